@@ -1,0 +1,176 @@
+/*
+ * identify.c - classification. Cheap magic-byte checks decide the class of
+ * executables and archives; libmagic, loaded from the database embedded in
+ * the binary, gives the description and tells text apart. libmagic only
+ * looks at a prefix of the object (MS_MAGIC_BYTES) and skips the checks we
+ * do not need (compressed contents, CDF, CSV, tokens): `file` over /usr
+ * costs as much as the whole YARA scan otherwise (DESIGN.md "Identify").
+ */
+#include "identify.h"
+
+#include <errno.h>
+#include <magic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* libmagic sees at most this many bytes. ELF/PE headers, shebangs and
+ * archive headers are all near the start; 64 KiB keeps text detection
+ * honest for scripts and configs. */
+#define MS_MAGIC_BYTES (64u * 1024u)
+
+extern const unsigned char ms_magic_db_start[];
+extern const unsigned char ms_magic_db_end[];
+
+struct ms_identifier {
+    magic_t magic;
+    char desc[512];
+};
+
+size_t ms_magic_db_size(void) {
+    return (size_t)(ms_magic_db_end - ms_magic_db_start);
+}
+
+int ms_identifier_new(ms_identifier **ret) {
+    ms_identifier *id = calloc(1, sizeof(*id));
+    int r = MS_E_MAGIC;
+    if (!id)
+        return -ENOMEM;
+    id->magic = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_CDF | MAGIC_NO_CHECK_CSV |
+                           MAGIC_NO_CHECK_TOKENS | MAGIC_NO_CHECK_APPTYPE | MAGIC_ERROR);
+    if (!id->magic)
+        goto fail;
+    void *bufs[1] = {(void *)ms_magic_db_start};
+    size_t sizes[1] = {ms_magic_db_size()};
+    if (magic_load_buffers(id->magic, bufs, sizes, 1) != 0)
+        goto fail;
+    size_t bytes_max = MS_MAGIC_BYTES;
+    magic_setparam(id->magic, MAGIC_PARAM_BYTES_MAX, &bytes_max);
+    *ret = id;
+    return 0;
+fail:
+    ms_identifier_free(id);
+    return r;
+}
+
+void ms_identifier_free(ms_identifier *id) {
+    if (!id)
+        return;
+    if (id->magic)
+        magic_close(id->magic);
+    free(id);
+}
+
+static uint32_t rd32le(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static bool is_pe(const uint8_t *d, size_t n) {
+    if (n < 0x40 || d[0] != 'M' || d[1] != 'Z')
+        return false;
+    uint32_t off = rd32le(d + 0x3c);
+    return off <= n - 4 && off >= 0x40 && !memcmp(d + off, "PE\0\0", 4);
+}
+
+static bool is_archive(const uint8_t *d, size_t n) {
+    static const struct {
+        size_t off;
+        const char *m;
+        size_t len;
+    } sig[] = {
+        {0, "\x1f\x8b", 2},            /* gzip */
+        {0, "BZh", 3},                 /* bzip2 */
+        {0, "\xfd" "7zXZ\0", 6},       /* xz */
+        {0, "\x28\xb5\x2f\xfd", 4},    /* zstd */
+        {0, "\x04\x22\x4d\x18", 4},    /* lz4 */
+        {0, "\x1f\x9d", 2},            /* compress */
+        {0, "\x5d\x00\x00", 3},        /* lzma alone */
+        {0, "PK\x03\x04", 4},          /* zip */
+        {0, "PK\x05\x06", 4},          /* empty zip */
+        {0, "7z\xbc\xaf\x27\x1c", 6},  /* 7z */
+        {0, "Rar!\x1a\x07", 6},        /* rar, rar5 */
+        {257, "ustar", 5},             /* tar */
+        {0, "070701", 6},              /* cpio newc */
+        {0, "070702", 6},
+        {0, "070707", 6},              /* cpio odc */
+        {0, "\xc7\x71", 2},            /* cpio binary le */
+        {0, "\x71\xc7", 2},            /* cpio binary be */
+        {0, "!<arch>\n", 8},           /* ar, deb */
+        {0, "\xed\xab\xee\xdb", 4},    /* rpm */
+        {32769, "CD001", 5},           /* iso9660 */
+        {0, "MSCF", 4},                /* cab */
+        {0, "xar!", 4},                /* xar */
+        {2, "-lh", 3},                 /* lha */
+    };
+    for (size_t i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
+        if (n >= sig[i].off + sig[i].len && !memcmp(d + sig[i].off, sig[i].m, sig[i].len))
+            return true;
+    return false;
+}
+
+ms_class ms_identify_fast(const uint8_t *d, size_t n) {
+    if (n >= 4 && !memcmp(d, "\x7f" "ELF", 4))
+        return MS_CLASS_ELF;
+    if (is_pe(d, n))
+        return MS_CLASS_PE;
+    if (n >= 4) {
+        uint32_t m = rd32le(d);
+        if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe)
+            return MS_CLASS_MACHO;
+        /* fat Mach-O shares 0xcafebabe with Java classes; a fat header
+         * holds a handful of architectures, a class file a version >= 45. */
+        if (n >= 8 && !memcmp(d, "\xca\xfe\xba\xbe", 4) && d[4] == 0 && d[5] == 0 && d[6] == 0 &&
+            d[7] > 0 && d[7] < 20)
+            return MS_CLASS_MACHO;
+    }
+    if (is_archive(d, n))
+        return MS_CLASS_ARCHIVE;
+    if (n >= 2 && d[0] == '#' && d[1] == '!')
+        return MS_CLASS_SCRIPT;
+    return MS_CLASS_OTHER;
+}
+
+static bool has_suffix(const char *name, const char *const *suffixes) {
+    size_t n = strlen(name);
+    for (; *suffixes; suffixes++) {
+        size_t k = strlen(*suffixes);
+        if (n > k && !strcasecmp(name + n - k, *suffixes))
+            return true;
+    }
+    return false;
+}
+
+static ms_class class_of_text(const char *desc, const char *name) {
+    static const char *const script_ext[] = {".sh", ".bash", ".py", ".pl", ".ps1", ".psm1", ".js",
+                                             ".vbs", ".bat", ".cmd", ".php", ".rb", ".lua", NULL};
+    static const char *const config_ext[] = {".json", ".conf", ".cfg", ".ini", ".toml", ".yaml",
+                                             ".yml", ".txt", ".service", ".timer", ".xml", NULL};
+    if (strstr(desc, "script") || strstr(desc, "text executable"))
+        return MS_CLASS_SCRIPT;
+    if (strstr(desc, "JSON") || strstr(desc, "XML") || strstr(desc, "INItialization"))
+        return MS_CLASS_CONFIG;
+    if (name && has_suffix(name, script_ext))
+        return MS_CLASS_SCRIPT;
+    if (name && (has_suffix(name, config_ext) || !strcmp(name, "crontab")))
+        return MS_CLASS_CONFIG;
+    return MS_CLASS_OTHER;
+}
+
+int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name,
+                ms_class *ret_cls, const char **ret_desc) {
+    ms_class cls = ms_identify_fast(data, size);
+    const char *d = size ? magic_buffer(id->magic, data, size < MS_MAGIC_BYTES ? size : MS_MAGIC_BYTES)
+                         : "empty";
+    if (!d)
+        d = "data";
+    size_t n = strlen(d);
+    if (n >= sizeof(id->desc))
+        n = sizeof(id->desc) - 1;
+    memcpy(id->desc, d, n);
+    id->desc[n] = '\0';
+    if (cls == MS_CLASS_OTHER && strstr(id->desc, "text"))
+        cls = class_of_text(id->desc, name);
+    *ret_cls = cls;
+    *ret_desc = id->desc;
+    return 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * identify.h - classify an object: cheap magic-byte checks first, then
+ * libmagic with the magic database built into the binary. One
+ * ms_identifier per worker (libmagic handles are not thread-safe).
+ */
+#ifndef MS_IDENTIFY_H
+#define MS_IDENTIFY_H
+
+#include "minerscan.h"
+
+typedef struct ms_identifier ms_identifier;
+
+int ms_identifier_new(ms_identifier **ret);
+void ms_identifier_free(ms_identifier *id);
+
+/* Classify data. *ret_desc points into the identifier and stays valid until
+ * the next call on it. Never fails on content: unknown data is
+ * MS_CLASS_OTHER with libmagic's "data". name (may be NULL) is the base
+ * name, used only to tell scripts and configs without a shebang. */
+int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name,
+                ms_class *ret_cls, const char **ret_desc);
+
+/* The cheap check alone (no libmagic): used by the unpacker and fuzzers. */
+ms_class ms_identify_fast(const uint8_t *data, size_t size);
+
+/* The embedded magic database (for --version and tests). */
+size_t ms_magic_db_size(void);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * model.h - the compiled-in logistic model over ms_features.
+ */
+#ifndef MS_MODEL_H
+#define MS_MODEL_H
+
+#include "minerscan.h"
+
+typedef struct ms_model_info {
+    const char *name;
+    const char *version;
+    const char *schema_hash;   /* must equal ms_features_schema_hash() */
+    double threshold;          /* suspicious at or above */
+    double strict_threshold;   /* malicious at or above */
+} ms_model_info;
+
+const ms_model_info *ms_model_get_info(void);
+
+/* Score x (ms_features_dim() values). Writes up to max_top contributions
+ * that pushed the score up, largest first, into top; *ret_n_top their
+ * number. Returns the probability in [0,1]. */
+double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *ret_n_top);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * limits.h - every cap minerscan enforces, in one place, and checked size
+ * arithmetic. Each default can be overridden on the command line; the
+ * comment says why the default is what it is and what it costs.
+ */
+#ifndef MS_LIMITS_H
+#define MS_LIMITS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Archive nesting depth (--max-depth). ClamAV uses 17; real images nest
+ * image.tar!layer.tar.gz!app.jar!lib.jar, i.e. 4-5 levels. Each level costs
+ * one libarchive reader and one member buffer. */
+#define MS_DEFAULT_MAX_DEPTH 16
+
+/* Entries read per archive (--max-entries). Big distro images have ~50k
+ * files per layer; a zip with 1M empty entries is a bomb that costs time. */
+#define MS_DEFAULT_MAX_ENTRIES 100000ULL
+
+/* Bytes of one file or member scanned (--max-filesize). A member is held in
+ * memory while it is scanned, so this bounds per-worker memory. */
+#define MS_DEFAULT_MAX_FILESIZE (512ULL << 20)
+
+/* Bytes expanded from one top-level file, all levels together
+ * (--max-archive-bytes). Stops zip bombs that stay under the member cap. */
+#define MS_DEFAULT_MAX_ARCHIVE_BYTES (4ULL << 30)
+
+/* Expansion ratio of a member to its compressed size, enforced for members
+ * over MS_RATIO_MIN_BYTES (--max-ratio). Real data rarely compresses over
+ * 100:1; zeros compress 1000:1. */
+#define MS_DEFAULT_MAX_RATIO 200.0
+#define MS_RATIO_MIN_BYTES (1ULL << 20)
+
+/* Directory depth of the walker. Deeper trees are reported as a limit on
+ * the directory, not followed; 4096 levels needs about 4096 open fds at most
+ * if every level kept one, so the walker keeps at most MS_WALK_MAX_FDS open. */
+#define MS_DEFAULT_MAX_DIR_DEPTH 4096
+#define MS_WALK_MAX_FDS 64
+
+/* Seconds libyara may spend on one object before the scan is cut. */
+#define MS_DEFAULT_SCAN_TIMEOUT 60
+
+/* Paths queued between the walker and the workers. Bounds memory whatever
+ * the size of the tree: the walker waits when the queue is full. */
+#define MS_QUEUE_SLOTS 1024
+
+/* Bytes of a base64 blob before it is decoded and scanned (issue 4). */
+#define MS_BASE64_MIN_CHARS 40
+
+/* Features: how many rule hits or IOCs we copy out per object at most. */
+#define MS_MAX_RULE_HITS 256
+#define MS_MAX_IOCS 256
+
+static inline bool ms_add_overflow_u64(uint64_t a, uint64_t b, uint64_t *ret) {
+    return __builtin_add_overflow(a, b, ret);
+}
+
+static inline bool ms_mul_overflow_size(size_t a, size_t b, size_t *ret) {
+    return __builtin_mul_overflow(a, b, ret);
+}
+
+static inline bool ms_add_overflow_size(size_t a, size_t b, size_t *ret) {
+    return __builtin_add_overflow(a, b, ret);
+}
+
+/* Saturating add for byte counters that must never wrap. */
+static inline uint64_t ms_sat_add_u64(uint64_t a, uint64_t b) {
+    uint64_t r;
+    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * pool.c - the run. The calling thread walks the roots and fills a bounded
+ * work queue with opened files (so walking / never buffers more than
+ * MS_QUEUE_SLOTS paths); N workers scan; one writer thread receives every
+ * verdict through a bounded result queue, counts it, and hands it to the
+ * reporter, so records never interleave. With --sort the writer keeps the
+ * reportable verdicts and sorts them by path at the end, so the output is
+ * the same for any thread count while the scan stays parallel.
+ */
+#include "pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ms_limits.h"
+#include "walker.h"
+
+#define MS_RESULT_SLOTS 4096
+
+typedef struct work {
+    int fd; /* -1: sentinel, the worker exits */
+    char *path;
+    size_t path_len;
+} work;
+
+typedef struct {
+    work items[MS_QUEUE_SLOTS];
+    size_t head, len;
+    pthread_mutex_t lock;
+    pthread_cond_t not_empty, not_full;
+} work_queue;
+
+typedef struct {
+    ms_verdict *items[MS_RESULT_SLOTS];
+    size_t head, len;
+    unsigned producers_left; /* workers + walker still producing */
+    pthread_mutex_t lock;
+    pthread_cond_t not_empty, not_full;
+} result_queue;
+
+typedef struct ms_pool {
+    ms_engine *e;
+    const ms_options *o;
+    ms_report *rep;
+    const ms_run_hooks *hooks;
+    work_queue wq;
+    result_queue rq;
+    volatile int stop;      /* internal: a fatal output error */
+    int fatal;              /* first fatal error (output) */
+    ms_summary sum;
+    ms_verdict **sorted;
+    size_t n_sorted, cap_sorted;
+    struct timespec t0;
+} ms_pool;
+
+static double now_s(const struct timespec *t0) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static bool should_stop(const ms_pool *p) {
+    return p->stop || (p->hooks && p->hooks->stop && *p->hooks->stop);
+}
+
+/* ---- queues ---- */
+
+static void wq_push(ms_pool *p, work it) {
+    work_queue *q = &p->wq;
+    pthread_mutex_lock(&q->lock);
+    while (q->len == MS_QUEUE_SLOTS)
+        pthread_cond_wait(&q->not_full, &q->lock);
+    q->items[(q->head + q->len) % MS_QUEUE_SLOTS] = it;
+    q->len++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->lock);
+}
+
+static work wq_pop(ms_pool *p) {
+    work_queue *q = &p->wq;
+    pthread_mutex_lock(&q->lock);
+    while (q->len == 0)
+        pthread_cond_wait(&q->not_empty, &q->lock);
+    work it = q->items[q->head];
+    q->head = (q->head + 1) % MS_QUEUE_SLOTS;
+    q->len--;
+    pthread_cond_signal(&q->not_full);
+    pthread_mutex_unlock(&q->lock);
+    return it;
+}
+
+static int rq_push(void *ud, ms_verdict *v) {
+    ms_pool *p = ud;
+    result_queue *q = &p->rq;
+    pthread_mutex_lock(&q->lock);
+    while (q->len == MS_RESULT_SLOTS)
+        pthread_cond_wait(&q->not_full, &q->lock);
+    q->items[(q->head + q->len) % MS_RESULT_SLOTS] = v;
+    q->len++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->lock);
+    return p->stop ? MS_STOP : MS_CONTINUE;
+}
+
+static void rq_producer_done(ms_pool *p) {
+    result_queue *q = &p->rq;
+    pthread_mutex_lock(&q->lock);
+    q->producers_left--;
+    pthread_cond_broadcast(&q->not_empty);
+    pthread_mutex_unlock(&q->lock);
+}
+
+/* NULL when every producer is done and the queue is empty. Waits at most
+ * until *deadline_ms passes so the writer can refresh progress. */
+static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
+    result_queue *q = &p->rq;
+    ms_verdict *v = NULL;
+    *timed_out = false;
+    pthread_mutex_lock(&q->lock);
+    while (q->len == 0 && q->producers_left > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100 * 1000 * 1000;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&q->not_empty, &q->lock, &ts) == ETIMEDOUT) {
+            *timed_out = true;
+            break;
+        }
+    }
+    if (q->len > 0) {
+        v = q->items[q->head];
+        q->head = (q->head + 1) % MS_RESULT_SLOTS;
+        q->len--;
+        pthread_cond_signal(&q->not_full);
+    }
+    pthread_mutex_unlock(&q->lock);
+    return v;
+}
+
+/* ---- workers ---- */
+
+typedef struct {
+    ms_pool *p;
+    ms_worker *w;
+    pthread_t tid;
+    bool started;
+} worker_arg;
+
+static void *worker_main(void *ud) {
+    worker_arg *a = ud;
+    ms_pool *p = a->p;
+    for (;;) {
+        work it = wq_pop(p);
+        if (it.fd < 0)
+            break;
+        if (!should_stop(p))
+            ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, rq_push, p, NULL);
+        close(it.fd);
+        free(it.path);
+    }
+    rq_producer_done(p);
+    return NULL;
+}
+
+/* ---- writer ---- */
+
+static int cmp_verdict(const void *a, const void *b) {
+    const ms_verdict *x = *(ms_verdict *const *)a, *y = *(ms_verdict *const *)b;
+    size_t n = x->path_len < y->path_len ? x->path_len : y->path_len;
+    int c = memcmp(x->path, y->path, n);
+    if (c)
+        return c;
+    if (x->path_len != y->path_len)
+        return x->path_len < y->path_len ? -1 : 1;
+    if (x->verdict != y->verdict)
+        return x->verdict < y->verdict ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void set_fatal(ms_pool *p, int r) {
+    if (!p->fatal)
+        p->fatal = r;
+    p->stop = 1;
+}
+
+static void write_one(ms_pool *p, ms_verdict *v) {
+    if (!p->fatal && p->rep->ops->object(p->rep, v) < 0)
+        set_fatal(p, -EIO);
+    if (!p->fatal && ferror(p->rep->out))
+        set_fatal(p, errno == EPIPE ? -EPIPE : -EIO);
+}
+
+static void *writer_main(void *ud) {
+    ms_pool *p = ud;
+    double last_progress = -1;
+    uint64_t seq = 0;
+    char *current = NULL;
+    size_t current_len = 0;
+    for (;;) {
+        bool timed_out;
+        ms_verdict *v = rq_pop(p, &timed_out);
+        if (!v && !timed_out)
+            break;
+        if (v) {
+            v->seq = seq++;
+            ms_summary_count(&p->sum, v);
+            if (!v->is_member) {
+                p->sum.bytes = ms_sat_add_u64(p->sum.bytes, v->size);
+                char *c = realloc(current, v->path_len + 1);
+                if (c) {
+                    current = c;
+                    memcpy(current, v->path, v->path_len + 1);
+                    current_len = v->path_len;
+                }
+            }
+            bool report = p->o->all || v->verdict != MS_CLEAN || v->allowed_by;
+            if (!report) {
+                ms_verdict_free(v);
+            } else if (p->o->sort) {
+                if (p->n_sorted == p->cap_sorted) {
+                    size_t cap = p->cap_sorted ? p->cap_sorted * 2 : 1024;
+                    ms_verdict **s = realloc(p->sorted, cap * sizeof(*s));
+                    if (!s) {
+                        set_fatal(p, -ENOMEM);
+                        ms_verdict_free(v);
+                        continue;
+                    }
+                    p->sorted = s;
+                    p->cap_sorted = cap;
+                }
+                p->sorted[p->n_sorted++] = v;
+            } else {
+                write_one(p, v);
+                ms_verdict_free(v);
+            }
+        }
+        if (p->hooks && p->hooks->progress) {
+            double t = now_s(&p->t0);
+            if (t - last_progress >= 0.1) {
+                last_progress = t;
+                p->sum.elapsed_s = t;
+                p->hooks->progress(p->hooks->ud, &p->sum, current ? current : "", current_len);
+            }
+        }
+    }
+    free(current);
+    return NULL;
+}
+
+/* ---- walking ---- */
+
+static int on_walk(void *ud, const ms_walk_entry *en) {
+    ms_pool *p = ud;
+    if (should_stop(p)) {
+        if (en->kind == MS_WALK_FILE)
+            close(en->fd);
+        return MS_STOP;
+    }
+    if (en->kind == MS_WALK_FILE) {
+        char *path = malloc(en->path_len + 1);
+        if (!path) {
+            close(en->fd);
+            return -ENOMEM;
+        }
+        memcpy(path, en->path, en->path_len + 1);
+        wq_push(p, (work){.fd = en->fd, .path = path, .path_len = en->path_len});
+        return MS_CONTINUE;
+    }
+    ms_verdict *v = NULL;
+    int r = ms_verdict_new(en->path, en->path_len, &v);
+    if (r < 0)
+        return r;
+    switch (en->kind) {
+    case MS_WALK_SKIPPED:
+        v->verdict = MS_SKIPPED;
+        ms_verdict_set_reason(v, "%s", en->reason ? en->reason : "skipped");
+        break;
+    case MS_WALK_LIMIT:
+        v->verdict = MS_LIMIT;
+        v->incomplete = true;
+        ms_verdict_set_reason(v, "limit: %s", en->reason ? en->reason : "directory depth");
+        break;
+    default:
+        v->verdict = MS_ERROR;
+        v->incomplete = true;
+        ms_verdict_set_reason(v, "%s", en->reason ? en->reason : ms_strerror(en->error));
+        break;
+    }
+    if (en->st)
+        v->size = (uint64_t)en->st->st_size;
+    return rq_push(p, v) < 0 ? -EIO : MS_CONTINUE;
+}
+
+int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *rep,
+           const ms_run_hooks *hooks, ms_summary *ret_summary) {
+    ms_pool *p = calloc(1, sizeof(*p));
+    const ms_options *o = ms_engine_options(e);
+    unsigned n = o->threads ? o->threads : 1;
+    worker_arg *args = calloc(n, sizeof(*args));
+    pthread_t writer;
+    bool writer_started = false;
+    int r = 0;
+
+    if (!p || !args) {
+        free(p);
+        free(args);
+        return -ENOMEM;
+    }
+    p->e = e;
+    p->o = o;
+    p->rep = rep;
+    p->hooks = hooks;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    pthread_mutex_init(&p->wq.lock, NULL);
+    pthread_cond_init(&p->wq.not_empty, NULL);
+    pthread_cond_init(&p->wq.not_full, NULL);
+    pthread_mutex_init(&p->rq.lock, NULL);
+    pthread_cond_init(&p->rq.not_empty, NULL);
+    pthread_cond_init(&p->rq.not_full, NULL);
+    p->rq.producers_left = n + 1;
+
+    /* Per-worker state is made before any thread starts. */
+    for (unsigned i = 0; i < n; i++) {
+        args[i].p = p;
+        if ((r = ms_worker_new(e, &args[i].w)) < 0)
+            goto out;
+        ms_worker_set_stop(args[i].w, hooks && hooks->stop ? hooks->stop : &p->stop);
+    }
+    if ((r = rep->ops->begin(rep)) < 0)
+        goto out;
+    if (pthread_create(&writer, NULL, writer_main, p) != 0) {
+        r = -EAGAIN;
+        goto out;
+    }
+    writer_started = true;
+    for (unsigned i = 0; i < n; i++) {
+        if (pthread_create(&args[i].tid, NULL, worker_main, &args[i]) != 0) {
+            r = -EAGAIN;
+            break;
+        }
+        args[i].started = true;
+    }
+
+    ms_walk_options wo = {
+        .one_file_system = o->one_file_system,
+        .follow_symlinks = o->follow_symlinks,
+        .excludes = o->excludes,
+        .n_excludes = o->n_excludes,
+        .max_dir_depth = o->limits.max_dir_depth,
+        .stop = hooks && hooks->stop ? hooks->stop : &p->stop,
+    };
+    for (size_t i = 0; r == 0 && i < n_paths && !should_stop(p); i++) {
+        int k = ms_walk(paths[i], &wo, on_walk, p);
+        if (k < 0 && k != -EIO)
+            r = k;
+    }
+
+out:
+    /* One sentinel per started worker; then the walker's own "done". */
+    for (unsigned i = 0; i < n; i++)
+        if (args[i].started)
+            wq_push(p, (work){.fd = -1});
+    for (unsigned i = 0; i < n; i++)
+        if (args[i].started)
+            pthread_join(args[i].tid, NULL);
+        else
+            rq_producer_done(p);
+    rq_producer_done(p);
+    if (writer_started)
+        pthread_join(writer, NULL);
+
+    p->sum.elapsed_s = now_s(&p->t0);
+    p->sum.interrupted = hooks && hooks->stop && *hooks->stop;
+    if (p->o->sort && p->n_sorted) {
+        qsort(p->sorted, p->n_sorted, sizeof(*p->sorted), cmp_verdict);
+        for (size_t i = 0; i < p->n_sorted; i++)
+            write_one(p, p->sorted[i]);
+    }
+    for (size_t i = 0; i < p->n_sorted; i++)
+        ms_verdict_free(p->sorted[i]);
+    free(p->sorted);
+    if (writer_started && !p->fatal) {
+        if (rep->ops->summary(rep, &p->sum) < 0 || rep->ops->end(rep) < 0)
+            set_fatal(p, ferror(rep->out) && errno == EPIPE ? -EPIPE : -EIO);
+    }
+    if (!r && p->fatal)
+        r = p->fatal;
+    if (ret_summary)
+        *ret_summary = p->sum;
+    for (unsigned i = 0; i < n; i++)
+        ms_worker_free(args[i].w);
+    free(args);
+    pthread_mutex_destroy(&p->wq.lock);
+    pthread_cond_destroy(&p->wq.not_empty);
+    pthread_cond_destroy(&p->wq.not_full);
+    pthread_mutex_destroy(&p->rq.lock);
+    pthread_cond_destroy(&p->rq.not_empty);
+    pthread_cond_destroy(&p->rq.not_full);
+    free(p);
+    return r;
+}

@@ -1,0 +1,304 @@
+/* util.c - test helpers (see util.h). */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+char *t_mkdtemp(void) {
+    const char *base = getenv("TMPDIR");
+    char *p = NULL;
+    if (asprintf(&p, "%s/ms-test-XXXXXX", base && *base ? base : "/tmp") < 0)
+        return NULL;
+    if (!mkdtemp(p)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st, (void)ftw;
+    if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
+        chmod(path, 0700), rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+void t_rmtree(const char *dir) {
+    if (!dir)
+        return;
+    /* make unreadable directories readable first so nftw can descend */
+    char *cmd = NULL;
+    if (asprintf(&cmd, "chmod -R u+rwx '%s' 2>/dev/null", dir) >= 0) {
+        if (system(cmd) != 0) {
+            /* best effort */
+        }
+        free(cmd);
+    }
+    nftw(dir, rm_one, 64, FTW_DEPTH | FTW_PHYS);
+}
+
+char *t_path(const char *dir, const char *name) {
+    char *p = NULL;
+    if (asprintf(&p, "%s/%s", dir, name) < 0)
+        return NULL;
+    return p;
+}
+
+static void mkparents(char *path) {
+    for (char *s = path + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(path, 0755);
+            *s = '/';
+        }
+    }
+}
+
+char *t_write(const char *dir, const char *name, const void *data, size_t n) {
+    char *p = t_path(dir, name);
+    if (!p)
+        return NULL;
+    mkparents(p);
+    FILE *f = fopen(p, "wb");
+    if (!f) {
+        free(p);
+        return NULL;
+    }
+    if (n && fwrite(data, 1, n, f) != n) {
+        fclose(f);
+        free(p);
+        return NULL;
+    }
+    fclose(f);
+    return p;
+}
+
+char *t_write_str(const char *dir, const char *name, const char *s) {
+    return t_write(dir, name, s, strlen(s));
+}
+
+char *t_read(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap + 1);
+    for (;;) {
+        if (n == cap) {
+            cap *= 2;
+            b = realloc(b, cap + 1);
+        }
+        size_t k = fread(b + n, 1, cap - n, f);
+        if (k == 0)
+            break;
+        n += k;
+    }
+    fclose(f);
+    b[n] = '\0';
+    if (len)
+        *len = n;
+    return b;
+}
+
+bool t_have_program(const char *name) {
+    const char *path = getenv("PATH");
+    if (!path)
+        return false;
+    char *copy = strdup(path), *save = NULL;
+    bool found = false;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *p = t_path(d, name);
+        found = access(p, X_OK) == 0;
+        free(p);
+    }
+    free(copy);
+    return found;
+}
+
+int t_compile(const char *cc, const char *source, const char *out, const char *extra) {
+    char *dir = t_mkdtemp();
+    char *src = t_write_str(dir, "prog.c", source);
+    char *cmd = NULL;
+    int r = -1;
+    if (asprintf(&cmd, "%s -O1 -o '%s' '%s' %s 2>&1", cc, out, src, extra ? extra : "") >= 0) {
+        r = system(cmd);
+        free(cmd);
+    }
+    free(src);
+    t_rmtree(dir);
+    free(dir);
+    return r == 0 ? 0 : -1;
+}
+
+static void drain(int fd, char **buf, size_t *len, size_t *cap) {
+    if (*len + 65536 > *cap) {
+        *cap = (*cap ? *cap * 2 : 65536) + 65536;
+        *buf = realloc(*buf, *cap + 1);
+    }
+    ssize_t k = read(fd, *buf + *len, *cap - *len);
+    if (k > 0)
+        *len += (size_t)k;
+}
+
+int t_run(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res) {
+    int pin[2], pout[2], perr[2];
+    memset(res, 0, sizeof(*res));
+    if (pipe2(pin, O_CLOEXEC) || pipe2(pout, O_CLOEXEC) || pipe2(perr, O_CLOEXEC))
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -errno;
+    if (pid == 0) {
+        dup2(pin[0], 0);
+        dup2(pout[1], 1);
+        dup2(perr[1], 2);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pin[0]);
+    close(pout[1]);
+    close(perr[1]);
+    if (stdin_data) {
+        size_t n = strlen(stdin_data), off = 0;
+        signal(SIGPIPE, SIG_IGN);
+        while (off < n) {
+            ssize_t k = write(pin[1], stdin_data + off, n - off);
+            if (k <= 0)
+                break;
+            off += (size_t)k;
+        }
+    }
+    close(pin[1]);
+    size_t ocap = 0, ecap = 0;
+    struct pollfd fds[2] = {{.fd = pout[0], .events = POLLIN}, {.fd = perr[0], .events = POLLIN}};
+    time_t deadline = time(NULL) + (time_t)timeout_s;
+    int open_fds = 2;
+    bool killed = false;
+    while (open_fds > 0) {
+        int k = poll(fds, 2, 200);
+        if (time(NULL) > deadline && !killed) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+        if (k <= 0)
+            continue;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            size_t before = i == 0 ? res->out_len : res->err_len;
+            if (i == 0)
+                drain(fds[i].fd, &res->out, &res->out_len, &ocap);
+            else
+                drain(fds[i].fd, &res->err, &res->err_len, &ecap);
+            size_t after = i == 0 ? res->out_len : res->err_len;
+            if (after == before) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+            }
+        }
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    res->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (!res->out)
+        res->out = calloc(1, 1);
+    if (!res->err)
+        res->err = calloc(1, 1);
+    res->out[res->out_len] = '\0';
+    res->err[res->err_len] = '\0';
+    return 0;
+}
+
+const char *t_minerscan_path(void) {
+    const char *p = getenv("MINERSCAN");
+    return p && *p ? p : "minerscan";
+}
+
+int t_minerscan(t_result *res, const char *stdin_data, ...) {
+    const char *argv[128];
+    size_t n = 0;
+    argv[n++] = t_minerscan_path();
+    va_list ap;
+    va_start(ap, stdin_data);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && n < 127)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    return t_run(argv, stdin_data, 120, res);
+}
+
+void t_result_free(t_result *res) {
+    free(res->out);
+    free(res->err);
+    memset(res, 0, sizeof(*res));
+}
+
+json_t *t_jsonl(const char *text) {
+    json_t *arr = json_array();
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (n > 0) {
+            json_error_t e;
+            json_t *o = json_loadb(p, n, 0, &e);
+            if (!o || !json_is_object(o)) {
+                json_decref(o);
+                json_decref(arr);
+                return NULL;
+            }
+            json_array_append_new(arr, o);
+        }
+        p += n + (nl ? 1 : 0);
+    }
+    return arr;
+}
+
+json_t *t_find_record(json_t *records, const char *path) {
+    size_t i;
+    json_t *r;
+    json_array_foreach(records, i, r) {
+        const char *t = json_string_value(json_object_get(r, "type"));
+        const char *p = json_string_value(json_object_get(r, "path"));
+        if (t && !strcmp(t, "object") && p && !strcmp(p, path))
+            return r;
+    }
+    return NULL;
+}
+
+json_t *t_summary(json_t *records) {
+    size_t i;
+    json_t *r;
+    json_array_foreach(records, i, r) {
+        const char *t = json_string_value(json_object_get(r, "type"));
+        if (t && !strcmp(t, "summary"))
+            return r;
+    }
+    return NULL;
+}
+
+bool t_has_rule(json_t *record, const char *rule) {
+    size_t i;
+    json_t *h;
+    json_array_foreach(json_object_get(record, "rules"), i, h) {
+        const char *n = json_string_value(json_object_get(h, "rule"));
+        if (n && !strcmp(n, rule))
+            return true;
+    }
+    return false;
+}

@@ -1,0 +1,58 @@
+/*
+ * util.h - test helpers: temporary directories, fixture files, compiling C
+ * programs into real ELF (gcc) and PE (mingw-w64) files at test time,
+ * running the minerscan binary, parsing its JSON Lines.
+ */
+#ifndef MS_TEST_UTIL_H
+#define MS_TEST_UTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); removed by t_rmtree. */
+char *t_mkdtemp(void);
+void t_rmtree(const char *dir);
+/* dir + "/" + name (malloc'd). */
+char *t_path(const char *dir, const char *name);
+/* Write a file (creating parent directories); returns its path (malloc'd). */
+char *t_write(const char *dir, const char *name, const void *data, size_t n);
+char *t_write_str(const char *dir, const char *name, const char *s);
+/* Read a whole file; NULL if it cannot. */
+char *t_read(const char *path, size_t *len);
+
+/* Compile C source into an executable at out. cc is "cc" or
+ * "x86_64-w64-mingw32-gcc"; extra is extra flags (may be NULL). Returns 0
+ * on success; tests cr_skip when the compiler is missing. */
+int t_compile(const char *cc, const char *source, const char *out, const char *extra);
+bool t_have_program(const char *name);
+
+typedef struct t_result {
+    int status;     /* exit code, or 128+signal */
+    char *out;      /* stdout, NUL-terminated */
+    size_t out_len;
+    char *err;      /* stderr */
+    size_t err_len;
+} t_result;
+
+/* Run argv (argv[0] is a program path or name in PATH), feed stdin_data
+ * (NULL: /dev/null), capture everything. timeout_s kills it (status 137). */
+int t_run(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res);
+/* Run $MINERSCAN with args (NULL-terminated list). */
+int t_minerscan(t_result *res, const char *stdin_data, ...);
+void t_result_free(t_result *res);
+
+/* Parse JSON Lines: every line must be a JSON object. Returns a JSON array
+ * (caller json_decref). NULL if any line is not JSON. */
+json_t *t_jsonl(const char *text);
+/* The first "object" record whose path equals path. */
+json_t *t_find_record(json_t *records, const char *path);
+/* The "summary" record. */
+json_t *t_summary(json_t *records);
+/* Does record hold a rule hit named rule? */
+bool t_has_rule(json_t *record, const char *rule);
+
+/* The path of the minerscan binary ($MINERSCAN). */
+const char *t_minerscan_path(void);
+
+#endif
