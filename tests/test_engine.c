@@ -1,3 +1,330 @@
+/*
+ * test_engine.c - the per-object pipeline through the library API:
+ * identification, YARA (built-in and user rules), hash lists, verdicts.
+ */
 #include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "hashes.h"
+#include "identify.h"
+#include "minerscan.h"
+#include "sigscan.h"
 #include "util.h"
-Test(engine, placeholder) { cr_assert(1); }
+
+static char *tmp;
+
+static void setup(void) {
+    tmp = t_mkdtemp();
+    cr_assert_not_null(tmp);
+}
+
+static void teardown(void) {
+    t_rmtree(tmp);
+    free(tmp);
+}
+
+typedef struct {
+    ms_verdict *v[64];
+    size_t n;
+} collected;
+
+static int collect(void *ud, ms_verdict *v) {
+    collected *c = ud;
+    cr_assert_lt(c->n, 64);
+    c->v[c->n++] = v;
+    return MS_CONTINUE;
+}
+
+static void collected_free(collected *c) {
+    for (size_t i = 0; i < c->n; i++)
+        ms_verdict_free(c->v[i]);
+}
+
+static bool has_rule(const ms_verdict *v, const char *rule) {
+    for (size_t i = 0; i < v->n_rules; i++)
+        if (!strcmp(v->rules[i].rule, rule))
+            return true;
+    return false;
+}
+
+static const char miner_text[] = "XMRig 6.21.0 built for linux\n"
+                                 "donate-level 1\nrandomx\nuse pool stratum+tcp://pool.example.com:3333\n"
+                                 "new job from pool\nmining.subscribe mining.submit\n";
+
+/* Scan bytes with default options (plus tweaks) and collect the records. */
+static void scan_bytes(ms_options *o, const void *data, size_t n, const char *path, collected *c) {
+    ms_engine *e = NULL;
+    ms_worker *w = NULL;
+    char *err = NULL;
+    int r = ms_engine_new(o, &e, &err);
+    cr_assert_eq(r, 0, "engine: %s %s", ms_strerror(r), err ? err : "");
+    cr_assert_eq(ms_worker_new(e, &w), 0);
+    cr_assert_eq(ms_worker_scan_buffer(w, data, n, path, strlen(path), collect, c), 0);
+    ms_worker_free(w);
+    ms_engine_free(e);
+}
+
+TestSuite(engine, .init = setup, .fini = teardown);
+
+Test(engine, builtin_rules_flag_miner_strings_as_malicious) {
+    ms_options o;
+    ms_options_default(&o);
+    collected c = {0};
+    scan_bytes(&o, miner_text, sizeof(miner_text) - 1, "x.txt", &c);
+    cr_assert_eq(c.n, 1);
+    ms_verdict *v = c.v[0];
+    cr_assert_eq(v->verdict, MS_MALICIOUS, "got %s", ms_verdict_name(v->verdict));
+    cr_assert(has_rule(v, "xmrig_strings"));
+    cr_assert(has_rule(v, "stratum_methods"));
+    cr_assert(v->has_sha256, "a reported object carries its sha256");
+    cr_assert_eq(strlen(v->sha256), 64);
+    /* the first match of the rule is located */
+    for (size_t i = 0; i < v->n_rules; i++)
+        if (!strcmp(v->rules[i].rule, "stratum_methods")) {
+            cr_assert(v->rules[i].has_match);
+            cr_assert_eq(memcmp(miner_text + v->rules[i].offset, "mining.", 7), 0);
+        }
+    collected_free(&c);
+}
+
+Test(engine, clean_bytes_are_clean_and_not_hashed_without_all) {
+    ms_options o;
+    ms_options_default(&o);
+    collected c = {0};
+    const char text[] = "hello world, nothing to see here\n";
+    scan_bytes(&o, text, sizeof(text) - 1, "hello.txt", &c);
+    cr_assert_eq(c.n, 1);
+    cr_assert_eq(c.v[0]->verdict, MS_CLEAN);
+    cr_assert_eq(c.v[0]->n_rules, 0);
+    cr_assert_eq(c.v[0]->incomplete, false);
+    collected_free(&c);
+}
+
+Test(engine, user_rules_add_to_builtin_and_no_builtin_drops_them) {
+    const char *rule = "rule my_marker { meta: family = \"test\" category = \"miner\" "
+                       "severity = \"high\" description = \"marker\" "
+                       "strings: $a = \"ZZ-MARKER-ZZ\" condition: $a }\n";
+    char *path = t_write_str(tmp, "my.yar", rule);
+    const char *rules[] = {path};
+    ms_options o;
+    ms_options_default(&o);
+    o.rules = rules;
+    o.n_rules = 1;
+    collected c = {0};
+    const char data[] = "prefix ZZ-MARKER-ZZ and mining.subscribe mining.notify";
+    scan_bytes(&o, data, sizeof(data) - 1, "d", &c);
+    cr_assert(has_rule(c.v[0], "my_marker"));
+    cr_assert(has_rule(c.v[0], "stratum_methods"));
+    cr_assert_eq(c.v[0]->verdict, MS_MALICIOUS);
+    for (size_t i = 0; i < c.v[0]->n_rules; i++)
+        if (!strcmp(c.v[0]->rules[i].rule, "my_marker")) {
+            cr_assert_str_eq(c.v[0]->rules[i].ns, path, "user rules live in a namespace named after the file");
+            cr_assert_str_eq(c.v[0]->rules[i].family, "test");
+        }
+    collected_free(&c);
+
+    o.no_builtin_rules = true;
+    collected d = {0};
+    scan_bytes(&o, data, sizeof(data) - 1, "d", &d);
+    cr_assert(has_rule(d.v[0], "my_marker"));
+    cr_assert_not(has_rule(d.v[0], "stratum_methods"));
+    collected_free(&d);
+    free(path);
+}
+
+Test(engine, rule_syntax_error_names_file_and_line) {
+    char *path = t_write_str(tmp, "bad.yar", "rule ok { condition: true }\n\nrule broken { strings: $a = \"x\" condition: $b }\n");
+    const char *rules[] = {path};
+    ms_options o;
+    ms_options_default(&o);
+    o.rules = rules;
+    o.n_rules = 1;
+    ms_engine *e = NULL;
+    char *err = NULL;
+    int r = ms_engine_new(&o, &e, &err);
+    cr_assert_eq(r, MS_E_RULES);
+    cr_assert_null(e);
+    cr_assert_not_null(err);
+    char want[4200];
+    snprintf(want, sizeof(want), "%s:3: error:", path);
+    cr_assert_not_null(strstr(err, want), "message was: %s", err);
+    free(err);
+    free(path);
+}
+
+Test(engine, hash_lists_mark_malicious_and_allow_suppresses) {
+    const char data[] = "an innocent looking file body";
+    char hex[65];
+    cr_assert_eq(ms_sha256_hex((const uint8_t *)data, sizeof(data) - 1, hex), 0);
+    char list[256];
+    snprintf(list, sizeof(list), "# known bad\n%s  evil-dropper\n", hex);
+    char *bad = t_write_str(tmp, "bad.txt", list);
+    ms_options o;
+    ms_options_default(&o);
+    o.hashes_file = bad;
+    collected c = {0};
+    scan_bytes(&o, data, sizeof(data) - 1, "f", &c);
+    cr_assert_eq(c.v[0]->verdict, MS_MALICIOUS);
+    cr_assert_str_eq(c.v[0]->hash_list, "evil-dropper");
+    collected_free(&c);
+
+    /* the allow list wins over the rules and says so */
+    cr_assert_eq(ms_sha256_hex((const uint8_t *)miner_text, sizeof(miner_text) - 1, hex), 0);
+    snprintf(list, sizeof(list), "%s\n", hex);
+    char *good = t_write_str(tmp, "good.txt", list);
+    ms_options_default(&o);
+    o.allow_file = good;
+    collected d = {0};
+    scan_bytes(&o, miner_text, sizeof(miner_text) - 1, "m", &d);
+    cr_assert_eq(d.v[0]->verdict, MS_CLEAN);
+    cr_assert_str_eq(d.v[0]->allowed_by, "good.txt");
+    cr_assert_not_null(strstr(d.v[0]->reason, "would be malicious"));
+    collected_free(&d);
+    free(bad);
+    free(good);
+}
+
+Test(engine, malformed_hash_list_is_a_clear_error) {
+    char *bad = t_write_str(tmp, "list.txt", "0123abcd\n");
+    ms_hashlist *l = NULL;
+    char *err = NULL;
+    cr_assert_eq(ms_hashlist_load(bad, &l, &err), MS_E_USAGE);
+    cr_assert_not_null(strstr(err, "list.txt:1:"), "%s", err);
+    free(err);
+    free(bad);
+}
+
+Test(engine, sha1_and_md5_entries_match) {
+    /* sha1("abc") and md5("abc") are well-known test vectors */
+    char *l1 = t_write_str(tmp, "l.txt", "a9993e364706816aba3e25717850c26c9cd0d89d sha1-entry\n"
+                                         "900150983cd24fb0d6963f7d28e17f72 md5-entry\n");
+    ms_hashlist *l = NULL;
+    cr_assert_eq(ms_hashlist_load(l1, &l, NULL), 0);
+    cr_assert_eq(ms_hashlist_count(l), 2);
+    const char *name = NULL;
+    cr_assert_eq(ms_hashlist_match(l, (const uint8_t *)"abc", 3, NULL, &name), 1);
+    cr_assert(!strcmp(name, "sha1-entry") || !strcmp(name, "md5-entry"));
+    cr_assert_eq(ms_hashlist_match(l, (const uint8_t *)"abd", 3, NULL, &name), 0);
+    ms_hashlist_free(l);
+    free(l1);
+}
+
+/* ---- identification ---- */
+
+static ms_class identify_file(const char *path, char *desc, size_t desc_len) {
+    size_t n = 0;
+    char *data = t_read(path, &n);
+    cr_assert_not_null(data, "read %s", path);
+    ms_identifier *id = NULL;
+    cr_assert_eq(ms_identifier_new(&id), 0);
+    ms_class cls;
+    const char *d = NULL;
+    const char *base = strrchr(path, '/');
+    cr_assert_eq(ms_identify(id, (const uint8_t *)data, n, base ? base + 1 : path, &cls, &d), 0);
+    snprintf(desc, desc_len, "%s", d);
+    ms_identifier_free(id);
+    free(data);
+    return cls;
+}
+
+Test(engine, identify_elf_pe_script_config_archive) {
+    char desc[512];
+    char *elf = t_path(tmp, "prog");
+    cr_assert_eq(t_compile("cc", "int main(void){return 0;}", elf, NULL), 0);
+    cr_assert_eq(identify_file(elf, desc, sizeof(desc)), MS_CLASS_ELF);
+    cr_assert_not_null(strstr(desc, "ELF 64-bit"), "%s", desc);
+
+    if (t_have_program("x86_64-w64-mingw32-gcc")) {
+        char *pe = t_path(tmp, "prog.exe");
+        cr_assert_eq(t_compile("x86_64-w64-mingw32-gcc", "int main(void){return 0;}", pe, NULL), 0);
+        cr_assert_eq(identify_file(pe, desc, sizeof(desc)), MS_CLASS_PE);
+        cr_assert_not_null(strstr(desc, "PE32+"), "%s", desc);
+        free(pe);
+    } else {
+        cr_log_warn("SKIP PE identification: x86_64-w64-mingw32-gcc missing");
+    }
+
+    char *sh = t_write_str(tmp, "run", "#!/bin/sh\necho hi\n");
+    cr_assert_eq(identify_file(sh, desc, sizeof(desc)), MS_CLASS_SCRIPT);
+    char *ps = t_write_str(tmp, "x.ps1", "Write-Host 'hello'\n");
+    cr_assert_eq(identify_file(ps, desc, sizeof(desc)), MS_CLASS_SCRIPT);
+    char *js = t_write_str(tmp, "config.json", "{\"pools\": [{\"url\": \"a:1\"}]}\n");
+    cr_assert_eq(identify_file(js, desc, sizeof(desc)), MS_CLASS_CONFIG);
+    cr_assert_not_null(strstr(desc, "JSON"), "%s", desc);
+    static const unsigned char gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    char *g = t_write(tmp, "e.gz", gz, sizeof(gz));
+    cr_assert_eq(identify_file(g, desc, sizeof(desc)), MS_CLASS_ARCHIVE);
+    cr_assert_not_null(strstr(desc, "gzip"), "%s", desc);
+    free(elf), free(sh), free(ps), free(js), free(g);
+}
+
+Test(engine, identify_never_fails_on_garbage) {
+    ms_identifier *id = NULL;
+    cr_assert_eq(ms_identifier_new(&id), 0);
+    unsigned char buf[4096];
+    unsigned s = 12345;
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)(round * 20) % sizeof(buf);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (unsigned char)((s = s * 1103515245u + 12345u) >> 16);
+        if (round % 3 == 0 && n >= 4)
+            memcpy(buf, round % 2 ? "MZ\x90\x00" : "\x7f" "ELF", 4);
+        ms_class cls;
+        const char *d = NULL;
+        cr_assert_eq(ms_identify(id, buf, n, NULL, &cls, &d), 0);
+        cr_assert_not_null(d);
+    }
+    ms_identifier_free(id);
+}
+
+Test(engine, magic_database_is_built_in) {
+    cr_assert_gt(ms_magic_db_size(), 1000000u, "the compiled magic database is embedded");
+}
+
+Test(engine, strerror_covers_domain_and_errno_codes) {
+    cr_assert_str_eq(ms_strerror(MS_E_ENCRYPTED), "encrypted");
+    cr_assert_str_eq(ms_strerror(-2), "No such file or directory");
+    cr_assert_str_eq(ms_strerror(-99999), "unknown error");
+}
+
+Test(engine, oversized_file_is_a_limit_with_its_prefix_scanned) {
+    /* the miner strings sit in the first bytes; the cap cuts the rest */
+    size_t n = 8192;
+    char *big = calloc(1, n);
+    memcpy(big, miner_text, sizeof(miner_text) - 1);
+    char *path = t_write(tmp, "big.bin", big, n);
+    ms_options o;
+    ms_options_default(&o);
+    o.limits.max_filesize = 4096;
+    ms_engine *e = NULL;
+    ms_worker *w = NULL;
+    cr_assert_eq(ms_engine_new(&o, &e, NULL), 0);
+    cr_assert_eq(ms_worker_new(e, &w), 0);
+    FILE *f = fopen(path, "rb");
+    collected c = {0};
+    uint64_t bytes = 0;
+    cr_assert_eq(ms_worker_scan_fd(w, fileno(f), path, strlen(path), collect, &c, &bytes), 0);
+    fclose(f);
+    cr_assert_eq(c.n, 1);
+    cr_assert_eq(c.v[0]->verdict, MS_MALICIOUS, "a hit in the prefix still counts");
+    cr_assert(c.v[0]->incomplete, "but the object is marked as not fully scanned");
+    cr_assert_not_null(strstr(c.v[0]->reason, "max-filesize"), "%s", c.v[0]->reason);
+    collected_free(&c);
+
+    /* a clean oversized file is a limit, never clean */
+    memset(big, 'a', n);
+    free(path);
+    path = t_write(tmp, "big2.bin", big, n);
+    f = fopen(path, "rb");
+    collected d = {0};
+    cr_assert_eq(ms_worker_scan_fd(w, fileno(f), path, strlen(path), collect, &d, &bytes), 0);
+    fclose(f);
+    cr_assert_eq(d.v[0]->verdict, MS_LIMIT);
+    collected_free(&d);
+    ms_worker_free(w);
+    ms_engine_free(e);
+    free(path);
+    free(big);
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up a Debian 12 machine (as root), build minerscan twice (a strict
+# -Werror build and an ASan+UBSan build) and run the whole test suite in
+# both. Exit status is non-zero if anything fails. .ci/run calls this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+bash tests/setup.sh
+
+# The SARIF validator the report tests run (skipped visibly when absent).
+if ! command -v sarif-multitool >/dev/null 2>&1; then
+  npm install -g --no-audit --no-fund @microsoft/sarif-multitool >/dev/null 2>&1 \
+    || echo "run-all: could not install @microsoft/sarif-multitool; SARIF validation tests will SKIP"
+fi
+
+# Real samples from public registries, cached outside the repository; the
+# tests that need them SKIP visibly without them.
+if [ -x corpus-tools/fetch ]; then
+  corpus-tools/fetch --positives || echo "run-all: corpus fetch failed; real-sample tests will SKIP"
+fi
+
+setup() { # dir, options...
+  local dir=$1; shift
+  if [ -d "$dir" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null; else meson setup "$dir" "$@" >/dev/null; fi
+}
+
+status=0
+echo "== strict build (-Wall -Wextra -Werror)"
+setup build-ci -Dwerror=true -Dbuildtype=debugoptimized
+ninja -C build-ci
+meson test -C build-ci --print-errorlogs --num-processes 2 || status=1
+
+echo "== ASan+UBSan build"
+setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite slow || status=1
+
+python3 tests/summarize.py build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json || status=1
+exit $status
