@@ -302,3 +302,89 @@ bool t_has_rule(json_t *record, const char *rule) {
     }
     return false;
 }
+
+#include <dirent.h>
+
+/* Is name below dirfd a directory (not following a symlink)? */
+static bool t_is_dir_at(int dirfd, const struct dirent *e) {
+    if (e->d_type != DT_UNKNOWN)
+        return e->d_type == DT_DIR;
+    struct stat st;
+    return fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+void t_rmtree_deep(const char *dir) {
+    const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    char **names = NULL;
+    size_t depth = 0, cap = 0;
+    if (!dir)
+        return;
+    if (chmod(dir, 0700) != 0)
+        return;
+    int fd = open(dir, dflags);
+    while (fd >= 0) {
+        int dfd = dup(fd);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+        char *sub = NULL;
+        if (!d) {
+            if (dfd >= 0)
+                close(dfd);
+            break;
+        }
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            if (t_is_dir_at(fd, e)) {
+                if (!sub)
+                    sub = strdup(e->d_name);
+            } else {
+                unlinkat(fd, e->d_name, 0);
+            }
+        }
+        closedir(d);
+        if (sub) {
+            if (fchmodat(fd, sub, 0700, 0) != 0) {
+                /* not ours to change: the open below tells */
+            }
+            int nfd = openat(fd, sub, dflags);
+            if (nfd >= 0 && depth == cap) {
+                char **v = realloc(names, (cap ? cap * 2 : 64) * sizeof(*names));
+                if (v) {
+                    names = v;
+                    cap = cap ? cap * 2 : 64;
+                }
+            }
+            if (nfd < 0 || depth == cap) {
+                /* cannot go down: try to remove it as it is, else give up */
+                bool gone = unlinkat(fd, sub, AT_REMOVEDIR) == 0;
+                if (nfd >= 0)
+                    close(nfd);
+                free(sub);
+                if (!gone)
+                    break;
+                continue;
+            }
+            names[depth++] = sub;
+            close(fd);
+            fd = nfd;
+            continue;
+        }
+        if (depth == 0)
+            break;
+        int up = openat(fd, "..", dflags & ~O_NOFOLLOW);
+        close(fd);
+        fd = up;
+        depth--;
+        bool removed = fd >= 0 && unlinkat(fd, names[depth], AT_REMOVEDIR) == 0;
+        free(names[depth]);
+        if (!removed)
+            break;
+    }
+    if (fd >= 0)
+        close(fd);
+    while (depth > 0)
+        free(names[--depth]);
+    free(names);
+    rmdir(dir);
+}

@@ -55,4 +55,9 @@ bool t_has_rule(json_t *record, const char *rule);
 /* The path of the minerscan binary ($MINERSCAN). */
 const char *t_minerscan_path(void);
 
+/* Remove a tree of any depth and path length (t_rmtree's nftw gives up
+ * past PATH_MAX): goes down with openat() and back up through "..",
+ * making directories accessible on the way. Best effort. */
+void t_rmtree_deep(const char *dir);
+
 #endif
