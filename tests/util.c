@@ -387,6 +387,8 @@ void t_rmtree_deep(const char *dir) {
         free(names[--depth]);
     free(names);
     rmdir(dir);
+}
+
 /* ---- SARIF validation ---- */
 
 bool t_have_sarif_validator(void) {
