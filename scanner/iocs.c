@@ -137,7 +137,7 @@ static void keccak_absorb_block(uint64_t st[25], const uint8_t *blk, size_t rate
     keccak_f1600(st);
 }
 
-void ms_keccak256(const uint8_t *in, size_t len, uint8_t out[32]) {
+void ms_keccak_sponge256(const uint8_t *in, size_t len, uint8_t pad, uint8_t out[32]) {
     enum { RATE = 136 };
     uint64_t st[25] = {0};
     uint8_t last[RATE];
@@ -149,11 +149,15 @@ void ms_keccak256(const uint8_t *in, size_t len, uint8_t out[32]) {
     memset(last, 0, sizeof(last));
     if (len)
         memcpy(last, in, len);
-    last[len] ^= 0x01;       /* original Keccak padding, not SHA-3's 0x06 */
+    last[len] ^= pad;
     last[RATE - 1] ^= 0x80;
     keccak_absorb_block(st, last, RATE);
     for (int i = 0; i < 32; i++)
         out[i] = (uint8_t)(st[i / 8] >> (8 * (i % 8)));
+}
+
+void ms_keccak256(const uint8_t *in, size_t len, uint8_t out[32]) {
+    ms_keccak_sponge256(in, len, 0x01, out); /* original Keccak padding, not SHA-3's 0x06 */
 }
 
 /* ---- base58 ---- */
@@ -660,6 +664,9 @@ static int scan_pool_ports(const uint8_t *d, size_t size, ms_iocs *io) {
         size_t h0 = i;
         while (h0 > 0 && i - h0 < 253 && host_char(d[h0 - 1]))
             h0--;
+        /* part of a URL: the URL scanner reports it with its scheme */
+        if (h0 > 0 && (d[h0 - 1] == '/' || d[h0 - 1] == '@'))
+            continue;
         if (!parse_hostport((const char *)d + h0, p1 - h0, hp, sizeof(hp)))
             continue;
         bool mining = false;
@@ -924,7 +931,7 @@ static int apply_option(const uint8_t *d, const token *tk, size_t nt, size_t *i,
         }
     }
     if (kind == O_TLS) {
-        if (*tls < 0 && c->tls < 0)
+        if (c->tls < 0) /* an explicit flag beats the URL scheme */
             c->tls = 1;
         return 0;
     }
@@ -966,11 +973,28 @@ static int apply_option(const uint8_t *d, const token *tk, size_t nt, size_t *i,
  * --donate-level/--tls are read. Elsewhere, "-p" and "-o" mean anything. */
 static int parse_cmdlines(const uint8_t *d, size_t size, ms_iocs *io, int *tls) {
     token ring[CMD_RING];
-    size_t nring = 0, after = 0, i = 0;
+    size_t nring = 0, after = 0, i = 0, cmd_start = 0;
     int r;
     while (i < size) {
-        while (i < size && tok_sep(d[i]))
+        /* A command ends at ';', '|', '&' or a newline that does not
+         * continue it (a trailing '\\', ',' or an open '[' / '('): options
+         * of the previous command (mkdir -p) are not the miner's. */
+        bool boundary = false;
+        uint8_t last = 0;
+        while (i < size && tok_sep(d[i])) {
+            uint8_t c = d[i];
+            if (c == ';' || c == '|' || c == '&')
+                boundary = true;
+            else if (c == '\n' && last != '\\' && last != ',' && last != '[' && last != '(')
+                boundary = true;
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '"' && c != '\'')
+                last = c;
             i++;
+        }
+        if (boundary) {
+            cmd_start = nring;
+            after = 0;
+        }
         if (i >= size)
             break;
         size_t s = i;
@@ -1001,6 +1025,8 @@ static int parse_cmdlines(const uint8_t *d, size_t size, ms_iocs *io, int *tls) 
         if (opened) {
             /* read the options before the pool, then keep reading after it */
             size_t first = nring > CMD_BEFORE ? nring - CMD_BEFORE : 0;
+            if (first < cmd_start)
+                first = cmd_start;
             token win[CMD_BEFORE];
             size_t nw = 0;
             for (size_t k = first; k < nring; k++)

@@ -54,6 +54,9 @@ int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud);
 /* Keccak-256 as Monero and Ethereum use it: Keccak-f[1600], rate 136,
  * the original Keccak padding (0x01 ... 0x80), not SHA3-256's 0x06. */
 void ms_keccak256(const uint8_t *in, size_t len, uint8_t out[32]);
+/* The same sponge with another domain padding byte: 0x06 gives SHA3-256,
+ * which lets the tests check the permutation against OpenSSL. */
+void ms_keccak_sponge256(const uint8_t *in, size_t len, uint8_t pad, uint8_t out[32]);
 
 /* Monero's base58: 8-byte blocks encoded as 11 characters, the last
  * partial block as the fewest characters that hold it. Encode writes a
