@@ -143,9 +143,17 @@ rule xmrig_gpu_plugin
         $s5 = "deviceUlong" ascii
         $s6 = "kawPowHash" ascii
         $s7 = "astroBWTHash" ascii
+        $g1 = "cudaMalloc" ascii
+        $g2 = "nvrtcCompileProgram" ascii
+        $g3 = "clCreateKernel" ascii
+        $g4 = "cuModuleLoad" ascii
+        /* the miner itself dlsym()s the same names: its usage text and
+         * config keys tell it apart from the plugin */
+        $m1 = "donate-over-proxy" ascii
+        $m2 = "URL of mining server" ascii
     condition:
         (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and
-        ((any of ($n*) and 2 of ($s*)) or 4 of ($s*))
+        ((any of ($n*) and 2 of ($s*)) or 4 of ($s*)) and any of ($g*) and not any of ($m*)
 }
 
 rule xmrstak_strings

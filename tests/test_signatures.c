@@ -46,7 +46,7 @@ static const fixture fixtures[] = {
      "cn/half\ncn/rwz\ncn/zls\ncn/double\ncn-heavy/xhv\ncn-pico/tlo\nrx/wow"},
     {"xmrig_botnet_build", K_ELF, "kdevtmpfsi", "/tmp/kdevtmpfsi\nrandomx\nrx/0\ndonate-level"},
     {"xmrig_proxy", K_ELF, "proxy", "xmrig-proxy\ncustom-diff\naccess-log-file\nnicehash"},
-    {"xmrig_gpu_plugin", K_ELF, "libgpu.so", "libxmrig-cuda.so\npluginVersion\nrxPrepare\ncnHash"},
+    {"xmrig_gpu_plugin", K_ELF, "libgpu.so", "xmrig-cuda\npluginVersion\nrxPrepare\ncnHash\ncudaMalloc\nnvrtcCompileProgram"},
     {"xmrstak_strings", K_ELF, "stak", "xmr-stak\nHASHRATE REPORT\nRESULT REPORT\nConnecting to dev pool..."},
     {"cpuminer_minerd", K_ELF, "md", "Usage: minerd [OPTIONS]\naccepted: %lu/%lu (%.2f%%), %s khash/s %s\n(yay!!!)\n(booooo)"},
     {"cpuminer_multi", K_ELF, "cpum", "cpuminer-multi\nUsage: cpuminer [OPTIONS]\nURL of mining server"},
