@@ -72,8 +72,10 @@ rule miner_cmdline
         description = "A miner command line: -o/--url with a stratum pool and -u/--user with a wallet or login"
     strings:
         $o1 = /(-o|--url)[ =]{1,4}stratum[12]?\+(tcp|ssl|tls):\/\/[a-zA-Z0-9._-]{3,100}:[0-9]{2,5}/ ascii wide
-        $o2 = /--url[ =][a-zA-Z0-9._-]{3,100}:[0-9]{2,5}/ ascii wide
-        $o3 = /-o +[a-zA-Z0-9._-]{3,100}\.[a-z]{2,10}:[0-9]{2,5} / ascii wide
+        /* without a stratum scheme, only the usual pool ports: "--url h:8080
+         * -u TOKEN" is a curl call, not a miner */
+        $o2 = /--url[ =][a-zA-Z0-9._-]{3,100}:(3333|3334|4444|5555|6666|7777|8888|9999|10128|14433|14444|20128|45560|45700)\b/ ascii wide
+        $o3 = /-o +[a-zA-Z0-9._-]{3,100}\.[a-z]{2,10}:(3333|3334|4444|5555|6666|7777|8888|9999|10128|14433|14444|20128|45560|45700) / ascii wide
         $u1 = /-u +[0-9A-Za-z]{30,110}/ ascii wide
         $u2 = /--user[ =][0-9A-Za-z]{30,110}/ ascii wide
         $d = /--donate-level[ =]?[0-9]/ ascii wide
