@@ -614,7 +614,10 @@ static bool parse_stratum_url(const uint8_t *d, size_t size, size_t pos, char *o
     return true;
 }
 
-static int scan_stratum_urls(const uint8_t *d, size_t size, ms_iocs *io, int *first_tls) {
+/* Every stratum URL in the buffer. A URL seen here says nothing of the
+ * miner's TLS setting (a binary holds its donate pools too); only a pool
+ * given to -o or a config "url" does. */
+static int scan_stratum_urls(const uint8_t *d, size_t size, ms_iocs *io) {
     size_t i = 0;
     char url[MAX_TOKEN + 32];
     while (io->n_pools < MS_MAX_IOCS) {
@@ -631,8 +634,6 @@ static int scan_stratum_urls(const uint8_t *d, size_t size, ms_iocs *io, int *fi
             int r = ms_iocs_add_pool(io, url);
             if (r < 0)
                 return r;
-            if (*first_tls < 0)
-                *first_tls = tls;
             i = pos + used;
         } else {
             i = pos + 7;
@@ -1065,13 +1066,13 @@ int ms_iocs_extract(const uint8_t *data, size_t size, ms_iocs *io) {
         return r;
     if ((r = parse_cmdlines(data, size, io, &url_tls)) < 0)
         return r;
-    if ((r = scan_stratum_urls(data, size, io, &url_tls)) < 0)
+    if ((r = scan_stratum_urls(data, size, io)) < 0)
         return r;
     if ((r = scan_pool_ports(data, size, io)) < 0)
         return r;
     if ((r = scan_wallets(data, size, io)) < 0)
         return r;
-    /* no explicit tls setting: the first pool URL's scheme tells */
+    /* no explicit tls setting: the scheme of the configured pool tells */
     if (io->config.tls < 0 && url_tls >= 0)
         io->config.tls = url_tls;
     return 0;
