@@ -1095,12 +1095,12 @@ static int b64_value(uint8_t c) {
 }
 
 /* Decode the base64 characters of d[from, to) (newlines skipped, '='
- * ends it) into out; returns the byte count. */
-static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out) {
+ * ends it) into out, at most max bytes; returns the byte count. */
+static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out, size_t max) {
     uint32_t acc = 0;
     unsigned bits = 0;
     size_t n = 0;
-    for (size_t i = from; i < to; i++) {
+    for (size_t i = from; i < to && n < max; i++) {
         int v = b64_value(d[i]);
         if (d[i] == '=')
             break;
@@ -1164,16 +1164,18 @@ int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
             continue;
         if (chars < MS_BASE64_MIN_CHARS || !non_hex)
             continue;
+        /* A payload larger than what is left of the budget is decoded in
+         * part: the head of an embedded binary still carries its strings. */
         size_t cap = chars / 4 * 3 + 3;
         if (cap > MS_BASE64_MAX_BYTES - total)
-            break;
+            cap = MS_BASE64_MAX_BYTES - total;
         uint8_t *nb = realloc(buf, cap);
         if (!nb) {
             r = -ENOMEM;
             break;
         }
         buf = nb;
-        size_t n = b64_decode(data, start, end, buf);
+        size_t n = b64_decode(data, start, end, buf, cap);
         if (n == 0)
             continue;
         blobs++;
