@@ -367,7 +367,8 @@ int main(int argc, char **argv) {
 
     bool show_progress = progress_mode == 1 || (progress_mode == -1 && isatty(STDERR_FILENO) &&
                                                 !getenv("CI"));
-    ms_report rep = {.ops = ms_report_find(format), .out = out ? out : stdout, .explain = o.explain};
+    ms_report rep = {.ops = ms_report_find(format), .out = out ? out : stdout, .explain = o.explain,
+                     .sort = o.sort};
     ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .stop = &interrupted};
     ms_summary sum;
     r = ms_run(e, paths.v, paths.n, &rep, &hooks, &sum);

@@ -2,7 +2,7 @@
  * report.h - reporters. A reporter sees only ms_verdict and ms_summary,
  * never YARA or libarchive. One writer thread calls them, so a record is
  * always written whole. text, jsonl and sarif are three tables of the same
- * four operations.
+ * four operations: begin, object (once per reported verdict), summary, end.
  */
 #ifndef MS_REPORT_H
 #define MS_REPORT_H
@@ -14,19 +14,23 @@
 typedef struct ms_report ms_report;
 
 typedef struct ms_report_ops {
-    const char *name;                    /* "text", "jsonl", "sarif" */
+    const char *name; /* "text", "jsonl", "sarif" */
     int (*begin)(ms_report *r);
     int (*object)(ms_report *r, const ms_verdict *v);
     int (*summary)(ms_report *r, const ms_summary *s);
-    int (*end)(ms_report *r);            /* flushes; reports write errors */
+    /* Writes what is buffered, flushes, frees the reporter's state. < 0 when
+     * anything could not be written (ferror or a failed fflush). */
+    int (*end)(ms_report *r);
 } ms_report_ops;
 
 struct ms_report {
     const ms_report_ops *ops;
     FILE *out;
-    bool explain;          /* text: print model contributions */
-    bool color;            /* text: reserved */
-    void *state;           /* the reporter's own (sarif buffers results) */
+    bool explain; /* text: print model contributions */
+    bool color;   /* text: reserved */
+    bool sort;    /* --sort: no wall-clock figures, output is
+                     byte-identical run to run */
+    void *state;  /* the reporter's own (sarif buffers results) */
 };
 
 extern const ms_report_ops ms_report_text;
@@ -36,18 +40,42 @@ extern const ms_report_ops ms_report_sarif;
 /* "text" | "jsonl" | "sarif" -> ops, NULL if unknown. */
 const ms_report_ops *ms_report_find(const char *name);
 
-/* Helpers shared by reporters (report_util.c). */
+/* Helpers shared by reporters (report_util.c). None of them fails; write
+ * errors stay in the FILE and surface at end(). */
 
-/* Write s[0..n) as a JSON string body (no quotes): escapes ", \, control
- * characters; invalid UTF-8 bytes become U+FFFD. */
-void ms_json_escape(FILE *out, const char *s, size_t n);
-/* Is s[0..n) valid UTF-8 (no overlongs, no surrogates)? */
+/* Length (1-4) of the valid UTF-8 sequence at s[0..n), its code point in
+ * *ret_cp; 0 if s does not start with one (strict: no overlong forms, no
+ * surrogates, nothing above U+10FFFF). n must be > 0. */
+size_t ms_utf8_decode(const char *s, size_t n, uint32_t *ret_cp);
+/* Is s[0..n) valid UTF-8 (no overlongs, no surrogates, max U+10FFFF)? */
 bool ms_utf8_valid(const char *s, size_t n);
-/* Write standard base64 of s[0..n). */
+/* Write s[0..n) as a JSON string body (no quotes): escapes ", \, every
+ * control character (short escapes or \u00XX), DEL, U+2028 and U+2029;
+ * each byte that is not part of valid UTF-8 becomes U+FFFD, so the output
+ * is always valid JSON and valid UTF-8. */
+void ms_json_escape(FILE *out, const char *s, size_t n);
+/* ms_json_escape between quotes. */
+void ms_json_string(FILE *out, const char *s, size_t n);
+/* A NUL-terminated string between quotes, or null when s is NULL. */
+void ms_json_cstr(FILE *out, const char *s);
+/* A double as a JSON number in the fixed format %.6g (locale-independent,
+ * so byte-identical run to run); null for NaN and infinities. */
+void ms_json_double(FILE *out, double d);
+/* Write standard base64 (RFC 4648, padded) of s[0..n). */
 void ms_base64_write(FILE *out, const uint8_t *s, size_t n);
 /* Write s[0..n) for a terminal: printable ASCII and valid UTF-8 pass,
- * everything else (control bytes, ESC, DEL, C1, invalid bytes) is written
- * as \xHH, backslash as \\. */
+ * everything else (control bytes, ESC, DEL, C1 controls, bidi overrides,
+ * line/paragraph separators, invalid bytes) is written as \xHH per byte,
+ * backslash as \\. No terminal escape can reach the screen. */
 void ms_text_sanitize(FILE *out, const char *s, size_t n);
+/* Write a path as a URI reference (RFC 3986) that Microsoft's validator
+ * accepts: bytes outside the unreserved set and '/' are percent-encoded, so
+ * the exact bytes survive; an absolute path becomes file://PATH with its
+ * "." and ".." segments resolved (a file URI must not hold them); a
+ * relative path stays relative. For an archive member (member true) every
+ * byte from the first '!' on is encoded, '/' included: the member chain
+ * (a.tar%21x%2Fy) is one opaque segment, so a hostile member name such as
+ * "../../etc/passwd" cannot make the location resolve to another file. */
+void ms_uri_write(FILE *out, const char *path, size_t n, bool member);
 
 #endif

@@ -1,27 +1,592 @@
-/* report_sarif.c - STUB, being written (issue 2 reporters). */
+/*
+ * report_sarif.c - SARIF 2.1.0 (OASIS), one run, for code-scanning tools.
+ *
+ * SARIF puts the rule table before the results, but which rules fired is
+ * known only at the end, so object() writes each result's JSON text into
+ * an in-memory buffer and end() writes the whole document. Keys are
+ * written in a fixed order and nothing depends on the clock, so with
+ * --sort the document is byte-identical run to run. The layout:
+ *
+ *   runs[0].tool.driver      name "minerscan", version, semanticVersion,
+ *                            rules: one reportingDescriptor per distinct
+ *                            rule that produced a result, in first-use
+ *                            order, with id (the rule's identifier, made
+ *                            unique with #2, #3 ...), name (its PascalCase
+ *                            form, omitted when equal to id), shortDescription,
+ *                            defaultConfiguration.level (from severity) and
+ *                            properties {family, category, severity,
+ *                            namespace, tags, security-severity}; besides
+ *                            YARA rules: "model" (score over the
+ *                            threshold), "hash-list" (--hashes match) and
+ *                            "verdict" (flagged with no finding of its own,
+ *                            e.g. an archive holding a flagged member).
+ *                            notifications: the descriptors of the
+ *                            execution notifications below.
+ *   runs[0].invocations[0]   executionSuccessful (false only when the run
+ *                            was interrupted), toolExecutionNotifications:
+ *                            one per object that was not fully scanned
+ *                            (level "error" for an error, "warning" for a
+ *                            limit, a skip or an incomplete scan), with the
+ *                            object's location; properties: the summary
+ *                            counts (elapsed_s only without --sort).
+ *   runs[0].results          one per finding of a malicious (level "error")
+ *                            or suspicious ("warning") object: one per rule
+ *                            hit, one for the model, one for a hash-list
+ *                            match. ruleId/ruleIndex name the descriptor;
+ *                            the location is the path as a URI reference
+ *                            (ms_uri_write: percent-encoded exact bytes, an
+ *                            archive member keeps the whole chain as one
+ *                            opaque segment a.tar%21x%2Fy, absolute paths
+ *                            as file:// URIs); the region
+ *                            is the first match's byteOffset/byteLength, or
+ *                            the whole object for findings about all of it;
+ *                            properties carry path, verdict, sha256, pools,
+ *                            wallets.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "report.h"
 
+/* The schema URI the SARIF SDK itself writes: Microsoft's validator knows
+ * it and does not try to download it (it does for json.schemastore.org). */
+#define SARIF_SCHEMA "https://schemastore.azurewebsites.net/schemas/json/sarif-2.1.0.json"
+
+enum desc_kind { DESC_YARA, DESC_MODEL, DESC_HASH_LIST, DESC_VERDICT };
+
+typedef struct desc {
+    enum desc_kind kind;
+    char *id;             /* unique within the run */
+    char *name;           /* the rule's identifier */
+    const char *friendly; /* fixed descriptors: their readable name */
+    char *ns;
+    char *family, *category, *severity, *description;
+} desc;
+
+typedef struct sarif_state {
+    desc *descs;
+    size_t n_descs, cap_descs;
+    FILE *results; /* results, comma-separated JSON objects */
+    char *results_buf;
+    size_t results_len, n_results;
+    FILE *notes; /* toolExecutionNotifications */
+    char *notes_buf;
+    size_t notes_len, n_notes;
+    bool have_summary;
+    ms_summary sum;
+} sarif_state;
+
+/* Notification descriptors: fixed, so their indexes are constants. */
+static const struct {
+    const char *id, *text;
+} note_descs[] = {
+    {"object-error", "An object could not be scanned because of an error."},
+    {"object-limit", "An object was not fully scanned because a limit was reached."},
+    {"object-skipped", "An object was skipped (encrypted, or not a regular file)."},
+    {"object-incomplete", "An object was not fully scanned."},
+    {"interrupted", "The run was interrupted before every object was scanned."},
+};
+enum { NOTE_ERROR, NOTE_LIMIT, NOTE_SKIPPED, NOTE_INCOMPLETE, NOTE_INTERRUPTED, NOTE__MAX };
+
+static void desc_clear(desc *d) {
+    free(d->id);
+    free(d->name);
+    free(d->ns);
+    free(d->family);
+    free(d->category);
+    free(d->severity);
+    free(d->description);
+}
+
+static void state_free(sarif_state *st) {
+    if (!st)
+        return;
+    for (size_t i = 0; i < st->n_descs; i++)
+        desc_clear(&st->descs[i]);
+    free(st->descs);
+    if (st->results)
+        fclose(st->results);
+    free(st->results_buf);
+    if (st->notes)
+        fclose(st->notes);
+    free(st->notes_buf);
+    free(st);
+}
+
 static int begin(ms_report *r) {
-    (void)r;
+    sarif_state *st = calloc(1, sizeof(*st));
+    if (!st)
+        return -ENOMEM;
+    st->results = open_memstream(&st->results_buf, &st->results_len);
+    st->notes = open_memstream(&st->notes_buf, &st->notes_len);
+    if (!st->results || !st->notes) {
+        state_free(st);
+        return -ENOMEM;
+    }
+    r->state = st;
     return 0;
 }
+
+static const char *str_or_empty(const char *s) {
+    return s ? s : "";
+}
+
+static bool same(const char *a, const char *b) {
+    return !strcmp(str_or_empty(a), str_or_empty(b));
+}
+
+static bool id_taken(const sarif_state *st, const char *id) {
+    for (size_t i = 0; i < st->n_descs; i++)
+        if (!strcmp(st->descs[i].id, id))
+            return true;
+    return false;
+}
+
+/* The index of the descriptor for (kind, ns, name), added on first use.
+ * Two YARA namespaces may hold rules of the same name, and a user rule may
+ * be called "model": the later one gets id NAME#2, #3 ... */
+static int desc_index(sarif_state *st, enum desc_kind kind, const ms_rule_hit *h, size_t *ret) {
+    static const struct {
+        const char *name, *friendly, *description;
+    } fixed[] = {
+        [DESC_MODEL] = {"model", "ModelScoreOverThreshold",
+                        "The model scored the executable at or over its threshold."},
+        [DESC_HASH_LIST] = {"hash-list", "KnownBadHash",
+                            "The object's hash is on a known-bad hash list."},
+        [DESC_VERDICT] = {"verdict", "FlaggedWithoutOwnFinding",
+                          "The object was flagged without a finding of its own, "
+                          "e.g. an archive holding a flagged member."},
+    };
+    const char *name = kind == DESC_YARA ? str_or_empty(h->rule) : fixed[kind].name;
+    const char *ns = kind == DESC_YARA ? str_or_empty(h->ns) : "";
+
+    for (size_t i = 0; i < st->n_descs; i++)
+        if (st->descs[i].kind == kind && same(st->descs[i].name, name) &&
+            same(st->descs[i].ns, ns)) {
+            *ret = i;
+            return 0;
+        }
+    if (st->n_descs == st->cap_descs) {
+        size_t cap = st->cap_descs ? st->cap_descs * 2 : 16;
+        desc *d = realloc(st->descs, cap * sizeof(*d));
+        if (!d)
+            return -ENOMEM;
+        st->descs = d;
+        st->cap_descs = cap;
+    }
+    desc *d = &st->descs[st->n_descs];
+    *d = (desc){.kind = kind};
+    if (id_taken(st, name)) {
+        for (unsigned k = 2; !d->id; k++) {
+            char *id = NULL;
+            if (asprintf(&id, "%s#%u", name, k) < 0)
+                return -ENOMEM;
+            if (id_taken(st, id))
+                free(id);
+            else
+                d->id = id;
+        }
+    } else if (!(d->id = strdup(name))) {
+        return -ENOMEM;
+    }
+    d->name = strdup(name);
+    d->ns = strdup(ns);
+    d->friendly = kind == DESC_YARA ? NULL : fixed[kind].friendly;
+    if (kind == DESC_YARA) {
+        d->family = strdup(str_or_empty(h->family));
+        d->category = strdup(str_or_empty(h->category));
+        d->severity = strdup(str_or_empty(h->severity));
+        d->description = strdup(str_or_empty(h->description));
+    } else {
+        d->family = strdup("");
+        d->category = strdup(kind == DESC_MODEL ? "model" : kind == DESC_HASH_LIST ? "hash" : "");
+        d->severity = strdup(kind == DESC_VERDICT ? "medium" : "high");
+        d->description = strdup(fixed[kind].description);
+    }
+    if (!d->name || !d->ns || !d->family || !d->category || !d->severity || !d->description) {
+        desc_clear(d);
+        return -ENOMEM;
+    }
+    *ret = st->n_descs++;
+    return 0;
+}
+
+static const char *severity_level(const char *sev) {
+    if (!strcmp(sev, "high"))
+        return "error";
+    if (!strcmp(sev, "low"))
+        return "note";
+    return "warning";
+}
+
+/* GitHub code scanning ranks alerts by this CVSS-like number. */
+static const char *severity_score(const char *sev) {
+    if (!strcmp(sev, "high"))
+        return "8.0";
+    if (!strcmp(sev, "low"))
+        return "3.0";
+    return "5.0";
+}
+
+/* SARIF asks for messages that are sentences (validator rule SARIF2001). */
+static void write_sentence(FILE *out, const char *s, size_t n) {
+    fputc('"', out);
+    ms_json_escape(out, s, n);
+    if (n == 0 || s[n - 1] != '.')
+        fputc('.', out);
+    fputc('"', out);
+}
+
+/* SARIF wants id opaque and stable, name readable and different from id
+ * (validator rule SARIF1001): stratum_pool_url -> StratumPoolUrl. */
+static void write_name(FILE *out, const desc *d) {
+    if (d->friendly) {
+        fputs(",\"name\":", out);
+        ms_json_cstr(out, d->friendly);
+        return;
+    }
+    char *n = strdup(d->name);
+    bool up = true;
+    size_t k = 0;
+    if (!n)
+        return;
+    for (const char *p = d->name; *p; p++) {
+        if (*p == '_' || *p == '-' || *p == '.' || *p == ' ') {
+            up = true;
+            continue;
+        }
+        n[k++] = up && *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p;
+        up = false;
+    }
+    n[k] = '\0';
+    /* the validator compares them ignoring case */
+    if (k && strcasecmp(n, d->id)) {
+        fputs(",\"name\":", out);
+        ms_json_cstr(out, n);
+    }
+    free(n);
+}
+
+static void write_desc(FILE *out, const desc *d) {
+    fputs("{\"id\":", out);
+    ms_json_cstr(out, d->id);
+    write_name(out, d);
+    fputs(",\"shortDescription\":{\"text\":", out);
+    if (*d->description) {
+        write_sentence(out, d->description, strlen(d->description));
+    } else {
+        fputs("\"YARA rule ", out);
+        ms_json_escape(out, d->name, strlen(d->name));
+        fputs(".\"", out);
+    }
+    fprintf(out, "},\"defaultConfiguration\":{\"level\":\"%s\"}", severity_level(d->severity));
+    fputs(",\"properties\":{\"family\":", out);
+    ms_json_cstr(out, d->family);
+    fputs(",\"category\":", out);
+    ms_json_cstr(out, d->category);
+    fputs(",\"severity\":", out);
+    ms_json_cstr(out, d->severity);
+    fputs(",\"namespace\":", out);
+    ms_json_cstr(out, d->ns);
+    fputs(",\"tags\":[\"security\"", out);
+    if (*d->category) {
+        fputc(',', out);
+        ms_json_cstr(out, d->category);
+    }
+    if (*d->family && strcmp(d->family, d->category)) {
+        fputc(',', out);
+        ms_json_cstr(out, d->family);
+    }
+    fprintf(out, "],\"security-severity\":\"%s\"}}", severity_score(d->severity));
+}
+
+static void write_location(FILE *out, const ms_verdict *v, bool region, uint64_t off,
+                           uint64_t len) {
+    fputs("[{\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"", out);
+    ms_uri_write(out, v->path, v->path_len, v->is_member);
+    fputs("\"}", out);
+    if (region)
+        fprintf(out, ",\"region\":{\"byteOffset\":%llu,\"byteLength\":%llu}",
+                (unsigned long long)off, (unsigned long long)len);
+    fputs("}}]", out);
+}
+
+/* The IOC part of a result message: "Pools: a, b. Wallets: xmr 4...." */
+static void write_ioc_text(FILE *m, const ms_iocs *i) {
+    if (i->n_pools) {
+        fputs(" Pools: ", m);
+        for (size_t k = 0; k < i->n_pools; k++)
+            fprintf(m, "%s%s", k ? ", " : "", str_or_empty(i->pools[k]));
+        fputc('.', m);
+    }
+    if (i->n_wallets) {
+        fputs(" Wallets: ", m);
+        for (size_t k = 0; k < i->n_wallets; k++)
+            fprintf(m, "%s%s %s", k ? ", " : "", str_or_empty(i->wallets[k].coin),
+                    str_or_empty(i->wallets[k].address));
+        fputc('.', m);
+    }
+}
+
+static void write_result_props(FILE *out, const ms_verdict *v) {
+    fputs(",\"properties\":{\"path\":", out);
+    ms_json_string(out, v->path, v->path_len);
+    fputs(",\"verdict\":", out);
+    ms_json_cstr(out, ms_verdict_name(v->verdict));
+    fputs(",\"sha256\":", out);
+    if (v->has_sha256)
+        ms_json_string(out, v->sha256, strnlen(v->sha256, sizeof(v->sha256)));
+    else
+        fputs("null", out);
+    fputs(",\"pools\":[", out);
+    for (size_t k = 0; k < v->iocs.n_pools; k++) {
+        if (k)
+            fputc(',', out);
+        ms_json_cstr(out, str_or_empty(v->iocs.pools[k]));
+    }
+    fputs("],\"wallets\":[", out);
+    for (size_t k = 0; k < v->iocs.n_wallets; k++) {
+        fputs(k ? ",{\"coin\":" : "{\"coin\":", out);
+        ms_json_cstr(out, str_or_empty(v->iocs.wallets[k].coin));
+        fputs(",\"address\":", out);
+        ms_json_cstr(out, str_or_empty(v->iocs.wallets[k].address));
+        fputc('}', out);
+    }
+    fputs("]}", out);
+}
+
+/* One result. msg is the raw message text (escaped here). */
+static int add_result(sarif_state *st, const ms_verdict *v, size_t idx, const char *msg,
+                      size_t msg_len, bool region, uint64_t off, uint64_t len) {
+    FILE *out = st->results;
+    if (st->n_results++)
+        fputc(',', out);
+    fputs("{\"ruleId\":", out);
+    ms_json_cstr(out, st->descs[idx].id);
+    fprintf(out, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{\"text\":", idx,
+            v->verdict == MS_MALICIOUS ? "error" : "warning");
+    write_sentence(out, msg, msg_len);
+    fputs("},\"locations\":", out);
+    write_location(out, v, region, off, len);
+    write_result_props(out, v);
+    fputc('}', out);
+    return ferror(out) ? -ENOMEM : 0;
+}
+
+typedef struct msgbuf {
+    FILE *f;
+    char *buf;
+    size_t len;
+} msgbuf;
+
+static int msg_open(msgbuf *m) {
+    *m = (msgbuf){0};
+    m->f = open_memstream(&m->buf, &m->len);
+    return m->f ? 0 : -ENOMEM;
+}
+
+/* Closes the stream; the text is in m->buf[0..m->len). */
+static int msg_close(msgbuf *m) {
+    bool bad = ferror(m->f);
+    if (fclose(m->f) != 0 || bad || !m->buf) {
+        free(m->buf);
+        m->buf = NULL;
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static int findings(sarif_state *st, const ms_verdict *v) {
+    size_t before = st->n_results, idx;
+    msgbuf m;
+    int r;
+
+    for (size_t i = 0; i < v->n_rules; i++) {
+        const ms_rule_hit *h = &v->rules[i];
+        if ((r = desc_index(st, DESC_YARA, h, &idx)) < 0 || (r = msg_open(&m)) < 0)
+            return r;
+        fprintf(m.f, "%s matched", str_or_empty(h->rule));
+        if (h->description && *h->description)
+            fprintf(m.f, ": %s", h->description);
+        fprintf(m.f, " (family %s, category %s, severity %s).",
+                h->family && *h->family ? h->family : "unknown",
+                h->category && *h->category ? h->category : "unknown",
+                h->severity && *h->severity ? h->severity : "unknown");
+        write_ioc_text(m.f, &v->iocs);
+        if ((r = msg_close(&m)) < 0)
+            return r;
+        r = add_result(st, v, idx, m.buf, m.len, true, h->has_match ? h->offset : 0,
+                       h->has_match ? h->length : v->size);
+        free(m.buf);
+        if (r < 0)
+            return r;
+    }
+    if (v->has_model && v->score >= v->threshold) {
+        if ((r = desc_index(st, DESC_MODEL, NULL, &idx)) < 0 || (r = msg_open(&m)) < 0)
+            return r;
+        fprintf(m.f, "Model score %.3f is at or over the threshold %.3f.", v->score, v->threshold);
+        if (v->n_top && v->top[0].feature)
+            fprintf(m.f, " Strongest feature: %s.", v->top[0].feature);
+        write_ioc_text(m.f, &v->iocs);
+        if ((r = msg_close(&m)) < 0)
+            return r;
+        r = add_result(st, v, idx, m.buf, m.len, true, 0, v->size);
+        free(m.buf);
+        if (r < 0)
+            return r;
+    }
+    if (v->hash_list || st->n_results == before) {
+        bool listed = v->hash_list != NULL;
+        if ((r = desc_index(st, listed ? DESC_HASH_LIST : DESC_VERDICT, NULL, &idx)) < 0 ||
+            (r = msg_open(&m)) < 0)
+            return r;
+        if (listed)
+            fprintf(m.f, "The SHA-256 %s is on the known-bad list %s.",
+                    v->has_sha256 ? v->sha256 : "(not computed)", v->hash_list);
+        else
+            fprintf(m.f, "The object is %s: %s.", ms_verdict_name(v->verdict),
+                    v->reason ? v->reason : "no reason given");
+        write_ioc_text(m.f, &v->iocs);
+        if ((r = msg_close(&m)) < 0)
+            return r;
+        r = add_result(st, v, idx, m.buf, m.len, true, 0, v->size);
+        free(m.buf);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int notification(sarif_state *st, const ms_verdict *v) {
+    FILE *out = st->notes;
+    int kind = v->verdict == MS_ERROR     ? NOTE_ERROR
+               : v->verdict == MS_LIMIT   ? NOTE_LIMIT
+               : v->verdict == MS_SKIPPED ? NOTE_SKIPPED
+                                          : NOTE_INCOMPLETE;
+    msgbuf m;
+    int r;
+
+    if ((r = msg_open(&m)) < 0)
+        return r;
+    fwrite(v->path, 1, v->path_len, m.f);
+    fprintf(m.f, ": %s", v->reason ? v->reason : ms_verdict_name(v->verdict));
+    if ((r = msg_close(&m)) < 0)
+        return r;
+    if (st->n_notes++)
+        fputc(',', out);
+    fprintf(out,
+            "{\"descriptor\":{\"id\":\"%s\",\"index\":%d},\"level\":\"%s\",\"message\":{\"text\":",
+            note_descs[kind].id, kind, kind == NOTE_ERROR ? "error" : "warning");
+    write_sentence(out, m.buf, m.len);
+    free(m.buf);
+    fputs("},\"locations\":", out);
+    write_location(out, v, false, 0, 0);
+    fputc('}', out);
+    return ferror(out) ? -ENOMEM : 0;
+}
+
 static int object(ms_report *r, const ms_verdict *v) {
-    ms_text_sanitize(r->out, v->path, v->path_len);
-    fprintf(r->out, ": %s", ms_verdict_name(v->verdict));
-    for (size_t i = 0; i < v->n_rules; i++)
-        fprintf(r->out, " %s", v->rules[i].rule);
-    if (v->reason)
-        fprintf(r->out, " (%s)", v->reason);
-    fputc('\n', r->out);
+    sarif_state *st = r->state;
+    int k;
+    if (!st)
+        return -EINVAL;
+    if (v->verdict == MS_MALICIOUS || v->verdict == MS_SUSPICIOUS)
+        if ((k = findings(st, v)) < 0)
+            return k;
+    if (v->incomplete || v->verdict == MS_ERROR || v->verdict == MS_LIMIT ||
+        v->verdict == MS_SKIPPED)
+        if ((k = notification(st, v)) < 0)
+            return k;
     return 0;
 }
+
 static int summary(ms_report *r, const ms_summary *s) {
-    fprintf(r->out, "objects %llu malicious %llu suspicious %llu errors %llu\n",
-            (unsigned long long)s->objects, (unsigned long long)s->malicious,
-            (unsigned long long)s->suspicious, (unsigned long long)s->errors);
-    return 0;
+    sarif_state *st = r->state;
+    if (!st)
+        return -EINVAL;
+    st->sum = *s;
+    st->have_summary = true;
+    if (s->interrupted) {
+        if (st->n_notes++)
+            fputc(',', st->notes);
+        fprintf(st->notes,
+                "{\"descriptor\":{\"id\":\"%s\",\"index\":%d},\"level\":\"error\","
+                "\"message\":{\"text\":\"%s\"}}",
+                note_descs[NOTE_INTERRUPTED].id, NOTE_INTERRUPTED,
+                note_descs[NOTE_INTERRUPTED].text);
+    }
+    return ferror(st->notes) ? -ENOMEM : 0;
 }
+
+static void write_summary_props(FILE *out, const ms_report *r, const ms_summary *s) {
+    fprintf(out,
+            ",\"properties\":{\"objects\":%llu,\"files\":%llu,\"bytes\":%llu,\"clean\":%llu,"
+            "\"malicious\":%llu,\"suspicious\":%llu,\"errors\":%llu,\"skipped\":%llu,"
+            "\"limits\":%llu,\"incomplete\":%llu",
+            (unsigned long long)s->objects, (unsigned long long)s->files,
+            (unsigned long long)s->bytes, (unsigned long long)s->clean,
+            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
+            (unsigned long long)s->errors, (unsigned long long)s->skipped,
+            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    if (!r->sort) {
+        fputs(",\"elapsed_s\":", out);
+        ms_json_double(out, s->elapsed_s);
+    }
+    fprintf(out, ",\"interrupted\":%s}", s->interrupted ? "true" : "false");
+}
+
 static int end(ms_report *r) {
-    return fflush(r->out) == 0 && !ferror(r->out) ? 0 : -1;
+    sarif_state *st = r->state;
+    FILE *out = r->out;
+    int ret = 0;
+
+    if (!st)
+        return -EINVAL;
+    r->state = NULL;
+    if (fflush(st->results) != 0 || ferror(st->results) || fflush(st->notes) != 0 ||
+        ferror(st->notes)) {
+        ret = -ENOMEM;
+        goto out;
+    }
+    fputs("{\"$schema\":\"" SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{", out);
+    fputs("\"tool\":{\"driver\":{\"name\":\"minerscan\",\"version\":\"" MS_VERSION
+          "\",\"semanticVersion\":\"" MS_VERSION "\",",
+          out);
+#ifdef MS_HOMEPAGE
+    fputs("\"informationUri\":\"" MS_HOMEPAGE "\",", out);
+#endif
+    fputs("\"rules\":[", out);
+    for (size_t i = 0; i < st->n_descs; i++) {
+        if (i)
+            fputc(',', out);
+        write_desc(out, &st->descs[i]);
+    }
+    fputs("],\"notifications\":[", out);
+    for (int i = 0; i < NOTE__MAX; i++)
+        fprintf(out,
+                "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":\"%s\"},"
+                "\"defaultConfiguration\":{\"level\":\"%s\"}}",
+                i ? "," : "", note_descs[i].id, note_descs[i].text,
+                i == NOTE_ERROR || i == NOTE_INTERRUPTED ? "error" : "warning");
+    fputs("]}},\"invocations\":[{\"executionSuccessful\":", out);
+    fputs(st->have_summary && st->sum.interrupted ? "false" : "true", out);
+    fputs(",\"toolExecutionNotifications\":[", out);
+    if (st->notes_len)
+        fwrite(st->notes_buf, 1, st->notes_len, out);
+    fputc(']', out);
+    if (st->have_summary)
+        write_summary_props(out, r, &st->sum);
+    fputs("}],\"results\":[", out);
+    if (st->results_len)
+        fwrite(st->results_buf, 1, st->results_len, out);
+    fputs("]}]}\n", out);
+    if (fflush(out) != 0 || ferror(out))
+        ret = -EIO;
+out:
+    state_free(st);
+    return ret;
 }
+
 const ms_report_ops ms_report_sarif = {"sarif", begin, object, summary, end};

@@ -1,27 +1,165 @@
-/* report_text.c - STUB, being written (issue 2 reporters). */
+/*
+ * report_text.c - the report for people. Not a contract: scripts read
+ * JSON Lines. Every string that came from outside (paths, rule metadata,
+ * IOCs, libmagic text) goes through ms_text_sanitize, so no control byte
+ * or terminal escape sequence in a file name or a scanned file can reach
+ * the terminal; the only control byte written is the newline ending a line.
+ *
+ *   MALICIOUS dir/xmrig [elf] xmrig_strings (xmrig/high), stratum_url (pool/medium)
+ *       reason: ...                 (when there are rules as well as a reason)
+ *       pool: stratum+tcp://pool.example.com:3333
+ *       wallet: xmr 4...
+ *       config: algo=rx/0 user=... pass=x donate-level=0 tls=yes
+ *       hash-list: NAME / allowed-by: NAME
+ *       model: 0.97 >= 0.80         (flagged objects; any scored one with --explain)
+ *         tok_stratum value 3 weight +1.90   (--explain)
+ *       sha256: ...
+ *   summary: objects N, files N, bytes N, clean N, ..., elapsed 1.23 s
+ */
+#include <errno.h>
+#include <string.h>
+
 #include "report.h"
+
+static void put(FILE *out, const char *s) {
+    if (s)
+        ms_text_sanitize(out, s, strlen(s));
+}
 
 static int begin(ms_report *r) {
     (void)r;
     return 0;
 }
+
+static void write_rules(FILE *out, const ms_verdict *v) {
+    for (size_t i = 0; i < v->n_rules; i++) {
+        const ms_rule_hit *h = &v->rules[i];
+        fputs(i ? ", " : " ", out);
+        put(out, h->rule);
+        bool fam = h->family && *h->family, sev = h->severity && *h->severity;
+        if (fam || sev) {
+            fputs(" (", out);
+            put(out, h->family);
+            if (fam && sev)
+                fputc('/', out);
+            put(out, h->severity);
+            fputc(')', out);
+        }
+    }
+}
+
+static void write_config(FILE *out, const ms_miner_config *c) {
+    if (!c->algo && !c->user && !c->pass && c->donate_level < 0 && c->tls < 0)
+        return;
+    fputs("    config:", out);
+    if (c->algo) {
+        fputs(" algo=", out);
+        put(out, c->algo);
+    }
+    if (c->user) {
+        fputs(" user=", out);
+        put(out, c->user);
+    }
+    if (c->pass) {
+        fputs(" pass=", out);
+        put(out, c->pass);
+    }
+    if (c->donate_level >= 0)
+        fprintf(out, " donate-level=%d", c->donate_level);
+    if (c->tls >= 0)
+        fprintf(out, " tls=%s", c->tls ? "yes" : "no");
+    fputc('\n', out);
+}
+
+static void write_model(ms_report *r, const ms_verdict *v) {
+    FILE *out = r->out;
+    if (!v->has_model || (v->verdict == MS_CLEAN && !r->explain))
+        return;
+    fprintf(out, "    model: %.2f %s %.2f\n", v->score, v->score >= v->threshold ? ">=" : "<",
+            v->threshold);
+    if (!r->explain)
+        return;
+    for (size_t i = 0; i < v->n_top; i++) {
+        fputs("      ", out);
+        put(out, v->top[i].feature);
+        fprintf(out, " value %g weight %+.2f\n", v->top[i].value, v->top[i].weight);
+    }
+}
+
 static int object(ms_report *r, const ms_verdict *v) {
-    ms_text_sanitize(r->out, v->path, v->path_len);
-    fprintf(r->out, ": %s", ms_verdict_name(v->verdict));
-    for (size_t i = 0; i < v->n_rules; i++)
-        fprintf(r->out, " %s", v->rules[i].rule);
-    if (v->reason)
-        fprintf(r->out, " (%s)", v->reason);
-    fputc('\n', r->out);
-    return 0;
+    FILE *out = r->out;
+    const char *name = ms_verdict_name(v->verdict);
+    for (const char *p = name; *p; p++)
+        fputc(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p, out);
+    fputc(' ', out);
+    ms_text_sanitize(out, v->path, v->path_len);
+    fprintf(out, " [%s]", ms_class_name(v->cls));
+    if (v->n_rules) {
+        write_rules(out, v);
+    } else if (v->reason) {
+        fputc(' ', out);
+        put(out, v->reason);
+    }
+    fputc('\n', out);
+
+    if (v->n_rules && v->reason) {
+        fputs("    reason: ", out);
+        put(out, v->reason);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < v->iocs.n_pools; i++) {
+        fputs("    pool: ", out);
+        put(out, v->iocs.pools[i]);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < v->iocs.n_wallets; i++) {
+        fputs("    wallet: ", out);
+        put(out, v->iocs.wallets[i].coin);
+        fputc(' ', out);
+        put(out, v->iocs.wallets[i].address);
+        fputc('\n', out);
+    }
+    write_config(out, &v->iocs.config);
+    if (v->hash_list) {
+        fputs("    hash-list: ", out);
+        put(out, v->hash_list);
+        fputc('\n', out);
+    }
+    if (v->allowed_by) {
+        fputs("    allowed-by: ", out);
+        put(out, v->allowed_by);
+        fputc('\n', out);
+    }
+    write_model(r, v);
+    if (v->has_sha256) {
+        fputs("    sha256: ", out);
+        ms_text_sanitize(out, v->sha256, strnlen(v->sha256, sizeof(v->sha256)));
+        fputc('\n', out);
+    }
+    return ferror(out) ? -EIO : 0;
 }
+
 static int summary(ms_report *r, const ms_summary *s) {
-    fprintf(r->out, "objects %llu malicious %llu suspicious %llu errors %llu\n",
-            (unsigned long long)s->objects, (unsigned long long)s->malicious,
-            (unsigned long long)s->suspicious, (unsigned long long)s->errors);
-    return 0;
+    FILE *out = r->out;
+    fprintf(out,
+            "summary: objects %llu, files %llu, bytes %llu, clean %llu, malicious %llu, "
+            "suspicious %llu, errors %llu, skipped %llu, limits %llu, incomplete %llu",
+            (unsigned long long)s->objects, (unsigned long long)s->files,
+            (unsigned long long)s->bytes, (unsigned long long)s->clean,
+            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
+            (unsigned long long)s->errors, (unsigned long long)s->skipped,
+            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    if (!r->sort)
+        fprintf(out, ", elapsed %.2f s", s->elapsed_s);
+    if (s->interrupted)
+        fputs(", interrupted", out);
+    fputc('\n', out);
+    return ferror(out) ? -EIO : 0;
 }
+
 static int end(ms_report *r) {
-    return fflush(r->out) == 0 && !ferror(r->out) ? 0 : -1;
+    int f = fflush(r->out);
+    return f == 0 && !ferror(r->out) ? 0 : -EIO;
 }
+
 const ms_report_ops ms_report_text = {"text", begin, object, summary, end};

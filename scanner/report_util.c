@@ -1,4 +1,12 @@
-/* report_util.c - STUB, being written (issue 2 reporters). */
+/*
+ * report_util.c - the reporter table and the encoders every reporter shares:
+ * strict UTF-8 decoding, JSON strings and numbers, base64, terminal-safe
+ * text and URI references. Paths and strings here come from hostile input
+ * (file names, archive members, YARA metadata, extracted IOCs), so every
+ * encoder accepts any byte sequence and always produces valid output.
+ */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -13,16 +21,271 @@ const ms_report_ops *ms_report_find(const char *name) {
     return NULL;
 }
 
-void ms_json_escape(FILE *out, const char *s, size_t n) {
-    fwrite(s, 1, n, out);
+static bool is_cont(unsigned char c) {
+    return (c & 0xC0) == 0x80;
 }
+
+/* The second byte's range depends on the lead byte: that is where overlong
+ * forms (E0 80..9F, F0 80..8F), surrogates (ED A0..BF) and code points over
+ * U+10FFFF (F4 90.., F5..FF) are excluded (RFC 3629 section 4). */
+size_t ms_utf8_decode(const char *str, size_t n, uint32_t *ret_cp) {
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned char c = s[0];
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t len;
+    uint32_t cp;
+
+    if (c < 0x80) {
+        *ret_cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if (!is_cont(s[i]))
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *ret_cp = cp;
+    return len;
+}
+
 bool ms_utf8_valid(const char *s, size_t n) {
-    (void)s, (void)n;
+    size_t i = 0;
+    uint32_t cp;
+    while (i < n) {
+        size_t k = ms_utf8_decode(s + i, n - i, &cp);
+        if (!k)
+            return false;
+        i += k;
+    }
     return true;
 }
-void ms_base64_write(FILE *out, const uint8_t *s, size_t n) {
-    (void)out, (void)s, (void)n;
+
+void ms_json_escape(FILE *out, const char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t k = ms_utf8_decode(s + i, n - i, &cp);
+        if (!k) {
+            fputs("\\ufffd", out);
+            i++;
+            continue;
+        }
+        if (k > 1) {
+            /* U+2028/2029 are valid JSON but end a line in JavaScript. */
+            if (cp == 0x2028 || cp == 0x2029)
+                fprintf(out, "\\u%04x", (unsigned)cp);
+            else
+                fwrite(s + i, 1, k, out);
+            i += k;
+            continue;
+        }
+        switch (c) {
+        case '"':
+            fputs("\\\"", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\b':
+            fputs("\\b", out);
+            break;
+        case '\f':
+            fputs("\\f", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                fprintf(out, "\\u%04x", c);
+            else
+                fputc(c, out);
+        }
+        i++;
+    }
 }
+
+void ms_json_string(FILE *out, const char *s, size_t n) {
+    fputc('"', out);
+    ms_json_escape(out, s, n);
+    fputc('"', out);
+}
+
+void ms_json_cstr(FILE *out, const char *s) {
+    if (!s)
+        fputs("null", out);
+    else
+        ms_json_string(out, s, strlen(s));
+}
+
+void ms_json_double(FILE *out, double d) {
+    char buf[64];
+    if (!isfinite(d)) {
+        fputs("null", out);
+        return;
+    }
+    snprintf(buf, sizeof(buf), "%.6g", d);
+    /* A program that linked us may have set LC_NUMERIC to a comma locale. */
+    for (char *p = buf; *p; p++)
+        if (*p == ',')
+            *p = '.';
+    fputs(buf, out);
+}
+
+void ms_base64_write(FILE *out, const uint8_t *s, size_t n) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputc(tab[(v >> 6) & 63], out);
+        fputc(tab[v & 63], out);
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputs("==", out);
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputc(tab[(v >> 6) & 63], out);
+        fputc('=', out);
+    }
+}
+
+/* Code points a terminal acts on rather than draws: C1 controls (CSI is
+ * U+009B in 8-bit terminals), bidirectional formatting that can make a
+ * name display reversed ("Trojan Source"), and line/paragraph separators. */
+static bool is_unsafe_cp(uint32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 void ms_text_sanitize(FILE *out, const char *s, size_t n) {
-    fwrite(s, 1, n, out);
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t k = ms_utf8_decode(s + i, n - i, &cp);
+        if (k == 1 && c >= 0x20 && c < 0x7F) {
+            if (c == '\\')
+                fputs("\\\\", out);
+            else
+                fputc(c, out);
+        } else if (k > 1 && !is_unsafe_cp(cp)) {
+            fwrite(s + i, 1, k, out);
+        } else {
+            if (!k)
+                k = 1;
+            for (size_t j = 0; j < k; j++)
+                fprintf(out, "\\x%02x", (unsigned char)s[i + j]);
+        }
+        i += k;
+    }
+}
+
+static void uri_put(FILE *out, const char *s, size_t n, bool slash_ok) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || (c == '/' && slash_ok)) {
+            fputc(c, out);
+        } else {
+            fputc('%', out);
+            fputc(hex[c >> 4], out);
+            fputc(hex[c & 15], out);
+        }
+    }
+}
+
+/* RFC 3986 5.2.4 on an absolute path: "." and ".." segments resolved
+ * lexically, which is what any URI consumer does with the result anyway.
+ * Returns a malloc'd string of *ret_n bytes, NULL on ENOMEM. */
+static char *remove_dot_segments(const char *p, size_t n, size_t *ret_n) {
+    char *o = malloc(n + 1);
+    size_t k = 0, i = 0;
+    if (!o)
+        return NULL;
+    while (i < n) {
+        size_t j = i + 1; /* p[i] == '/' */
+        while (j < n && p[j] != '/')
+            j++;
+        const char *seg = p + i + 1;
+        size_t len = j - i - 1;
+        bool last = j == n;
+        if (len == 1 && seg[0] == '.') {
+            if (last)
+                o[k++] = '/';
+        } else if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+            while (k > 0 && o[k - 1] != '/')
+                k--;
+            if (k > 0)
+                k--;
+            if (last)
+                o[k++] = '/';
+        } else {
+            o[k++] = '/';
+            memcpy(o + k, seg, len);
+            k += len;
+        }
+        i = j;
+    }
+    if (k == 0)
+        o[k++] = '/';
+    *ret_n = k;
+    return o;
+}
+
+void ms_uri_write(FILE *out, const char *path, size_t n, bool member) {
+    const char *bang = member ? memchr(path, '!', n) : NULL;
+    size_t disk = bang ? (size_t)(bang - path) : n;
+
+    if (disk > 0 && path[0] == '/') {
+        size_t m = 0;
+        char *norm = remove_dot_segments(path, disk, &m);
+        fputs("file://", out);
+        if (norm)
+            uri_put(out, norm, m, true);
+        else
+            uri_put(out, path, disk, true);
+        free(norm);
+    } else {
+        uri_put(out, path, disk, true);
+    }
+    /* The member chain is one opaque segment ('/' encoded too): a member
+     * named "../../etc/passwd" must not resolve to a real file. */
+    uri_put(out, path + disk, n - disk, false);
 }

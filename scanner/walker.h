@@ -2,14 +2,25 @@
  * walker.h - the hardened file-system walker (DESIGN.md "Walker").
  *
  * Walks each root with openat() relative to the parent directory's fd,
- * O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK (+O_NOATIME, falling back on EPERM).
- * Symlinks below a root are not followed unless follow_symlinks; a root
+ * O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK (+O_NOATIME, falling back on EPERM), so
+ * paths longer than PATH_MAX work and access times are kept. Symlinks below
+ * a root are not followed (and not reported) unless follow_symlinks; a root
  * that is itself a symlink is followed (the user named it). FIFOs, sockets
- * and devices are reported as skipped and never opened for reading. Pseudo
- * file systems (proc, sysfs, devtmpfs, cgroup, debugfs, tracefs, ...) are
- * recognised by statfs() f_type and skipped. Regular files are opened by
- * the walker, checked with fstat(), and handed to the callback as an fd
+ * and devices are reported as skipped and never opened. Pseudo file systems
+ * (proc, sysfs, devtmpfs, cgroup, debugfs, tracefs, ...) are recognised by
+ * statfs() f_type and reported once, not entered. Regular files are opened
+ * by the walker, checked with fstat(), and handed to the callback as an fd
  * the callback owns from then on.
+ *
+ * Order: the names of each directory are sorted with strcmp(), so two walks
+ * of the same tree report the same entries in the same order. Paths are the
+ * root as given + "/" + names (no "/" added after a root ending in "/"),
+ * raw bytes, NUL-terminated.
+ *
+ * Resources: iterative (no recursion on the C stack), at most
+ * MS_WALK_MAX_FDS directory fds open at a time whatever the depth, and on
+ * EMFILE the cached ones are given back before an open is reported failed.
+ * Memory is the names of the directories on the current branch.
  */
 #ifndef MS_WALKER_H
 #define MS_WALKER_H
@@ -29,35 +40,52 @@ typedef struct ms_walk_entry {
     ms_walk_kind kind;
     const char *path;     /* root + "/" + names, raw bytes */
     size_t path_len;
-    int fd;               /* MS_WALK_FILE: owned by the callback */
-    const struct stat *st;/* MS_WALK_FILE: fstat of fd; else may be NULL */
+    int fd;               /* MS_WALK_FILE: owned by the callback, which
+                             must close it whatever it returns; else -1 */
+    const struct stat *st;/* MS_WALK_FILE: fstat of fd; else NULL (so a
+                             skipped directory adds no bytes) */
     int error;            /* MS_WALK_ERROR: -errno */
-    const char *reason;   /* SKIPPED/LIMIT/ERROR: short text ("fifo",
-                             "socket", "device", "pseudo file system proc",
-                             "symlink loop", "max-dir-depth 4096") */
+    const char *reason;   /* SKIPPED/LIMIT/ERROR: short text, valid during
+                             the call only. SKIPPED: "fifo", "socket",
+                             "device", "pseudo file system proc", "other
+                             file system", "symlink loop", "directory loop"
+                             (a bind mount of an ancestor), "vanished",
+                             "changed during walk". LIMIT: "max-dir-depth
+                             N". ERROR: strerror() text. */
 } ms_walk_entry;
 
 typedef struct ms_walk_options {
     bool one_file_system;
     bool follow_symlinks;
-    const char **excludes;    /* fnmatch() globs matched against the full
-                                 path and the base name */
+    const char **excludes;    /* fnmatch() globs (flags 0) matched against
+                                 the full path and the base name of every
+                                 entry below a root; a match produces no
+                                 entry and is not descended into. Roots
+                                 themselves are never excluded. */
     size_t n_excludes;
-    unsigned max_dir_depth;
-    volatile int *stop;       /* when non-NULL and *stop, the walk ends */
+    unsigned max_dir_depth;   /* a root is depth 0, its subdirectories 1;
+                                 a directory deeper than this is reported
+                                 MS_WALK_LIMIT and not entered. 0 means
+                                 MS_DEFAULT_MAX_DIR_DEPTH. */
+    volatile int *stop;       /* when non-NULL and *stop, the walk ends
+                                 (checked before every entry) */
 } ms_walk_options;
 
 /* Return MS_CONTINUE, MS_STOP, or < 0 to abort the walk with that error. */
 typedef int (*ms_walk_fn)(void *ud, const ms_walk_entry *e);
 
-/* Walk one root. A root that does not exist is reported through the
- * callback as MS_WALK_ERROR (-ENOENT), not as a return value. Returns 0,
- * MS_STOP's propagation as 0, or the negative value a callback returned.
- * Files that vanish between listing and opening are skipped quietly
- * (reported as MS_WALK_SKIPPED with reason "vanished"). */
+/* Walk one root (o may be NULL for the defaults). A root that does not
+ * exist is reported through the callback as MS_WALK_ERROR (-ENOENT), not as
+ * a return value; so is every unreadable directory or file, and the walk
+ * goes on. Files that vanish between listing and opening are reported as
+ * MS_WALK_SKIPPED "vanished". Returns 0 when the walk ended (also through
+ * MS_STOP or the stop flag), the negative value a callback returned, or
+ * -ENOMEM. MS_SKIP is treated as MS_CONTINUE. */
 int ms_walk(const char *root, const ms_walk_options *o, ms_walk_fn fn, void *ud);
 
-/* Text for the pseudo file system f_type, or NULL if it is a normal one. */
+/* Name of the pseudo file system with statfs() f_type, or NULL for a file
+ * system that holds files worth scanning (tmpfs included: devtmpfs shares
+ * its f_type, so the walker tells it apart through the mount table). */
 const char *ms_pseudo_fs_name(long f_type);
 
 #endif

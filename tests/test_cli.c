@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -393,4 +394,33 @@ Test(cli, fifo_in_tree_does_not_hang) {
     json_decref(recs);
     t_result_free(&res);
     free(fifo);
+}
+
+Test(cli, progress_only_when_asked_or_on_a_terminal) {
+    for (int i = 0; i < 300; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "p/f%03d.txt", i);
+        free(t_write_str(tmp, name, "some text that is not interesting\n"));
+    }
+    t_result res;
+    /* stderr is a pipe here: no status line by default */
+    cr_assert_eq(t_minerscan(&res, NULL, tmp, NULL), 0);
+    cr_assert_eq(res.status, 0);
+    cr_assert_eq(res.err_len, 0, "nothing on a piped stderr: %s", res.err);
+    t_result_free(&res);
+
+    /* --progress forces it; it refreshes in place, at most 10 times a second */
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    cr_assert_eq(t_minerscan(&res, NULL, "--progress", "-j1", tmp, "/usr/bin", NULL), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    size_t updates = 0;
+    for (size_t i = 0; i < res.err_len; i++)
+        updates += res.err[i] == '\r';
+    cr_assert_geq(updates, 1, "a status line was drawn");
+    cr_assert_leq((double)updates, secs * 10 + 3, "%zu updates in %.2f s", updates, secs);
+    cr_assert_null(memchr(res.err, '\n', res.err_len), "one refreshing line, no scrolling");
+    cr_assert_not_null(strstr(res.err, "objects"));
+    t_result_free(&res);
 }

@@ -379,3 +379,190 @@ int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeo
     res->err[res->err_len] = '\0';
     return 0;
 }
+
+#include <dirent.h>
+
+/* Is name below dirfd a directory (not following a symlink)? */
+static bool t_is_dir_at(int dirfd, const struct dirent *e) {
+    if (e->d_type != DT_UNKNOWN)
+        return e->d_type == DT_DIR;
+    struct stat st;
+    return fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+void t_rmtree_deep(const char *dir) {
+    const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    char **names = NULL;
+    size_t depth = 0, cap = 0;
+    if (!dir)
+        return;
+    if (chmod(dir, 0700) != 0)
+        return;
+    int fd = open(dir, dflags);
+    while (fd >= 0) {
+        int dfd = dup(fd);
+        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+        char *sub = NULL;
+        if (!d) {
+            if (dfd >= 0)
+                close(dfd);
+            break;
+        }
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            if (t_is_dir_at(fd, e)) {
+                if (!sub)
+                    sub = strdup(e->d_name);
+            } else {
+                unlinkat(fd, e->d_name, 0);
+            }
+        }
+        closedir(d);
+        if (sub) {
+            if (fchmodat(fd, sub, 0700, 0) != 0) {
+                /* not ours to change: the open below tells */
+            }
+            int nfd = openat(fd, sub, dflags);
+            if (nfd >= 0 && depth == cap) {
+                char **v = realloc(names, (cap ? cap * 2 : 64) * sizeof(*names));
+                if (v) {
+                    names = v;
+                    cap = cap ? cap * 2 : 64;
+                }
+            }
+            if (nfd < 0 || depth == cap) {
+                /* cannot go down: try to remove it as it is, else give up */
+                bool gone = unlinkat(fd, sub, AT_REMOVEDIR) == 0;
+                if (nfd >= 0)
+                    close(nfd);
+                free(sub);
+                if (!gone)
+                    break;
+                continue;
+            }
+            names[depth++] = sub;
+            close(fd);
+            fd = nfd;
+            continue;
+        }
+        if (depth == 0)
+            break;
+        int up = openat(fd, "..", dflags & ~O_NOFOLLOW);
+        close(fd);
+        fd = up;
+        depth--;
+        bool removed = fd >= 0 && unlinkat(fd, names[depth], AT_REMOVEDIR) == 0;
+        free(names[depth]);
+        if (!removed)
+            break;
+    }
+    if (fd >= 0)
+        close(fd);
+    while (depth > 0)
+        free(names[--depth]);
+    free(names);
+    rmdir(dir);
+}
+
+/* ---- SARIF validation ---- */
+
+bool t_have_sarif_validator(void) {
+    return t_have_program("sarif-multitool");
+}
+
+/* The npm wrapper (bin.js) hands its arguments to a shell, so only paths
+ * without shell metacharacters can be passed through it unquoted. */
+static bool shell_safe(const char *s) {
+    for (; *s; s++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+", *s))
+            return false;
+    return true;
+}
+
+static const char *js(json_t *v) {
+    const char *s = json_string_value(v);
+    return s ? s : "";
+}
+
+static const char *effective_level(json_t *run, json_t *res) {
+    const char *lvl = json_string_value(json_object_get(res, "level"));
+    if (lvl)
+        return lvl;
+    json_t *idx = json_object_get(res, "ruleIndex");
+    json_t *driver = json_object_get(json_object_get(run, "tool"), "driver");
+    json_t *rules = json_object_get(driver, "rules");
+    if (json_is_integer(idx) && json_is_array(rules)) {
+        json_t *rule = json_array_get(rules, (size_t)json_integer_value(idx));
+        lvl = json_string_value(
+            json_object_get(json_object_get(rule, "defaultConfiguration"), "level"));
+        if (lvl)
+            return lvl;
+    }
+    return "warning"; /* SARIF 3.27.10: the default level */
+}
+
+int t_sarif_validate(const char *sarif_path, char **ret_text) {
+    char *dir = t_mkdtemp(), *report = dir ? t_path(dir, "validation.sarif") : NULL;
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *tf = open_memstream(&text, &text_len);
+    json_t *doc = NULL;
+    int errors = -1;
+    t_result res = {0};
+
+    if (!report || !tf)
+        goto out;
+    if (!shell_safe(sarif_path) || !shell_safe(report)) {
+        fprintf(tf, "path not safe for the sarif-multitool wrapper: %s\n", sarif_path);
+        goto out;
+    }
+    const char *argv[] = {"sarif-multitool", "validate", "-o", report, sarif_path, NULL};
+    if (t_run(argv, NULL, 100, &res) < 0 || res.status != 0) {
+        fprintf(tf, "sarif-multitool exited %d:\n%s%s\n", res.status, res.out ? res.out : "",
+                res.err ? res.err : "");
+        goto out;
+    }
+    json_error_t je;
+    doc = json_load_file(report, 0, &je);
+    if (!doc) {
+        fprintf(tf, "cannot read the validator's report %s: %s\n%s", report, je.text,
+                res.out ? res.out : "");
+        goto out;
+    }
+    errors = 0;
+    size_t i, j;
+    json_t *run, *r;
+    json_array_foreach(json_object_get(doc, "runs"), i, run) {
+        json_array_foreach(json_object_get(run, "results"), j, r) {
+            const char *lvl = effective_level(run, r);
+            json_t *msg = json_object_get(r, "message");
+            if (!strcmp(lvl, "error"))
+                errors++;
+            fprintf(tf, "%s %s %s:", lvl, js(json_object_get(r, "ruleId")),
+                    js(json_object_get(msg, "id")));
+            if (json_string_value(json_object_get(msg, "text")))
+                fprintf(tf, " %s", json_string_value(json_object_get(msg, "text")));
+            size_t k;
+            json_t *a;
+            json_array_foreach(json_object_get(msg, "arguments"), k, a)
+                fprintf(tf, "%s%s", k ? "; " : " ", js(a));
+            fputc('\n', tf);
+        }
+    }
+out:
+    json_decref(doc);
+    t_result_free(&res);
+    if (tf)
+        fclose(tf);
+    if (ret_text)
+        *ret_text = text;
+    else
+        free(text);
+    if (dir)
+        t_rmtree(dir);
+    free(report);
+    free(dir);
+    return errors;
+}

@@ -61,4 +61,17 @@ struct rusage;
 int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res,
                  struct rusage *ret_ru);
 
+/* Remove a tree of any depth and path length (t_rmtree's nftw gives up
+ * past PATH_MAX): goes down with openat() and back up through "..",
+ * making directories accessible on the way. Best effort. */
+void t_rmtree_deep(const char *dir);
+/* Microsoft's SARIF validator (npm: @microsoft/sarif-multitool). */
+bool t_have_sarif_validator(void);
+/* Run `sarif-multitool validate -o REPORT sarif_path` and read its own
+ * SARIF report. Returns the number of errors it found (results of level
+ * "error"), -1 if the tool could not run or its report could not be read.
+ * *ret_text (may be NULL; caller frees) lists every error and warning, one
+ * per line: "error SARIF1002 Error_UrisMustConformToRfc3986: arg; arg". */
+int t_sarif_validate(const char *sarif_path, char **ret_text);
+
 #endif

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""gen_pools.py - turn signatures/pools.txt into YARA rules.
+
+    gen_pools.py POOLS.TXT TEMPLATE.YAR.IN OUT.YAR
+
+OUT is the template (the static pool rules: stratum URLs, pool ports)
+followed by one generated rule, mining_pool_host, with one literal string
+per host. Literal strings give libyara good atoms (no "slowing down
+scanning" warning), where one big alternation regex would not.
+"""
+import re
+import sys
+
+HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+
+def read_hosts(path):
+    hosts, seen = [], set()
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            host = line.lower()
+            if not HOST.match(host) or len(host) < 6:
+                sys.exit(f"{path}:{n}: not a host name of 6 or more characters: {line!r}")
+            if host not in seen:
+                seen.add(host)
+                hosts.append(host)
+    if not hosts:
+        sys.exit(f"{path}: no host names")
+    return hosts
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    hosts = read_hosts(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        template = f.read()
+    out = [template.rstrip("\n"), "", "/* generated from pools.txt: %d hosts */" % len(hosts)]
+    out += [
+        "rule mining_pool_host",
+        "{",
+        "    meta:",
+        '        family = "pool"',
+        '        category = "pool"',
+        '        severity = "medium"',
+        '        description = "A known mining-pool host name (signatures/pools.txt)"',
+        "    strings:",
+    ]
+    for i, h in enumerate(hosts):
+        out.append('        $h%d = "%s" ascii wide nocase fullword' % (i, h))
+    out += ["    condition:", "        any of them", "}", ""]
+    with open(sys.argv[3], "w", encoding="utf-8") as f:
+        f.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
