@@ -190,11 +190,20 @@ static void set_fatal(ms_pool *p, int r) {
     p->stop = 1;
 }
 
+/* The error of a failed report write. The reporters return -EIO; stdio
+ * leaves the errno of the write(2) that failed (ENOSPC, EPIPE, EDQUOT...),
+ * which is what the user needs to read, so the caller clears errno before
+ * the reporter call and this takes it if one was set. */
+static int write_error(void) {
+    return errno > 0 ? -errno : -EIO;
+}
+
 static void write_one(ms_pool *p, ms_verdict *v) {
-    if (!p->fatal && p->rep->ops->object(p->rep, v) < 0)
-        set_fatal(p, -EIO);
-    if (!p->fatal && ferror(p->rep->out))
-        set_fatal(p, errno == EPIPE ? -EPIPE : -EIO);
+    if (p->fatal)
+        return;
+    errno = 0;
+    if (p->rep->ops->object(p->rep, v) < 0 || ferror(p->rep->out))
+        set_fatal(p, write_error());
 }
 
 static void *writer_main(void *ud) {
@@ -387,8 +396,9 @@ out:
         ms_verdict_free(p->sorted[i]);
     free(p->sorted);
     if (writer_started && !p->fatal) {
+        errno = 0;
         if (rep->ops->summary(rep, &p->sum) < 0 || rep->ops->end(rep) < 0)
-            set_fatal(p, ferror(rep->out) && errno == EPIPE ? -EPIPE : -EIO);
+            set_fatal(p, write_error());
     }
     if (!r && p->fatal)
         r = p->fatal;
