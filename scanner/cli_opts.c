@@ -30,7 +30,7 @@ const ms_cli_opt ms_cli_opts[] = {
     {OPT_EXPLAIN, 0, "explain", NULL, "Show the model features that pushed each score up."},
     {OPT_MAX_DEPTH, 0, "max-depth", "N", "Archive nesting depth (default 16)."},
     {OPT_MAX_FILESIZE, 0, "max-filesize", "BYTES",
-     "Bytes scanned of one file or archive member (default 512 MiB); suffixes K, M, G."},
+     "Bytes scanned of one file or archive member (default 256 MiB); suffixes K, M, G."},
     {OPT_MAX_ARCHIVE_BYTES, 0, "max-archive-bytes", "BYTES",
      "Bytes expanded from one top-level file, all levels together (default 4 GiB)."},
     {OPT_MAX_ENTRIES, 0, "max-entries", "N", "Entries read per archive (default 100000)."},

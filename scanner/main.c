@@ -393,6 +393,14 @@ int main(int argc, char **argv) {
         rc = 2;
     else
         rc = 0;
+    if (sum.interrupted || r < 0) {
+        /* ms_run may have left a worker inside one big object (pool.h):
+         * end here rather than free the engine under it. The report is
+         * written and flushed (or its stream failed). */
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
     goto out;
 oom:
     fprintf(stderr, "minerscan: out of memory\n");

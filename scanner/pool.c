@@ -21,6 +21,12 @@
 
 #define MS_RESULT_SLOTS 4096
 
+/* After a stop (SIGINT, or the output failed), how long the run waits for
+ * workers still inside one object before it reports what it has without
+ * them. libyara cannot be interrupted inside a scan, and reading and
+ * scanning a 512 MiB object takes 5-15 s; the user pressed Ctrl-C. */
+#define MS_STOP_GRACE_MS 500
+
 typedef struct work {
     int fd; /* -1: sentinel, the worker exits */
     char *path;
@@ -38,6 +44,7 @@ typedef struct {
     ms_verdict *items[MS_RESULT_SLOTS];
     size_t head, len;
     unsigned producers_left; /* workers + walker still producing */
+    bool abandoned;          /* a worker was left running: stop waiting */
     pthread_mutex_t lock;
     pthread_cond_t not_empty, not_full;
 } result_queue;
@@ -69,15 +76,45 @@ static bool should_stop(const ms_pool *p) {
 
 /* ---- queues ---- */
 
-static void wq_push(ms_pool *p, work it) {
+static void timeout_in(struct timespec *ts, long ms) {
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_nsec += ms * 1000 * 1000;
+    while (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Queue a file, or a sentinel (fd -1). Waiting for room, it watches the
+ * stop flag: workers busy with big objects may not make room for long, so
+ * on a stop a file is not queued (returns false; the caller closes it)
+ * and a sentinel makes room by dropping the files nobody will scan now. */
+static bool wq_push(ms_pool *p, work it) {
     work_queue *q = &p->wq;
     pthread_mutex_lock(&q->lock);
-    while (q->len == MS_QUEUE_SLOTS)
-        pthread_cond_wait(&q->not_full, &q->lock);
+    while (q->len == MS_QUEUE_SLOTS) {
+        if (should_stop(p)) {
+            if (it.fd >= 0) {
+                pthread_mutex_unlock(&q->lock);
+                return false;
+            }
+            for (; q->len > 0; q->len--, q->head = (q->head + 1) % MS_QUEUE_SLOTS) {
+                work *w = &q->items[q->head];
+                if (w->fd >= 0)
+                    close(w->fd);
+                free(w->path);
+            }
+            break;
+        }
+        struct timespec ts;
+        timeout_in(&ts, 100);
+        pthread_cond_timedwait(&q->not_full, &q->lock, &ts);
+    }
     q->items[(q->head + q->len) % MS_QUEUE_SLOTS] = it;
     q->len++;
     pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->lock);
+    return true;
 }
 
 static work wq_pop(ms_pool *p) {
@@ -121,7 +158,7 @@ static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
     ms_verdict *v = NULL;
     *timed_out = false;
     pthread_mutex_lock(&q->lock);
-    while (q->len == 0 && q->producers_left > 0) {
+    while (q->len == 0 && q->producers_left > 0 && !q->abandoned) {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         ts.tv_nsec += 100 * 1000 * 1000;
@@ -151,6 +188,7 @@ typedef struct {
     ms_worker *w;
     pthread_t tid;
     bool started;
+    bool abandoned; /* still running after a stop: its state is never freed */
 } worker_arg;
 
 static void *worker_main(void *ud) {
@@ -190,11 +228,20 @@ static void set_fatal(ms_pool *p, int r) {
     p->stop = 1;
 }
 
+/* The error of a failed report write. The reporters return -EIO; stdio
+ * leaves the errno of the write(2) that failed (ENOSPC, EPIPE, EDQUOT...),
+ * which is what the user needs to read, so the caller clears errno before
+ * the reporter call and this takes it if one was set. */
+static int write_error(void) {
+    return errno > 0 ? -errno : -EIO;
+}
+
 static void write_one(ms_pool *p, ms_verdict *v) {
-    if (!p->fatal && p->rep->ops->object(p->rep, v) < 0)
-        set_fatal(p, -EIO);
-    if (!p->fatal && ferror(p->rep->out))
-        set_fatal(p, errno == EPIPE ? -EPIPE : -EIO);
+    if (p->fatal)
+        return;
+    errno = 0;
+    if (p->rep->ops->object(p->rep, v) < 0 || ferror(p->rep->out))
+        set_fatal(p, write_error());
 }
 
 static void *writer_main(void *ud) {
@@ -270,7 +317,11 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
             return -ENOMEM;
         }
         memcpy(path, en->path, en->path_len + 1);
-        wq_push(p, (work){.fd = en->fd, .path = path, .path_len = en->path_len});
+        if (!wq_push(p, (work){.fd = en->fd, .path = path, .path_len = en->path_len})) {
+            close(en->fd);
+            free(path);
+            return MS_STOP;
+        }
         return MS_CONTINUE;
     }
     ms_verdict *v = NULL;
@@ -296,6 +347,24 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
     if (en->st)
         v->size = (uint64_t)en->st->st_size;
     return rq_push(p, v) < 0 ? -EIO : MS_CONTINUE;
+}
+
+/* Join a worker. Once the run is stopping, give it until *deadline (set
+ * MS_STOP_GRACE_MS after the stop was first seen) and then leave it. */
+static bool join_worker(ms_pool *p, pthread_t tid, double *deadline) {
+    for (;;) {
+        struct timespec ts;
+        timeout_in(&ts, 50);
+        if (pthread_timedjoin_np(tid, NULL, &ts) == 0)
+            return true;
+        if (should_stop(p)) {
+            double t = now_s(&p->t0);
+            if (*deadline < 0)
+                *deadline = t + MS_STOP_GRACE_MS / 1000.0;
+            else if (t >= *deadline)
+                return false;
+        }
+    }
 }
 
 int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *rep,
@@ -368,12 +437,23 @@ out:
     for (unsigned i = 0; i < n; i++)
         if (args[i].started)
             wq_push(p, (work){.fd = -1});
-    for (unsigned i = 0; i < n; i++)
-        if (args[i].started)
-            pthread_join(args[i].tid, NULL);
-        else
+    double deadline = -1;
+    bool abandoned = false;
+    for (unsigned i = 0; i < n; i++) {
+        if (!args[i].started) {
             rq_producer_done(p);
+        } else if (!join_worker(p, args[i].tid, &deadline)) {
+            args[i].abandoned = abandoned = true;
+            pthread_detach(args[i].tid);
+        }
+    }
     rq_producer_done(p);
+    if (abandoned) {
+        pthread_mutex_lock(&p->rq.lock);
+        p->rq.abandoned = true;
+        pthread_cond_broadcast(&p->rq.not_empty);
+        pthread_mutex_unlock(&p->rq.lock);
+    }
     if (writer_started)
         pthread_join(writer, NULL);
 
@@ -390,15 +470,18 @@ out:
     if (begun) {
         /* end() always runs once begin() did: it also frees the reporter's
          * buffers (SARIF keeps every result until the end). */
+        errno = 0;
         int k = (writer_started && !p->fatal) ? rep->ops->summary(rep, &p->sum) : 0;
         int k2 = rep->ops->end(rep);
         if (!p->fatal && (k < 0 || k2 < 0))
-            set_fatal(p, errno == EPIPE ? -EPIPE : -EIO);
+            set_fatal(p, write_error());
     }
     if (!r && p->fatal)
         r = p->fatal;
     if (ret_summary)
         *ret_summary = p->sum;
+    if (abandoned)
+        return r; /* the workers left running use p, args and the engine */
     for (unsigned i = 0; i < n; i++)
         ms_worker_free(args[i].w);
     free(args);

@@ -55,6 +55,12 @@ bool t_has_rule(json_t *record, const char *rule);
 /* The path of the minerscan binary ($MINERSCAN). */
 const char *t_minerscan_path(void);
 
+/* t_run, and also the child's resource usage from wait4() (ru_maxrss is
+ * its peak resident set in KiB). */
+struct rusage;
+int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res,
+                 struct rusage *ret_ru);
+
 /* Remove a tree of any depth and path length (t_rmtree's nftw gives up
  * past PATH_MAX): goes down with openat() and back up through "..",
  * making directories accessible on the way. Best effort. */

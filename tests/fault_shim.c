@@ -1,0 +1,102 @@
+/*
+ * fault_shim.c - an LD_PRELOAD library test_faults.c compiles at test time
+ * (cc -shared -fPIC) and runs the minerscan binary under, to see and to
+ * steer what it does with files:
+ *
+ *  MS_SHIM_LOG=FILE     every open()/openat() (all four symbol variants)
+ *                       is appended to FILE as "FLAGS-IN-HEX PATH\n", so a
+ *                       test can prove what was never opened, or never
+ *                       opened for writing.
+ *  MS_SHIM_VANISH=PFX   a file whose base name starts with PFX is unlinked
+ *                       just before it is opened: the file "vanishes
+ *                       between listing and opening", deterministically.
+ *                       Each such unlink is logged as "vanished PATH".
+ *
+ * Only raw syscalls are used inside the hooks, so the shim cannot recurse
+ * into itself or into stdio.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static void log_line(const char *a, const char *b) {
+    const char *log = getenv("MS_SHIM_LOG");
+    if (!log)
+        return;
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    /* one write per line: lines from several threads never interleave */
+    size_t la = strlen(a), lb = strlen(b);
+    char *buf = malloc(la + lb + 3);
+    if (buf) {
+        memcpy(buf, a, la);
+        buf[la] = ' ';
+        memcpy(buf + la + 1, b, lb);
+        buf[la + lb + 1] = '\n';
+        if (syscall(SYS_write, fd, buf, la + lb + 2) < 0) {
+            /* nothing to do: the test will miss the line */
+        }
+        free(buf);
+    }
+    syscall(SYS_close, fd);
+}
+
+static void before_open(int dirfd, const char *path, int flags) {
+    char hex[16];
+    snprintf(hex, sizeof(hex), "%x", (unsigned)flags);
+    log_line(hex, path);
+    const char *pfx = getenv("MS_SHIM_VANISH");
+    if (pfx && *pfx) {
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        if (!strncmp(base, pfx, strlen(pfx)) && syscall(SYS_unlinkat, dirfd, path, 0) == 0)
+            log_line("vanished", path);
+    }
+}
+
+static int do_openat(int dirfd, const char *path, int flags, mode_t mode) {
+    before_open(dirfd, path, flags);
+    return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+static mode_t get_mode(int flags, va_list ap) {
+    return (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
+}
+
+int open(const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t m = get_mode(flags, ap);
+    va_end(ap);
+    return do_openat(AT_FDCWD, path, flags, m);
+}
+
+int open64(const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t m = get_mode(flags, ap);
+    va_end(ap);
+    return do_openat(AT_FDCWD, path, flags, m);
+}
+
+int openat(int dirfd, const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t m = get_mode(flags, ap);
+    va_end(ap);
+    return do_openat(dirfd, path, flags, m);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t m = get_mode(flags, ap);
+    va_end(ap);
+    return do_openat(dirfd, path, flags, m);
+}
