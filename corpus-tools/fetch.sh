@@ -60,17 +60,26 @@ format_of() {
 }
 
 # add_tree DIR LABEL FAMILY GROUP KIND SOURCE-PREFIX
+# One `file` and one `sha256sum` per batch of files, not per file: Debian
+# packages such as wine or llvm hold tens of thousands of files.
 add_tree() {
-    local dir=$1 label=$2 family=$3 group=$4 kind=$5 src=$6 f fmt sum g
-    while IFS= read -r -d '' f; do
-        fmt=$(format_of "$f")
-        [ -n "$fmt" ] || continue
+    local dir=$1 label=$2 family=$3 group=$4 kind=$5 src=$6 f mime fmt sum
+    local list=$cache/.list
+    : > "$list"
+    while IFS= read -r -d '' f && IFS= read -r mime; do
+        case $mime in
+        *x-executable | *x-sharedlib | *x-pie-executable | *x-object) fmt=elf ;;
+        *x-dosexec | *portable-executable) fmt=pe ;;
+        *) continue ;;
+        esac
+        printf '%s\t%s\0' "$fmt" "$f" >> "$list"
+    done < <(find "$dir" -type f -size +63c -print0 | sort -z | xargs -0 -r file -N -0 --mime-type --)
+    while IFS=$'\t' read -r -d '' fmt f; do
         sum=$(sha256sum -- "$f" | cut -d' ' -f1)
-        g=$group
-        [ "$g" = self ] && g=$sum
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%s\n' "$sum" "$label" "$family" "$fmt" "$g" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%s\n' "$sum" "$label" "$family" "$fmt" "$group" \
             "$kind" "$src" "${f#"$dir"/}" "$f" >> "$tmp"
-    done < <(find "$dir" -type f -size +63c -print0 | sort -z)
+    done < "$list"
+    rm -f "$list"
 }
 
 if [ $do_pos = 1 ]; then

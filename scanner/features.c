@@ -302,8 +302,8 @@ static const token tokens[] = {
     {"http://", CAT_URL}, {"https://", CAT_URL}, {"tcp://", CAT_URL}, {"ws://", CAT_URL},
     {"wss://", CAT_URL}, {"udp://", CAT_URL},
 
-    {"upx!", CAT_PACKER}, {"packed with the upx", CAT_PACKER}, {"mpress", CAT_PACKER},
-    {"themida", CAT_PACKER}, {"vmprotect", CAT_PACKER}, {"upx0", CAT_PACKER},
+    {"upx!", CAT_PACKER}, {"packed with the upx", CAT_PACKER}, {".mpress1", CAT_PACKER},
+    {"themida", CAT_PACKER}, {"vmprotect", CAT_PACKER},
 
     {" go buildinf:", CAT_GO}, {"go build id:", CAT_GO},
 };
