@@ -3,15 +3,24 @@
  * feature code (libminerscan), so training sees exactly what scanning sees.
  *
  *   ms-extract [-o OUT.tsv] MANIFEST...        (- reads a manifest from stdin)
+ *   ms-extract --list ROOT LABEL FAMILY GROUP KIND SOURCE-PREFIX
+ *
+ * --list prints manifest lines (corpus.h) for the ELF and PE files under
+ * ROOT, by the scanner's own magic check, without following symlinks; GROUP
+ * "self" means each file's own sha256. fetch.sh and eval.sh use it: one
+ * process instead of `file` and `sha256sum` per file.
  *
  * Output: the feature table described in corpus.h. Files are deduplicated
  * by sha256 (the first manifest line wins), files that are not ELF or PE by
  * the scanner's own check are dropped, and both are counted on stderr.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include "corpus.h"
 #include "identify.h"
@@ -60,7 +69,37 @@ static int seen_add(seen *s, const char *sha) {
     return 1;
 }
 
+static const char *l_root, *l_label, *l_family, *l_group, *l_kind, *l_src;
+
+static int list_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+    (void)ftw;
+    if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_size < 64)
+        return 0;
+    uint8_t *d = NULL;
+    size_t len = 0;
+    if (corpus_read(path, MS_DEFAULT_MAX_FILESIZE, &d, &len, NULL) < 0)
+        return 0;
+    ms_class cls = ms_identify_fast(d, len);
+    if (cls == MS_CLASS_ELF || cls == MS_CLASS_PE) {
+        char sha[65];
+        corpus_sha256(d, len, sha);
+        size_t rl = strlen(l_root);
+        const char *rel = !strncmp(path, l_root, rl) && path[rl] == '/' ? path + rl + 1 : path;
+        if (!strpbrk(path, "\t\n"))
+            printf("%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%s\n", sha, l_label, l_family,
+                   cls == MS_CLASS_ELF ? "elf" : "pe", strcmp(l_group, "self") ? l_group : sha, l_kind,
+                   l_src, rel, path);
+    }
+    free(d);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 8 && !strcmp(argv[1], "--list")) {
+        l_root = argv[2], l_label = argv[3], l_family = argv[4], l_group = argv[5];
+        l_kind = argv[6], l_src = argv[7];
+        return nftw(l_root, list_one, 32, FTW_PHYS) < 0 ? 2 : 0;
+    }
     const char *outp = NULL;
     int i = 1;
     if (argc > 2 && !strcmp(argv[1], "-o")) {

