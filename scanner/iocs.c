@@ -614,7 +614,10 @@ static bool parse_stratum_url(const uint8_t *d, size_t size, size_t pos, char *o
     return true;
 }
 
-static int scan_stratum_urls(const uint8_t *d, size_t size, ms_iocs *io, int *first_tls) {
+/* Every stratum URL in the buffer. A URL seen here says nothing of the
+ * miner's TLS setting (a binary holds its donate pools too); only a pool
+ * given to -o or a config "url" does. */
+static int scan_stratum_urls(const uint8_t *d, size_t size, ms_iocs *io) {
     size_t i = 0;
     char url[MAX_TOKEN + 32];
     while (io->n_pools < MS_MAX_IOCS) {
@@ -631,8 +634,6 @@ static int scan_stratum_urls(const uint8_t *d, size_t size, ms_iocs *io, int *fi
             int r = ms_iocs_add_pool(io, url);
             if (r < 0)
                 return r;
-            if (*first_tls < 0)
-                *first_tls = tls;
             i = pos + used;
         } else {
             i = pos + 7;
@@ -1065,13 +1066,13 @@ int ms_iocs_extract(const uint8_t *data, size_t size, ms_iocs *io) {
         return r;
     if ((r = parse_cmdlines(data, size, io, &url_tls)) < 0)
         return r;
-    if ((r = scan_stratum_urls(data, size, io, &url_tls)) < 0)
+    if ((r = scan_stratum_urls(data, size, io)) < 0)
         return r;
     if ((r = scan_pool_ports(data, size, io)) < 0)
         return r;
     if ((r = scan_wallets(data, size, io)) < 0)
         return r;
-    /* no explicit tls setting: the first pool URL's scheme tells */
+    /* no explicit tls setting: the scheme of the configured pool tells */
     if (io->config.tls < 0 && url_tls >= 0)
         io->config.tls = url_tls;
     return 0;
@@ -1094,12 +1095,12 @@ static int b64_value(uint8_t c) {
 }
 
 /* Decode the base64 characters of d[from, to) (newlines skipped, '='
- * ends it) into out; returns the byte count. */
-static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out) {
+ * ends it) into out, at most max bytes; returns the byte count. */
+static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out, size_t max) {
     uint32_t acc = 0;
     unsigned bits = 0;
     size_t n = 0;
-    for (size_t i = from; i < to; i++) {
+    for (size_t i = from; i < to && n < max; i++) {
         int v = b64_value(d[i]);
         if (d[i] == '=')
             break;
@@ -1163,16 +1164,18 @@ int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
             continue;
         if (chars < MS_BASE64_MIN_CHARS || !non_hex)
             continue;
+        /* A payload larger than what is left of the budget is decoded in
+         * part: the head of an embedded binary still carries its strings. */
         size_t cap = chars / 4 * 3 + 3;
         if (cap > MS_BASE64_MAX_BYTES - total)
-            break;
+            cap = MS_BASE64_MAX_BYTES - total;
         uint8_t *nb = realloc(buf, cap);
         if (!nb) {
             r = -ENOMEM;
             break;
         }
         buf = nb;
-        size_t n = b64_decode(data, start, end, buf);
+        size_t n = b64_decode(data, start, end, buf, cap);
         if (n == 0)
             continue;
         blobs++;

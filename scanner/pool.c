@@ -374,7 +374,7 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     unsigned n = o->threads ? o->threads : 1;
     worker_arg *args = calloc(n, sizeof(*args));
     pthread_t writer;
-    bool writer_started = false;
+    bool writer_started = false, begun = false;
     int r = 0;
 
     if (!p || !args) {
@@ -404,6 +404,7 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     }
     if ((r = rep->ops->begin(rep)) < 0)
         goto out;
+    begun = true;
     if (pthread_create(&writer, NULL, writer_main, p) != 0) {
         r = -EAGAIN;
         goto out;
@@ -466,9 +467,13 @@ out:
     for (size_t i = 0; i < p->n_sorted; i++)
         ms_verdict_free(p->sorted[i]);
     free(p->sorted);
-    if (writer_started && !p->fatal) {
+    if (begun) {
+        /* end() always runs once begin() did: it also frees the reporter's
+         * buffers (SARIF keeps every result until the end). */
         errno = 0;
-        if (rep->ops->summary(rep, &p->sum) < 0 || rep->ops->end(rep) < 0)
+        int k = (writer_started && !p->fatal) ? rep->ops->summary(rep, &p->sum) : 0;
+        int k2 = rep->ops->end(rep);
+        if (!p->fatal && (k < 0 || k2 < 0))
             set_fatal(p, write_error());
     }
     if (!r && p->fatal)

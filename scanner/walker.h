@@ -8,7 +8,8 @@
  * that is itself a symlink is followed (the user named it). FIFOs, sockets
  * and devices are reported as skipped and never opened. Pseudo file systems
  * (proc, sysfs, devtmpfs, cgroup, debugfs, tracefs, ...) are recognised by
- * statfs() f_type and reported once, not entered. Regular files are opened
+ * statfs() f_type and reported once, not entered (a root that is a file on
+ * one is not read either: /proc/kmsg blocks). Regular files are opened
  * by the walker, checked with fstat(), and handed to the callback as an fd
  * the callback owns from then on.
  *

@@ -9,6 +9,10 @@
  * (CRLT.Anonymous); CoinImp's Client.Anonymous loader from
  * www.hostingcloud.racing; notgiven688/webminerpool (webmr.js, startMining,
  * throttleMiner); the WebAssembly binary magic "\0asm" (WebAssembly spec).
+ *
+ * A bare domain is not enough: ad-block and tracker lists (NoCoin, browser
+ * block lists) carry these domains by the hundred. The rules want a loader
+ * URL ending in a script or an API call.
  */
 
 rule webminer_coinhive
@@ -25,7 +29,7 @@ rule webminer_coinhive
         $s4 = "CoinHive.Token" ascii wide
         $s5 = "coinhive.com/lib" ascii wide nocase
         $s6 = "authedmine.com/lib" ascii wide nocase
-        $s7 = "coin-hive.com" ascii wide nocase
+        $s7 = "coin-hive.com/lib" ascii wide nocase
     condition:
         any of them
 }
@@ -41,7 +45,7 @@ rule webminer_cryptoloot
         $s1 = "CRLT.Anonymous" ascii wide
         $s2 = "CryptoLoot.Anonymous" ascii wide
         $s3 = "crypto-loot.com/lib" ascii wide nocase
-        $s4 = "cryptoloot.pro" ascii wide nocase
+        $s4 = /cryptoloot\.pro\/[a-zA-Z0-9\/_.-]{0,60}\.js/ ascii wide nocase
         $s5 = "statdynamic.com/lib" ascii wide nocase
     condition:
         any of them
@@ -55,9 +59,8 @@ rule webminer_jsecoin
         severity = "high"
         description = "JSECoin browser miner loader"
     strings:
-        $s1 = "load.jsecoin.com" ascii wide nocase
-        $s2 = "server.jsecoin.com" ascii wide nocase
-        $s3 = /jsecoin\.com\/[a-zA-Z0-9\/]{0,40}\.js/ ascii wide nocase
+        $s1 = "load.jsecoin.com/load/" ascii wide nocase
+        $s2 = /jsecoin\.com\/[a-zA-Z0-9\/]{0,40}\.js/ ascii wide nocase
     condition:
         any of them
 }
@@ -70,9 +73,9 @@ rule webminer_coinimp
         severity = "high"
         description = "CoinImp browser miner: its Client.Anonymous loader and script hosts"
     strings:
-        $h1 = "www.hostingcloud.racing" ascii wide nocase
+        $h1 = /www\.hostingcloud\.racing\/[A-Za-z0-9]{2,16}\.js/ ascii wide nocase
         $h2 = "coinimp.com" ascii wide nocase
-        $h3 = "www.freecontent.bid" ascii wide nocase
+        $h3 = /www\.freecontent\.bid\/[A-Za-z0-9]{2,16}\.js/ ascii wide nocase
         $c = /new Client\.Anonymous\(['"][0-9a-f]{32,64}['"]/ ascii wide
     condition:
         any of ($h1, $h3) or ($c and any of ($h*)) or ($h2 and $c)

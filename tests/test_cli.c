@@ -25,13 +25,14 @@ static void teardown(void) {
     free(tmp);
 }
 
-TestSuite(cli, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(cli, .init = setup, .fini = teardown);
 
 /* A small program holding the strings of an xmrig build. It is compiled,
  * never run. */
 static const char miner_c[] =
     "#include <stdio.h>\n"
     "static const char *s[] = {\"XMRig/6.21.0\", \"donate-level\", \"randomx\",\n"
+    "  \"donate.v2.xmrig.com\", \"max-threads-hint\", \"huge-pages-jit\",\n"
     "  \"use pool\", \"new job from\", \"stratum+tcp://pool.example.com:3333\",\n"
     "  \"mining.subscribe\", \"mining.submit\", 0};\n"
     "int main(int c, char **v) { for (int i = 0; s[i]; i++) if (c > 5) puts(s[i]);\n"

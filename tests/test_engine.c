@@ -49,7 +49,9 @@ static bool has_rule(const ms_verdict *v, const char *rule) {
     return false;
 }
 
-static const char miner_text[] = "XMRig 6.21.0 built for linux\n"
+/* An ELF header followed by strings of an xmrig build. */
+static const char miner_text[] = "\x7f" "ELF\x02\x01\x01\x00 XMRig 6.21.0 built for linux\n"
+                                 "donate.v2.xmrig.com max-threads-hint huge-pages-jit\n"
                                  "donate-level 1\nrandomx\nuse pool stratum+tcp://pool.example.com:3333\n"
                                  "new job from pool\nmining.subscribe mining.submit\n";
 

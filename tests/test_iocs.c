@@ -540,3 +540,26 @@ Test(iocs, base64_hostile_tail) {
     free(b.first);
     free(t);
 }
+
+Test(iocs, base64_payload_over_budget_decoded_in_part) {
+    /* a script carrying a base64 payload larger than the per-object budget:
+     * the head is still decoded and scanned */
+    size_t raw_n = MS_BASE64_MAX_BYTES + (2u << 20);
+    uint8_t *raw = malloc(raw_n);
+    char *text = malloc(raw_n / 3 * 4 + 64);
+    cr_assert(raw && text);
+    rnd(raw, raw_n);
+    memcpy(raw, "\x7f" "ELF", 4);
+    int pre = sprintf(text, "P=\"");
+    int enc = EVP_EncodeBlock((unsigned char *)text + pre, raw, (int)raw_n);
+    strcpy(text + pre + enc, "\"\n");
+    blobs b = {0};
+    cr_assert_eq(ms_base64_blobs((const uint8_t *)text, strlen(text), on_blob, &b), 0);
+    cr_assert_eq(b.calls, 1);
+    cr_assert_eq(b.offsets[0], (uint64_t)pre);
+    cr_assert_eq(b.first_len, MS_BASE64_MAX_BYTES);
+    cr_assert_eq(memcmp(b.first, raw, 64), 0);
+    free(b.first);
+    free(text);
+    free(raw);
+}

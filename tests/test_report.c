@@ -164,7 +164,7 @@ static size_t samples(ms_verdict **vs) {
          "Stratum method \x1b]0;owned\x07 names", true, 7, 16);
 
     /* 10: an absolute path with a space, a colon and a dot-dot segment */
-    v = vs[n++] = mks("/tmp/a b:c/../x", MS_SUSPICIOUS);
+    v = vs[n++] = mks("/tmp/a b:c/../x y", MS_SUSPICIOUS);
     rule(v, "stratum_methods", "builtin", "stratum", "protocol", "medium", "Stratum methods", true,
          0, 16);
 
@@ -795,7 +795,7 @@ Test(report_sarif, structure) {
         find_result(doc, "stratum_pool_url", "image.tar%21layer.tar.gz%21usr%2Fbin%2Fx"));
     cr_assert_not_null(find_result(doc, "hash-list", "dropper.sh"));
     cr_assert_not_null(find_result(doc, "verdict", "pkg.tar"));
-    cr_assert_not_null(find_result(doc, "stratum_methods", "file:///tmp/x"),
+    cr_assert_not_null(find_result(doc, "stratum_methods", "file:///tmp/x%20y"),
                        "file URIs hold no dot segments");
     cr_assert_not_null(
         find_result(doc, "stratum_methods", "file:///srv/a.zip%21..%2F..%2Fetc%2Fpasswd"),
