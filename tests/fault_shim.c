@@ -3,7 +3,8 @@
  * (cc -shared -fPIC) and runs the minerscan binary under, to see and to
  * steer what it does with files:
  *
- *  MS_SHIM_LOG=FILE     every open()/openat() (all four symbol variants)
+ *  MS_SHIM_LOG=FILE     every open()/openat() (all symbol variants, the
+ *                       _FORTIFY_SOURCE ones too)
  *                       is appended to FILE as "FLAGS-IN-HEX PATH\n", so a
  *                       test can prove what was never opened, or never
  *                       opened for writing.
@@ -99,4 +100,22 @@ int openat64(int dirfd, const char *path, int flags, ...) {
     mode_t m = get_mode(flags, ap);
     va_end(ap);
     return do_openat(dirfd, path, flags, m);
+}
+
+/* The _FORTIFY_SOURCE variants, which the build calls where the compiler
+ * cannot see that no mode is needed. */
+int __open_2(const char *path, int flags) {
+    return do_openat(AT_FDCWD, path, flags, 0);
+}
+
+int __open64_2(const char *path, int flags) {
+    return do_openat(AT_FDCWD, path, flags, 0);
+}
+
+int __openat_2(int dirfd, const char *path, int flags) {
+    return do_openat(dirfd, path, flags, 0);
+}
+
+int __openat64_2(int dirfd, const char *path, int flags) {
+    return do_openat(dirfd, path, flags, 0);
 }

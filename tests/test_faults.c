@@ -456,15 +456,17 @@ Test(faults, file_vanishing_between_listing_and_opening) {
     json_decref(recs);
     t_result_free(&res);
 
-    /* a root that vanishes: the user named it, so it is an error */
+    /* a root that vanishes after the walker looked at it: not clean, and
+     * the record says so (a root missing from the start is an error) */
     char *v3 = t_write_str(tmp, "vanish-root.txt", "x\n");
     shim_on(log, "vanish-");
     recs = scan(&res, v3, NULL);
     shim_off();
-    cr_assert_eq(res.status, 2, "%s", res.out);
     json_t *r = find(recs, v3);
     cr_assert_not_null(r, "%s", res.out);
-    cr_assert(strcmp(str_of(r, "verdict"), "clean"), "%s", json_dumps(r, 0));
+    cr_assert(!strcmp(str_of(r, "verdict"), "skipped") || !strcmp(str_of(r, "verdict"), "error"), "%s",
+              json_dumps(r, 0));
+    cr_assert_not_null(strstr(str_of(r, "reason"), "vanish"), "%s", json_dumps(r, 0));
     json_decref(recs);
     t_result_free(&res);
     free(keep), free(v1), free(v2), free(v3), free(tree), free(log);
@@ -677,13 +679,17 @@ Test(faults, symlink_loops_end) {
         /* f.txt once: the loop back to tree/ was not walked again */
         cr_assert_eq(count_prefix(recs, f, NULL), 1, "follow=%d:\n%s", follow, res.out);
         cr_assert_lt(json_array_size(recs), 32, "follow=%d: bounded output:\n%s", follow, res.out);
+        cr_assert_null(find(recs, dangling), "%s", res.out);
         json_t *r = find(recs, a);
         if (follow) {
             cr_assert_not_null(r, "the loop is reported when following:\n%s", res.out);
             cr_assert(!strcmp(str_of(r, "verdict"), "error") || !strcmp(str_of(r, "verdict"), "skipped"),
                       "%s", json_dumps(r, 0));
             cr_assert_not_null(find(recs, self), "%s", res.out);
-            cr_assert_not_null(find(recs, dangling), "%s", res.out);
+            /* a dangling link is a link to nothing: no record (walker.h) */
+        } else {
+            /* links below a root are not followed and not reported */
+            cr_assert_null(r, "%s", res.out);
         }
         check_accounting(recs, true);
         json_decref(recs);
@@ -728,12 +734,6 @@ static char *make_deep(const char *dir, int levels) {
     return path;
 }
 
-static void rm_rf(const char *p) {
-    char *cmd = NULL;
-    cr_assert_geq(asprintf(&cmd, "rm -rf '%s'", p), 0);
-    cr_assert_eq(system(cmd), 0);
-    free(cmd);
-}
 
 Test(faults, tree_5000_levels_deep_with_few_fds) {
     if (!t_have_program("prlimit"))
@@ -763,7 +763,7 @@ Test(faults, tree_5000_levels_deep_with_few_fds) {
     cr_assert_eq(count_prefix(recs, deep, "limit"), 0);
     json_decref(recs);
     t_result_free(&res);
-    rm_rf(deep);
+    t_rmtree_deep(deep);
     free(deep), free(bottom);
 }
 
@@ -864,13 +864,14 @@ Test(faults, output_on_a_full_file_system_is_a_clear_error) {
         cr_skip("SKIP: cannot mount a tmpfs here (%s)", res.err);
     }
     t_result_free(&res);
-    /* 1500 files with long names: far more than 64 KiB of records */
+    /* 1500 flagged files with long names: far more than 64 KiB of records
+     * in every format (SARIF lists findings only) */
     char *tree = t_path(tmp, "tree");
     for (int i = 0; i < 1500; i++) {
         char name[160];
         snprintf(name, sizeof(name), "tree/%04d-%s.txt", i,
                  "a-long-name-so-that-every-record-takes-room-in-the-report-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        free(t_write_str(tmp, name, "hello\n"));
+        free(t_write_str(tmp, name, dropper_sh));
     }
     const char *formats[] = {"jsonl", "text", "sarif"};
     for (int i = 0; i < 3; i++) {
@@ -929,47 +930,69 @@ Test(faults, stdout_closed_early_is_a_quiet_exit) {
 
 /* ---- SIGINT ---- */
 
-Test(faults, sigint_stops_promptly_with_a_partial_summary) {
-    const char *formats[] = {"jsonl", "text"};
-    for (int i = 0; i < 2; i++) {
-        int out = open_tmp_file("stdout", NULL), err = open_tmp_file("stderr", NULL);
-        const char *argv[] = {t_minerscan_path(), "-f", formats[i], "--all", "--no-progress", "/usr", NULL};
-        pid_t pid = spawn(argv, out, err);
-        /* let it get going: first records written, or 3 s */
-        for (int k = 0; k < 300; k++) {
-            struct stat st;
-            if (fstat(out, &st) == 0 && st.st_size > 4096)
-                break;
-            usleep(10000);
-        }
-        usleep(300000);
-        cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "still scanning /usr when interrupted");
-        double t0 = now();
-        kill(pid, SIGINT);
-        int status = wait_for(pid, 30);
-        double took = now() - t0;
-        cr_assert_neq(status, -1, "%s: did not stop within 30 s of SIGINT", formats[i]);
-        cr_assert_lt(took, 2.5, "%s: stops promptly: took %.2f s", formats[i], took);
-        cr_assert_eq(status, 130, "%s: exit 130 after SIGINT", formats[i]);
-        char *o = slurp_fd(out), *e = slurp_fd(err);
-        cr_assert_not_null(strstr(e, "interrupted"), "%s: says so on stderr: %s", formats[i], e);
-        size_t len = strlen(o);
-        cr_assert(len > 0 && o[len - 1] == '\n', "%s: output ends with a whole line", formats[i]);
-        if (i == 0) {
-            json_t *recs = t_jsonl(o);
-            cr_assert_not_null(recs, "what it has is valid JSON Lines");
-            json_t *sum = t_summary(recs);
-            cr_assert_not_null(sum, "a partial summary");
-            cr_assert_eq(json_array_get(recs, json_array_size(recs) - 1), sum, "the summary comes last");
-            cr_assert(json_is_true(json_object_get(sum, "interrupted")), "summary says interrupted: %s",
-                      json_dumps(sum, 0));
-            cr_assert_gt(num_of(sum, "objects"), 0);
-            check_accounting(recs, true);
-            json_decref(recs);
-        }
-        free(o), free(e);
-        close(out), close(err);
+/* Start a scan, interrupt it after wait_s (or once output_bytes of output
+ * arrived), and check that it stops promptly with what it has. */
+static void interrupt_scan(const char *format, const char *const *args, double wait_s, size_t output_bytes) {
+    int out = open_tmp_file("stdout", NULL), err = open_tmp_file("stderr", NULL);
+    argv_t a;
+    av_init(&a, NULL, NULL, format);
+    for (size_t i = 0; args[i]; i++)
+        av_add(&a, args[i]);
+    pid_t pid = spawn(a.v, out, err);
+    for (double t0 = now(); now() - t0 < wait_s;) {
+        struct stat st;
+        if (output_bytes && fstat(out, &st) == 0 && (size_t)st.st_size > output_bytes)
+            break;
+        usleep(10000);
     }
+    cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "%s: still scanning when interrupted", format);
+    double t0 = now();
+    kill(pid, SIGINT);
+    int status = wait_for(pid, 60);
+    double took = now() - t0;
+    cr_assert_neq(status, -1, "%s: did not stop within 60 s of SIGINT", format);
+    cr_log_info("%s: stopped %.2f s after SIGINT", format, took);
+    cr_assert_lt(took, 2.5, "%s: stops promptly: took %.2f s", format, took);
+    cr_assert_eq(status, 130, "%s: exit 130 after SIGINT", format);
+    char *o = slurp_fd(out), *e = slurp_fd(err);
+    cr_assert_not_null(strstr(e, "interrupted"), "%s: says so on stderr: %s", format, e);
+    size_t len = strlen(o);
+    cr_assert(len > 0 && o[len - 1] == '\n', "%s: output ends with a whole line", format);
+    if (!strcmp(format, "jsonl")) {
+        json_t *recs = t_jsonl(o);
+        cr_assert_not_null(recs, "what it has is valid JSON Lines");
+        json_t *sum = t_summary(recs);
+        cr_assert_not_null(sum, "a partial summary");
+        cr_assert_eq(json_array_get(recs, json_array_size(recs) - 1), sum, "the summary comes last");
+        cr_assert(json_is_true(json_object_get(sum, "interrupted")), "summary says interrupted: %s",
+                  json_dumps(sum, 0));
+        check_accounting(recs, true);
+        json_decref(recs);
+    } else {
+        cr_assert_not_null(strstr(o, "summary"), "%s: a partial summary:\n%s", format, o);
+        cr_assert_not_null(strstr(o, "interrupted"), "%s: the summary says interrupted:\n%s", format,
+                           o + (len > 2000 ? len - 2000 : 0));
+    }
+    free(o), free(e);
+    close(out), close(err);
+}
+
+Test(faults, sigint_stops_promptly_with_a_partial_summary) {
+    /* in the middle of /usr, records flowing */
+    const char *usr[] = {"--all", "/usr", NULL};
+    interrupt_scan("jsonl", usr, 3.0, 4096);
+    interrupt_scan("text", usr, 3.0, 4096);
+
+    /* while the only worker is inside one 200 MB object, which takes
+     * seconds to read, hash and scan: the run does not wait for it */
+    char *big = NULL;
+    int fd = open_tmp_file("big.bin", &big);
+    fill(fd, 200 << 20);
+    close(fd);
+    const char *one[] = {"-j", "1", "--all", big, "/usr", NULL};
+    interrupt_scan("jsonl", one, 0.5, 0);
+    interrupt_scan("text", one, 0.5, 0);
+    free(big);
 }
 
 /* ---- read-only ---- */
@@ -986,10 +1009,12 @@ static void snap_tree(const char *const *paths, size_t n, snap *s) {
         cr_assert_eq(lstat(paths[i], &s[i].st), 0, "%s", paths[i]);
         s[i].sha[0] = '\0';
         if (S_ISREG(s[i].st.st_mode)) {
-            size_t len;
-            char *b = t_read(paths[i], &len);
-            cr_assert_not_null(b);
-            cr_assert_eq(ms_sha256_hex((const uint8_t *)b, len, s[i].sha), 0);
+            /* O_NOATIME: the snapshot itself must not move atime */
+            int fd = open(paths[i], O_RDONLY | O_NOATIME | O_CLOEXEC);
+            cr_assert_geq(fd, 0, "%s: %s", paths[i], strerror(errno));
+            char *b = slurp_fd(fd);
+            close(fd);
+            cr_assert_eq(ms_sha256_hex((const uint8_t *)b, s[i].st.st_size, s[i].sha), 0);
             free(b);
         }
     }
@@ -1005,6 +1030,8 @@ static void set_old_times(const char *path) {
 }
 
 Test(faults, scanning_changes_nothing_contents_mtime_atime) {
+    if (geteuid() != 0)
+        cr_skip("SKIP: the check reads the files with O_NOATIME, which needs the owner (root here)");
     char *files[] = {
         t_write_str(tmp, "tree/a.txt", "hello\n"),
         t_write_str(tmp, "tree/x.sh", dropper_sh),
@@ -1230,7 +1257,7 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
         cr_assert_not_null(strstr(txt.out, whys[k]), "text output says \"%s\":\n%s", whys[k], txt.out);
     t_result_free(&txt);
     t_result_free(&res);
-    rm_rf(deep);
+    t_rmtree_deep(deep);
     for (size_t k = 0; k < n; k++)
         free(ex[k].path);
     free(tree), free(deep), free(bin), free(log);
