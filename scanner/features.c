@@ -1,39 +1,1402 @@
-/* features.c - STUB, being written (issue 5). */
+/*
+ * features.c - the feature vector of one object (schema: models/FEATURES.md).
+ *
+ * One pass over the bytes, in 512-byte blocks that stay in L1:
+ *   - a byte histogram (whole file) and, per block, the entropy of the
+ *     1 KiB window made of this block and the one before (sliding by half a
+ *     window); the window entropies also give every section's entropy
+ *     later, so the structure features need no second pass;
+ *   - runs of printable bytes (strings), and inside them a table-driven
+ *     token matcher: a bitmap of the first two (case-folded) bytes of every
+ *     token answers "no" for almost every position, and a chained table
+ *     gives the few candidates to compare. No memmem per token;
+ *   - binary constants of the mining hash functions (Keccak, Blake2b/SHA-512
+ *     IV, AES tables, Groestl, RandomX keys), little-endian, found the same
+ *     way through a bitmap of their first two bytes.
+ * Then the ELF or PE structure, read by the bounds-checked parsers below:
+ * sections, linking, entry point, packer marks, imports and libraries. Every
+ * offset and size from the file is checked against the buffer before use and
+ * every loop over a table in the file is capped, so a hostile header costs at
+ * most a bounded amount of work and never reads out of bounds.
+ *
+ * Values are plain numbers; the model standardises them with the means and
+ * scales it was trained with. Counts go through log1p so that a file with
+ * a million strings does not dominate.
+ */
 #include "ms_features.h"
 
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-struct ms_featurizer {
-    double v[1];
+#include "ms_limits.h"
+
+#define MS_FEATURES_VERSION "1"
+
+/* The schema. Append or reorder only together with models/FEATURES.md; the
+ * schema hash changes by itself and the shipped model must be retrained. */
+#define FEATURES(X)                                                                          \
+    X(log_size) X(entropy)                                                                   \
+    X(bytehist_00) X(bytehist_01) X(bytehist_02) X(bytehist_03) X(bytehist_04)               \
+    X(bytehist_05) X(bytehist_06) X(bytehist_07) X(bytehist_08) X(bytehist_09)               \
+    X(bytehist_10) X(bytehist_11) X(bytehist_12) X(bytehist_13) X(bytehist_14)               \
+    X(bytehist_15) X(byte_zero) X(byte_ff) X(byte_printable)                                 \
+    X(winent_0) X(winent_1) X(winent_2) X(winent_3) X(winent_4) X(winent_5) X(winent_6)      \
+    X(winent_7) X(winent_max) X(winent_high) X(winent_std)                                   \
+    X(str_count) X(str_bytes) X(str_len_mean) X(str_len_max)                                 \
+    X(tok_stratum) X(tok_pool_url) X(tok_pool_domain) X(tok_pool_port) X(tok_hashrate)       \
+    X(tok_shares) X(tok_hugepages) X(tok_msr) X(tok_donate) X(tok_algo_miner)                \
+    X(tok_algo_generic) X(tok_coin) X(tok_miner_name) X(tok_mine_word) X(tok_miner_opts)     \
+    X(tok_persist) X(tok_gpu) X(tok_url) X(tok_distinct) X(tok_categories)                   \
+    X(wallet_xmr) X(wallet_other)                                                            \
+    X(const_keccak_rc) X(const_sha512_iv) X(const_sha256_k) X(const_aes_sbox)                \
+    X(const_aes_ttable) X(const_groestl) X(const_blake_pi) X(const_randomx)                  \
+    X(fmt_elf) X(fmt_pe) X(is_64bit) X(malformed)                                            \
+    X(sec_count) X(sec_nonstd_names) X(sec_wx) X(sec_exec_frac) X(sec_exec_entropy)          \
+    X(sec_max_entropy) X(sec_exec_nofile) X(overlay_frac)                                    \
+    X(ep_writable) X(ep_high_entropy) X(ep_outside) X(packer_upx)                            \
+    X(elf_static) X(elf_interp) X(elf_pie) X(stripped) X(go_binary)                          \
+    X(pe_dll) X(pe_driver) X(pe_console) X(pe_signed) X(pe_dotnet) X(pe_tls)                 \
+    X(imp_count) X(imp_libs)                                                                 \
+    X(imp_sched_setaffinity) X(imp_pthread_setaffinity_np) X(imp_SetThreadAffinityMask)      \
+    X(imp_mmap) X(imp_madvise) X(imp_mlock) X(imp_VirtualAlloc) X(imp_large_pages)           \
+    X(imp_sockets) X(imp_tls) X(imp_priority) X(imp_cpu_topology) X(imp_threads)             \
+    X(imp_dynload) X(imp_exec) X(imp_device) X(imp_libuv) X(imp_hwloc) X(imp_gpu)            \
+    X(imp_console_hide)                                                                      \
+    X(imp_hash_00) X(imp_hash_01) X(imp_hash_02) X(imp_hash_03) X(imp_hash_04)               \
+    X(imp_hash_05) X(imp_hash_06) X(imp_hash_07) X(imp_hash_08) X(imp_hash_09)               \
+    X(imp_hash_10) X(imp_hash_11) X(imp_hash_12) X(imp_hash_13) X(imp_hash_14)               \
+    X(imp_hash_15)
+
+enum {
+#define X(n) F_##n,
+    FEATURES(X)
+#undef X
+    F__COUNT
 };
 
+static const char *const feature_names[F__COUNT] = {
+#define X(n) #n,
+    FEATURES(X)
+#undef X
+};
+
+#define IMP_HASH_BUCKETS 16
+
+/* ---- caps: every table read from a file is bounded by these ---- */
+#define MAX_SECTIONS 4096u      /* ELF allows 2^32 via SHN_XINDEX */
+#define MAX_SEGMENTS 1024u
+#define MAX_SYMBOLS (1u << 18)  /* dynamic symbols examined per file */
+#define MAX_DLLS 4096u          /* PE import descriptors */
+#define MAX_THUNKS (1u << 16)   /* PE imported names, all DLLs together */
+#define MAX_NAME 256u           /* longest import or library name looked at */
+
+#define BLOCK 512u
+#define MIN_RUN 4u              /* shortest printable run counted as a string */
+
 size_t ms_features_dim(void) {
-    return 0;
+    return F__COUNT;
 }
+
 const char *ms_feature_name(size_t i) {
-    (void)i;
-    return "";
+    return i < F__COUNT ? feature_names[i] : "";
 }
+
+int ms_feature_index(const char *name) {
+    for (size_t i = 0; i < F__COUNT; i++)
+        if (!strcmp(feature_names[i], name))
+            return (int)i;
+    return -1;
+}
+
 const char *ms_features_schema_version(void) {
-    return "0";
+    return MS_FEATURES_VERSION;
 }
+
+/* Computed once; immutable afterwards, so sharing it between threads is
+ * safe. FNV-1a 64 over "version\n" then "name\n" for every feature. */
+static char schema_hash[17];
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint8_t)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void compute_schema_hash(void) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = fnv1a(h, MS_FEATURES_VERSION "\n", strlen(MS_FEATURES_VERSION) + 1);
+    for (size_t i = 0; i < F__COUNT; i++) {
+        h = fnv1a(h, feature_names[i], strlen(feature_names[i]));
+        h = fnv1a(h, "\n", 1);
+    }
+    snprintf(schema_hash, sizeof(schema_hash), "%016llx", (unsigned long long)h);
+}
+
 const char *ms_features_schema_hash(void) {
-    return "none";
+    pthread_once(&schema_once, compute_schema_hash);
+    return schema_hash;
 }
+
+/* ---- tokens ---- */
+
+/* Token categories; those up to CAT__MINING_END count for tok_distinct and
+ * tok_categories. */
+enum {
+    CAT_STRATUM,
+    CAT_POOL_URL,
+    CAT_POOL_DOMAIN,
+    CAT_POOL_PORT,
+    CAT_HASHRATE,
+    CAT_SHARES,
+    CAT_HUGEPAGES,
+    CAT_MSR,
+    CAT_DONATE,
+    CAT_ALGO_MINER,
+    CAT_COIN,
+    CAT_MINER_NAME,
+    CAT_MINER_OPTS,
+    CAT__MINING_END,
+    CAT_ALGO_GENERIC = CAT__MINING_END,
+    CAT_MINE_WORD,
+    CAT_PERSIST,
+    CAT_GPU,
+    CAT_URL,
+    CAT_PACKER,
+    CAT_GO,
+    CAT__COUNT
+};
+
+static const int cat_feature[CAT__COUNT] = {
+    [CAT_STRATUM] = F_tok_stratum,       [CAT_POOL_URL] = F_tok_pool_url,
+    [CAT_POOL_DOMAIN] = F_tok_pool_domain, [CAT_POOL_PORT] = F_tok_pool_port,
+    [CAT_HASHRATE] = F_tok_hashrate,     [CAT_SHARES] = F_tok_shares,
+    [CAT_HUGEPAGES] = F_tok_hugepages,   [CAT_MSR] = F_tok_msr,
+    [CAT_DONATE] = F_tok_donate,         [CAT_ALGO_MINER] = F_tok_algo_miner,
+    [CAT_COIN] = F_tok_coin,             [CAT_MINER_NAME] = F_tok_miner_name,
+    [CAT_MINER_OPTS] = F_tok_miner_opts, [CAT_ALGO_GENERIC] = F_tok_algo_generic,
+    [CAT_MINE_WORD] = F_tok_mine_word,   [CAT_PERSIST] = F_tok_persist,
+    [CAT_GPU] = F_tok_gpu,               [CAT_URL] = F_tok_url,
+    [CAT_PACKER] = -1,                   [CAT_GO] = -1,
+};
+
+typedef struct token {
+    const char *s; /* lower case; matched case-insensitively */
+    uint8_t cat;
+} token;
+
+/* Facts about miners (method names, algorithm ids, option names, pool
+ * names) from public documentation of the protocols and tools. */
+static const token tokens[] = {
+    {"mining.submit", CAT_STRATUM}, {"mining.subscribe", CAT_STRATUM},
+    {"mining.authorize", CAT_STRATUM}, {"mining.notify", CAT_STRATUM},
+    {"mining.set_difficulty", CAT_STRATUM}, {"mining.set_target", CAT_STRATUM},
+    {"mining.extranonce", CAT_STRATUM}, {"mining.configure", CAT_STRATUM},
+    {"eth_submitwork", CAT_STRATUM}, {"eth_submitlogin", CAT_STRATUM},
+    {"eth_getwork", CAT_STRATUM}, {"eth_submithashrate", CAT_STRATUM},
+    {"keepalived", CAT_STRATUM}, {"getblocktemplate", CAT_STRATUM},
+
+    {"stratum+tcp", CAT_POOL_URL}, {"stratum+ssl", CAT_POOL_URL}, {"stratum+tls", CAT_POOL_URL},
+    {"stratum2+", CAT_POOL_URL}, {"stratum1+", CAT_POOL_URL}, {"stratum://", CAT_POOL_URL},
+    {"stratum", CAT_POOL_URL},
+
+    {"minexmr", CAT_POOL_DOMAIN}, {"supportxmr", CAT_POOL_DOMAIN}, {"nanopool", CAT_POOL_DOMAIN},
+    {"2miners", CAT_POOL_DOMAIN}, {"hashvault", CAT_POOL_DOMAIN}, {"moneroocean", CAT_POOL_DOMAIN},
+    {"f2pool", CAT_POOL_DOMAIN}, {"nicehash", CAT_POOL_DOMAIN}, {"xmrpool", CAT_POOL_DOMAIN},
+    {"c3pool", CAT_POOL_DOMAIN}, {"herominers", CAT_POOL_DOMAIN}, {"ethermine", CAT_POOL_DOMAIN},
+    {"unmineable", CAT_POOL_DOMAIN}, {"minergate", CAT_POOL_DOMAIN}, {"dwarfpool", CAT_POOL_DOMAIN},
+    {"miningpoolhub", CAT_POOL_DOMAIN}, {"viabtc", CAT_POOL_DOMAIN}, {"antpool", CAT_POOL_DOMAIN},
+    {"slushpool", CAT_POOL_DOMAIN}, {"p2pool", CAT_POOL_DOMAIN}, {"monerohash", CAT_POOL_DOMAIN},
+    {"zergpool", CAT_POOL_DOMAIN}, {"prohashing", CAT_POOL_DOMAIN}, {"woolypooly", CAT_POOL_DOMAIN},
+    {"mining-dutch", CAT_POOL_DOMAIN}, {"zpool.ca", CAT_POOL_DOMAIN}, {"rplant", CAT_POOL_DOMAIN},
+
+    {":3333", CAT_POOL_PORT}, {":4444", CAT_POOL_PORT}, {":5555", CAT_POOL_PORT},
+    {":7777", CAT_POOL_PORT}, {":14444", CAT_POOL_PORT}, {":14433", CAT_POOL_PORT},
+    {":45700", CAT_POOL_PORT}, {":10128", CAT_POOL_PORT},
+
+    {"h/s", CAT_HASHRATE}, {"kh/s", CAT_HASHRATE}, {"mh/s", CAT_HASHRATE},
+    {"gh/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
+    {"hashes/s", CAT_HASHRATE}, {"hashes per second", CAT_HASHRATE},
+
+    {"accepted", CAT_SHARES}, {"rejected", CAT_SHARES}, {"share", CAT_SHARES},
+    {"job_id", CAT_SHARES}, {"seed_hash", CAT_SHARES}, {"extranonce", CAT_SHARES},
+    {"nonce", CAT_SHARES}, {"difficulty", CAT_SHARES}, {"new job", CAT_SHARES},
+
+    {"hugepage", CAT_HUGEPAGES}, {"huge page", CAT_HUGEPAGES}, {"huge-page", CAT_HUGEPAGES},
+    {"hugetlb", CAT_HUGEPAGES}, {"1gb-pages", CAT_HUGEPAGES},
+    {"selockmemoryprivilege", CAT_HUGEPAGES}, {"large page", CAT_HUGEPAGES},
+    {"large-page", CAT_HUGEPAGES},
+
+    {"wrmsr", CAT_MSR}, {"rdmsr", CAT_MSR}, {"/dev/cpu/", CAT_MSR}, {"msr mod", CAT_MSR},
+    {"winring0", CAT_MSR}, {"msr preset", CAT_MSR}, {"modprobe msr", CAT_MSR},
+
+    {"donate", CAT_DONATE}, {"dev fee", CAT_DONATE}, {"devfee", CAT_DONATE},
+    {"dev-fee", CAT_DONATE},
+
+    {"rx/0", CAT_ALGO_MINER}, {"rx/wow", CAT_ALGO_MINER}, {"rx/arq", CAT_ALGO_MINER},
+    {"rx/sfx", CAT_ALGO_MINER}, {"rx/keva", CAT_ALGO_MINER}, {"rx/graft", CAT_ALGO_MINER},
+    {"rx/yada", CAT_ALGO_MINER}, {"cn/r", CAT_ALGO_MINER}, {"cn/0", CAT_ALGO_MINER},
+    {"cn/1", CAT_ALGO_MINER}, {"cn/2", CAT_ALGO_MINER}, {"cn/half", CAT_ALGO_MINER},
+    {"cn/fast", CAT_ALGO_MINER}, {"cn/xao", CAT_ALGO_MINER}, {"cn/rto", CAT_ALGO_MINER},
+    {"cn/rwz", CAT_ALGO_MINER}, {"cn/zls", CAT_ALGO_MINER}, {"cn/double", CAT_ALGO_MINER},
+    {"cn/ccx", CAT_ALGO_MINER}, {"cn/gpu", CAT_ALGO_MINER}, {"cn/upx2", CAT_ALGO_MINER},
+    {"cn-lite", CAT_ALGO_MINER}, {"cn-heavy", CAT_ALGO_MINER}, {"cn-pico", CAT_ALGO_MINER},
+    {"cn/pico", CAT_ALGO_MINER}, {"argon2/chukwa", CAT_ALGO_MINER},
+    {"argon2/wrkz", CAT_ALGO_MINER}, {"argon2/ninja", CAT_ALGO_MINER},
+    {"kawpow", CAT_ALGO_MINER}, {"ethash", CAT_ALGO_MINER}, {"etchash", CAT_ALGO_MINER},
+    {"autolykos", CAT_ALGO_MINER}, {"kheavyhash", CAT_ALGO_MINER},
+    {"cryptonight", CAT_ALGO_MINER}, {"randomx", CAT_ALGO_MINER},
+    {"ghostrider", CAT_ALGO_MINER}, {"astrobwt", CAT_ALGO_MINER}, {"progpow", CAT_ALGO_MINER},
+    {"equihash", CAT_ALGO_MINER}, {"yespower", CAT_ALGO_MINER}, {"cuckaroo", CAT_ALGO_MINER},
+    {"cuckatoo", CAT_ALGO_MINER}, {"beamhash", CAT_ALGO_MINER}, {"verthash", CAT_ALGO_MINER},
+    {"firopow", CAT_ALGO_MINER}, {"zelhash", CAT_ALGO_MINER},
+
+    {"argon2", CAT_ALGO_GENERIC}, {"scrypt", CAT_ALGO_GENERIC}, {"blake2b", CAT_ALGO_GENERIC},
+    {"keccak", CAT_ALGO_GENERIC}, {"sha256d", CAT_ALGO_GENERIC}, {"lyra2", CAT_ALGO_GENERIC},
+    {"x16r", CAT_ALGO_GENERIC}, {"groestl", CAT_ALGO_GENERIC}, {"skein", CAT_ALGO_GENERIC},
+
+    {"monero", CAT_COIN}, {"bitcoin", CAT_COIN}, {"ethereum", CAT_COIN}, {"litecoin", CAT_COIN},
+    {"dogecoin", CAT_COIN}, {"ravencoin", CAT_COIN}, {"zephyr", CAT_COIN}, {"wownero", CAT_COIN},
+    {"turtlecoin", CAT_COIN}, {"zcash", CAT_COIN}, {"kaspa", CAT_COIN}, {"xmr", CAT_COIN},
+    {"wallet", CAT_COIN},
+
+    {"xmrig", CAT_MINER_NAME}, {"xmr-stak", CAT_MINER_NAME}, {"xmrstak", CAT_MINER_NAME},
+    {"cpuminer", CAT_MINER_NAME}, {"minerd", CAT_MINER_NAME}, {"cgminer", CAT_MINER_NAME},
+    {"bfgminer", CAT_MINER_NAME}, {"ccminer", CAT_MINER_NAME}, {"t-rex", CAT_MINER_NAME},
+    {"teamredminer", CAT_MINER_NAME}, {"lolminer", CAT_MINER_NAME}, {"nbminer", CAT_MINER_NAME},
+    {"phoenixminer", CAT_MINER_NAME}, {"gminer", CAT_MINER_NAME}, {"srbminer", CAT_MINER_NAME},
+    {"nanominer", CAT_MINER_NAME}, {"ethminer", CAT_MINER_NAME}, {"claymore", CAT_MINER_NAME},
+    {"sgminer", CAT_MINER_NAME}, {"nheqminer", CAT_MINER_NAME}, {"kinsing", CAT_MINER_NAME},
+    {"kdevtmpfsi", CAT_MINER_NAME}, {"bzminer", CAT_MINER_NAME}, {"wildrig", CAT_MINER_NAME},
+    {"coinhive", CAT_MINER_NAME}, {"cryptoloot", CAT_MINER_NAME},
+
+    {"miner", CAT_MINE_WORD}, {"mining", CAT_MINE_WORD},
+
+    {"donate-level", CAT_MINER_OPTS}, {"donate-over-proxy", CAT_MINER_OPTS},
+    {"max-threads-hint", CAT_MINER_OPTS}, {"cpu-priority", CAT_MINER_OPTS},
+    {"cpu-affinity", CAT_MINER_OPTS}, {"max-cpu-usage", CAT_MINER_OPTS},
+    {"cpu-no-yield", CAT_MINER_OPTS}, {"rig-id", CAT_MINER_OPTS},
+    {"tls-fingerprint", CAT_MINER_OPTS}, {"print-time", CAT_MINER_OPTS},
+    {"huge-pages-jit", CAT_MINER_OPTS}, {"scratchpad_prefetch", CAT_MINER_OPTS},
+    {"init-avx2", CAT_MINER_OPTS}, {"cache_qos", CAT_MINER_OPTS}, {"--algo", CAT_MINER_OPTS},
+    {"--coin", CAT_MINER_OPTS}, {"-o stratum", CAT_MINER_OPTS}, {"-a rx", CAT_MINER_OPTS},
+    {"-a cn", CAT_MINER_OPTS}, {"--randomx", CAT_MINER_OPTS},
+
+    {"/tmp/.", CAT_PERSIST}, {"/dev/shm", CAT_PERSIST}, {"crontab", CAT_PERSIST},
+    {"ld.so.preload", CAT_PERSIST}, {"nohup", CAT_PERSIST}, {"chattr", CAT_PERSIST},
+    {"kill -9", CAT_PERSIST}, {"pkill", CAT_PERSIST}, {"killall", CAT_PERSIST},
+    {"/etc/cron", CAT_PERSIST}, {"authorized_keys", CAT_PERSIST}, {"schtasks", CAT_PERSIST},
+    {"currentversion\\run", CAT_PERSIST}, {"setenforce 0", CAT_PERSIST},
+    {"/var/tmp/.", CAT_PERSIST}, {"base64 -d", CAT_PERSIST}, {"| sh", CAT_PERSIST},
+    {"|sh", CAT_PERSIST}, {"| bash", CAT_PERSIST},
+
+    {"opencl", CAT_GPU}, {"cuda", CAT_GPU}, {"nvml", CAT_GPU}, {"amdgpu", CAT_GPU},
+    {"cl_khr", CAT_GPU}, {"nvrtc", CAT_GPU},
+
+    {"http://", CAT_URL}, {"https://", CAT_URL}, {"tcp://", CAT_URL}, {"ws://", CAT_URL},
+    {"wss://", CAT_URL}, {"udp://", CAT_URL},
+
+    {"upx!", CAT_PACKER}, {"packed with the upx", CAT_PACKER}, {".mpress1", CAT_PACKER},
+    {"themida", CAT_PACKER}, {"vmprotect", CAT_PACKER},
+
+    {" go buildinf:", CAT_GO}, {"go build id:", CAT_GO},
+};
+
+#define NTOK (sizeof(tokens) / sizeof(tokens[0]))
+
+/* ---- binary constants ---- */
+
+typedef struct cpattern {
+    uint8_t b[16];
+    uint8_t len;
+    uint8_t feature_slot; /* CONST_* */
+} cpattern;
+
+enum {
+    CONST_KECCAK,
+    CONST_SHA512_IV,
+    CONST_SHA256_K,
+    CONST_AES_SBOX,
+    CONST_AES_TTABLE,
+    CONST_GROESTL,
+    CONST_BLAKE_PI,
+    CONST_RANDOMX,
+    CONST__COUNT
+};
+
+static const int const_feature[CONST__COUNT] = {
+    F_const_keccak_rc, F_const_sha512_iv, F_const_sha256_k, F_const_aes_sbox,
+    F_const_aes_ttable, F_const_groestl, F_const_blake_pi, F_const_randomx,
+};
+
+/* Little-endian images of the tables as they sit in .rodata. RandomX's
+ * AES generator/hash keys are matched word by word (each 32-bit word is
+ * distinctive and implementations lay the words out differently); the
+ * feature is the fraction of them present. */
+static const cpattern cpatterns[] = {
+    /* Keccak-f[1600] round constants 1 and 2: 0x8082, 0x800000000000808a */
+    {{0x82, 0x80, 0, 0, 0, 0, 0, 0, 0x8a, 0x80, 0, 0, 0, 0, 0, 0x80}, 16, CONST_KECCAK},
+    /* SHA-512 IV = Blake2b IV: 0x6a09e667f3bcc908, 0xbb67ae8584caa73b */
+    {{0x08, 0xc9, 0xbc, 0xf3, 0x67, 0xe6, 0x09, 0x6a, 0x3b, 0xa7, 0xca, 0x84, 0x85, 0xae, 0x67,
+      0xbb},
+     16, CONST_SHA512_IV},
+    /* SHA-256 K[0..3] */
+    {{0x98, 0x2f, 0x8a, 0x42, 0x91, 0x44, 0x37, 0x71, 0xcf, 0xfb, 0xc0, 0xb5, 0xa5, 0xdb, 0xb5,
+      0xe9},
+     16, CONST_SHA256_K},
+    /* AES S-box, first 16 entries */
+    {{0x63, 0x7c, 0x77, 0x7b, 0xf2, 0x6b, 0x6f, 0xc5, 0x30, 0x01, 0x67, 0x2b, 0xfe, 0xd7, 0xab,
+      0x76},
+     16, CONST_AES_SBOX},
+    /* AES T-table Te0[0..1] = 0xc66363a5, 0xf87c7c84, and its byte-swapped layout */
+    {{0xa5, 0x63, 0x63, 0xc6, 0x84, 0x7c, 0x7c, 0xf8}, 8, CONST_AES_TTABLE},
+    {{0xc6, 0x63, 0x63, 0xa5, 0xf8, 0x7c, 0x7c, 0x84}, 8, CONST_AES_TTABLE},
+    /* Groestl T0[0], both byte orders */
+    {{0xc6, 0x32, 0xf4, 0xa5, 0xf4, 0x97, 0xa5, 0xc6}, 8, CONST_GROESTL},
+    {{0xc6, 0xa5, 0x97, 0xf4, 0xa5, 0xf4, 0x32, 0xc6}, 8, CONST_GROESTL},
+    /* Blake-256 constants (digits of pi) 0x243f6a88, 0x85a308d3 */
+    {{0x88, 0x6a, 0x3f, 0x24, 0xd3, 0x08, 0xa3, 0x85}, 8, CONST_BLAKE_PI},
+    /* RandomX AesGenerator1R key0/key1 and AesHash1R state0 words */
+    {{0x17, 0x49, 0xf4, 0xb4}, 4, CONST_RANDOMX}, {{0x2b, 0x55, 0xb5, 0xdb}, 4, CONST_RANDOMX},
+    {{0x09, 0x66, 0x71, 0x62}, 4, CONST_RANDOMX}, {{0x53, 0xa5, 0xac, 0x6d}, 4, CONST_RANDOMX},
+    {{0x4e, 0xdc, 0xa1, 0x0d}, 4, CONST_RANDOMX}, {{0x78, 0xd3, 0x25, 0x17}, 4, CONST_RANDOMX},
+    {{0x0d, 0x71, 0x6a, 0x84}, 4, CONST_RANDOMX}, {{0x07, 0xaf, 0x7c, 0x6d}, 4, CONST_RANDOMX},
+    {{0xad, 0x3a, 0x98, 0xd7}, 4, CONST_RANDOMX}, {{0x47, 0xdb, 0x82, 0xcc}, 4, CONST_RANDOMX},
+    {{0xde, 0x56, 0xa8, 0x9f}, 4, CONST_RANDOMX}, {{0x0d, 0x2c, 0xb5, 0x92}, 4, CONST_RANDOMX},
+};
+
+#define NCPAT (sizeof(cpatterns) / sizeof(cpatterns[0]))
+#define NRANDOMX_WORDS 12
+
+/* ---- imports ---- */
+
+typedef struct import_rule {
+    const char *name;
+    int feature;
+    bool prefix; /* name is a prefix (libraries, API families) */
+} import_rule;
+
+/* Named imports miners use (affinity, huge pages, sockets, TLS, ...). PE
+ * names with A/W variants are listed both ways. Library names (DT_NEEDED,
+ * PE DLL names, lower-cased) go through the same table. */
+static const import_rule import_rules[] = {
+    {"sched_setaffinity", F_imp_sched_setaffinity, false},
+    {"pthread_setaffinity_np", F_imp_pthread_setaffinity_np, false},
+    {"pthread_attr_setaffinity_np", F_imp_pthread_setaffinity_np, false},
+    {"SetThreadAffinityMask", F_imp_SetThreadAffinityMask, false},
+    {"SetProcessAffinityMask", F_imp_SetThreadAffinityMask, false},
+    {"SetThreadGroupAffinity", F_imp_SetThreadAffinityMask, false},
+    {"SetThreadIdealProcessor", F_imp_SetThreadAffinityMask, false},
+    {"mmap", F_imp_mmap, false},
+    {"mmap64", F_imp_mmap, false},
+    {"madvise", F_imp_madvise, false},
+    {"posix_madvise", F_imp_madvise, false},
+    {"mlock", F_imp_mlock, false},
+    {"mlockall", F_imp_mlock, false},
+    {"VirtualAlloc", F_imp_VirtualAlloc, false},
+    {"VirtualAllocEx", F_imp_VirtualAlloc, false},
+    {"VirtualAllocExNuma", F_imp_VirtualAlloc, false},
+    {"GetLargePageMinimum", F_imp_large_pages, false},
+    {"AdjustTokenPrivileges", F_imp_large_pages, false},
+    {"LookupPrivilegeValueA", F_imp_large_pages, false},
+    {"LookupPrivilegeValueW", F_imp_large_pages, false},
+    {"LsaAddAccountRights", F_imp_large_pages, false},
+    {"LsaOpenPolicy", F_imp_large_pages, false},
+    {"socket", F_imp_sockets, false},
+    {"connect", F_imp_sockets, false},
+    {"getaddrinfo", F_imp_sockets, false},
+    {"gethostbyname", F_imp_sockets, false},
+    {"WSAStartup", F_imp_sockets, false},
+    {"WSASocketW", F_imp_sockets, false},
+    {"uv_tcp_connect", F_imp_sockets, false},
+    {"ws2_32.dll", F_imp_sockets, false},
+    {"wsock32.dll", F_imp_sockets, false},
+    {"SSL_", F_imp_tls, true},
+    {"TLS_client_method", F_imp_tls, false},
+    {"gnutls_", F_imp_tls, true},
+    {"mbedtls_ssl_", F_imp_tls, true},
+    {"InitializeSecurityContextA", F_imp_tls, false},
+    {"InitializeSecurityContextW", F_imp_tls, false},
+    {"libssl", F_imp_tls, true},
+    {"ssleay32", F_imp_tls, true},
+    {"libgnutls", F_imp_tls, true},
+    {"libmbedtls", F_imp_tls, true},
+    {"setpriority", F_imp_priority, false},
+    {"nice", F_imp_priority, false},
+    {"sched_setscheduler", F_imp_priority, false},
+    {"SetPriorityClass", F_imp_priority, false},
+    {"SetThreadPriority", F_imp_priority, false},
+    {"get_nprocs", F_imp_cpu_topology, false},
+    {"get_nprocs_conf", F_imp_cpu_topology, false},
+    {"sched_getaffinity", F_imp_cpu_topology, false},
+    {"GetSystemInfo", F_imp_cpu_topology, false},
+    {"GetLogicalProcessorInformation", F_imp_cpu_topology, false},
+    {"GetLogicalProcessorInformationEx", F_imp_cpu_topology, false},
+    {"GetActiveProcessorCount", F_imp_cpu_topology, false},
+    {"GetNumaHighestNodeNumber", F_imp_cpu_topology, false},
+    {"numa_", F_imp_cpu_topology, true},
+    {"pthread_create", F_imp_threads, false},
+    {"CreateThread", F_imp_threads, false},
+    {"_beginthreadex", F_imp_threads, false},
+    {"dlopen", F_imp_dynload, false},
+    {"dlsym", F_imp_dynload, false},
+    {"LoadLibraryA", F_imp_dynload, false},
+    {"LoadLibraryW", F_imp_dynload, false},
+    {"LoadLibraryExA", F_imp_dynload, false},
+    {"LoadLibraryExW", F_imp_dynload, false},
+    {"GetProcAddress", F_imp_dynload, false},
+    {"execve", F_imp_exec, false},
+    {"execvp", F_imp_exec, false},
+    {"execl", F_imp_exec, false},
+    {"fork", F_imp_exec, false},
+    {"posix_spawn", F_imp_exec, false},
+    {"system", F_imp_exec, false},
+    {"popen", F_imp_exec, false},
+    {"CreateProcessA", F_imp_exec, false},
+    {"CreateProcessW", F_imp_exec, false},
+    {"ShellExecuteA", F_imp_exec, false},
+    {"ShellExecuteW", F_imp_exec, false},
+    {"ShellExecuteExW", F_imp_exec, false},
+    {"WinExec", F_imp_exec, false},
+    {"DeviceIoControl", F_imp_device, false},
+    {"OpenSCManagerA", F_imp_device, false},
+    {"OpenSCManagerW", F_imp_device, false},
+    {"CreateServiceA", F_imp_device, false},
+    {"CreateServiceW", F_imp_device, false},
+    {"StartServiceA", F_imp_device, false},
+    {"StartServiceW", F_imp_device, false},
+    {"uv_", F_imp_libuv, true},
+    {"libuv", F_imp_libuv, true},
+    {"hwloc_", F_imp_hwloc, true},
+    {"libhwloc", F_imp_hwloc, true},
+    {"clGetPlatformIDs", F_imp_gpu, false},
+    {"clCreateContext", F_imp_gpu, false},
+    {"cuInit", F_imp_gpu, false},
+    {"cuDeviceGet", F_imp_gpu, false},
+    {"nvml", F_imp_gpu, true},
+    {"libopencl", F_imp_gpu, true},
+    {"opencl.dll", F_imp_gpu, false},
+    {"libcuda", F_imp_gpu, true},
+    {"nvcuda.dll", F_imp_gpu, false},
+    {"FreeConsole", F_imp_console_hide, false},
+    {"GetConsoleWindow", F_imp_console_hide, false},
+    {"ShowWindow", F_imp_console_hide, false},
+};
+
+#define NIMPRULE (sizeof(import_rules) / sizeof(import_rules[0]))
+
+/* ---- state ---- */
+
+struct ms_featurizer {
+    double v[F__COUNT];
+    /* 1 for the bytes a string run is made of: printable ASCII and tab */
+    uint8_t printable[256];
+    /* token matcher: bitmap of first pairs, chain heads, chain links */
+    uint64_t tbits[1024];
+    uint16_t thead[65536];
+    uint16_t tnext[NTOK];
+    uint8_t tlen[NTOK];
+    uint32_t tcount[NTOK];
+    /* constants: bitmap of first pairs; which patterns were seen */
+    uint64_t cbits[1024];
+    bool cseen[NCPAT];
+    /* c * log2(c) for window entropies */
+    double clog[2 * BLOCK + 1];
+    /* window entropies, one per block */
+    float *we;
+    size_t we_cap, nwe;
+    /* string statistics */
+    uint64_t str_n, str_bytes, str_max;
+    uint64_t wal_xmr, wal_other;
+    /* exact-name import rules, sorted by name for bsearch */
+    const import_rule *exact[NIMPRULE];
+    size_t n_exact;
+    bool have_imp[F__COUNT];
+    uint32_t imp_n, lib_n;
+    uint32_t imp_bucket[IMP_HASH_BUCKETS];
+};
+
+static uint8_t fold(uint8_t c) {
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+static int cmp_rule(const void *a, const void *b) {
+    const import_rule *x = *(const import_rule *const *)a, *y = *(const import_rule *const *)b;
+    return strcmp(x->name, y->name);
+}
+
 int ms_featurizer_new(ms_featurizer **ret) {
     ms_featurizer *f = calloc(1, sizeof(*f));
     if (!f)
         return -ENOMEM;
+    /* Chains are built back to front so each chain lists tokens in table
+     * order; thead/tnext hold index + 1, 0 ends a chain. */
+    for (size_t i = NTOK; i-- > 0;) {
+        const uint8_t *s = (const uint8_t *)tokens[i].s;
+        size_t len = strlen(tokens[i].s);
+        f->tlen[i] = (uint8_t)len;
+        uint16_t key = (uint16_t)(fold(s[0]) << 8 | fold(s[1]));
+        f->tbits[key >> 6] |= 1ULL << (key & 63);
+        f->tnext[i] = f->thead[key];
+        f->thead[key] = (uint16_t)(i + 1);
+    }
+    for (size_t i = 0; i < NCPAT; i++) {
+        uint16_t key = (uint16_t)(cpatterns[i].b[0] << 8 | cpatterns[i].b[1]);
+        f->cbits[key >> 6] |= 1ULL << (key & 63);
+    }
+    for (size_t b = 0x20; b < 0x7f; b++)
+        f->printable[b] = 1;
+    f->printable['\t'] = 1;
+    f->clog[0] = 0;
+    for (size_t c = 1; c <= 2 * BLOCK; c++)
+        f->clog[c] = (double)c * log2((double)c);
+    for (size_t i = 0; i < NIMPRULE; i++)
+        if (!import_rules[i].prefix)
+            f->exact[f->n_exact++] = &import_rules[i];
+    qsort(f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
     *ret = f;
     return 0;
 }
+
 void ms_featurizer_free(ms_featurizer *f) {
+    if (!f)
+        return;
+    free(f->we);
     free(f);
 }
+
+/* ---- strings and tokens ---- */
+
+static bool is_b58(uint8_t c) {
+    return (c >= '1' && c <= '9') || (c >= 'A' && c <= 'H') || (c >= 'J' && c <= 'N') ||
+           (c >= 'P' && c <= 'Z') || (c >= 'a' && c <= 'k') || (c >= 'm' && c <= 'z');
+}
+
+static bool is_hex(uint8_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static bool is_b32(uint8_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+}
+
+/* Wallet-address shapes: Monero (4/8 + 94 or 105 more base58 chars),
+ * Ethereum (0x + 40 hex), Bitcoin bech32 (bc1 + 39..59). Maximal runs only,
+ * so a longer base58 or hex blob does not count. */
+static void wallets(ms_featurizer *f, const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (!is_b58(s[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && is_b58(s[j]))
+            j++;
+        size_t len = j - i;
+        if ((len == 95 || len == 106) && (s[i] == '4' || s[i] == '8'))
+            f->wal_xmr++;
+        i = j;
+    }
+    for (i = 0; i + 42 <= n; i++) {
+        if (s[i] == '0' && s[i + 1] == 'x' && (i == 0 || !is_hex(s[i - 1]))) {
+            size_t j = i + 2;
+            while (j < n && is_hex(s[j]))
+                j++;
+            if (j - i - 2 == 40)
+                f->wal_other++;
+            i = j - 1;
+        } else if (s[i] == 'b' && s[i + 1] == 'c' && s[i + 2] == '1' && (i == 0 || !is_b32(s[i - 1]))) {
+            size_t j = i + 3;
+            while (j < n && is_b32(s[j]))
+                j++;
+            if (j - i - 3 >= 39 && j - i - 3 <= 59)
+                f->wal_other++;
+            i = j - 1;
+        }
+    }
+}
+
+static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
+    f->str_n++;
+    f->str_bytes += n;
+    if (n > f->str_max)
+        f->str_max = n;
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint16_t key = (uint16_t)(fold(s[i]) << 8 | fold(s[i + 1]));
+        if (!(f->tbits[key >> 6] >> (key & 63) & 1))
+            continue;
+        for (uint16_t t = f->thead[key]; t; t = f->tnext[t - 1]) {
+            size_t len = f->tlen[t - 1];
+            if (len > n - i)
+                continue;
+            const uint8_t *tok = (const uint8_t *)tokens[t - 1].s;
+            size_t k = 2;
+            while (k < len && fold(s[i + k]) == tok[k])
+                k++;
+            if (k == len)
+                f->tcount[t - 1]++;
+        }
+    }
+    if (n >= 42)
+        wallets(f, s, n);
+}
+
+static void check_const(ms_featurizer *f, const uint8_t *d, size_t n, size_t off) {
+    for (size_t i = 0; i < NCPAT; i++) {
+        const cpattern *p = &cpatterns[i];
+        if (f->cseen[i] || p->b[0] != d[off] || p->b[1] != d[off + 1] || p->len > n - off)
+            continue;
+        if (!memcmp(d + off, p->b, p->len))
+            f->cseen[i] = true;
+    }
+}
+
+static double window_entropy(const ms_featurizer *f, const uint32_t *c, size_t total) {
+    if (total == 0)
+        return 0;
+    double s = 0;
+    for (size_t b = 0; b < 256; b++)
+        s += f->clog[c[b]];
+    double h = log2((double)total) - s / (double)total;
+    return h < 0 ? 0 : h;
+}
+
+/* The byte pass. Returns 0 or -ENOMEM. */
+static int byte_pass(ms_featurizer *f, const uint8_t *d, size_t n, uint64_t hist[256]) {
+    size_t nblocks = n / BLOCK + (n % BLOCK ? 1 : 0);
+    if (nblocks == 0)
+        nblocks = 1;
+    if (nblocks > f->we_cap) {
+        size_t bytes;
+        if (ms_mul_overflow_size(nblocks, sizeof(float), &bytes))
+            return -ENOMEM;
+        float *we = realloc(f->we, bytes);
+        if (!we)
+            return -ENOMEM;
+        f->we = we;
+        f->we_cap = nblocks;
+    }
+    f->nwe = 0;
+    uint32_t prev[256] = {0}, cur[256], win[256];
+    size_t prev_len = 0;
+    size_t run_start = SIZE_MAX;
+    uint16_t pair = 0;
+    for (size_t base = 0; base < n; base += BLOCK) {
+        size_t len = n - base < BLOCK ? n - base : BLOCK;
+        const uint8_t *p = d + base;
+        memset(cur, 0, sizeof(cur));
+        for (size_t i = 0; i < len; i++)
+            cur[p[i]]++;
+        for (size_t i = 0; i < len; i++) {
+            uint8_t b = p[i];
+            pair = (uint16_t)(pair << 8 | b);
+            if (base + i > 0 && (f->cbits[pair >> 6] >> (pair & 63) & 1))
+                check_const(f, d, n, base + i - 1);
+            if (f->printable[b]) {
+                if (run_start == SIZE_MAX)
+                    run_start = base + i;
+            } else if (run_start != SIZE_MAX) {
+                if (base + i - run_start >= MIN_RUN)
+                    string_run(f, d + run_start, base + i - run_start);
+                run_start = SIZE_MAX;
+            }
+        }
+        for (size_t b = 0; b < 256; b++) {
+            hist[b] += cur[b];
+            win[b] = prev[b] + cur[b];
+        }
+        f->we[f->nwe++] = (float)window_entropy(f, win, prev_len + len);
+        memcpy(prev, cur, sizeof(prev));
+        prev_len = len;
+    }
+    if (run_start != SIZE_MAX && n - run_start >= MIN_RUN)
+        string_run(f, d + run_start, n - run_start);
+    return 0;
+}
+
+/* Mean window entropy over the blocks that [off, off+len) touches: the
+ * entropy of a section, the same way at scan and training time. */
+static double range_entropy(const ms_featurizer *f, uint64_t off, uint64_t len) {
+    if (f->nwe == 0 || len == 0)
+        return 0;
+    uint64_t a = off / BLOCK, b = (off + len - 1) / BLOCK;
+    if (a >= f->nwe)
+        return 0;
+    if (b >= f->nwe)
+        b = f->nwe - 1;
+    double s = 0;
+    for (uint64_t k = a; k <= b; k++)
+        s += f->we[k];
+    return s / (double)(b - a + 1);
+}
+
+/* ---- bounded readers ---- */
+
+static bool in(size_t n, uint64_t off, uint64_t len) {
+    return off <= n && len <= n - off;
+}
+
+typedef struct rd {
+    const uint8_t *d;
+    size_t n;
+    bool be;
+} rd;
+
+static uint64_t u(const rd *r, uint64_t off, unsigned width) {
+    if (!in(r->n, off, width))
+        return 0;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < width; i++) {
+        unsigned sh = r->be ? 8 * (width - 1 - i) : 8 * i;
+        v |= (uint64_t)r->d[off + i] << sh;
+    }
+    return v;
+}
+
+/* A NUL-terminated name at off, at most MAX_NAME bytes; NULL if it does
+ * not end inside the buffer or the cap. */
+static const char *name_at(const rd *r, uint64_t off, uint64_t limit, size_t *ret_len) {
+    if (off >= r->n || off >= limit)
+        return NULL;
+    size_t max = r->n - (size_t)off;
+    if (limit - off < max)
+        max = (size_t)(limit - off);
+    if (max > MAX_NAME)
+        max = MAX_NAME;
+    const uint8_t *s = r->d + off;
+    const uint8_t *z = memchr(s, 0, max);
+    if (!z)
+        return NULL;
+    *ret_len = (size_t)(z - s);
+    return (const char *)s;
+}
+
+/* ---- imports ---- */
+
+static void add_import(ms_featurizer *f, const char *name, size_t len, bool library) {
+    if (len == 0 || len >= MAX_NAME)
+        return;
+    char buf[MAX_NAME];
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    if (library) {
+        for (size_t i = 0; i < len; i++)
+            buf[i] = (char)fold((uint8_t)buf[i]);
+        f->lib_n++;
+    } else {
+        f->imp_n++;
+        uint64_t h = fnv1a(0xcbf29ce484222325ULL, buf, len);
+        f->imp_bucket[h % IMP_HASH_BUCKETS]++;
+    }
+    import_rule key = {.name = buf};
+    const import_rule *kp = &key;
+    const import_rule *const *hit = bsearch(&kp, f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
+    if (hit)
+        f->have_imp[(*hit)->feature] = true;
+    for (size_t i = 0; i < NIMPRULE; i++) {
+        const import_rule *r = &import_rules[i];
+        if (r->prefix && !strncmp(buf, r->name, strlen(r->name)))
+            f->have_imp[r->feature] = true;
+    }
+}
+
+/* ---- structure ---- */
+
+typedef struct sinfo {
+    bool elf, pe, is64, malformed;
+    uint32_t nsec, nonstd;
+    bool wx, exec_nofile;
+    uint64_t exec_bytes;
+    double exec_ent, max_ent;
+    uint64_t end; /* end of what the headers describe; beyond is overlay */
+    bool ep_writable, ep_high, ep_outside, upx;
+    bool elf_static, elf_interp, elf_pie, stripped, go;
+    bool dll, driver, console, signed_, dotnet, tls;
+} sinfo;
+
+static bool has_prefix(const char *s, size_t n, const char *p) {
+    size_t k = strlen(p);
+    return n >= k && !memcmp(s, p, k);
+}
+
+static bool std_elf_section(const char *s, size_t n) {
+    static const char *const pfx[] = {
+        ".text", ".data", ".rodata", ".bss", ".init", ".fini", ".plt", ".got", ".dyn",
+        ".rel", ".note", ".gnu", ".debug", ".zdebug", ".eh_frame", ".gcc_except", ".comment",
+        ".interp", ".symtab", ".strtab", ".shstrtab", ".hash", ".ctors", ".dtors", ".jcr",
+        ".tm_clone", ".tdata", ".tbss", ".go", ".noptr", ".typelink", ".itablink", ".stapsdt",
+        ".probes", ".sframe", ".lbss", ".ldata", ".lrodata", ".preinit", ".ARM", ".llvm",
+        ".gopclntab", ".gosymtab", ".stab", ".plt.sec", "__libc", "__", ".fini_array",
+    };
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+        if (has_prefix(s, n, pfx[i]))
+            return true;
+    return false;
+}
+
+static bool std_pe_section(const char *s, size_t n) {
+    static const char *const names[] = {
+        ".text", ".data", ".rdata", ".bss", ".idata", ".edata", ".pdata", ".xdata", ".rsrc",
+        ".reloc", ".tls", ".CRT", ".debug", ".didat", ".00cfg", ".gfids", ".textbss", ".sdata",
+        ".buildid", ".gehcont", ".retplne", ".voltbl", "INIT", "PAGE", ".orpc", ".giats",
+        ".sbss", ".srdata", ".reloc", ".gnu_deb", ".eh_fram", "/",
+    };
+    if (n == 0)
+        return true;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (has_prefix(s, n, names[i]))
+            return true;
+    return false;
+}
+
+static bool upx_name(const char *s, size_t n) {
+    return has_prefix(s, n, "UPX") || has_prefix(s, n, ".upx") || has_prefix(s, n, ".UPX");
+}
+
+/* ELF: sections (or, without them, segments), linking, entry point, DT_NEEDED
+ * and the undefined dynamic symbols. */
+static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
+    if (n < 52) {
+        si->malformed = true;
+        return;
+    }
+    si->elf = true;
+    si->is64 = d[4] == 2;
+    rd r = {.d = d, .n = n, .be = d[5] == 2};
+    if ((d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2) || (si->is64 && n < 64)) {
+        si->malformed = true;
+        return;
+    }
+    bool w = si->is64;
+    uint64_t type = u(&r, 16, 2);
+    uint64_t entry = u(&r, 24, w ? 8 : 4);
+    uint64_t phoff = u(&r, w ? 32 : 28, w ? 8 : 4);
+    uint64_t shoff = u(&r, w ? 40 : 32, w ? 8 : 4);
+    uint64_t phentsize = u(&r, w ? 54 : 42, 2), phnum = u(&r, w ? 56 : 44, 2);
+    uint64_t shentsize = u(&r, w ? 58 : 46, 2), shnum = u(&r, w ? 60 : 48, 2);
+    uint64_t shstrndx = u(&r, w ? 62 : 50, 2);
+    uint64_t want_ph = w ? 56 : 32, want_sh = w ? 64 : 40;
+    si->end = w ? 64 : 52;
+
+    /* segments */
+    bool have_dynamic = false;
+    uint64_t ep_seg_flags = 0;
+    bool ep_in_seg = false;
+    if (phnum && phentsize < want_ph)
+        si->malformed = true;
+    else if (phnum > MAX_SEGMENTS)
+        si->malformed = true;
+    else {
+        for (uint64_t i = 0; i < phnum; i++) {
+            uint64_t o = phoff + i * phentsize;
+            if (phoff > n || !in(n, o, want_ph)) {
+                si->malformed = true;
+                break;
+            }
+            uint64_t pt = u(&r, o, 4);
+            uint64_t pflags = w ? u(&r, o + 4, 4) : u(&r, o + 24, 4);
+            uint64_t poff = u(&r, o + (w ? 8 : 4), w ? 8 : 4);
+            uint64_t vaddr = u(&r, o + (w ? 16 : 8), w ? 8 : 4);
+            uint64_t filesz = u(&r, o + (w ? 32 : 16), w ? 8 : 4);
+            uint64_t memsz = u(&r, o + (w ? 40 : 20), w ? 8 : 4);
+            if (pt == 3)
+                si->elf_interp = true;
+            if (pt == 2)
+                have_dynamic = true;
+            if (pt == 1) {
+                if ((pflags & 3) == 3)
+                    si->wx = true;
+                if (entry >= vaddr && entry - vaddr < memsz) {
+                    ep_in_seg = true;
+                    ep_seg_flags = pflags;
+                }
+                if (poff <= n && filesz <= n - poff && poff + filesz > si->end)
+                    si->end = poff + filesz;
+            }
+        }
+        if (phoff <= n && phnum * phentsize <= n - phoff && phoff + phnum * phentsize > si->end)
+            si->end = phoff + phnum * phentsize;
+    }
+    si->elf_static = !have_dynamic && (type == 2 || type == 3);
+    si->elf_pie = type == 3 && si->elf_interp;
+
+    /* sections */
+    uint64_t sh0_size = 0, sh0_link = 0;
+    if (shoff && shentsize >= want_sh && in(n, shoff, want_sh)) {
+        sh0_size = u(&r, shoff + (w ? 32 : 20), w ? 8 : 4);
+        sh0_link = u(&r, shoff + (w ? 40 : 24), 4);
+    }
+    if (shnum == 0 && shoff)
+        shnum = sh0_size;
+    if (shstrndx == 0xffff)
+        shstrndx = sh0_link;
+    bool have_symtab = false, ep_in_sec = false;
+    if (shnum && (shentsize < want_sh || shnum > MAX_SECTIONS || shoff > n ||
+                  shnum * shentsize > n - shoff)) {
+        si->malformed = true;
+        shnum = 0;
+    }
+    if (shnum) {
+        uint64_t end = shoff + shnum * shentsize;
+        if (end > si->end)
+            si->end = end;
+    }
+    uint64_t stroff = 0, strsize = 0;
+    if (shnum && shstrndx < shnum) {
+        uint64_t o = shoff + shstrndx * shentsize;
+        stroff = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
+        strsize = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
+        if (!in(n, stroff, strsize))
+            stroff = strsize = 0;
+    }
+    uint64_t dynsym_i = UINT64_MAX, dynamic_i = UINT64_MAX;
+    for (uint64_t i = 1; i < shnum; i++) {
+        uint64_t o = shoff + i * shentsize;
+        uint64_t nm = u(&r, o, 4), st = u(&r, o + 4, 4);
+        uint64_t fl = u(&r, o + 8, w ? 8 : 4);
+        uint64_t addr = u(&r, o + (w ? 16 : 12), w ? 8 : 4);
+        uint64_t off = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
+        uint64_t size = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
+        size_t nlen = 0;
+        const char *name = strsize ? name_at(&r, stroff + nm, stroff + strsize, &nlen) : NULL;
+        si->nsec++;
+        if (name) {
+            if (!std_elf_section(name, nlen))
+                si->nonstd++;
+            if (upx_name(name, nlen))
+                si->upx = true;
+            if (has_prefix(name, nlen, ".go.buildinfo") || has_prefix(name, nlen, ".gopclntab"))
+                si->go = true;
+        }
+        if (st == 2)
+            have_symtab = true;
+        if (st == 11 && dynsym_i == UINT64_MAX)
+            dynsym_i = i;
+        if (st == 6 && dynamic_i == UINT64_MAX)
+            dynamic_i = i;
+        bool exec = fl & 4, write = fl & 1, alloc = fl & 2;
+        bool nobits = st == 8;
+        if (exec && write)
+            si->wx = true;
+        bool file_ok = !nobits && in(n, off, size);
+        if (!nobits && size && !file_ok)
+            si->malformed = true;
+        if (file_ok && size && off + size > si->end)
+            si->end = off + size;
+        double ent = file_ok ? range_entropy(f, off, size) : 0;
+        if (file_ok && size >= BLOCK && ent > si->max_ent)
+            si->max_ent = ent;
+        if (exec) {
+            if (nobits || size == 0)
+                si->exec_nofile = true;
+            if (file_ok)
+                si->exec_bytes += size;
+            if (ent > si->exec_ent)
+                si->exec_ent = ent;
+        }
+        if (alloc && entry >= addr && entry - addr < size && !ep_in_sec) {
+            ep_in_sec = true;
+            si->ep_writable = write;
+            si->ep_high = ent >= 7.0;
+            if (!exec)
+                si->ep_outside = true;
+        }
+    }
+    if (!ep_in_sec && ep_in_seg) {
+        si->ep_writable = ep_seg_flags & 2;
+        if (!(ep_seg_flags & 1))
+            si->ep_outside = true;
+    }
+    if (!ep_in_sec && !ep_in_seg && entry && (type == 2 || type == 3))
+        si->ep_outside = true;
+    si->stripped = !have_symtab;
+
+    /* dynamic symbols: the undefined ones are imports */
+    if (dynsym_i != UINT64_MAX) {
+        uint64_t o = shoff + dynsym_i * shentsize;
+        uint64_t off = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
+        uint64_t size = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
+        uint64_t link = u(&r, o + (w ? 40 : 24), 4);
+        uint64_t entsize = w ? 24 : 16;
+        if (link < shnum && in(n, off, size)) {
+            uint64_t lo = shoff + link * shentsize;
+            uint64_t soff = u(&r, lo + (w ? 24 : 16), w ? 8 : 4);
+            uint64_t ssize = u(&r, lo + (w ? 32 : 20), w ? 8 : 4);
+            if (in(n, soff, ssize)) {
+                uint64_t count = size / entsize;
+                if (count > MAX_SYMBOLS)
+                    count = MAX_SYMBOLS;
+                for (uint64_t k = 1; k < count; k++) {
+                    uint64_t so = off + k * entsize;
+                    uint64_t nm = u(&r, so, 4);
+                    uint64_t shndx = u(&r, so + (w ? 6 : 14), 2);
+                    if (shndx != 0)
+                        continue;
+                    size_t nlen = 0;
+                    const char *name = name_at(&r, soff + nm, soff + ssize, &nlen);
+                    if (name)
+                        add_import(f, name, nlen, false);
+                }
+            }
+        }
+    }
+    /* DT_NEEDED */
+    if (dynamic_i != UINT64_MAX) {
+        uint64_t o = shoff + dynamic_i * shentsize;
+        uint64_t off = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
+        uint64_t size = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
+        uint64_t link = u(&r, o + (w ? 40 : 24), 4);
+        uint64_t entsize = w ? 16 : 8;
+        if (link < shnum && in(n, off, size)) {
+            uint64_t lo = shoff + link * shentsize;
+            uint64_t soff = u(&r, lo + (w ? 24 : 16), w ? 8 : 4);
+            uint64_t ssize = u(&r, lo + (w ? 32 : 20), w ? 8 : 4);
+            uint64_t count = size / entsize;
+            if (count > MAX_SEGMENTS * 4)
+                count = MAX_SEGMENTS * 4;
+            for (uint64_t k = 0; k < count && in(n, soff, ssize); k++) {
+                uint64_t tag = u(&r, off + k * entsize, w ? 8 : 4);
+                if (tag == 0)
+                    break;
+                if (tag != 1)
+                    continue;
+                uint64_t val = u(&r, off + k * entsize + (w ? 8 : 4), w ? 8 : 4);
+                size_t nlen = 0;
+                const char *name = name_at(&r, soff + val, soff + ssize, &nlen);
+                if (name)
+                    add_import(f, name, nlen, true);
+            }
+        }
+    }
+}
+
+typedef struct pesec {
+    uint64_t va, vsize, raw, rawsize, flags;
+} pesec;
+
+static bool rva_to_off(const pesec *s, size_t ns, uint64_t hdr_size, uint64_t rva, uint64_t *ret) {
+    for (size_t i = 0; i < ns; i++) {
+        uint64_t span = s[i].vsize > s[i].rawsize ? s[i].vsize : s[i].rawsize;
+        if (rva >= s[i].va && rva - s[i].va < span) {
+            if (rva - s[i].va >= s[i].rawsize)
+                return false;
+            *ret = s[i].raw + (rva - s[i].va);
+            return true;
+        }
+    }
+    if (rva < hdr_size) {
+        *ret = rva;
+        return true;
+    }
+    return false;
+}
+
+#define PE_MAX_SECTIONS 96u /* the loader's own limit */
+
+static void parse_pe(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
+    rd r = {.d = d, .n = n};
+    si->pe = true;
+    uint64_t pe = u(&r, 0x3c, 4);
+    if (!in(n, pe, 24) || memcmp(d + pe, "PE\0\0", 4)) {
+        si->malformed = true;
+        return;
+    }
+    uint64_t coff = pe + 4;
+    uint64_t nsec = u(&r, coff + 2, 2);
+    uint64_t symptr = u(&r, coff + 8, 4);
+    uint64_t optsize = u(&r, coff + 16, 2);
+    uint64_t chars = u(&r, coff + 18, 2);
+    uint64_t opt = coff + 20;
+    uint64_t magic = u(&r, opt, 2);
+    si->dll = chars & 0x2000;
+    if (magic != 0x10b && magic != 0x20b) {
+        si->malformed = true;
+        return;
+    }
+    si->is64 = magic == 0x20b;
+    uint64_t entry = u(&r, opt + 16, 4);
+    uint64_t hdr_size = u(&r, opt + 60, 4);
+    uint64_t subsys = u(&r, opt + 68, 2);
+    uint64_t ndirs = u(&r, opt + (si->is64 ? 108 : 92), 4);
+    uint64_t dirs = opt + (si->is64 ? 112 : 96);
+    if (ndirs > 16)
+        ndirs = 16;
+    uint64_t dir_rva[16] = {0}, dir_size[16] = {0};
+    for (uint64_t i = 0; i < ndirs; i++) {
+        if (dirs + 8 * i + 8 > opt + optsize)
+            break;
+        dir_rva[i] = u(&r, dirs + 8 * i, 4);
+        dir_size[i] = u(&r, dirs + 8 * i + 4, 4);
+    }
+    si->driver = subsys == 1;
+    si->console = subsys == 3;
+    si->signed_ = dir_rva[4] && dir_size[4];
+    si->dotnet = dir_rva[14] && dir_size[14];
+    si->tls = dir_rva[9] && dir_size[9];
+    si->stripped = symptr == 0 && !(dir_rva[6] && dir_size[6]);
+
+    pesec sec[PE_MAX_SECTIONS];
+    size_t ns = 0;
+    uint64_t sh = opt + optsize;
+    if (nsec > PE_MAX_SECTIONS) {
+        si->malformed = true;
+        nsec = PE_MAX_SECTIONS;
+    }
+    si->end = sh + nsec * 40;
+    bool ep_found = false;
+    for (uint64_t i = 0; i < nsec; i++) {
+        uint64_t o = sh + i * 40;
+        if (!in(n, o, 40)) {
+            si->malformed = true;
+            break;
+        }
+        const char *name = (const char *)d + o;
+        size_t nlen = strnlen(name, 8);
+        pesec s = {
+            .vsize = u(&r, o + 8, 4),
+            .va = u(&r, o + 12, 4),
+            .rawsize = u(&r, o + 16, 4),
+            .raw = u(&r, o + 20, 4),
+            .flags = u(&r, o + 36, 4),
+        };
+        if (s.rawsize && !in(n, s.raw, s.rawsize)) {
+            si->malformed = true;
+            s.rawsize = s.raw <= n ? n - s.raw : 0;
+        }
+        sec[ns++] = s;
+        si->nsec++;
+        if (!std_pe_section(name, nlen))
+            si->nonstd++;
+        if (upx_name(name, nlen))
+            si->upx = true;
+        bool exec = s.flags & 0x20000000, write = s.flags & 0x80000000;
+        if (exec && write)
+            si->wx = true;
+        if (s.rawsize && s.raw + s.rawsize > si->end)
+            si->end = s.raw + s.rawsize;
+        double ent = s.rawsize ? range_entropy(f, s.raw, s.rawsize) : 0;
+        if (s.rawsize >= BLOCK && ent > si->max_ent)
+            si->max_ent = ent;
+        if (exec || (s.flags & 0x20)) {
+            if (s.rawsize == 0)
+                si->exec_nofile = true;
+            si->exec_bytes += s.rawsize;
+            if (ent > si->exec_ent)
+                si->exec_ent = ent;
+        }
+        uint64_t span = s.vsize > s.rawsize ? s.vsize : s.rawsize;
+        if (!ep_found && entry >= s.va && entry - s.va < span) {
+            ep_found = true;
+            si->ep_writable = write;
+            si->ep_high = ent >= 7.0;
+            if (!exec && !(s.flags & 0x20))
+                si->ep_outside = true;
+        }
+    }
+    if (!ep_found && entry)
+        si->ep_outside = true;
+    /* The certificate table sits after the sections and is no overlay. */
+    if (si->signed_ && dir_rva[4] <= n && dir_size[4] <= n - dir_rva[4] &&
+        dir_rva[4] + dir_size[4] > si->end)
+        si->end = dir_rva[4] + dir_size[4];
+
+    /* imports */
+    uint64_t ioff;
+    if (!dir_rva[1] || !rva_to_off(sec, ns, hdr_size, dir_rva[1], &ioff))
+        return;
+    unsigned thunks = 0;
+    unsigned tw = si->is64 ? 8 : 4;
+    for (unsigned k = 0; k < MAX_DLLS; k++) {
+        uint64_t o = ioff + (uint64_t)k * 20;
+        if (!in(n, o, 20)) {
+            si->malformed = true;
+            break;
+        }
+        uint64_t oft = u(&r, o, 4), name_rva = u(&r, o + 12, 4), ft = u(&r, o + 16, 4);
+        if (!oft && !name_rva && !ft)
+            break;
+        uint64_t noff;
+        size_t nlen = 0;
+        const char *name;
+        if (rva_to_off(sec, ns, hdr_size, name_rva, &noff) &&
+            (name = name_at(&r, noff, n, &nlen)))
+            add_import(f, name, nlen, true);
+        uint64_t toff;
+        if (!rva_to_off(sec, ns, hdr_size, oft ? oft : ft, &toff))
+            continue;
+        for (; thunks < MAX_THUNKS; thunks++, toff += tw) {
+            if (!in(n, toff, tw))
+                break;
+            uint64_t t = u(&r, toff, tw);
+            if (t == 0)
+                break;
+            if (t >> (tw * 8 - 1))
+                continue; /* by ordinal */
+            uint64_t hoff;
+            if (!rva_to_off(sec, ns, hdr_size, t & 0x7fffffff, &hoff))
+                continue;
+            if ((name = name_at(&r, hoff + 2, n, &nlen)))
+                add_import(f, name, nlen, false);
+        }
+    }
+}
+
+static double lg(double x) {
+    return log1p(x);
+}
+
 int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class cls,
                         const double **ret_vec) {
-    (void)data, (void)size, (void)cls;
-    *ret_vec = f->v;
+    uint64_t hist[256] = {0};
+    double *v = f->v;
+    int r;
+
+    memset(v, 0, sizeof(f->v));
+    memset(f->tcount, 0, sizeof(f->tcount));
+    memset(f->cseen, 0, sizeof(f->cseen));
+    memset(f->have_imp, 0, sizeof(f->have_imp));
+    memset(f->imp_bucket, 0, sizeof(f->imp_bucket));
+    f->str_n = f->str_bytes = f->str_max = f->wal_xmr = f->wal_other = 0;
+    f->imp_n = f->lib_n = 0;
+    if (!data)
+        size = 0;
+
+    if ((r = byte_pass(f, data, size, hist)) < 0)
+        return r;
+
+    double n = size ? (double)size : 1;
+    v[F_log_size] = log2((double)size + 1);
+    double ent = 0;
+    for (size_t b = 0; b < 256; b++)
+        if (hist[b]) {
+            double p = (double)hist[b] / n;
+            ent -= p * log2(p);
+        }
+    v[F_entropy] = ent;
+    uint64_t printable_n = 0;
+    for (size_t b = 0; b < 256; b++) {
+        v[F_bytehist_00 + b / 16] += (double)hist[b] / n;
+        if (b >= 0x20 && b < 0x7f)
+            printable_n += hist[b];
+    }
+    v[F_byte_zero] = (double)hist[0] / n;
+    v[F_byte_ff] = (double)hist[0xff] / n;
+    v[F_byte_printable] = (double)printable_n / n;
+
+    double s = 0, s2 = 0, mx = 0;
+    size_t high = 0;
+    for (size_t k = 0; k < f->nwe; k++) {
+        double h = f->we[k];
+        int bin = (int)h;
+        if (bin > 7)
+            bin = 7;
+        if (bin < 0)
+            bin = 0;
+        v[F_winent_0 + bin] += 1;
+        s += h;
+        s2 += h * h;
+        if (h > mx)
+            mx = h;
+        if (h >= 7.0)
+            high++;
+    }
+    if (f->nwe) {
+        double m = s / (double)f->nwe;
+        for (int b = 0; b < 8; b++)
+            v[F_winent_0 + b] /= (double)f->nwe;
+        v[F_winent_high] = (double)high / (double)f->nwe;
+        double var = s2 / (double)f->nwe - m * m;
+        v[F_winent_std] = var > 0 ? sqrt(var) : 0;
+    }
+    v[F_winent_max] = mx;
+
+    v[F_str_count] = lg((double)f->str_n);
+    v[F_str_bytes] = (double)f->str_bytes / n;
+    v[F_str_len_mean] = f->str_n ? lg((double)f->str_bytes / (double)f->str_n) : 0;
+    v[F_str_len_max] = lg((double)f->str_max);
+
+    uint64_t catn[CAT__COUNT] = {0};
+    unsigned distinct = 0;
+    for (size_t t = 0; t < NTOK; t++) {
+        if (!f->tcount[t])
+            continue;
+        catn[tokens[t].cat] += f->tcount[t];
+        if (tokens[t].cat < CAT__MINING_END)
+            distinct++;
+    }
+    unsigned cats = 0;
+    for (int c = 0; c < CAT__COUNT; c++) {
+        if (cat_feature[c] >= 0)
+            v[cat_feature[c]] = lg((double)catn[c]);
+        if (c < CAT__MINING_END && catn[c])
+            cats++;
+    }
+    v[F_tok_distinct] = lg(distinct);
+    v[F_tok_categories] = cats;
+    v[F_wallet_xmr] = lg((double)f->wal_xmr);
+    v[F_wallet_other] = lg((double)f->wal_other);
+
+    unsigned rx = 0;
+    for (size_t i = 0; i < NCPAT; i++) {
+        if (!f->cseen[i])
+            continue;
+        if (cpatterns[i].feature_slot == CONST_RANDOMX)
+            rx++;
+        else
+            v[const_feature[cpatterns[i].feature_slot]] = 1;
+    }
+    v[F_const_randomx] = (double)rx / NRANDOMX_WORDS;
+
+    sinfo si = {0};
+    if (cls == MS_CLASS_ELF && size >= 4 && !memcmp(data, "\x7f" "ELF", 4))
+        parse_elf(f, data, size, &si);
+    else if (cls == MS_CLASS_PE && size >= 0x40 && data[0] == 'M' && data[1] == 'Z')
+        parse_pe(f, data, size, &si);
+    v[F_fmt_elf] = si.elf;
+    v[F_fmt_pe] = si.pe;
+    v[F_is_64bit] = si.is64;
+    v[F_malformed] = si.malformed;
+    if (si.elf || si.pe) {
+        v[F_sec_count] = lg(si.nsec);
+        v[F_sec_nonstd_names] = si.nsec ? (double)si.nonstd / si.nsec : 0;
+        v[F_sec_wx] = si.wx;
+        v[F_sec_exec_frac] = (double)si.exec_bytes / n > 1 ? 1 : (double)si.exec_bytes / n;
+        v[F_sec_exec_entropy] = si.exec_ent;
+        v[F_sec_max_entropy] = si.max_ent;
+        v[F_sec_exec_nofile] = si.exec_nofile;
+        v[F_overlay_frac] = si.end < size ? (double)(size - si.end) / n : 0;
+        v[F_ep_writable] = si.ep_writable;
+        v[F_ep_high_entropy] = si.ep_high;
+        v[F_ep_outside] = si.ep_outside;
+        v[F_stripped] = si.stripped;
+    }
+    v[F_packer_upx] = si.upx || catn[CAT_PACKER] > 0;
+    v[F_elf_static] = si.elf_static;
+    v[F_elf_interp] = si.elf_interp;
+    v[F_elf_pie] = si.elf_pie;
+    v[F_go_binary] = si.go || catn[CAT_GO] > 0;
+    v[F_pe_dll] = si.dll;
+    v[F_pe_driver] = si.driver;
+    v[F_pe_console] = si.console;
+    v[F_pe_signed] = si.signed_;
+    v[F_pe_dotnet] = si.dotnet;
+    v[F_pe_tls] = si.tls;
+    v[F_imp_count] = lg(f->imp_n);
+    v[F_imp_libs] = lg(f->lib_n);
+    for (int i = F_imp_sched_setaffinity; i <= F_imp_console_hide; i++)
+        v[i] = f->have_imp[i];
+    for (int b = 0; b < IMP_HASH_BUCKETS; b++)
+        v[F_imp_hash_00 + b] = lg(f->imp_bucket[b]);
+
+    *ret_vec = v;
     return 0;
 }

@@ -11,16 +11,8 @@
 #include <stdbool.h>
 
 #include "minerscan.h"
+#include "ms_limits.h"
 
-/* Base64 decoding caps per object (issue 4): blobs handed to the callback,
- * and decoded bytes in total. A script with thousands of base64 lines (a
- * certificate bundle, an embedded image) costs at most this much. */
-#ifndef MS_BASE64_MAX_BLOBS
-#define MS_BASE64_MAX_BLOBS 64
-#endif
-#ifndef MS_BASE64_MAX_BYTES
-#define MS_BASE64_MAX_BYTES (16u << 20)
-#endif
 
 /* Extract pools, wallets and configuration from data into io (appends,
  * deduplicates, stops at MS_MAX_IOCS). 0 or -ENOMEM.

@@ -1,7 +1,8 @@
 /*
- * features.h - the feature vector the model scores (schema in
- * models/FEATURES.md). One pass over the bytes plus the ELF/PE structure.
- * The same code runs when scanning and in corpus-tools.
+ * ms_features.h - the feature vector the model scores (schema and its
+ * version in models/FEATURES.md). One pass over the bytes plus the ELF/PE
+ * structure parsed by our own bounds-checked readers. The same code runs
+ * when scanning and in corpus-tools, so training and scanning never drift.
  */
 #ifndef MS_FEATURES_H
 #define MS_FEATURES_H
@@ -10,17 +11,32 @@
 
 typedef struct ms_featurizer ms_featurizer;
 
+/* Number of features; 0 would mean "no model". */
 size_t ms_features_dim(void);
+/* Name of feature i (schema order), "" when i is out of range. */
 const char *ms_feature_name(size_t i);
+/* Schema version: bumped by hand when the meaning of a feature changes
+ * without its name changing. */
 const char *ms_features_schema_version(void);
+/* 16 hex digits: FNV-1a 64 over the version and the ordered feature names.
+ * Any rename, insertion, removal or reordering changes it, and a model
+ * trained on another schema is then refused by the engine. */
 const char *ms_features_schema_hash(void);
 
+/* A featurizer holds the per-worker scratch state (match tables, vector,
+ * window entropies). Not thread-safe; make one per thread. */
 int ms_featurizer_new(ms_featurizer **ret);
 void ms_featurizer_free(ms_featurizer *f);
 
 /* Fill the featurizer's vector (ms_features_dim() doubles) for data.
- * *ret_vec stays valid until the next call. */
+ * cls says how to parse the structure (MS_CLASS_ELF, MS_CLASS_PE; any other
+ * class gets only the byte features). Malformed structure is not an error:
+ * what can be read is used, the rest stays 0 and the "malformed" feature is
+ * set. *ret_vec stays valid until the next call. */
 int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size,
                         ms_class cls, const double **ret_vec);
+
+/* Index of a feature by name, or -1. For tests and corpus-tools. */
+int ms_feature_index(const char *name);
 
 #endif

@@ -52,6 +52,12 @@
 /* Bytes of a base64 blob before it is decoded and scanned (issue 4). */
 #define MS_BASE64_MIN_CHARS 40
 
+/* Base64 decoding caps per object (issue 4): blobs handed to the callback,
+ * and decoded bytes in total. A script with thousands of base64 lines (a
+ * certificate bundle, an embedded image) costs at most this much. */
+#define MS_BASE64_MAX_BLOBS 64
+#define MS_BASE64_MAX_BYTES (16u << 20)
+
 /* Features: how many rule hits or IOCs we copy out per object at most. */
 #define MS_MAX_RULE_HITS 256
 #define MS_MAX_IOCS 256

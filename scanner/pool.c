@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +37,7 @@ typedef struct work {
 typedef struct {
     work items[MS_QUEUE_SLOTS];
     size_t head, len;
+    size_t cap; /* <= MS_QUEUE_SLOTS: every queued file holds an open fd */
     pthread_mutex_t lock;
     pthread_cond_t not_empty, not_full;
 } work_queue;
@@ -92,7 +94,7 @@ static void timeout_in(struct timespec *ts, long ms) {
 static bool wq_push(ms_pool *p, work it) {
     work_queue *q = &p->wq;
     pthread_mutex_lock(&q->lock);
-    while (q->len == MS_QUEUE_SLOTS) {
+    while (q->len >= q->cap) {
         if (should_stop(p)) {
             if (it.fd >= 0) {
                 pthread_mutex_unlock(&q->lock);
@@ -367,6 +369,21 @@ static bool join_worker(ms_pool *p, pthread_t tid, double *deadline) {
     }
 }
 
+/* Every queued file is an open fd. Keep the queue well inside the fd limit
+ * (the walker holds up to MS_WALK_MAX_FDS directories, each worker a few
+ * more for libarchive and libyara), whatever limit the process runs with. */
+static size_t queue_capacity(unsigned workers) {
+    struct rlimit rl;
+    size_t cap = MS_QUEUE_SLOTS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t reserved = 64 + MS_WALK_MAX_FDS + 8ULL * workers;
+        uint64_t spare = rl.rlim_cur > reserved ? (uint64_t)rl.rlim_cur - reserved : 0;
+        if (spare / 2 < cap)
+            cap = spare / 2;
+    }
+    return cap < 4 ? 4 : cap;
+}
+
 int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *rep,
            const ms_run_hooks *hooks, ms_summary *ret_summary) {
     ms_pool *p = calloc(1, sizeof(*p));
@@ -394,6 +411,7 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     pthread_cond_init(&p->rq.not_empty, NULL);
     pthread_cond_init(&p->rq.not_full, NULL);
     p->rq.producers_left = n + 1;
+    p->wq.cap = queue_capacity(n);
 
     /* Per-worker state is made before any thread starts. */
     for (unsigned i = 0; i < n; i++) {

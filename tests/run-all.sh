@@ -16,9 +16,9 @@ fi
 
 # Real samples from public registries, cached outside the repository; the
 # tests that need them SKIP visibly without them.
-if [ -x corpus-tools/fetch ]; then
-  corpus-tools/fetch --positives || echo "run-all: corpus fetch failed; real-sample tests will SKIP"
-fi
+bash corpus-tools/fetch.sh --positives-only \
+  || echo "run-all: corpus fetch failed; real-sample tests will SKIP"
+
 
 setup() { # dir, options...
   local dir=$1; shift

@@ -425,3 +425,27 @@ Test(cli, progress_only_when_asked_or_on_a_terminal) {
     cr_assert_not_null(strstr(res.err, "objects"));
     t_result_free(&res);
 }
+
+/* Regression (walker report): queued files are open fds; at a low fd limit
+ * thousands of files once gave "Too many open files" errors. */
+Test(cli, thousands_of_files_under_a_low_fd_limit) {
+    if (!t_have_program("prlimit"))
+        cr_skip("SKIP: prlimit (util-linux) missing");
+    for (int i = 0; i < 1500; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "many/%02d/f%04d", i % 10, i);
+        free(t_write_str(tmp, name, "x\n"));
+    }
+    char *dir = t_path(tmp, "many");
+    const char *argv[] = {"prlimit", "--nofile=200:200", t_minerscan_path(), "-f", "jsonl", "-j2", dir, NULL};
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 120, &res), 0);
+    cr_assert_eq(res.status, 0, "exit 0, no errors: %.2000s", res.out);
+    json_t *recs = t_jsonl(res.out);
+    json_t *sum = t_summary(recs);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "files")), 1500);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "errors")), 0);
+    json_decref(recs);
+    t_result_free(&res);
+    free(dir);
+}

@@ -1,0 +1,38 @@
+/*
+ * corpus.h - shared pieces of the corpus tools: TSV rows (manifests and
+ * feature tables), reading a sample into memory, small dynamic arrays.
+ *
+ * Manifest (fetch.sh, augment, synth.sh): tab-separated, '#' lines ignored,
+ *   sha256 label family format group kind source path
+ * Feature table (extract): the 8 manifest columns, then one column per
+ * feature in schema order; the header line names them and carries the
+ * schema hash ("#schema <hash>" as the first line).
+ */
+#ifndef MS_CORPUS_H
+#define MS_CORPUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CORPUS_COLS 8
+enum { COL_SHA256, COL_LABEL, COL_FAMILY, COL_FORMAT, COL_GROUP, COL_KIND, COL_SOURCE, COL_PATH };
+
+/* Split line (modified in place) on tabs into at most max fields; returns
+ * the number of fields. The trailing newline is removed. */
+size_t corpus_split(char *line, char **fields, size_t max);
+
+/* Read a whole file, at most max bytes (*ret_truncated says if cut).
+ * Returns 0 or -errno; *ret_data is malloc'd. */
+int corpus_read(const char *path, size_t max, uint8_t **ret_data, size_t *ret_len,
+                bool *ret_truncated);
+
+/* Write a whole buffer to path (0644). 0 or -errno. */
+int corpus_write(const char *path, const uint8_t *data, size_t len);
+
+/* Lower-case hex sha256 of data into out[65]. */
+void corpus_sha256(const uint8_t *data, size_t len, char out[65]);
+
+/* The path of the miner model JSON in the source tree. */
+#endif
