@@ -320,7 +320,8 @@ static pid_t spawn(const char *const *argv, int out_fd, int err_fd) {
     return pid;
 }
 
-/* Wait up to timeout_s; returns the exit code or 128+signal, or -1 after
+/* Wait up to timeout_s; returns the exit code, or 256+signal when a signal
+ * killed it (so that exit(130) and death by SIGINT differ), or -1 after
  * killing it on timeout. */
 static int wait_for(pid_t pid, double timeout_s) {
     double end = now() + timeout_s;
@@ -328,7 +329,7 @@ static int wait_for(pid_t pid, double timeout_s) {
     for (;;) {
         pid_t k = waitpid(pid, &st, WNOHANG);
         if (k == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 256 + WTERMSIG(st);
         if (now() > end) {
             kill(pid, SIGKILL);
             waitpid(pid, &st, 0);
@@ -664,7 +665,9 @@ Test(faults, symlink_loops_end) {
     char *self = t_path(tmp, "tree/self");
     char *up = t_path(tmp, "tree/sub/up");
     char *dangling = t_path(tmp, "tree/dangling");
-    mkdir(t_path(tmp, "tree/sub"), 0755);
+    char *sub = t_path(tmp, "tree/sub");
+    mkdir(sub, 0755);
+    free(sub);
     cr_assert_eq(symlink("loop-b", a), 0);
     cr_assert_eq(symlink("loop-a", b), 0);
     cr_assert_eq(symlink("self", self), 0);
@@ -920,7 +923,7 @@ Test(faults, stdout_closed_early_is_a_quiet_exit) {
         int status = wait_for(pid, 60);
         cr_assert_neq(status, -1, "%s: still running 60 s after its reader left", formats[i]);
         cr_assert_lt(now() - t0, 10.0, "%s: stops soon after the reader leaves", formats[i]);
-        cr_assert_lt(status, 128, "%s: died of signal %d", formats[i], status - 128);
+        cr_assert_lt(status, 256, "%s: died of signal %d", formats[i], status - 256);
         char *e = slurp_fd(err);
         cr_assert_str_empty(e, "%s: quiet: nothing on stderr, got:\n%s", formats[i], e);
         free(e);
@@ -930,21 +933,43 @@ Test(faults, stdout_closed_early_is_a_quiet_exit) {
 
 /* ---- SIGINT ---- */
 
-/* Start a scan, interrupt it after wait_s (or once output_bytes of output
- * arrived), and check that it stops promptly with what it has. */
-static void interrupt_scan(const char *format, const char *const *args, double wait_s, size_t output_bytes) {
+/* Has pid an fd open on path? */
+static bool has_open(pid_t pid, const char *path) {
+    char dir[32], link[64], target[4096];
+    snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+    for (int fd = 0; fd < 256; fd++) {
+        snprintf(link, sizeof(link), "%s/%d", dir, fd);
+        ssize_t n = readlink(link, target, sizeof(target) - 1);
+        if (n > 0) {
+            target[n] = '\0';
+            if (!strcmp(target, path))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Start a scan; once it is running (output_bytes of output arrived, or it
+ * holds open_path open, so the signal handlers are in place), wait wait_s
+ * more, interrupt it, and check that it stops promptly with what it has. */
+static void interrupt_scan(const char *format, const char *const *args, size_t output_bytes,
+                           const char *open_path, double wait_s) {
     int out = open_tmp_file("stdout", NULL), err = open_tmp_file("stderr", NULL);
     argv_t a;
     av_init(&a, NULL, NULL, format);
     for (size_t i = 0; args[i]; i++)
         av_add(&a, args[i]);
     pid_t pid = spawn(a.v, out, err);
-    for (double t0 = now(); now() - t0 < wait_s;) {
+    bool running = false;
+    for (double t0 = now(); !running && now() - t0 < 120;) {
         struct stat st;
-        if (output_bytes && fstat(out, &st) == 0 && (size_t)st.st_size > output_bytes)
-            break;
-        usleep(10000);
+        running = (output_bytes && fstat(out, &st) == 0 && (size_t)st.st_size > output_bytes) ||
+                  (open_path && has_open(pid, open_path));
+        if (!running)
+            usleep(5000);
     }
+    cr_assert(running, "%s: the scan got going", format);
+    usleep((useconds_t)(wait_s * 1e6));
     cr_assert_eq(waitpid(pid, NULL, WNOHANG), 0, "%s: still scanning when interrupted", format);
     double t0 = now();
     kill(pid, SIGINT);
@@ -980,8 +1005,8 @@ static void interrupt_scan(const char *format, const char *const *args, double w
 Test(faults, sigint_stops_promptly_with_a_partial_summary) {
     /* in the middle of /usr, records flowing */
     const char *usr[] = {"--all", "/usr", NULL};
-    interrupt_scan("jsonl", usr, 3.0, 4096);
-    interrupt_scan("text", usr, 3.0, 4096);
+    interrupt_scan("jsonl", usr, 4096, NULL, 0.2);
+    interrupt_scan("text", usr, 4096, NULL, 0.2);
 
     /* while the only worker is inside one 200 MB object, which takes
      * seconds to read, hash and scan: the run does not wait for it */
@@ -990,8 +1015,8 @@ Test(faults, sigint_stops_promptly_with_a_partial_summary) {
     fill(fd, 200 << 20);
     close(fd);
     const char *one[] = {"-j", "1", "--all", big, "/usr", NULL};
-    interrupt_scan("jsonl", one, 0.5, 0);
-    interrupt_scan("text", one, 0.5, 0);
+    interrupt_scan("jsonl", one, 0, big, 0.3);
+    interrupt_scan("text", one, 0, big, 0.3);
     free(big);
 }
 
@@ -1124,7 +1149,14 @@ Test(faults, sparse_4gib_file_peak_rss_under_512mb) {
     cr_assert_lt(res.status, 128, "died of signal %d: %s", res.status - 128, res.err);
     long mb = ru.ru_maxrss / 1024;
     cr_log_info("4 GiB sparse file: peak RSS %ld MiB, exit %d", mb, res.status);
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan's allocator copies on realloc, keeps freed buffers in its
+     * quarantine and adds shadow memory: the bound is for real builds, this
+     * one only catches reading the whole 4 GiB */
+    cr_assert_lt(mb, 1536, "peak RSS %ld MiB under ASan", mb);
+#else
     cr_assert_lt(mb, 512, "peak RSS %ld MiB", mb);
+#endif
     json_t *recs = parse_jsonl(&res);
     json_t *r = find(recs, p);
     cr_assert_not_null(r, "%s", res.out);
