@@ -25,9 +25,12 @@
 #include "hashes.h"
 #include "util.h"
 
-/* Fires xmrig_strings (high), stratum_methods and stratum_pool_url. */
+/* Fires xmrig_strings (high: an executable header, the name and two of
+ * its code strings), stratum_methods and stratum_pool_url. No NUL byte,
+ * so strlen() works on it. */
 static const char MINER[] =
-    "XMRig 6.21.0 built for linux\n"
+    "\x7f" "ELF\x02\x01\x01 XMRig 6.21.0 built for linux\n"
+    "donate.v2.xmrig.com max-threads-hint huge-pages-jit\n"
     "  --donate-level=1 --randomx-1gb-pages\n"
     "[net] use pool stratum+tcp://pool.example.com:3333 TLSv1.3\n"
     "[net] new job from pool.example.com:3333 diff 100001 algo rx/0\n"
@@ -37,9 +40,10 @@ static const char MINER[] =
 static const char MINER_C[] =
     "#include <stdio.h>\n"
     "static const char *s[] = {\"XMRig/6.21.0\", \"--donate-level=1\", \"randomx\",\n"
+    "  \"donate.v2.xmrig.com\", \"max-threads-hint\", \"huge-pages-jit\",\n"
     "  \"[net] use pool %s\", \"new job from %s\", \"stratum+tcp://pool.example.com:3333\",\n"
     "  \"mining.subscribe\", \"mining.submit\"};\n"
-    "int main(int c, char **v) { (void)v; puts(s[c % 8]); return 0; }\n";
+    "int main(int c, char **v) { (void)v; puts(s[c % 11]); return 0; }\n";
 
 /* Peak RSS allowed on any bomb (issue 3). */
 #define RSS_LIMIT_KB (512L * 1024)
