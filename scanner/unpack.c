@@ -34,6 +34,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,10 @@
  * keep hundreds of MB because of one big member (same rule as the engine). */
 #define MS_UNPACK_KEEP_BUFFER (64u << 20)
 
-
-
-/* Consecutive unreadable headers after which an archive is given up. */
+/* Consecutive unreadable headers after which an archive is given up, and
+ * consecutive empty data blocks after which a member is. */
 #define MS_UNPACK_MAX_BAD_HEADERS 16
+#define MS_UNPACK_MAX_STALLS 1024
 
 /* How far into the overlay of a PE or ELF a 7z or rar signature is looked
  * for: SFX stubs put a short configuration block before the archive. */
@@ -95,6 +96,8 @@ struct ms_unpacker {
     unsigned filters;    /* F_* built into this libarchive */
     level **lv;          /* by depth; pointers stay put when lv grows */
     size_t n_lv;
+    char depth_reason[64];
+    locale_t utf8;       /* LC_CTYPE for libarchive's name conversions */
 };
 
 int ms_unpacker_new(const ms_options *o, ms_unpacker **ret) {
@@ -112,6 +115,10 @@ int ms_unpacker_new(const ms_options *o, ms_unpacker **ret) {
         if (filters[i].add(a) == ARCHIVE_OK)
             u->filters |= filters[i].bit;
     archive_read_free(a);
+    /* libarchive converts names (7z and rar keep UTF-16, zip may flag
+     * UTF-8) to the thread's locale; in the C locale every non-ASCII name
+     * fails to convert and is lost. Not fatal if there is no C.UTF-8. */
+    u->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     *ret = u;
     return 0;
 }
@@ -127,6 +134,8 @@ void ms_unpacker_free(ms_unpacker *u) {
         free(u->lv[i]);
     }
     free(u->lv);
+    if (u->utf8)
+        freelocale(u->utf8);
     free(u);
 }
 
@@ -577,6 +586,7 @@ typedef struct run {
     bool cheap_skip;     /* skipping a member costs no decompression */
     ms_member_fn fn;
     void *ud;
+    locale_t caller;     /* the caller's locale, restored around fn */
 } run;
 
 static const char *la_error(struct archive *a) {
@@ -613,13 +623,17 @@ static int skip_data(run *R) {
         archive_read_data_skip(R->a);
         return 0;
     }
-    for (;;) {
+    for (unsigned stalls = 0;;) {
         const void *blk;
         size_t n;
         la_int64_t off;
         int k = archive_read_data_block(R->a, &blk, &n, &off);
         if (k == ARCHIVE_EOF || k < ARCHIVE_WARN || (k == ARCHIVE_WARN && n == 0))
             return 0;
+        if (n == 0 && ++stalls > MS_UNPACK_MAX_STALLS)
+            return 0;
+        if (n)
+            stalls = 0;
         if (charge(R, n))
             return stop_budget(R);
     }
@@ -635,7 +649,12 @@ static int event(run *R, const char *name, size_t name_len, int status, uint64_t
         .status = status,
         .reason = R->L->mreason,
     };
-    return R->fn(R->ud, &m);
+    if (R->caller)
+        uselocale(R->caller);
+    int r = R->fn(R->ud, &m);
+    if (R->caller)
+        uselocale(R->u->utf8);
+    return r;
 }
 
 /* Make the level buffer hold at least need bytes (need <= max_filesize),
@@ -736,6 +755,7 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
     size_t len = 0;
     int64_t p0 = archive_filter_bytes(R->a, -1);
     int status = 0;
+    unsigned stalls = 0;
     bool fatal = false;
     L->mreason[0] = '\0';
     if (size_set && (r = reserve(R, declared < MS_UNPACK_KEEP_BUFFER ? (size_t)declared
@@ -773,30 +793,31 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             break;
         }
         uint64_t end = (uint64_t)off + n;
+        if (end == len) {
+            /* an empty block: a format that never ends is not a hang */
+            if (++stalls > MS_UNPACK_MAX_STALLS) {
+                status = MS_E_CORRUPT;
+                snprintf(L->mreason, sizeof(L->mreason), "no progress reading the member");
+                break;
+            }
+            continue;
+        }
+        stalls = 0;
+        /* every check before the copy: a sparse hole is a jump in off */
         const char *why = NULL;
         char tmp[96];
         if (end > lim->max_filesize) {
             snprintf(tmp, sizeof(tmp), "max-filesize %llu", (unsigned long long)lim->max_filesize);
             why = tmp;
-        } else {
-            if ((r = reserve(R, (size_t)end, len)) < 0)
-                return r;
-            memset(L->buf + len, 0, (size_t)off - len);
-            if (n)
-                memcpy(L->buf + off, blk, n);
-            size_t grew = (size_t)end - len;
-            len = (size_t)end;
-            if (charge(R, grew)) {
-                snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
-                         (unsigned long long)lim->max_archive_bytes);
-                r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
-                release(L);
-                return r < 0 ? r : stop_budget(R);
-            }
-            if (ratio_exceeded(R, len, p0)) {
-                snprintf(tmp, sizeof(tmp), "max-ratio %g", lim->max_ratio);
-                why = tmp;
-            }
+        } else if (charge(R, (size_t)(end - len))) {
+            snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
+                     (unsigned long long)lim->max_archive_bytes);
+            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
+            release(L);
+            return r < 0 ? r : stop_budget(R);
+        } else if (ratio_exceeded(R, (size_t)end, p0)) {
+            snprintf(tmp, sizeof(tmp), "max-ratio %g", lim->max_ratio);
+            why = tmp;
         }
         if (why) {
             int64_t c = archive_filter_bytes(R->a, -1) - p0;
@@ -809,6 +830,12 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
                 return r;
             return skip_data(R);
         }
+        if ((r = reserve(R, (size_t)end, len)) < 0)
+            return r;
+        memset(L->buf + len, 0, (size_t)off - len);
+        if (n)
+            memcpy(L->buf + off, blk, n);
+        len = (size_t)end;
     }
 
     r = event(R, name, name_len, status, len, L->buf ? L->buf : (const uint8_t *)"", len);
@@ -885,23 +912,26 @@ int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name
               size_t name_len, unsigned depth, ms_budget *budget, ms_member_fn fn, void *ud,
               const char **ret_reason) {
     const ms_limits *lim = &u->o->limits;
-    level *L = get_level(u, depth);
-    run R = {.u = u, .L = L, .lim = lim, .budget = budget, .fn = fn, .ud = ud};
     uint64_t entries = 0;
     unsigned bad = 0;
-    bool first = true, raw = false;
+    bool first = true, raw = false, last_encrypted = false;
     int r = 0;
 
-    if (!L)
-        return -ENOMEM;
-    L->reason[0] = '\0';
     if (!data || size == 0)
         return MS_E_UNSUPPORTED;
     if (depth >= lim->max_depth) {
-        snprintf(L->reason, sizeof(L->reason), "max-depth %u", lim->max_depth);
-        *ret_reason = L->reason;
+        /* before get_level: the depth sizes an array */
+        snprintf(u->depth_reason, sizeof(u->depth_reason), "max-depth %u", lim->max_depth);
+        *ret_reason = u->depth_reason;
         return MS_E_LIMIT;
     }
+    level *L = get_level(u, depth);
+    if (!L)
+        return -ENOMEM;
+    L->reason[0] = '\0';
+    run R = {.u = u, .L = L, .lim = lim, .budget = budget, .fn = fn, .ud = ud};
+    if (u->utf8)
+        R.caller = uselocale(u->utf8);
     uint64_t zip_entries;
     size_t off = archive_start(data, size, &zip_entries);
     R.in_size = size - off;
@@ -910,8 +940,10 @@ int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name
      * entries than we will read is read by its local headers instead */
     bool streaming = zip_entries > lim->max_entries;
 again:
-    if (!(R.a = reader_new(u, streaming)))
-        return -ENOMEM;
+    if (!(R.a = reader_new(u, streaming))) {
+        r = -ENOMEM;
+        goto out;
+    }
     if (archive_read_open_memory(R.a, data + off, size - off) != ARCHIVE_OK) {
         /* only a compression filter reads at open: its stream is damaged */
         snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
@@ -934,6 +966,7 @@ again:
                 snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
                 if (!streaming) {
                     archive_read_free(R.a);
+                    R.a = NULL;
                     streaming = true;
                     first = true;
                     goto again;
@@ -953,7 +986,11 @@ again:
         }
         if (h == ARCHIVE_FATAL) {
             snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
-            r = archive_read_has_encrypted_entries(R.a) > 0 ? MS_E_ENCRYPTED : MS_E_CORRUPT;
+            /* encrypted headers, or the end of a member that could not be
+             * decrypted, stop the reader: that is not corruption */
+            r = archive_read_has_encrypted_entries(R.a) > 0 && (entries == 0 || last_encrypted)
+                    ? MS_E_ENCRYPTED
+                    : MS_E_CORRUPT;
             goto out;
         }
         if (h == ARCHIVE_RETRY) {
@@ -995,6 +1032,7 @@ again:
                 goto out;
             continue;
         }
+        last_encrypted = archive_entry_is_data_encrypted(e) > 0;
         r = do_member(&R, e, mname, mlen);
         if (r == MS_STOP) {
             snprintf(L->reason, sizeof(L->reason), "interrupted");
@@ -1008,6 +1046,8 @@ out:
     if (r < 0 && r != MS_E_UNSUPPORTED && !L->reason[0])
         snprintf(L->reason, sizeof(L->reason), "%s", ms_strerror(r));
     archive_read_free(R.a);
+    if (R.caller)
+        uselocale(R.caller);
     if (r < 0)
         *ret_reason = L->reason;
     return r;
