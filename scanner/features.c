@@ -37,7 +37,7 @@
 
 #include "ms_limits.h"
 
-#define MS_FEATURES_VERSION "2"
+#define MS_FEATURES_VERSION "3"
 
 /* The schema. Append or reorder only together with models/FEATURES.md; the
  * schema hash changes by itself and the shipped model must be retrained. */
@@ -203,11 +203,10 @@ static const token tokens[] = {
     {"mining.extranonce", CAT_STRATUM}, {"mining.configure", CAT_STRATUM},
     {"eth_submitwork", CAT_STRATUM}, {"eth_submitlogin", CAT_STRATUM},
     {"eth_getwork", CAT_STRATUM}, {"eth_submithashrate", CAT_STRATUM},
-    {"keepalived", CAT_STRATUM}, {"getblocktemplate", CAT_STRATUM},
+    {"getblocktemplate", CAT_STRATUM},
 
     {"stratum+tcp", CAT_POOL_URL}, {"stratum+ssl", CAT_POOL_URL}, {"stratum+tls", CAT_POOL_URL},
     {"stratum2+", CAT_POOL_URL}, {"stratum1+", CAT_POOL_URL}, {"stratum://", CAT_POOL_URL},
-    {"stratum", CAT_POOL_URL},
 
     {"minexmr", CAT_POOL_DOMAIN}, {"supportxmr", CAT_POOL_DOMAIN}, {"nanopool", CAT_POOL_DOMAIN},
     {"2miners", CAT_POOL_DOMAIN}, {"hashvault", CAT_POOL_DOMAIN}, {"moneroocean", CAT_POOL_DOMAIN},
@@ -224,7 +223,7 @@ static const token tokens[] = {
     {":45700", CAT_POOL_PORT}, {":10128", CAT_POOL_PORT},
 
     {"h/s", CAT_HASHRATE}, {"kh/s", CAT_HASHRATE}, {"mh/s", CAT_HASHRATE},
-    {"gh/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
+    {"gh/s", CAT_HASHRATE}, {"th/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
     {"hashes/s", CAT_HASHRATE}, {"hashes per second", CAT_HASHRATE},
 
     {"accepted", CAT_SHARES}, {"rejected", CAT_SHARES}, {"share", CAT_SHARES},
@@ -291,13 +290,13 @@ static const token tokens[] = {
     {"--coin", CAT_MINER_OPTS}, {"-o stratum", CAT_MINER_OPTS}, {"-a rx", CAT_MINER_OPTS},
     {"-a cn", CAT_MINER_OPTS}, {"--randomx", CAT_MINER_OPTS},
 
-    {"/tmp/.", CAT_PERSIST}, {"/dev/shm", CAT_PERSIST}, {"crontab", CAT_PERSIST},
-    {"ld.so.preload", CAT_PERSIST}, {"nohup", CAT_PERSIST}, {"chattr", CAT_PERSIST},
-    {"kill -9", CAT_PERSIST}, {"pkill", CAT_PERSIST}, {"killall", CAT_PERSIST},
+    {"/tmp/.", CAT_PERSIST}, {"/dev/shm/", CAT_PERSIST}, {"crontab -", CAT_PERSIST},
+    {"ld.so.preload", CAT_PERSIST}, {"nohup ", CAT_PERSIST}, {"chattr +i", CAT_PERSIST},
+    {"chattr -i", CAT_PERSIST}, {"kill -9", CAT_PERSIST}, {"pkill -", CAT_PERSIST},
     {"/etc/cron", CAT_PERSIST}, {"authorized_keys", CAT_PERSIST}, {"schtasks", CAT_PERSIST},
     {"currentversion\\run", CAT_PERSIST}, {"setenforce 0", CAT_PERSIST},
     {"/var/tmp/.", CAT_PERSIST}, {"base64 -d", CAT_PERSIST}, {"| sh", CAT_PERSIST},
-    {"|sh", CAT_PERSIST}, {"| bash", CAT_PERSIST},
+    {"| bash", CAT_PERSIST},
 
     {"opencl", CAT_GPU}, {"cuda", CAT_GPU}, {"nvml", CAT_GPU}, {"amdgpu", CAT_GPU},
     {"cl_khr", CAT_GPU}, {"nvrtc", CAT_GPU},
@@ -656,6 +655,15 @@ static void wallets(ms_featurizer *f, const uint8_t *s, size_t n) {
     }
 }
 
+static bool is_alpha(uint8_t c) {
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_alnum(uint8_t c) {
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* s is a printable run; tokens are lower case, s is folded as it is read. */
 static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
     f->str_n++;
     f->str_bytes += n;
@@ -673,8 +681,18 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
             size_t k = 2;
             while (k < len && fold(s[i + k]) == tok[k])
                 k++;
-            if (k == len)
-                f->tcount[t - 1]++;
+            if (k < len)
+                continue;
+            /* Word boundaries: a token that starts with a letter or digit
+             * must not continue a word ("determining" is no "mining",
+             * "getHash" no "ethash", "constantpool" no "antpool"); a short
+             * one (5 bytes or less) must not run on into one either (":33331",
+             * "xmrx"). Bytes outside the run are never letters. */
+            if (is_alnum(tok[0]) && i > 0 && is_alpha(fold(s[i - 1])))
+                continue;
+            if (len <= 5 && is_alnum(tok[len - 1]) && i + len < n && is_alnum(fold(s[i + len])))
+                continue;
+            f->tcount[t - 1]++;
         }
     }
     if (n >= 42)
