@@ -32,26 +32,26 @@ on=$build/scanner/minerscan
 off=$nomodel/scanner/minerscan
 "$off" --version | grep -q "model none" || { echo "bench.sh: $off still has a model" >&2; exit 2; }
 
-run() { # binary -> seconds
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$1" -j 2 --no-progress -f jsonl -o /dev/null "$target" > /dev/null 2>&1 || true
-    t1=$(date +%s.%N)
-    echo "$t1 - $t0" | bc
+# The files are passed by name (one process, one argument each) so the
+# figure does not depend on the walker.
+mapfile -d '' files < <(find "$target" -xdev -type f -print0 | sort -z)
+run() { # binary -> "wall cpu" seconds (cpu = user + sys of the scan)
+    local TIMEFORMAT='%R %U %S' t
+    t=$({ time "$1" -j 2 --no-progress -f jsonl -o /dev/null "${files[@]}" > /dev/null 2>&1; } 2>&1 || true)
+    echo "$t" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 run "$off" > /dev/null # warm the page cache
-ons=() offs=()
+on_w=() on_c=() off_w=() off_c=()
 for ((i = 0; i < runs; i++)); do
-    offs+=("$(run "$off")")
-    ons+=("$(run "$on")")
+    read -r w c < <(run "$off"); off_w+=("$w"); off_c+=("$c")
+    read -r w c < <(run "$on"); on_w+=("$w"); on_c+=("$c")
 done
-m_off=$(printf '%s\n' "${offs[@]}" | median)
-m_on=$(printf '%s\n' "${ons[@]}" | median)
-files=$(find "$target" -xdev -type f | wc -l)
+med() { printf '%s\n' "$@" | median; }
 bytes=$(du -sb "$target" | cut -f1)
-echo "target: $target ($files files, $((bytes / 1048576)) MiB), $runs runs each, -j 2"
-echo "without model: ${offs[*]} s (median $m_off s)"
-echo "with model:    ${ons[*]} s (median $m_on s)"
-echo "slowdown: $(echo "scale=2; 100 * ($m_on - $m_off) / $m_off" | bc) %"
+echo "target: $target (${#files[@]} files, $((bytes / 1048576)) MiB), $runs runs each, -j 2"
+echo "without model: wall ${off_w[*]} s (median $(med "${off_w[@]}")), cpu ${off_c[*]} s (median $(med "${off_c[@]}"))"
+echo "with model:    wall ${on_w[*]} s (median $(med "${on_w[@]}")), cpu ${on_c[*]} s (median $(med "${on_c[@]}"))"
+pct() { echo "scale=2; 100 * ($1 - $2) / $2" | bc; }
+echo "slowdown: wall $(pct "$(med "${on_w[@]}")" "$(med "${off_w[@]}")") %, cpu $(pct "$(med "${on_c[@]}")" "$(med "${off_c[@]}")") %"

@@ -53,23 +53,22 @@ mkdir -p "$work"
 manifest=$work/manifest.tsv
 printf '#sha256\tlabel\tfamily\tformat\tgroup\tkind\tsource\tpath\n' > "$manifest"
 
-# list ROOT LABEL FAMILY-OR-EMPTY: manifest lines for the ELF/PE files below ROOT
+# list ROOT LABEL FAMILY: manifest lines for the ELF/PE files below ROOT
+# (ms-extract --list: the scanner's own magic check, one process).
 list() {
-    local root=$1 lab=$2 fam=$3 f mime fmt sum fm rel
-    while IFS= read -r -d '' f && IFS= read -r mime; do
-        case $mime in
-        *x-executable | *x-sharedlib | *x-pie-executable | *x-object) fmt=elf ;;
-        *x-dosexec | *portable-executable) fmt=pe ;;
-        *) continue ;;
-        esac
-        rel=${f#"$root"/}
-        fm=$fam
-        [ -n "$fm" ] || fm=${rel%%/*}
-        [ "$fm" != "$rel" ] || fm=$(basename "$root")
-        sum=$(sha256sum -- "$f" | cut -d' ' -f1)
-        printf '%s\t%s\t%s\t%s\t%s\treal\tfile:%s\t%s\n' "$sum" "$lab" "$fm" "$fmt" "$sum" "$f" "$f"
-    done < <(find "$root" -xdev -type f -size +63c -print0 2> /dev/null | sort -z |
-        xargs -0 -r file -N -0 --mime-type -- 2> /dev/null)
+    "$build/corpus-tools/ms-extract" --list "$1" "$2" "$3" self real "file:$1/"
+}
+
+# families: one per first-level directory under miner/ (files directly
+# under miner/ get the family "miner")
+list_families() {
+    local root=$1 d
+    for d in "$root"/*; do
+        if [ -d "$d" ]; then list "$d" miner "$(basename "$d")"; fi
+    done
+    find "$root" -maxdepth 1 -type f -print0 | while IFS= read -r -d '' f; do
+        "$build/corpus-tools/ms-extract" --list "$f" miner miner self real "file:" || true
+    done
 }
 
 for p in "$@"; do
@@ -79,7 +78,7 @@ for p in "$@"; do
     else
         [ -d "$p/miner" ] || [ -d "$p/benign" ] ||
             { echo "eval.sh: $p has neither miner/ nor benign/; use --label" >&2; exit 2; }
-        [ -d "$p/miner" ] && list "$p/miner" miner "" >> "$manifest"
+        [ -d "$p/miner" ] && list_families "$p/miner" >> "$manifest"
         [ -d "$p/benign" ] && list "$p/benign" benign benign >> "$manifest"
     fi
 done

@@ -178,6 +178,9 @@ int main(int argc, char **argv) {
             fclose(in);
     }
     free(line);
+    for (size_t k = 0; k < s.cap; k++)
+        free(s.h[k]);
+    free(s.h);
     ms_featurizer_free(fz);
     fprintf(stderr, "ms-extract: %lu vectors, %lu duplicates, %lu not ELF/PE, %lu unreadable\n",
             n_ok, n_dup, n_other, n_err);

@@ -251,6 +251,15 @@ static int on_member(void *ud, const ms_member *m) {
         return r;
     if (m->status == 0) {
         r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, &v);
+    } else if (m->status == MS_E_CORRUPT && m->data && m->size) {
+        /* a truncated member: what was read is still worth scanning, but
+         * the member is never reported better than error */
+        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, &v);
+        if (r == 0) {
+            v->incomplete = true;
+            ms_verdict_set_reason(v, "%s", m->reason ? m->reason : ms_strerror(m->status));
+            raise_verdict(v, MS_ERROR);
+        }
     } else {
         if ((r = ms_verdict_new(path, path_len, &v)) == 0) {
             v->is_member = true;
@@ -389,7 +398,9 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
             raise_verdict(v, MS_LIMIT);
         } else {
             const char *why = NULL;
-            r = ms_unpack(w->unp, data, size, depth, &w->budget, on_member, &f, &why);
+            const char *bn = base_name(v->path, v->path_len);
+            r = ms_unpack(w->unp, data, size, bn, (size_t)(v->path + v->path_len - bn), depth,
+                          &w->budget, on_member, &f, &why);
             if (w->emit_error) {
                 r = w->emit_error;
                 goto out;

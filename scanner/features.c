@@ -31,10 +31,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ms_limits.h"
 
-#define MS_FEATURES_VERSION "1"
+#define MS_FEATURES_VERSION "3"
 
 /* The schema. Append or reorder only together with models/FEATURES.md; the
  * schema hash changes by itself and the shipped model must be retrained. */
@@ -200,11 +203,10 @@ static const token tokens[] = {
     {"mining.extranonce", CAT_STRATUM}, {"mining.configure", CAT_STRATUM},
     {"eth_submitwork", CAT_STRATUM}, {"eth_submitlogin", CAT_STRATUM},
     {"eth_getwork", CAT_STRATUM}, {"eth_submithashrate", CAT_STRATUM},
-    {"keepalived", CAT_STRATUM}, {"getblocktemplate", CAT_STRATUM},
+    {"getblocktemplate", CAT_STRATUM},
 
     {"stratum+tcp", CAT_POOL_URL}, {"stratum+ssl", CAT_POOL_URL}, {"stratum+tls", CAT_POOL_URL},
     {"stratum2+", CAT_POOL_URL}, {"stratum1+", CAT_POOL_URL}, {"stratum://", CAT_POOL_URL},
-    {"stratum", CAT_POOL_URL},
 
     {"minexmr", CAT_POOL_DOMAIN}, {"supportxmr", CAT_POOL_DOMAIN}, {"nanopool", CAT_POOL_DOMAIN},
     {"2miners", CAT_POOL_DOMAIN}, {"hashvault", CAT_POOL_DOMAIN}, {"moneroocean", CAT_POOL_DOMAIN},
@@ -221,7 +223,7 @@ static const token tokens[] = {
     {":45700", CAT_POOL_PORT}, {":10128", CAT_POOL_PORT},
 
     {"h/s", CAT_HASHRATE}, {"kh/s", CAT_HASHRATE}, {"mh/s", CAT_HASHRATE},
-    {"gh/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
+    {"gh/s", CAT_HASHRATE}, {"th/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
     {"hashes/s", CAT_HASHRATE}, {"hashes per second", CAT_HASHRATE},
 
     {"accepted", CAT_SHARES}, {"rejected", CAT_SHARES}, {"share", CAT_SHARES},
@@ -288,13 +290,13 @@ static const token tokens[] = {
     {"--coin", CAT_MINER_OPTS}, {"-o stratum", CAT_MINER_OPTS}, {"-a rx", CAT_MINER_OPTS},
     {"-a cn", CAT_MINER_OPTS}, {"--randomx", CAT_MINER_OPTS},
 
-    {"/tmp/.", CAT_PERSIST}, {"/dev/shm", CAT_PERSIST}, {"crontab", CAT_PERSIST},
-    {"ld.so.preload", CAT_PERSIST}, {"nohup", CAT_PERSIST}, {"chattr", CAT_PERSIST},
-    {"kill -9", CAT_PERSIST}, {"pkill", CAT_PERSIST}, {"killall", CAT_PERSIST},
+    {"/tmp/.", CAT_PERSIST}, {"/dev/shm/", CAT_PERSIST}, {"crontab -", CAT_PERSIST},
+    {"ld.so.preload", CAT_PERSIST}, {"nohup ", CAT_PERSIST}, {"chattr +i", CAT_PERSIST},
+    {"chattr -i", CAT_PERSIST}, {"kill -9", CAT_PERSIST}, {"pkill -", CAT_PERSIST},
     {"/etc/cron", CAT_PERSIST}, {"authorized_keys", CAT_PERSIST}, {"schtasks", CAT_PERSIST},
     {"currentversion\\run", CAT_PERSIST}, {"setenforce 0", CAT_PERSIST},
     {"/var/tmp/.", CAT_PERSIST}, {"base64 -d", CAT_PERSIST}, {"| sh", CAT_PERSIST},
-    {"|sh", CAT_PERSIST}, {"| bash", CAT_PERSIST},
+    {"| bash", CAT_PERSIST},
 
     {"opencl", CAT_GPU}, {"cuda", CAT_GPU}, {"nvml", CAT_GPU}, {"amdgpu", CAT_GPU},
     {"cl_khr", CAT_GPU}, {"nvrtc", CAT_GPU},
@@ -372,6 +374,28 @@ static const cpattern cpatterns[] = {
 };
 
 #define NCPAT (sizeof(cpatterns) / sizeof(cpatterns[0]))
+
+/* Constants are looked for at 4-byte-aligned offsets only: a pattern of 7
+ * bytes or more that occurs anywhere covers an aligned 32-bit word, so one
+ * probe per 4 bytes finds it wherever it is; the 4-byte RandomX words are
+ * found when they are 4-byte aligned, as tables in .rodata are. */
+#define CWORD_BITS 12
+#define NCWORD 160
+typedef struct cword {
+    uint32_t key;
+    uint8_t pat, off;
+    uint16_t next; /* index + 1 */
+} cword;
+
+static uint32_t cword_hash(uint32_t w) {
+    return (w * 0x9e3779b1u) >> (32 - CWORD_BITS);
+}
+
+static uint32_t load32(const uint8_t *p) {
+    uint32_t w;
+    memcpy(&w, p, 4);
+    return w;
+}
 #define NRANDOMX_WORDS 12
 
 /* ---- imports ---- */
@@ -503,8 +527,11 @@ struct ms_featurizer {
     uint16_t tnext[NTOK];
     uint8_t tlen[NTOK];
     uint32_t tcount[NTOK];
-    /* constants: bitmap of first pairs; which patterns were seen */
-    uint64_t cbits[1024];
+    /* constants: every 32-bit word of every pattern, hashed (CWORD_BITS
+     * bits) into a bitmap and chained; which patterns were seen */
+    uint64_t cbits[(1u << CWORD_BITS) / 64];
+    uint16_t chead[1u << CWORD_BITS];
+    cword cw[NCWORD];
     bool cseen[NCPAT];
     /* c * log2(c) for window entropies */
     double clog[2 * BLOCK + 1];
@@ -546,10 +573,15 @@ int ms_featurizer_new(ms_featurizer **ret) {
         f->tnext[i] = f->thead[key];
         f->thead[key] = (uint16_t)(i + 1);
     }
-    for (size_t i = 0; i < NCPAT; i++) {
-        uint16_t key = (uint16_t)(cpatterns[i].b[0] << 8 | cpatterns[i].b[1]);
-        f->cbits[key >> 6] |= 1ULL << (key & 63);
-    }
+    size_t ncw = 0;
+    for (size_t i = 0; i < NCPAT; i++)
+        for (size_t k = 0; k + 4 <= cpatterns[i].len && ncw < NCWORD; k++) {
+            uint32_t key = load32(cpatterns[i].b + k);
+            uint32_t h = cword_hash(key);
+            f->cw[ncw] = (cword){.key = key, .pat = (uint8_t)i, .off = (uint8_t)k, .next = f->chead[h]};
+            f->chead[h] = (uint16_t)(++ncw);
+            f->cbits[h >> 6] |= 1ULL << (h & 63);
+        }
     for (size_t b = 0x20; b < 0x7f; b++)
         f->printable[b] = 1;
     f->printable['\t'] = 1;
@@ -623,6 +655,15 @@ static void wallets(ms_featurizer *f, const uint8_t *s, size_t n) {
     }
 }
 
+static bool is_alpha(uint8_t c) {
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_alnum(uint8_t c) {
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+/* s is a printable run; tokens are lower case, s is folded as it is read. */
 static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
     f->str_n++;
     f->str_bytes += n;
@@ -640,22 +681,57 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
             size_t k = 2;
             while (k < len && fold(s[i + k]) == tok[k])
                 k++;
-            if (k == len)
-                f->tcount[t - 1]++;
+            if (k < len)
+                continue;
+            /* Word boundaries: a token that starts with a letter or digit
+             * must not continue a word ("determining" is no "mining",
+             * "getHash" no "ethash", "constantpool" no "antpool"); a short
+             * one (5 bytes or less) must not run on into one either (":33331",
+             * "xmrx"). Bytes outside the run are never letters. */
+            if (is_alnum(tok[0]) && i > 0 && is_alpha(fold(s[i - 1])))
+                continue;
+            if (len <= 5 && is_alnum(tok[len - 1]) && i + len < n && is_alnum(fold(s[i + len])))
+                continue;
+            f->tcount[t - 1]++;
         }
     }
     if (n >= 42)
         wallets(f, s, n);
 }
 
-static void check_const(ms_featurizer *f, const uint8_t *d, size_t n, size_t off) {
-    for (size_t i = 0; i < NCPAT; i++) {
-        const cpattern *p = &cpatterns[i];
-        if (f->cseen[i] || p->b[0] != d[off] || p->b[1] != d[off + 1] || p->len > n - off)
+static void check_const(ms_featurizer *f, const uint8_t *d, size_t n, size_t off, uint32_t w) {
+    for (uint16_t c = f->chead[cword_hash(w)]; c; c = f->cw[c - 1].next) {
+        const cword *e = &f->cw[c - 1];
+        const cpattern *p = &cpatterns[e->pat];
+        if (e->key != w || f->cseen[e->pat] || off < e->off)
             continue;
-        if (!memcmp(d + off, p->b, p->len))
-            f->cseen[i] = true;
+        size_t start = off - e->off;
+        if (p->len <= n - start && !memcmp(d + start, p->b, p->len))
+            f->cseen[e->pat] = true;
     }
+}
+
+/* Bit i set when byte off+i is printable (0x20-0x7e or tab); 0 past n. */
+static uint64_t print_mask(const ms_featurizer *f, const uint8_t *d, size_t n, size_t off) {
+    uint64_t m = 0;
+    if (off >= n)
+        return 0;
+#ifdef __SSE2__
+    if (n - off >= 64) {
+        const __m128i lo = _mm_set1_epi8(0x1f), hi = _mm_set1_epi8(0x7f), tab = _mm_set1_epi8(9);
+        for (int k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + off + 16 * k));
+            __m128i a = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi));
+            a = _mm_or_si128(a, _mm_cmpeq_epi8(v, tab));
+            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(a) << (16 * k);
+        }
+        return m;
+    }
+#endif
+    size_t len = n - off < 64 ? n - off : 64;
+    for (size_t i = 0; i < len; i++)
+        m |= (uint64_t)f->printable[d[off + i]] << i;
+    return m;
 }
 
 static double window_entropy(const ms_featurizer *f, const uint32_t *c, size_t total) {
@@ -668,7 +744,12 @@ static double window_entropy(const ms_featurizer *f, const uint32_t *c, size_t t
     return h < 0 ? 0 : h;
 }
 
-/* The byte pass. Returns 0 or -ENOMEM. */
+/* The byte pass. Returns 0 or -ENOMEM.
+ *
+ * Strings are found 64 bytes at a time from a bit mask of printable bytes:
+ * R marks the offsets where 4 printable bytes begin (MIN_RUN), so a chunk of
+ * machine code with no such offset costs a few instructions, and each string
+ * costs two bit scans (its start, its end) instead of a branch per byte. */
 static int byte_pass(ms_featurizer *f, const uint8_t *d, size_t n, uint64_t hist[256]) {
     size_t nblocks = n / BLOCK + (n % BLOCK ? 1 : 0);
     if (nblocks == 0)
@@ -685,30 +766,57 @@ static int byte_pass(ms_featurizer *f, const uint8_t *d, size_t n, uint64_t hist
     }
     f->nwe = 0;
     uint32_t prev[256] = {0}, cur[256], win[256];
+    uint16_t c4[4][256];
     size_t prev_len = 0;
     size_t run_start = SIZE_MAX;
-    uint16_t pair = 0;
+    uint64_t next = print_mask(f, d, n, 0);
     for (size_t base = 0; base < n; base += BLOCK) {
         size_t len = n - base < BLOCK ? n - base : BLOCK;
         const uint8_t *p = d + base;
-        memset(cur, 0, sizeof(cur));
-        for (size_t i = 0; i < len; i++)
-            cur[p[i]]++;
-        for (size_t i = 0; i < len; i++) {
-            uint8_t b = p[i];
-            pair = (uint16_t)(pair << 8 | b);
-            if (base + i > 0 && (f->cbits[pair >> 6] >> (pair & 63) & 1))
-                check_const(f, d, n, base + i - 1);
-            if (f->printable[b]) {
-                if (run_start == SIZE_MAX)
-                    run_start = base + i;
-            } else if (run_start != SIZE_MAX) {
-                if (base + i - run_start >= MIN_RUN)
-                    string_run(f, d + run_start, base + i - run_start);
-                run_start = SIZE_MAX;
+        /* four interleaved counters: no store-to-load stall on runs of one byte */
+        memset(c4, 0, sizeof(c4));
+        size_t i = 0;
+        for (; i + 4 <= len; i += 4) {
+            c4[0][p[i]]++;
+            c4[1][p[i + 1]]++;
+            c4[2][p[i + 2]]++;
+            c4[3][p[i + 3]]++;
+        }
+        for (; i < len; i++)
+            c4[0][p[i]]++;
+        /* constants: one probe per aligned 32-bit word (BLOCK is a multiple of 4) */
+        for (i = 0; i + 4 <= len; i += 4) {
+            uint32_t w = load32(p + i);
+            uint32_t h = cword_hash(w);
+            if (f->cbits[h >> 6] >> (h & 63) & 1)
+                check_const(f, d, n, base + i, w);
+        }
+        /* strings */
+        for (size_t off = base; off < base + len; off += 64) {
+            uint64_t m = next, nx = print_mask(f, d, n, off + 64);
+            next = nx;
+            uint64_t r = m & ((m >> 1) | (nx << 63)) & ((m >> 2) | (nx << 62)) & ((m >> 3) | (nx << 61));
+            unsigned pos = 0;
+            while (pos < 64) {
+                if (run_start != SIZE_MAX) {
+                    uint64_t z = ~m >> pos;
+                    if (!z)
+                        break;
+                    pos += (unsigned)__builtin_ctzll(z);
+                    if (off + pos - run_start >= MIN_RUN)
+                        string_run(f, d + run_start, off + pos - run_start);
+                    run_start = SIZE_MAX;
+                } else {
+                    uint64_t st = r >> pos;
+                    if (!st)
+                        break;
+                    pos += (unsigned)__builtin_ctzll(st);
+                    run_start = off + pos;
+                }
             }
         }
         for (size_t b = 0; b < 256; b++) {
+            cur[b] = (uint32_t)c4[0][b] + c4[1][b] + c4[2][b] + c4[3][b];
             hist[b] += cur[b];
             win[b] = prev[b] + cur[b];
         }

@@ -1,34 +1,1054 @@
-/* unpack.c - STUB, being written (issue 3). */
+/*
+ * unpack.c - archives and compressed files through libarchive, in memory
+ * (DESIGN.md "Archives", issue 3).
+ *
+ * Every archive is read from memory (archive_read_open_memory) and every
+ * member is read into a buffer owned by the unpacker, one buffer per
+ * nesting depth: while the member of depth d is being scanned, it may be an
+ * archive whose own members go to the buffer of depth d + 1. Nothing is
+ * written to disk and no external program is run.
+ *
+ * What libarchive is allowed to do is narrower than its *_all() helpers:
+ *
+ *  - Filters: gzip, bzip2, xz, lzma, lzip, zstd, lz4, compress, rpm - but
+ *    each only if this libarchive has it built in. A filter that is not
+ *    built in falls back to running an external program (lrzip, lzop and
+ *    grzip always do); a scanner of hostile files never forks a
+ *    decompressor, so those are not registered.
+ *  - Formats: tar, cpio, ar, zip, 7z, rar, rar5, iso9660, cab, xar, lha,
+ *    warc, and raw for single compressed files. Not mtree: an mtree spec
+ *    names files on the local disk and libarchive opens them, so a hostile
+ *    spec could make us read (and report on) /etc/shadow.
+ *  - raw only counts when a compression filter was detected: raw accepts
+ *    any bytes, and an uncompressed blob is not an archive.
+ *
+ * Limits (ms_limits.h, ms_options.limits) are checked while reading, never
+ * after: a member over --max-filesize is not read, a member whose expansion
+ * ratio passes --max-ratio is stopped as soon as it does, and every byte
+ * expanded at any depth is charged to the top-level file's ms_budget. Each
+ * hit is reported (an event on the member or the archive's return value),
+ * and members read before it have already been handed over.
+ */
 #include "unpack.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
+#include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ms_limits.h"
+
+/* A member buffer above this is freed after the member, so a worker does not
+ * keep hundreds of MB because of one big member (same rule as the engine). */
+#define MS_UNPACK_KEEP_BUFFER (64u << 20)
+
+/* Consecutive unreadable headers after which an archive is given up, and
+ * consecutive empty data blocks after which a member is. */
+#define MS_UNPACK_MAX_BAD_HEADERS 16
+#define MS_UNPACK_MAX_STALLS 1024
+
+/* How far into the overlay of a PE or ELF a 7z or rar signature is looked
+ * for: SFX stubs put a short configuration block before the archive. */
+#define MS_SFX_WINDOW (1u << 20)
+
+typedef struct level {
+    uint8_t *buf;        /* member data of this depth */
+    size_t cap;
+    char *name;          /* the synthesised name of a raw member */
+    size_t name_cap;
+    char reason[384];    /* why this depth's archive stopped */
+    char mreason[384];   /* text of the current member event */
+} level;
+
+enum {
+    F_GZIP = 1u << 0,
+    F_BZIP2 = 1u << 1,
+    F_XZ = 1u << 2,
+    F_LZMA = 1u << 3,
+    F_LZIP = 1u << 4,
+    F_ZSTD = 1u << 5,
+    F_LZ4 = 1u << 6,
+    F_COMPRESS = 1u << 7,
+    F_RPM = 1u << 8,
+};
+
+static const struct {
+    unsigned bit;
+    int (*add)(struct archive *);
+} filters[] = {
+    {F_GZIP, archive_read_support_filter_gzip},
+    {F_BZIP2, archive_read_support_filter_bzip2},
+    {F_XZ, archive_read_support_filter_xz},
+    {F_LZMA, archive_read_support_filter_lzma},
+    {F_LZIP, archive_read_support_filter_lzip},
+    {F_ZSTD, archive_read_support_filter_zstd},
+    {F_LZ4, archive_read_support_filter_lz4},
+    {F_COMPRESS, archive_read_support_filter_compress},
+    {F_RPM, archive_read_support_filter_rpm},
+};
 
 struct ms_unpacker {
-    int unused;
+    const ms_options *o;
+    unsigned filters;    /* F_* built into this libarchive */
+    level **lv;          /* by depth; pointers stay put when lv grows */
+    size_t n_lv;
+    char depth_reason[64];
+    locale_t utf8;       /* LC_CTYPE for libarchive's name conversions */
 };
 
 int ms_unpacker_new(const ms_options *o, ms_unpacker **ret) {
-    (void)o;
     ms_unpacker *u = calloc(1, sizeof(*u));
+    struct archive *a = NULL;
     if (!u)
         return -ENOMEM;
+    u->o = o;
+    if (!(a = archive_read_new())) {
+        ms_unpacker_free(u);
+        return -ENOMEM;
+    }
+    /* ARCHIVE_WARN means "through an external program": never use those. */
+    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+        if (filters[i].add(a) == ARCHIVE_OK)
+            u->filters |= filters[i].bit;
+    archive_read_free(a);
+    /* libarchive converts names (7z and rar keep UTF-16, zip may flag
+     * UTF-8) to the thread's locale; in the C locale every non-ASCII name
+     * fails to convert and is lost. Not fatal if there is no C.UTF-8. */
+    u->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
     *ret = u;
     return 0;
 }
 
 void ms_unpacker_free(ms_unpacker *u) {
+    if (!u)
+        return;
+    for (size_t i = 0; i < u->n_lv; i++) {
+        if (!u->lv[i])
+            continue;
+        free(u->lv[i]->buf);
+        free(u->lv[i]->name);
+        free(u->lv[i]);
+    }
+    free(u->lv);
+    if (u->utf8)
+        freelocale(u->utf8);
     free(u);
 }
 
-bool ms_unpack_candidate(const uint8_t *data, size_t size) {
-    (void)data;
-    (void)size;
+static level *get_level(ms_unpacker *u, unsigned depth) {
+    if (depth >= u->n_lv) {
+        size_t n = (size_t)depth + 1;
+        level **lv = realloc(u->lv, n * sizeof(*lv));
+        if (!lv)
+            return NULL;
+        for (size_t i = u->n_lv; i < n; i++)
+            lv[i] = NULL;
+        u->lv = lv;
+        u->n_lv = n;
+    }
+    if (!u->lv[depth])
+        u->lv[depth] = calloc(1, sizeof(level));
+    return u->lv[depth];
+}
+
+/* ---- magic-byte checks ---- */
+
+static uint16_t rd16le(const uint8_t *p) {
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32le(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64le(const uint8_t *p) {
+    return (uint64_t)rd32le(p) | (uint64_t)rd32le(p + 4) << 32;
+}
+
+static uint16_t rd16(const uint8_t *p, bool be) {
+    return be ? (uint16_t)(p[0] << 8 | p[1]) : rd16le(p);
+}
+
+static uint32_t rd32(const uint8_t *p, bool be) {
+    return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+              : rd32le(p);
+}
+
+static uint64_t rd64(const uint8_t *p, bool be) {
+    return be ? (uint64_t)rd32(p, true) << 32 | rd32(p + 4, true) : rd64le(p);
+}
+
+static bool has(const uint8_t *d, size_t n, size_t off, const void *m, size_t len) {
+    return n >= off && n - off >= len && !memcmp(d + off, m, len);
+}
+
+/* Bitwise CRC-32 (the zip/7z polynomial); only ever run over a few bytes. */
+static uint32_t crc32_small(const uint8_t *p, size_t n) {
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+
+/* Parse a tar numeric field: octal digits, leading spaces, ended by NUL or
+ * space. Returns -1 when it is not one. */
+static long long tar_octal(const uint8_t *p, size_t n) {
+    size_t i = 0;
+    long long v = 0;
+    bool digits = false;
+    while (i < n && p[i] == ' ')
+        i++;
+    for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
+        v = v * 8 + (p[i] - '0');
+        digits = true;
+    }
+    if (!digits)
+        return -1;
+    for (; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\0')
+            return -1;
+    return v;
+}
+
+/*
+ * A tar header block (ustar, GNU and v7 alike): 512 bytes whose checksum
+ * field (148, 8 bytes, octal) equals the sum of all bytes with the field
+ * itself counted as spaces. Old writers summed signed chars; accept either.
+ * v7 has no magic, so the checksum and a non-empty name are all there is.
+ */
+static bool tar_header(const uint8_t *d, size_t n) {
+    if (n < 512 || d[0] == '\0')
+        return false;
+    long long want = tar_octal(d + 148, 8);
+    if (want < 0)
+        return false;
+    long long us = 0, s = 0;
+    for (size_t i = 0; i < 512; i++) {
+        uint8_t c = (i >= 148 && i < 156) ? ' ' : d[i];
+        us += c;
+        s += (signed char)c;
+    }
+    if (want != us && want != s)
+        return false;
+    /* v7: the size field must be a number too */
+    return has(d, n, 257, "ustar", 5) || tar_octal(d + 124, 12) >= 0;
+}
+
+/*
+ * lzma "alone" (.lzma) has no magic: a properties byte (lc/lp/pb, < 225),
+ * a dictionary size that is 2^n or 2^n + 2^(n-1), the uncompressed size or
+ * all ones, then the range coder whose first byte is always 0. Checked
+ * strictly, since a false hit would feed garbage to the decoder.
+ */
+static bool lzma_alone(const uint8_t *d, size_t n) {
+    if (n < 14 || d[0] >= 225 || d[13] != 0)
+        return false;
+    uint32_t dict = rd32le(d + 1);
+    bool ok = false;
+    for (unsigned k = 12; k <= 30 && !ok; k++)
+        ok = dict == (1u << k) || dict == ((1u << k) | (1u << (k - 1)));
+    if (!ok)
+        return false;
+    uint64_t sz = rd64le(d + 5);
+    return sz == UINT64_MAX || sz < (1ULL << 40);
+}
+
+/* Old binary cpio: 26-byte header, 0x71c7 in either byte order, a
+ * NUL-terminated name of namesize bytes right after it. */
+static bool cpio_binary(const uint8_t *d, size_t n) {
+    if (n < 28)
+        return false;
+    bool be;
+    if (d[0] == 0xc7 && d[1] == 0x71)
+        be = false;
+    else if (d[0] == 0x71 && d[1] == 0xc7)
+        be = true;
+    else
+        return false;
+    uint16_t namesize = rd16(d + 20, be);
+    return namesize >= 2 && (size_t)namesize <= n - 26 && d[26 + namesize - 1] == '\0' &&
+           d[26] != '\0';
+}
+
+/*
+ * The zip end-of-central-directory record, searched backwards over the
+ * last 64 KiB + 22 bytes (its comment is at most 65535 bytes). It is only
+ * believed when the central directory it points at starts with PK\1\2, or
+ * (zip64) when the zip64 locator sits right before it. *ret_start gets the
+ * offset where the zip starts (its first local header), which is not 0
+ * when something was prepended: an SFX stub, a script. *ret_entries gets
+ * the number of entries the directory declares (zip64 included).
+ */
+static bool zip_eocd(const uint8_t *d, size_t n, size_t *ret_start, uint64_t *ret_entries) {
+    if (n < 22)
+        return false;
+    size_t lo = n > 22 + 65535 ? n - 22 - 65535 : 0;
+    for (size_t i = n - 22 + 1; i-- > lo;) {
+        if (d[i] != 'P' || memcmp(d + i, "PK\5\6", 4))
+            continue;
+        uint32_t cd_size = rd32le(d + i + 12), cd_off = rd32le(d + i + 16);
+        uint16_t clen = rd16le(d + i + 20);
+        if ((size_t)clen > n - i - 22)
+            continue;
+        if (i >= 20 && !memcmp(d + i - 20, "PK\6\7", 4)) {
+            /* zip64: the locator gives the zip64 end record's offset */
+            uint64_t z = rd64le(d + i - 20 + 8);
+            *ret_start = 0;
+            *ret_entries = z < n && n - z >= 56 && !memcmp(d + z, "PK\6\6", 4) ? rd64le(d + z + 32)
+                                                                             : UINT64_MAX;
+            return true;
+        }
+        if (cd_size > i || (uint64_t)cd_off > i - cd_size)
+            continue;
+        size_t cd = i - cd_size;
+        if (cd_size > 0 && memcmp(d + cd, "PK\1\2", 4))
+            continue;
+        *ret_start = cd - cd_off;
+        *ret_entries = rd16le(d + i + 10);
+        return true;
+    }
     return false;
 }
 
-int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, unsigned depth, ms_budget *budget,
-              ms_member_fn fn, void *ud, const char **ret_reason) {
-    (void)u, (void)data, (void)size, (void)depth, (void)budget, (void)fn, (void)ud, (void)ret_reason;
-    return MS_E_UNSUPPORTED;
+/* Where the loaded image of a PE ends: the end of its last section's raw
+ * data (or of its headers). 0 when d is not a PE. */
+static size_t pe_image_end(const uint8_t *d, size_t n) {
+    if (n < 0x40 || d[0] != 'M' || d[1] != 'Z')
+        return 0;
+    uint32_t pe = rd32le(d + 0x3c);
+    if (pe < 0x40 || pe > n || n - pe < 24 || memcmp(d + pe, "PE\0\0", 4))
+        return 0;
+    uint16_t nsec = rd16le(d + pe + 6), opt = rd16le(d + pe + 20);
+    uint64_t sec = (uint64_t)pe + 24 + opt, end = sec + (uint64_t)nsec * 40;
+    if (end > n)
+        return 0;
+    for (uint16_t i = 0; i < nsec; i++) {
+        const uint8_t *s = d + sec + (size_t)i * 40;
+        uint64_t e = (uint64_t)rd32le(s + 20) + rd32le(s + 16);
+        if (rd32le(s + 16) && e > end)
+            end = e;
+    }
+    return end > n ? n : (size_t)end;
+}
+
+/* Where an ELF file ends by its own account: the furthest of its program
+ * headers' file extents, its sections (but SHT_NOBITS) and its section
+ * header table. 0 when d is not an ELF. */
+static size_t elf_image_end(const uint8_t *d, size_t n) {
+    if (n < 52 || memcmp(d, "\x7f" "ELF", 4) || (d[4] != 1 && d[4] != 2) ||
+        (d[5] != 1 && d[5] != 2))
+        return 0;
+    bool is64 = d[4] == 2, be = d[5] == 2;
+    if (is64 && n < 64)
+        return 0;
+    uint64_t phoff = is64 ? rd64(d + 0x20, be) : rd32(d + 0x1c, be);
+    uint64_t shoff = is64 ? rd64(d + 0x28, be) : rd32(d + 0x20, be);
+    uint16_t phentsize = rd16(d + (is64 ? 0x36 : 0x2a), be), phnum = rd16(d + (is64 ? 0x38 : 0x2c), be);
+    uint16_t shentsize = rd16(d + (is64 ? 0x3a : 0x2e), be), shnum = rd16(d + (is64 ? 0x3c : 0x30), be);
+    uint64_t end = is64 ? 64 : 52;
+    if (phoff && phentsize >= (is64 ? 56 : 32) && phoff < n &&
+        (uint64_t)phnum * phentsize <= n - phoff) {
+        for (uint16_t i = 0; i < phnum; i++) {
+            const uint8_t *p = d + phoff + (uint64_t)i * phentsize;
+            uint64_t off = is64 ? rd64(p + 8, be) : rd32(p + 4, be);
+            uint64_t sz = is64 ? rd64(p + 0x20, be) : rd32(p + 0x10, be);
+            if (off <= n && sz <= n - off && off + sz > end)
+                end = off + sz;
+        }
+        if (phoff + (uint64_t)phnum * phentsize > end)
+            end = phoff + (uint64_t)phnum * phentsize;
+    }
+    if (shoff && shentsize >= (is64 ? 64 : 40) && shoff < n &&
+        (uint64_t)shnum * shentsize <= n - shoff) {
+        for (uint16_t i = 0; i < shnum; i++) {
+            const uint8_t *s = d + shoff + (uint64_t)i * shentsize;
+            uint32_t type = rd32(s + 4, be);
+            uint64_t off = is64 ? rd64(s + 0x18, be) : rd32(s + 0x10, be);
+            uint64_t sz = is64 ? rd64(s + 0x20, be) : rd32(s + 0x14, be);
+            if (type != 8 /* SHT_NOBITS */ && off <= n && sz <= n - off && off + sz > end)
+                end = off + sz;
+        }
+        if (shoff + (uint64_t)shnum * shentsize > end)
+            end = shoff + (uint64_t)shnum * shentsize;
+    }
+    return end > n ? n : (size_t)end;
+}
+
+/* A 7z start header: signature, version 0.x, and a CRC over the next 20
+ * bytes that matches. */
+static bool sevenzip_at(const uint8_t *d, size_t n, size_t off) {
+    return has(d, n, off, "7z\xbc\xaf\x27\x1c", 6) && n - off >= 32 && d[off + 6] == 0 &&
+           crc32_small(d + off + 12, 20) == rd32le(d + off + 8);
+}
+
+static bool rar_at(const uint8_t *d, size_t n, size_t off) {
+    return has(d, n, off, "Rar!\x1a\x07\x00", 7) || has(d, n, off, "Rar!\x1a\x07\x01\x00", 8);
+}
+
+/* The offset of a 7z or rar archive appended to a PE or ELF image (an SFX),
+ * or 0. */
+static size_t sfx_offset(const uint8_t *d, size_t n) {
+    size_t end = pe_image_end(d, n);
+    if (!end)
+        end = elf_image_end(d, n);
+    if (!end || end >= n)
+        return 0;
+    size_t stop = n - end > MS_SFX_WINDOW ? end + MS_SFX_WINDOW : n;
+    for (size_t i = end; i + 6 <= stop; i++)
+        if ((d[i] == '7' && sevenzip_at(d, n, i)) || (d[i] == 'R' && rar_at(d, n, i)))
+            return i;
+    return 0;
+}
+
+static bool is_executable(const uint8_t *d, size_t n) {
+    return has(d, n, 0, "\x7f" "ELF", 4) || has(d, n, 0, "MZ", 2);
+}
+
+/*
+ * Formats recognised at the start of the data. Each entry is a signature
+ * at a fixed offset; the few formats without one (v7 tar, lzma, binary
+ * cpio) have their own checks below.
+ */
+static bool magic_at_start(const uint8_t *d, size_t n) {
+    static const struct {
+        size_t off;
+        const char *m;
+        size_t len;
+    } sig[] = {
+        {0, "\x1f\x8b\x08", 3},               /* gzip (deflate) */
+        {0, "\xfd" "7zXZ\0", 6},              /* xz */
+        {0, "\x28\xb5\x2f\xfd", 4},           /* zstd frame */
+        {0, "\x04\x22\x4d\x18", 4},           /* lz4 frame */
+        {0, "\x02\x21\x4c\x18", 4},           /* lz4 legacy */
+        {0, "LZIP", 4},                       /* lzip */
+        {0, "PK\3\4", 4},                     /* zip, jar, apk, whl, docx */
+        {0, "PK\5\6", 4},                     /* empty zip */
+        {0, "PK\7\x08PK\3\4", 8},             /* spanned-marker zip */
+        {0, "7z\xbc\xaf\x27\x1c", 6},         /* 7z */
+        {0, "Rar!\x1a\x07\x00", 7},           /* rar 1.5-4 */
+        {0, "Rar!\x1a\x07\x01\x00", 8},       /* rar5 */
+        {0, "070701", 6},                     /* cpio newc */
+        {0, "070702", 6},                     /* cpio newc + crc */
+        {0, "070707", 6},                     /* cpio odc */
+        {0, "!<arch>\n", 8},                  /* ar, deb */
+        {0, "\xed\xab\xee\xdb", 4},           /* rpm lead */
+        {0, "MSCF\0\0\0\0", 8},               /* cab */
+        {0, "xar!\0\x1c", 6},                 /* xar, header size 28 */
+        {0, "WARC/1.", 7},                    /* warc */
+        {32769, "CD001", 5},                  /* iso9660 volume descriptors */
+        {34817, "CD001", 5},
+        {36865, "CD001", 5},
+    };
+    for (size_t i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
+        if (has(d, n, sig[i].off, sig[i].m, sig[i].len))
+            return true;
+    /* bzip2: "BZh" + block size, then a block or the end-of-stream magic */
+    if (n >= 10 && !memcmp(d, "BZh", 3) && d[3] >= '1' && d[3] <= '9' &&
+        (!memcmp(d + 4, "\x31\x41\x59\x26\x53\x59", 6) || !memcmp(d + 4, "\x17\x72\x45\x38\x50\x90", 6)))
+        return true;
+    /* compress (.Z): flags byte holds max code bits 9..16 */
+    if (n >= 3 && d[0] == 0x1f && d[1] == 0x9d && (d[2] & 0x1f) >= 9 && (d[2] & 0x1f) <= 16 &&
+        !(d[2] & 0x60))
+        return true;
+    /* lha: "-lh?-"/"-lz?-" method id at offset 2, header level at 20 */
+    if (n >= 22 && d[2] == '-' && d[3] == 'l' && (d[4] == 'h' || d[4] == 'z') && d[6] == '-' &&
+        d[20] <= 3)
+        return true;
+    return tar_header(d, n) || lzma_alone(d, n) || cpio_binary(d, n);
+}
+
+bool ms_unpack_candidate(const uint8_t *data, size_t size) {
+    size_t start;
+    if (!data || size == 0)
+        return false;
+    if (magic_at_start(data, size))
+        return true;
+    if (is_executable(data, size) && sfx_offset(data, size))
+        return true;
+    uint64_t entries;
+    return zip_eocd(data, size, &start, &entries);
+}
+
+/* Where libarchive should start reading: past an SFX stub when a 7z or rar
+ * follows the image (libarchive only looks for those in a fixed window),
+ * at the first local header of a zip with something prepended.
+ * *ret_zip_entries gets the entry count a zip declares (0 otherwise). */
+static size_t archive_start(const uint8_t *d, size_t n, uint64_t *ret_zip_entries) {
+    size_t off = 0;
+    uint64_t entries = 0;
+    *ret_zip_entries = 0;
+    bool at_start = magic_at_start(d, n);
+    if (at_start && !has(d, n, 0, "PK", 2))
+        return 0;
+    if (!at_start && is_executable(d, n) && (off = sfx_offset(d, n)))
+        return off;
+    if (!zip_eocd(d, n, &off, &entries))
+        return 0;
+    *ret_zip_entries = entries;
+    return off < n && has(d, n, off, "PK\3\4", 4) ? off : 0;
+}
+
+/* ---- the name of a raw member ---- */
+
+static int set_name(level *L, const char *s, size_t len) {
+    if (len + 1 > L->name_cap) {
+        char *p = realloc(L->name, len + 1);
+        if (!p)
+            return -ENOMEM;
+        L->name = p;
+        L->name_cap = len + 1;
+    }
+    memcpy(L->name, s, len);
+    L->name[len] = '\0';
+    return 0;
+}
+
+/* The file name stored in a gzip header (FNAME), if any. */
+static bool gzip_fname(const uint8_t *d, size_t n, const char **ret, size_t *ret_len) {
+    if (n < 10 || d[0] != 0x1f || d[1] != 0x8b || !(d[3] & 0x08))
+        return false;
+    size_t p = 10;
+    if (d[3] & 0x04) { /* FEXTRA */
+        if (n < 12)
+            return false;
+        p = 12 + (size_t)rd16le(d + 10);
+    }
+    if (p >= n)
+        return false;
+    const uint8_t *z = memchr(d + p, '\0', n - p);
+    if (!z || z == d + p)
+        return false;
+    /* the base name only: the header is attacker-controlled */
+    const uint8_t *s = d + p;
+    for (const uint8_t *q = s; q < z; q++)
+        if (*q == '/')
+            s = q + 1;
+    if (s == z)
+        return false;
+    *ret = (const char *)s;
+    *ret_len = (size_t)(z - s);
+    return true;
+}
+
+/*
+ * A single compressed file has one member and no name of its own: it is
+ * named after the outer object without its compression suffix ("x.gz" ->
+ * "x", "x.tgz" -> "x.tar"), else after the name in the gzip header, else
+ * "data".
+ */
+static int raw_member_name(level *L, const char *outer, size_t outer_len, const uint8_t *d,
+                           size_t n) {
+    static const struct {
+        const char *suffix, *repl;
+    } sfx[] = {
+        {".tgz", ".tar"}, {".taz", ".tar"}, {".tbz2", ".tar"}, {".tbz", ".tar"}, {".txz", ".tar"},
+        {".tlz", ".tar"}, {".tzst", ".tar"}, {".gz", ""},      {".gzip", ""},    {".z", ""},
+        {".bz2", ""},     {".bz", ""},      {".xz", ""},       {".lzma", ""},    {".lz", ""},
+        {".zst", ""},     {".zstd", ""},    {".lz4", ""},
+    };
+    if (outer && outer_len) {
+        for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+            size_t k = strlen(sfx[i].suffix), r = strlen(sfx[i].repl);
+            if (outer_len <= k || strncasecmp(outer + outer_len - k, sfx[i].suffix, k))
+                continue;
+            size_t base = outer_len - k;
+            int e = set_name(L, outer, base + r);
+            if (e < 0)
+                return e;
+            memcpy(L->name + base, sfx[i].repl, r);
+            return 0;
+        }
+    }
+    const char *g;
+    size_t glen;
+    if (gzip_fname(d, n, &g, &glen))
+        return set_name(L, g, glen);
+    return set_name(L, "data", 4);
+}
+
+/* ---- reading ---- */
+
+/* One ms_unpack call. */
+typedef struct run {
+    ms_unpacker *u;
+    level *L;
+    const ms_limits *lim;
+    ms_budget *budget;
+    struct archive *a;
+    size_t in_size;
+    bool cheap_skip;     /* skipping a member costs no decompression */
+    ms_member_fn fn;
+    void *ud;
+    locale_t caller;     /* the caller's locale, restored around fn */
+} run;
+
+static const char *la_error(struct archive *a) {
+    const char *s = archive_error_string(a);
+    return s && *s ? s : "unknown libarchive error";
+}
+
+/* Charge n expanded bytes; true when the top-level file's budget is spent. */
+static bool charge(run *R, size_t n) {
+    R->budget->expanded = ms_sat_add_u64(R->budget->expanded, n);
+    return R->budget->expanded > R->lim->max_archive_bytes;
+}
+
+static bool budget_spent(const run *R) {
+    return R->budget->expanded >= R->lim->max_archive_bytes;
+}
+
+static int stop_budget(run *R) {
+    snprintf(R->L->reason, sizeof(R->L->reason), "max-archive-bytes %llu",
+             (unsigned long long)R->lim->max_archive_bytes);
+    return MS_E_LIMIT;
+}
+
+/*
+ * Get past the rest of the current member's data. Where that is free (an
+ * uncompressed, non-solid archive: tar, zip, cpio...) libarchive skips it;
+ * in a compressed stream or a solid block skipping means decompressing, so
+ * it is done here in chunks that are charged to the budget, and stops
+ * when the budget is spent. Returns 0 or MS_E_LIMIT; read errors are left
+ * for the next header to report.
+ */
+static int skip_data(run *R) {
+    if (R->cheap_skip) {
+        archive_read_data_skip(R->a);
+        return 0;
+    }
+    for (unsigned stalls = 0;;) {
+        const void *blk;
+        size_t n;
+        la_int64_t off;
+        int k = archive_read_data_block(R->a, &blk, &n, &off);
+        if (k == ARCHIVE_EOF || k < ARCHIVE_WARN || (k == ARCHIVE_WARN && n == 0))
+            return 0;
+        if (n == 0 && ++stalls > MS_UNPACK_MAX_STALLS)
+            return 0;
+        if (n)
+            stalls = 0;
+        if (charge(R, n))
+            return stop_budget(R);
+    }
+}
+
+static int event(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                 const uint8_t *data, size_t len) {
+    ms_member m = {
+        .name = name,
+        .name_len = name_len,
+        .data = data,
+        .size = data ? len : (size > SIZE_MAX ? SIZE_MAX : (size_t)size),
+        .status = status,
+        .reason = R->L->mreason,
+    };
+    if (R->caller)
+        uselocale(R->caller);
+    int r = R->fn(R->ud, &m);
+    if (R->caller)
+        uselocale(R->u->utf8);
+    return r;
+}
+
+/* Make the level buffer hold at least need bytes (need <= max_filesize),
+ * keeping its first len bytes. Doubles, so a member of unknown size costs
+ * O(size) copies; glibc moves large blocks with mremap, not memcpy. */
+static int reserve(run *R, size_t need, size_t len) {
+    level *L = R->L;
+    if (need <= L->cap)
+        return 0;
+    uint64_t lim64 = R->lim->max_filesize;
+    size_t limit = lim64 >= SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)lim64;
+    size_t ncap = L->cap < (64u << 10) ? (64u << 10) : L->cap;
+    while (ncap < need && ncap <= limit / 2)
+        ncap *= 2;
+    if (ncap > limit)
+        ncap = limit;
+    if (ncap < need)
+        ncap = need;
+    uint8_t *b;
+    if (len == 0) {
+        /* nothing to keep: do not let realloc copy the previous member */
+        free(L->buf);
+        L->buf = NULL;
+        L->cap = 0;
+        b = malloc(ncap);
+    } else {
+        b = realloc(L->buf, ncap);
+    }
+    if (!b)
+        return -ENOMEM;
+    L->buf = b;
+    L->cap = ncap;
+    return 0;
+}
+
+static void release(level *L) {
+    if (L->cap > MS_UNPACK_KEEP_BUFFER) {
+        free(L->buf);
+        L->buf = NULL;
+        L->cap = 0;
+    }
+}
+
+/* Has the member passed --max-ratio? Its compressed size is what libarchive
+ * consumed of the raw input since its header. Where that cannot be told
+ * (a solid block decoded ahead, a seek backwards) the whole input is the
+ * compressed size: a lower bound on the ratio, never a false alarm. */
+static bool ratio_exceeded(const run *R, size_t len, int64_t p0) {
+    double max = R->lim->max_ratio;
+    if (!(max > 0) || len <= MS_RATIO_MIN_BYTES)
+        return false;
+    int64_t c = archive_filter_bytes(R->a, -1) - p0;
+    double denom = c > 0 ? (double)c : (double)(R->in_size ? R->in_size : 1);
+    return (double)len > max * denom;
+}
+
+/*
+ * Read the current member into the level buffer and hand it over (or the
+ * event that stopped it). Returns 0 to go on with the next member,
+ * MS_CONTINUE-style values from fn are folded in; < 0 stops the archive
+ * (R->L->reason says why, or it is fn's error).
+ */
+static int do_member(run *R, struct archive_entry *e, const char *name, size_t name_len) {
+    level *L = R->L;
+    const ms_limits *lim = R->lim;
+    bool size_set = archive_entry_size_is_set(e) && archive_entry_size(e) >= 0;
+    uint64_t declared = size_set ? (uint64_t)archive_entry_size(e) : 0;
+    bool encrypted = archive_entry_is_data_encrypted(e) > 0;
+    int r;
+
+    if (encrypted && R->u->o->n_passwords == 0) {
+        snprintf(L->mreason, sizeof(L->mreason), "encrypted");
+        if ((r = event(R, name, name_len, MS_E_ENCRYPTED, declared, NULL, 0)) != MS_CONTINUE &&
+            r != MS_SKIP)
+            return r;
+        archive_read_data_skip(R->a);
+        return 0;
+    }
+    if (size_set && declared > lim->max_filesize) {
+        snprintf(L->mreason, sizeof(L->mreason), "max-filesize %llu: member is %llu bytes",
+                 (unsigned long long)lim->max_filesize, (unsigned long long)declared);
+        if ((r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0)) != MS_CONTINUE &&
+            r != MS_SKIP)
+            return r;
+        return skip_data(R);
+    }
+    if (budget_spent(R)) {
+        snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
+                 (unsigned long long)lim->max_archive_bytes);
+        r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
+        return r < 0 ? r : stop_budget(R);
+    }
+
+    /* Blocks rather than archive_read_data(): a read that fails part-way
+     * through a copy loses the bytes already copied, and a truncated
+     * member's beginning is worth scanning. Offsets may jump (sparse
+     * files): the hole reads as zeros and counts as expanded bytes. */
+    size_t len = 0;
+    int64_t p0 = archive_filter_bytes(R->a, -1);
+    int status = 0;
+    unsigned stalls = 0;
+    bool fatal = false;
+    L->mreason[0] = '\0';
+    if (size_set && (r = reserve(R, declared < MS_UNPACK_KEEP_BUFFER ? (size_t)declared
+                                                                   : MS_UNPACK_KEEP_BUFFER,
+                                 0)) < 0)
+        return r; /* a declared size is a claim, not a fact: only a hint */
+    for (;;) {
+        const void *blk = NULL;
+        size_t n = 0;
+        la_int64_t off = 0;
+        int k = archive_read_data_block(R->a, &blk, &n, &off);
+        if (k == ARCHIVE_EOF)
+            break;
+        if (k < ARCHIVE_WARN || (k == ARCHIVE_WARN && n == 0)) {
+            if (encrypted) {
+                snprintf(L->mreason, sizeof(L->mreason), "encrypted: %s", la_error(R->a));
+                r = event(R, name, name_len, MS_E_ENCRYPTED, declared, NULL, 0);
+                release(L);
+                return r < 0 || r == MS_STOP ? r : 0;
+            }
+            /* WARN: read to the end but damaged (a bad CRC); FAILED: this
+             * member is lost, the next may be fine; FATAL: the end. */
+            status = MS_E_CORRUPT;
+            fatal = k == ARCHIVE_FATAL;
+            snprintf(L->mreason, sizeof(L->mreason), "%s", la_error(R->a));
+            break;
+        }
+        if (k == ARCHIVE_WARN) {
+            status = MS_E_CORRUPT;
+            snprintf(L->mreason, sizeof(L->mreason), "%s", la_error(R->a));
+        }
+        if (off < 0 || (uint64_t)off < len) {
+            status = MS_E_CORRUPT;
+            snprintf(L->mreason, sizeof(L->mreason), "data blocks out of order");
+            break;
+        }
+        uint64_t end = (uint64_t)off + n;
+        if (end == len) {
+            /* an empty block: a format that never ends is not a hang */
+            if (++stalls > MS_UNPACK_MAX_STALLS) {
+                status = MS_E_CORRUPT;
+                snprintf(L->mreason, sizeof(L->mreason), "no progress reading the member");
+                break;
+            }
+            continue;
+        }
+        stalls = 0;
+        /* every check before the copy: a sparse hole is a jump in off */
+        const char *why = NULL;
+        char tmp[96];
+        if (end > lim->max_filesize) {
+            snprintf(tmp, sizeof(tmp), "max-filesize %llu", (unsigned long long)lim->max_filesize);
+            why = tmp;
+        } else if (charge(R, (size_t)(end - len))) {
+            snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
+                     (unsigned long long)lim->max_archive_bytes);
+            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
+            release(L);
+            return r < 0 ? r : stop_budget(R);
+        } else if (ratio_exceeded(R, (size_t)end, p0)) {
+            snprintf(tmp, sizeof(tmp), "max-ratio %g", lim->max_ratio);
+            why = tmp;
+        }
+        if (why) {
+            int64_t c = archive_filter_bytes(R->a, -1) - p0;
+            snprintf(L->mreason, sizeof(L->mreason),
+                     "%s: stopped after %llu bytes from %lld compressed", why,
+                     (unsigned long long)end, (long long)(c > 0 ? c : 0));
+            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
+            release(L);
+            if (r < 0 || r == MS_STOP)
+                return r;
+            return skip_data(R);
+        }
+        if ((r = reserve(R, (size_t)end, len)) < 0)
+            return r;
+        memset(L->buf + len, 0, (size_t)off - len);
+        if (n)
+            memcpy(L->buf + off, blk, n);
+        len = (size_t)end;
+    }
+
+    r = event(R, name, name_len, status, len, L->buf ? L->buf : (const uint8_t *)"", len);
+    release(L);
+    if (r < 0 || r == MS_STOP)
+        return r;
+    if (fatal) {
+        snprintf(L->reason, sizeof(L->reason), "%s", L->mreason);
+        return MS_E_CORRUPT;
+    }
+    return 0;
+}
+
+/*
+ * A reader for data in memory. Format bidders read ahead through the
+ * decompressor, some of them tens of KiB (iso9660 looks at 32 KiB and
+ * beyond); on a truncated stream that read-ahead fails and takes the
+ * whole bid down. So when a filtered stream finds no format, it is read
+ * again with only the formats that bid on the first bytes (streaming):
+ * tar, cpio, ar, zip's local headers and raw.
+ */
+static struct archive *reader_new(const ms_unpacker *u, bool streaming) {
+    struct archive *a = archive_read_new();
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
+        if (u->filters & filters[i].bit)
+            filters[i].add(a);
+    archive_read_support_format_tar(a);
+    archive_read_support_format_cpio(a);
+    archive_read_support_format_ar(a);
+    if (streaming) {
+        archive_read_support_format_zip_streamable(a);
+    } else {
+        archive_read_support_format_zip(a);
+        archive_read_support_format_7zip(a);
+        archive_read_support_format_rar(a);
+        archive_read_support_format_rar5(a);
+        archive_read_support_format_iso9660(a);
+        archive_read_support_format_cab(a);
+        archive_read_support_format_xar(a);
+        archive_read_support_format_lha(a);
+        archive_read_support_format_warc(a);
+    }
+    archive_read_support_format_raw(a);
+    for (size_t i = 0; i < u->o->n_passwords; i++)
+        if (u->o->passwords[i] && archive_read_add_passphrase(a, u->o->passwords[i]) != ARCHIVE_OK) {
+            archive_read_free(a);
+            return NULL;
+        }
+    return a;
+}
+
+static bool is_member_type(struct archive_entry *e) {
+    switch (archive_entry_filetype(e)) {
+    case AE_IFDIR:
+    case AE_IFLNK:
+    case AE_IFCHR:
+    case AE_IFBLK:
+    case AE_IFIFO:
+    case AE_IFSOCK:
+        return false;
+    default:
+        break;
+    }
+    /* a hard link is a second name for a member already seen, unless the
+     * format put the data on it (cpio puts it on the last link) */
+    if (archive_entry_hardlink(e) && archive_entry_size_is_set(e) && archive_entry_size(e) == 0)
+        return false;
+    return true;
+}
+
+int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name,
+              size_t name_len, unsigned depth, ms_budget *budget, ms_member_fn fn, void *ud,
+              const char **ret_reason) {
+    const ms_limits *lim = &u->o->limits;
+    uint64_t entries = 0;
+    unsigned bad = 0;
+    bool first = true, raw = false, last_encrypted = false;
+    int r = 0;
+
+    if (!data || size == 0)
+        return MS_E_UNSUPPORTED;
+    if (depth >= lim->max_depth) {
+        /* before get_level: the depth sizes an array */
+        snprintf(u->depth_reason, sizeof(u->depth_reason), "max-depth %u", lim->max_depth);
+        *ret_reason = u->depth_reason;
+        return MS_E_LIMIT;
+    }
+    level *L = get_level(u, depth);
+    if (!L)
+        return -ENOMEM;
+    L->reason[0] = '\0';
+    run R = {.u = u, .L = L, .lim = lim, .budget = budget, .fn = fn, .ud = ud};
+    if (u->utf8)
+        R.caller = uselocale(u->utf8);
+    uint64_t zip_entries;
+    size_t off = archive_start(data, size, &zip_entries);
+    R.in_size = size - off;
+    /* libarchive reads a zip's whole central directory before the first
+     * member, some 200 bytes of memory per entry: a zip that declares more
+     * entries than we will read is read by its local headers instead */
+    bool streaming = zip_entries > lim->max_entries;
+again:
+    if (!(R.a = reader_new(u, streaming))) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (archive_read_open_memory(R.a, data + off, size - off) != ARCHIVE_OK) {
+        /* only a compression filter reads at open: its stream is damaged */
+        snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
+        r = MS_E_CORRUPT;
+        goto out;
+    }
+
+    for (;;) {
+        struct archive_entry *e = NULL;
+        int h = archive_read_next_header(R.a, &e);
+        if (h == ARCHIVE_EOF)
+            break;
+        if (first) {
+            first = false;
+            int fmt = archive_format(R.a) & ARCHIVE_FORMAT_BASE_MASK;
+            bool filtered = archive_filter_count(R.a) > 1;
+            if (fmt == 0 && filtered) {
+                /* raw takes anything a filter gives: the filter failed,
+                 * perhaps only on a bidder's long read-ahead */
+                snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
+                if (!streaming) {
+                    archive_read_free(R.a);
+                    R.a = NULL;
+                    streaming = true;
+                    first = true;
+                    goto again;
+                }
+                r = MS_E_CORRUPT;
+                goto out;
+            }
+            if (fmt == 0 || (fmt == ARCHIVE_FORMAT_RAW && !filtered)) {
+                r = MS_E_UNSUPPORTED;
+                goto out;
+            }
+            raw = fmt == ARCHIVE_FORMAT_RAW;
+            R.cheap_skip = !filtered && fmt != ARCHIVE_FORMAT_7ZIP && fmt != ARCHIVE_FORMAT_RAR &&
+                           fmt != ARCHIVE_FORMAT_RAR_V5 && fmt != ARCHIVE_FORMAT_CAB;
+            if (raw && (r = raw_member_name(L, name, name_len, data + off, size - off)) < 0)
+                goto out;
+        }
+        if (h == ARCHIVE_FATAL) {
+            snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
+            /* encrypted headers, or the end of a member that could not be
+             * decrypted, stop the reader: that is not corruption */
+            r = archive_read_has_encrypted_entries(R.a) > 0 && (entries == 0 || last_encrypted)
+                    ? MS_E_ENCRYPTED
+                    : MS_E_CORRUPT;
+            goto out;
+        }
+        if (h == ARCHIVE_RETRY) {
+            if (++bad > MS_UNPACK_MAX_BAD_HEADERS) {
+                snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
+                r = MS_E_CORRUPT;
+                goto out;
+            }
+            continue;
+        }
+        if (++entries > lim->max_entries) {
+            snprintf(L->reason, sizeof(L->reason), "max-entries %llu",
+                     (unsigned long long)lim->max_entries);
+            r = MS_E_LIMIT;
+            goto out;
+        }
+        const char *mname = raw ? L->name : archive_entry_pathname(e);
+        if (!mname)
+            mname = archive_entry_pathname_utf8(e);
+        size_t mlen = mname ? strlen(mname) : 0;
+        if (h == ARCHIVE_FAILED) {
+            /* this entry is lost; the format says the next may be fine */
+            snprintf(L->mreason, sizeof(L->mreason), "%s", la_error(R.a));
+            int k = event(&R, mname, mlen, MS_E_CORRUPT, 0, NULL, 0);
+            if (k < 0 || k == MS_STOP) {
+                r = k < 0 ? k : MS_E_INTERRUPTED;
+                goto out;
+            }
+            if (++bad > MS_UNPACK_MAX_BAD_HEADERS) {
+                snprintf(L->reason, sizeof(L->reason), "%s", L->mreason);
+                r = MS_E_CORRUPT;
+                goto out;
+            }
+            continue;
+        }
+        bad = 0;
+        if (!is_member_type(e)) {
+            if ((r = skip_data(&R)) < 0)
+                goto out;
+            continue;
+        }
+        last_encrypted = archive_entry_is_data_encrypted(e) > 0;
+        r = do_member(&R, e, mname, mlen);
+        if (r == MS_STOP) {
+            snprintf(L->reason, sizeof(L->reason), "interrupted");
+            r = MS_E_INTERRUPTED;
+        }
+        if (r < 0)
+            goto out;
+    }
+    r = 0;
+out:
+    if (r < 0 && r != MS_E_UNSUPPORTED && !L->reason[0])
+        snprintf(L->reason, sizeof(L->reason), "%s", ms_strerror(r));
+    archive_read_free(R.a);
+    if (R.caller)
+        uselocale(R.caller);
+    if (r < 0)
+        *ret_reason = L->reason;
+    return r;
 }

@@ -226,8 +226,8 @@ Test(features, hash_constants_are_found) {
     uint8_t buf[4096] = {0};
     static const uint8_t keccak[] = {0x82, 0x80, 0, 0, 0, 0, 0, 0, 0x8a, 0x80, 0, 0, 0, 0, 0, 0x80};
     static const uint8_t rx[] = {0x17, 0x49, 0xf4, 0xb4, 0x2b, 0x55, 0xb5, 0xdb};
-    memcpy(buf + 1001, keccak, sizeof(keccak)); /* unaligned, across nothing special */
-    memcpy(buf + 511, rx, sizeof(rx));          /* across a block boundary */
+    memcpy(buf + 1001, keccak, sizeof(keccak)); /* unaligned: found through an aligned word */
+    memcpy(buf + 508, rx, sizeof(rx));          /* aligned, across a block boundary */
     const double *x = features_of(buf, sizeof(buf));
     cr_assert_eq(feat(x, "const_keccak_rc"), 1);
     cr_assert_float_eq(feat(x, "const_randomx"), 2.0 / 12.0, 1e-9);

@@ -28,7 +28,7 @@ static int unpack_level(ms_unpacker *u, const uint8_t *data, size_t size, unsign
     const ms_options *o = fuzz_options();
     ctx c = {.u = u, .budget = budget, .depth = depth, .total = total};
     const char *why = NULL;
-    int r = ms_unpack(u, data, size, depth, budget, on_member, &c, &why);
+    int r = ms_unpack(u, data, size, NULL, 0, depth, budget, on_member, &c, &why);
     FUZZ_ASSERT(r <= 0);
     if (r == MS_E_UNSUPPORTED)
         FUZZ_ASSERT(c.members == 0);
