@@ -4,7 +4,8 @@
  * all come from the input bytes.
  *
  * Input format (a simple byte reader; a short input reads as zeros):
- *   per record: flags u8, kind u8, class u8, depth u8, size u64,
+ *   per record: flags u8, kind u8, class u8, depth u8, size u64 (masked
+ *               to 59 bits: see rd_size),
  *               path, [reason], [description], n_rules u8 {rule ns family
  *               category severity description offset u64}, [model: score,
  *               threshold, n_top u8 {value f64, weight f64}], n_pools u8
@@ -40,6 +41,13 @@ static uint64_t rd_u64(reader *r) {
     for (int i = 0; i < 8; i++)
         x = x << 8 | rd_u8(r);
     return x;
+}
+
+/* A size or offset: real ones are lengths of data in memory or declared
+ * archive sizes (int64 in libarchive), so never above INT64_MAX, and the
+ * summary adds up to 16 of them; 2^59 keeps every sum in range. */
+static uint64_t rd_size(reader *r) {
+    return rd_u64(r) & ((1ULL << 59) - 1);
 }
 
 /* A finite double from 8 bytes: NaN and infinities become 0, so that
@@ -78,7 +86,7 @@ static ms_verdict *rd_verdict(reader *r) {
     ms_verdict_kind kind = (ms_verdict_kind)(rd_u8(r) % 6);
     ms_class cls = (ms_class)(rd_u8(r) % MS_CLASS__MAX);
     uint8_t depth = rd_u8(r);
-    uint64_t size = rd_u64(r);
+    uint64_t size = rd_size(r);
     size_t path_len;
     char *path = rd_str(r, &path_len);
     ms_verdict *v = NULL;
@@ -112,7 +120,7 @@ static ms_verdict *rd_verdict(reader *r) {
             h->category = rd_str(r, NULL);
             h->severity = rd_str(r, NULL);
             h->description = rd_str(r, NULL);
-            h->offset = rd_u64(r);
+            h->offset = rd_size(r);
             h->length = rd_u8(r);
             h->has_match = h->length & 1;
         }
