@@ -50,6 +50,7 @@ struct ms_worker {
     size_t cap;
     ms_budget budget;
     volatile int *stop;
+    bool partial;          /* the top-level object is a prefix of its file */
     ms_emit_fn emit;
     void *emit_ud;
     int emit_error;
@@ -369,7 +370,11 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
                 memcpy(v->top, top, n_top * sizeof(*top));
                 v->n_top = n_top;
             }
-            if (v->score >= e->strict && v->n_rules == 0) {
+            if (w->partial && depth == 0) {
+                /* scored on a prefix cut by --max-filesize: the structure
+                 * features are not the file's, so the score is shown but
+                 * decides nothing (the record is a limit anyway) */
+            } else if (v->score >= e->strict && v->n_rules == 0) {
                 raise_verdict(v, MS_MALICIOUS);
                 ms_verdict_set_reason(v, "model score %.3f over the strict threshold %.3f", v->score,
                                       e->strict);
@@ -588,7 +593,9 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, m
     w->emit_ud = ud;
     w->emit_error = 0;
     w->budget = (ms_budget){0};
+    w->partial = true;
     r = scan_object(w, w->buf, len, path, path_len, 0, false, &v);
+    w->partial = false;
     release_buffer(w);
     if (r < 0)
         return w->emit_error ? r : 0;
