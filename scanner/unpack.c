@@ -911,6 +911,13 @@ static struct archive *reader_new(const ms_unpacker *u, bool streaming) {
     return a;
 }
 
+/* The index tables of an ar archive (a static library's symbol table and
+ * long-name table) are entries to libarchive, not members. */
+static bool ar_index(const char *name) {
+    return name && (!strcmp(name, "/") || !strcmp(name, "//") || !strcmp(name, "/SYM64/") ||
+                    !strncmp(name, "__.SYMDEF", 9));
+}
+
 static bool is_member_type(struct archive_entry *e) {
     switch (archive_entry_filetype(e)) {
     case AE_IFDIR:
@@ -936,7 +943,7 @@ int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name
     const ms_limits *lim = &u->o->limits;
     uint64_t entries = 0;
     unsigned bad = 0;
-    bool first = true, raw = false, last_encrypted = false;
+    bool first = true, raw = false, ar = false, last_encrypted = false;
     int r = 0;
 
     if (!data || size == 0)
@@ -1002,6 +1009,7 @@ again:
                 goto out;
             }
             raw = fmt == ARCHIVE_FORMAT_RAW;
+            ar = fmt == ARCHIVE_FORMAT_AR;
             R.cheap_skip = !filtered && fmt != ARCHIVE_FORMAT_7ZIP && fmt != ARCHIVE_FORMAT_RAR &&
                            fmt != ARCHIVE_FORMAT_RAR_V5 && fmt != ARCHIVE_FORMAT_CAB;
             if (raw && (r = raw_member_name(L, name, name_len, data + off, size - off)) < 0)
@@ -1050,7 +1058,7 @@ again:
             continue;
         }
         bad = 0;
-        if (!is_member_type(e)) {
+        if (!is_member_type(e) || (ar && ar_index(mname))) {
             if ((r = skip_data(&R)) < 0)
                 goto out;
             continue;

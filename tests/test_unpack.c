@@ -726,6 +726,31 @@ Test(unpack, only_regular_files_are_members) {
     free(arc), free(path), free(file);
 }
 
+/* A static library is an ar archive whose symbol table ("/") and long-name
+ * table ("//") are index entries, not members. */
+Test(unpack, static_library_members) {
+    require_jsonl();
+    if (!t_have_program("ar"))
+        cr_skip_test("ar (binutils) is not installed");
+    char *obj = t_path(dir, "a_rather_long_object_name_for_the_table.o");
+    if (t_compile("cc", "int miner_add(int a, int b) { return a + b; }\n", obj, "-c") != 0)
+        cr_skip_test("no C compiler");
+    char *lib = t_path(dir, "libx.a"), *member = NULL;
+    t_result res;
+    const char *argv[] = {"ar", "rcs", lib, obj, NULL};
+    cr_assert_eq(t_run(argv, NULL, 60, &res), 0);
+    cr_assert_eq(res.status, 0, "%s", res.err);
+    t_result_free(&res);
+    cr_assert(asprintf(&member, "%s!a_rather_long_object_name_for_the_table.o", lib) > 0);
+    scan s;
+    SCAN(&s, "--all", lib);
+    json_t *r = record(&s, member);
+    cr_assert_str_eq(str(json_object_get(r, "filetype"), "class"), "elf");
+    cr_assert_eq(count_objects(&s), 2, "the library and its object only:\n%s", s.res.out);
+    scan_free(&s);
+    free(obj), free(lib), free(member);
+}
+
 /* raw must not fire on data that is not compressed: an ELF, random bytes, a
  * text mentioning zip magic are one object each. */
 Test(unpack, uncompressed_data_is_not_an_archive) {
