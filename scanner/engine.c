@@ -29,7 +29,7 @@
 
 /* A read buffer larger than this is freed after the file, so a worker does
  * not keep a 500 MB buffer because of one big file. */
-#define MS_KEEP_BUFFER (64u << 20)
+#define MS_KEEP_BUFFER MS_BIG_OBJECT
 
 struct ms_engine {
     const ms_options *o;
@@ -295,6 +295,17 @@ static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len
     return on_member(&b->f, &m);
 }
 
+/* The model was trained on programs and shared libraries; relocatable
+ * objects (.o, the members of every static library) and core dumps are
+ * not what it knows, and scored a liblzma.a member over the strict
+ * threshold. */
+static bool elf_is_program(const uint8_t *d, size_t n) {
+    if (n < 18)
+        return false;
+    unsigned type = d[5] == 2 ? (unsigned)(d[16] << 8 | d[17]) : (unsigned)(d[17] << 8 | d[16]);
+    return type == 2 /* ET_EXEC */ || type == 3 /* ET_DYN */;
+}
+
 static bool is_text_class(ms_class c, const char *desc) {
     return c == MS_CLASS_SCRIPT || c == MS_CLASS_CONFIG ||
            (c == MS_CLASS_OTHER && desc && strstr(desc, "text"));
@@ -346,7 +357,7 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
     raise_verdict(v, verdict_from_rules(v));
 
     /* model, for every executable whatever the rules said */
-    if (e->model_ok && (cls == MS_CLASS_ELF || cls == MS_CLASS_PE)) {
+    if (e->model_ok && (cls == MS_CLASS_PE || (cls == MS_CLASS_ELF && elf_is_program(data, size)))) {
         const double *x = NULL;
         if (ms_features_extract(w->feat, data, size, cls, &x) == 0 && x) {
             ms_contrib top[MS_MODEL_TOP];

@@ -315,7 +315,7 @@ static const token tokens[] = {
 /* ---- binary constants ---- */
 
 typedef struct cpattern {
-    uint8_t b[16];
+    uint8_t b[24];
     uint8_t len;
     uint8_t feature_slot; /* CONST_* */
 } cpattern;
@@ -342,8 +342,11 @@ static const int const_feature[CONST__COUNT] = {
  * distinctive and implementations lay the words out differently); the
  * feature is the fraction of them present. */
 static const cpattern cpatterns[] = {
-    /* Keccak-f[1600] round constants 1 and 2: 0x8082, 0x800000000000808a */
-    {{0x82, 0x80, 0, 0, 0, 0, 0, 0, 0x8a, 0x80, 0, 0, 0, 0, 0, 0x80}, 16, CONST_KECCAK},
+    /* Keccak-f[1600] round constants 1 to 3: 0x8082, 0x800000000000808a,
+     * 0x8000000080008000 */
+    {{0x82, 0x80, 0, 0, 0, 0, 0, 0, 0x8a, 0x80, 0, 0, 0, 0, 0, 0x80, 0, 0x80, 0, 0x80, 0, 0, 0,
+      0x80},
+     24, CONST_KECCAK},
     /* SHA-512 IV = Blake2b IV: 0x6a09e667f3bcc908, 0xbb67ae8584caa73b */
     {{0x08, 0xc9, 0xbc, 0xf3, 0x67, 0xe6, 0x09, 0x6a, 0x3b, 0xa7, 0xca, 0x84, 0x85, 0xae, 0x67,
       0xbb},
@@ -378,8 +381,11 @@ static const cpattern cpatterns[] = {
 /* Constants are looked for at 4-byte-aligned offsets only: a pattern of 7
  * bytes or more that occurs anywhere covers an aligned 32-bit word, so one
  * probe per 4 bytes finds it wherever it is; the 4-byte RandomX words are
- * found when they are 4-byte aligned, as tables in .rodata are. */
-#define CWORD_BITS 12
+ * found when they are 4-byte aligned, as tables in .rodata are. Words with
+ * three or four zero bytes are left out of the index where the pattern has
+ * another word for the same alignment: zero words are a quarter of a binary
+ * and would make every probe a candidate. */
+#define CWORD_BITS 16
 #define NCWORD 160
 typedef struct cword {
     uint32_t key;
@@ -395,6 +401,10 @@ static uint32_t load32(const uint8_t *p) {
     uint32_t w;
     memcpy(&w, p, 4);
     return w;
+}
+
+static int zero_bytes(uint32_t w) {
+    return !(w & 0xff) + !(w & 0xff00) + !(w & 0xff0000) + !(w & 0xff000000);
 }
 #define NRANDOMX_WORDS 12
 
@@ -574,14 +584,25 @@ int ms_featurizer_new(ms_featurizer **ret) {
         f->thead[key] = (uint16_t)(i + 1);
     }
     size_t ncw = 0;
-    for (size_t i = 0; i < NCPAT; i++)
-        for (size_t k = 0; k + 4 <= cpatterns[i].len && ncw < NCWORD; k++) {
-            uint32_t key = load32(cpatterns[i].b + k);
-            uint32_t h = cword_hash(key);
-            f->cw[ncw] = (cword){.key = key, .pat = (uint8_t)i, .off = (uint8_t)k, .next = f->chead[h]};
-            f->chead[h] = (uint16_t)(++ncw);
-            f->cbits[h >> 6] |= 1ULL << (h & 63);
+    for (size_t i = 0; i < NCPAT; i++) {
+        const cpattern *p = &cpatterns[i];
+        for (size_t j = 0; j < 4; j++) {
+            /* offsets k = j, j+4, ... are the candidates for one alignment */
+            bool sparse_only = true;
+            for (size_t k = j; k + 4 <= p->len; k += 4)
+                if (zero_bytes(load32(p->b + k)) < 3)
+                    sparse_only = false;
+            for (size_t k = j; k + 4 <= p->len && ncw < NCWORD; k += 4) {
+                uint32_t key = load32(p->b + k);
+                if (!sparse_only && zero_bytes(key) >= 3)
+                    continue;
+                uint32_t h = cword_hash(key);
+                f->cw[ncw] = (cword){.key = key, .pat = (uint8_t)i, .off = (uint8_t)k, .next = f->chead[h]};
+                f->chead[h] = (uint16_t)(++ncw);
+                f->cbits[h >> 6] |= 1ULL << (h & 63);
+            }
         }
+    }
     for (size_t b = 0x20; b < 0x7f; b++)
         f->printable[b] = 1;
     f->printable['\t'] = 1;
@@ -737,9 +758,16 @@ static uint64_t print_mask(const ms_featurizer *f, const uint8_t *d, size_t n, s
 static double window_entropy(const ms_featurizer *f, const uint32_t *c, size_t total) {
     if (total == 0)
         return 0;
-    double s = 0;
-    for (size_t b = 0; b < 256; b++)
-        s += f->clog[c[b]];
+    /* four independent sums: one chain of 256 dependent adds per block
+     * cost more than the rest of the byte pass */
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (size_t b = 0; b < 256; b += 4) {
+        s0 += f->clog[c[b]];
+        s1 += f->clog[c[b + 1]];
+        s2 += f->clog[c[b + 2]];
+        s3 += f->clog[c[b + 3]];
+    }
+    double s = (s0 + s1) + (s2 + s3);
     double h = log2((double)total) - s / (double)total;
     return h < 0 ? 0 : h;
 }

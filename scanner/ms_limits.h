@@ -45,6 +45,12 @@
 /* Seconds libyara may spend on one object before the scan is cut. */
 #define MS_DEFAULT_SCAN_TIMEOUT 60
 
+/* Files larger than this are scanned one at a time across all workers,
+ * and a worker frees a read buffer larger than this after the file. A
+ * file's bytes are in memory while it is scanned; /usr/lib holds several
+ * 100+ MB libraries, and two of them at once put -j2 over 250 MB peak. */
+#define MS_BIG_OBJECT (32ULL << 20)
+
 /* Paths queued between the walker and the workers. Bounds memory whatever
  * the size of the tree: the walker waits when the queue is full. */
 #define MS_QUEUE_SLOTS 1024

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +59,7 @@ typedef struct ms_pool {
     const ms_run_hooks *hooks;
     work_queue wq;
     result_queue rq;
+    pthread_mutex_t big_lock; /* held while a file over MS_BIG_OBJECT is scanned */
     volatile int stop;      /* internal: a fatal output error */
     int fatal;              /* first fatal error (output) */
     ms_summary sum;
@@ -200,8 +202,18 @@ static void *worker_main(void *ud) {
         work it = wq_pop(p);
         if (it.fd < 0)
             break;
-        if (!should_stop(p))
+        if (!should_stop(p)) {
+            /* One large file at a time: its bytes are held in memory while
+             * it is scanned, so two workers on two 100 MB libraries would
+             * double the peak (MS_BIG_OBJECT in ms_limits.h). */
+            struct stat st;
+            bool big = fstat(it.fd, &st) == 0 && (uint64_t)st.st_size > MS_BIG_OBJECT;
+            if (big)
+                pthread_mutex_lock(&p->big_lock);
             ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, rq_push, p, NULL);
+            if (big)
+                pthread_mutex_unlock(&p->big_lock);
+        }
         close(it.fd);
         free(it.path);
     }
@@ -405,6 +417,7 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     p->hooks = hooks;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     pthread_mutex_init(&p->wq.lock, NULL);
+    pthread_mutex_init(&p->big_lock, NULL);
     pthread_cond_init(&p->wq.not_empty, NULL);
     pthread_cond_init(&p->wq.not_full, NULL);
     pthread_mutex_init(&p->rq.lock, NULL);
@@ -504,6 +517,7 @@ out:
         ms_worker_free(args[i].w);
     free(args);
     pthread_mutex_destroy(&p->wq.lock);
+    pthread_mutex_destroy(&p->big_lock);
     pthread_cond_destroy(&p->wq.not_empty);
     pthread_cond_destroy(&p->wq.not_full);
     pthread_mutex_destroy(&p->rq.lock);

@@ -23,8 +23,10 @@ for path in sys.argv[1:]:
             tested, p, f, c = map(int, m[-1])
             passed += p
             failed += f + c
-            skipped += max(0, tested - p - f - c)
-            skipped += len(re.findall(r"\[SKIP\]", out))
+            skips = re.findall(r"^\[SKIP\] (.*)$", out, re.M)
+            skipped += len(skips)
+            for sk in skips:
+                print("skipped: %s" % sk)
         elif t.get("result") == "OK":
             passed += 1
         elif t.get("result") == "SKIP":

@@ -449,3 +449,24 @@ Test(cli, thousands_of_files_under_a_low_fd_limit) {
     t_result_free(&res);
     free(dir);
 }
+
+/* Regression: a member of liblzma.a (a relocatable .o) scored over the
+ * strict threshold. The model scores programs and shared libraries only. */
+Test(cli, relocatable_objects_are_not_scored_by_the_model) {
+    char *o = t_path(tmp, "x.o");
+    cr_assert_eq(t_compile("cc", "int f(int x) { return x * 3; }\n", o, "-c"), 0);
+    char *prog = t_path(tmp, "prog");
+    cr_assert_eq(t_compile("cc", "int main(void) { return 0; }\n", prog, NULL), 0);
+    t_result res;
+    json_t *recs = run_jsonl(&res, "--all", o, prog, NULL);
+    cr_assert_eq(res.status, 0, "%s", res.out);
+    json_t *ro = t_find_record(recs, o);
+    cr_assert_not_null(ro);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(ro, "filetype"), "class")), "elf");
+    cr_assert_null(json_object_get(ro, "model"), "a .o file is not scored");
+    json_t *rp = t_find_record(recs, prog);
+    cr_assert_not_null(json_object_get(rp, "model"), "a program is scored");
+    json_decref(recs);
+    t_result_free(&res);
+    free(o), free(prog);
+}

@@ -224,7 +224,9 @@ Test(features, section_count_follows_the_header) {
 
 Test(features, hash_constants_are_found) {
     uint8_t buf[4096] = {0};
-    static const uint8_t keccak[] = {0x82, 0x80, 0, 0, 0, 0, 0, 0, 0x8a, 0x80, 0, 0, 0, 0, 0, 0x80};
+    /* Keccak round constants 1..3, little-endian */
+    static const uint8_t keccak[] = {0x82, 0x80, 0, 0,    0, 0, 0,    0,    0x8a, 0x80, 0, 0,
+                                     0,    0,    0, 0x80, 0, 0x80, 0, 0x80, 0,    0,    0, 0x80};
     static const uint8_t rx[] = {0x17, 0x49, 0xf4, 0xb4, 0x2b, 0x55, 0xb5, 0xdb};
     memcpy(buf + 1001, keccak, sizeof(keccak)); /* unaligned: found through an aligned word */
     memcpy(buf + 508, rx, sizeof(rx));          /* aligned, across a block boundary */
@@ -232,6 +234,17 @@ Test(features, hash_constants_are_found) {
     cr_assert_eq(feat(x, "const_keccak_rc"), 1);
     cr_assert_float_eq(feat(x, "const_randomx"), 2.0 / 12.0, 1e-9);
     cr_assert_eq(feat(x, "const_aes_sbox"), 0);
+    /* every alignment of the pattern is found */
+    for (size_t shift = 0; shift < 8; shift++) {
+        memset(buf, 0, sizeof(buf));
+        memcpy(buf + 2048 + shift, keccak, sizeof(keccak));
+        x = features_of(buf, sizeof(buf));
+        cr_assert_eq(feat(x, "const_keccak_rc"), 1, "missed at offset %zu", 2048 + shift);
+        memcpy(buf + 2048 + shift, keccak, sizeof(keccak) - 1); /* one byte short */
+        buf[2048 + shift + sizeof(keccak) - 1] = 0x7f;
+        x = features_of(buf, sizeof(buf));
+        cr_assert_eq(feat(x, "const_keccak_rc"), 0, "false match at offset %zu", 2048 + shift);
+    }
 }
 
 /* ---- PE structure ---- */

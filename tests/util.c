@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -154,73 +155,8 @@ static void drain(int fd, char **buf, size_t *len, size_t *cap) {
 }
 
 int t_run(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res) {
-    int pin[2], pout[2], perr[2];
-    memset(res, 0, sizeof(*res));
-    if (pipe2(pin, O_CLOEXEC) || pipe2(pout, O_CLOEXEC) || pipe2(perr, O_CLOEXEC))
-        return -errno;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -errno;
-    if (pid == 0) {
-        dup2(pin[0], 0);
-        dup2(pout[1], 1);
-        dup2(perr[1], 2);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(pin[0]);
-    close(pout[1]);
-    close(perr[1]);
-    if (stdin_data) {
-        size_t n = strlen(stdin_data), off = 0;
-        signal(SIGPIPE, SIG_IGN);
-        while (off < n) {
-            ssize_t k = write(pin[1], stdin_data + off, n - off);
-            if (k <= 0)
-                break;
-            off += (size_t)k;
-        }
-    }
-    close(pin[1]);
-    size_t ocap = 0, ecap = 0;
-    struct pollfd fds[2] = {{.fd = pout[0], .events = POLLIN}, {.fd = perr[0], .events = POLLIN}};
-    time_t deadline = time(NULL) + (time_t)timeout_s;
-    int open_fds = 2;
-    bool killed = false;
-    while (open_fds > 0) {
-        int k = poll(fds, 2, 200);
-        if (time(NULL) > deadline && !killed) {
-            kill(pid, SIGKILL);
-            killed = true;
-        }
-        if (k <= 0)
-            continue;
-        for (int i = 0; i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            size_t before = i == 0 ? res->out_len : res->err_len;
-            if (i == 0)
-                drain(fds[i].fd, &res->out, &res->out_len, &ocap);
-            else
-                drain(fds[i].fd, &res->err, &res->err_len, &ecap);
-            size_t after = i == 0 ? res->out_len : res->err_len;
-            if (after == before) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-            }
-        }
-    }
-    int st = 0;
-    waitpid(pid, &st, 0);
-    res->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    if (!res->out)
-        res->out = calloc(1, 1);
-    if (!res->err)
-        res->err = calloc(1, 1);
-    res->out[res->out_len] = '\0';
-    res->err[res->err_len] = '\0';
-    return 0;
+    struct rusage ru;
+    return t_run_rusage(argv, stdin_data, timeout_s, res, &ru);
 }
 
 const char *t_minerscan_path(void) {
@@ -303,10 +239,7 @@ bool t_has_rule(json_t *record, const char *rule) {
     return false;
 }
 
-#include <sys/resource.h>
-
-/* A copy of t_run that reaps the child with wait4() to return its rusage
- * (kept separate so t_run stays as it is). */
+/* t_run, reaping the child with wait4() to return its rusage. */
 int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res,
                  struct rusage *ret_ru) {
     int pin[2], pout[2], perr[2];

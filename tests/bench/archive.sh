@@ -34,10 +34,13 @@ echo "tree: $tree: $files files, $mib MiB; tarball: $tmib MiB gzip"
 find "$tree" -xdev -type f -print0 2>/dev/null | xargs -0 cat > /dev/null 2>&1 || true
 cat "$tgz" > /dev/null
 
-t() { # label, command...: prints seconds and peak RSS
+t() { # label, command...: prints seconds and peak RSS. GNU time writes to
+  # its own file (-o): the command's output and exit status are not ours.
   local label=$1; shift
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1 )
+  local tf out
+  tf=$(mktemp "$work/time-XXXXXX")
+  /usr/bin/time -o "$tf" -f '%e %M' "$@" > /dev/null 2>&1 || true
+  out=$(tail -1 "$tf")
   local s=${out% *} kb=${out#* }
   awk -v l="$label" -v s="$s" -v kb="$kb" -v mib="$mib" \
     'BEGIN {printf "%-44s %7.2f s  %7.1f MiB/s  peak %6.1f MB\n", l, s, (s > 0 ? mib / s : 0), kb / 1024}'

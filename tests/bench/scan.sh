@@ -29,10 +29,11 @@ echo "trees: ${trees[*]}: $files files, $mib MiB; ${#rules[@]} rule files"
 # warm the cache
 find "${trees[@]}" -xdev -type f -print0 2>/dev/null | xargs -0 cat > /dev/null 2>&1 || true
 
-t() { # label, command...: prints seconds and peak RSS
+t() { # label, command...: prints seconds, throughput and peak RSS
   local label=$1; shift
-  local out
-  out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null 2>/dev/null; } 2>&1 | tail -1 )
+  local tf; tf=$(mktemp)
+  /usr/bin/time -o "$tf" -f '%e %M' "$@" > /dev/null 2>&1 || true
+  local out; out=$(tail -1 "$tf"); rm -f "$tf"
   local s=${out% *} kb=${out#* }
   awk -v l="$label" -v s="$s" -v kb="$kb" -v mib="$mib" \
     'BEGIN {printf "%-40s %7.2f s  %7.1f MiB/s  peak %6.1f MB\n", l, s, (s > 0 ? mib / s : 0), kb / 1024}'
