@@ -1168,6 +1168,62 @@ Test(faults, sparse_4gib_file_peak_rss_under_512mb) {
     free(p);
 }
 
+/* size bytes that gzip shrinks about 125 times: under --max-ratio (200),
+ * so nothing stops the expansion but memory */
+static void fill_compressible(int fd, off_t size) {
+    static uint8_t block[1 << 16];
+    uint64_t x = 88172645463325252ULL;
+    for (off_t off = 0; off < size; off += (off_t)sizeof(block)) {
+        for (int i = 0; i < 400; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            block[i] = (uint8_t)x;
+        }
+        cr_assert_eq(pwrite(fd, block, sizeof(block), off), (ssize_t)sizeof(block));
+    }
+}
+
+Test(faults, nested_uncompressed_archives_peak_rss_under_512mb) {
+    /* top.tar.gz (1 MB) holding l3.tar holding l2.tar holding l1.tar
+     * holding a 150 MB file: four levels of 150 MB at a ratio of 1, which
+     * --max-ratio cannot see; a copy per level would hold 600 MB */
+    char *p = NULL;
+    int fd = open_tmp_file("big.bin", &p);
+    fill_compressible(fd, 150 << 20);
+    close(fd);
+    free(p);
+    char *cmd = NULL;
+    cr_assert_geq(asprintf(&cmd,
+                           "cd '%s' && tar cf l1.tar big.bin && rm big.bin && tar cf l2.tar l1.tar && "
+                           "rm l1.tar && tar cf l3.tar l2.tar && rm l2.tar && tar cf - l3.tar | gzip -1 > "
+                           "top.tar.gz && rm l3.tar",
+                           tmp), 0);
+    cr_assert_eq(system(cmd), 0, "make the nested archive with tar and gzip");
+    free(cmd);
+    char *top = t_path(tmp, "top.tar.gz");
+    const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", top, NULL};
+    t_result res;
+    struct rusage ru;
+    cr_assert_eq(t_run_rusage(argv, NULL, 280, &res, &ru), 0);
+    cr_assert_lt(res.status, 128, "died of signal %d: %s", res.status - 128, res.err);
+    long mb = ru.ru_maxrss / 1024;
+    cr_log_info("nested tars: peak RSS %ld MiB, exit %d", mb, res.status);
+#if defined(__SANITIZE_ADDRESS__)
+    cr_assert_lt(mb, 1536, "peak RSS %ld MiB under ASan", mb);
+#else
+    cr_assert_lt(mb, 512, "peak RSS %ld MiB", mb);
+#endif
+    cr_assert_eq(res.status, 0, "every level read: %s", res.err);
+    json_t *recs = parse_jsonl(&res);
+    char *leaf = NULL;
+    cr_assert_geq(asprintf(&leaf, "%s!l3.tar!l2.tar!l1.tar!big.bin", top), 0);
+    assert_verdict(recs, leaf, "clean", res.out);
+    cr_assert_eq(num_of(find(recs, leaf), "size"), 150u << 20);
+    check_accounting(recs, true);
+    json_decref(recs);
+    t_result_free(&res);
+    free(leaf), free(top);
+}
+
 /* ---- nothing lost ---- */
 
 typedef struct expect {
