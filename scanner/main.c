@@ -9,6 +9,7 @@
 #include <math.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,6 +342,18 @@ int main(int argc, char **argv) {
     }
     if (optind == argc && strvec_add(&paths, ".") < 0)
         goto oom;
+
+    /* A few plain files need no more workers than files: each worker costs
+     * a libmagic handle and a YARA scanner at start-up. */
+    if (paths.n < o.threads) {
+        bool all_files = true;
+        for (size_t i = 0; i < paths.n && all_files; i++) {
+            struct stat st;
+            all_files = stat(paths.v[i], &st) == 0 && S_ISREG(st.st_mode);
+        }
+        if (all_files)
+            o.threads = paths.n ? (unsigned)paths.n : 1;
+    }
 
     int r = ms_engine_new(&o, &e, &err);
     if (r < 0) {
