@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Make the seed corpora of the fuzz targets (tests/fuzz/<target>/seed-*).
-# Run from anywhere; needs cc, libarchive-dev (seedgen.c writes every
-# archive format libarchive can write), python3, and for the PE seeds
-# mingw-w64. The outputs are committed, so this runs only when seeds
-# change. Inputs the fuzzers found (crashes turned regression inputs) live
-# beside the seeds as crash-* / regress-* and are never removed by this.
+# Make the seed corpora of the fuzz targets: make-seeds.sh OUT [STAMP]
+# writes OUT/<target>/seed-*. The build runs it (tests/fuzz/meson.build)
+# into the build directory, so the compiled ELF/PE seeds are made at build
+# time and never committed; the committed tests/fuzz/<target>/ holds the
+# text and archive seeds and the regression inputs the fuzzers found
+# (regress-*). Needs cc, libarchive-dev (seedgen.c writes every archive
+# format libarchive can write), python3, and for the PE seeds mingw-w64.
 #
 # Nothing here is a real miner: the "miner" texts are strings from public
 # descriptions of XMRig builds and configs, the programs are compiled from
 # a few lines of C that hold such strings and are never run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+[ $# -ge 1 ] || { echo "usage: make-seeds.sh OUT [STAMP]" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+stamp=${2:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -18,8 +23,8 @@ cc -O1 -o "$work/seedgen" "$here/seedgen.c" $(pkg-config --cflags --libs libarch
 sg() { "$work/seedgen" "$@"; }
 
 for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report; do
-  mkdir -p "$here/$t"
-  rm -f "$here/$t"/seed-*
+  mkdir -p "$out/$t"
+  rm -f "$out/$t"/seed-*
 done
 
 # ---- contents ----
@@ -179,10 +184,10 @@ open(d + "/bigsize.tar", "wb").write(bytes(t))
 P
 
 # ---- fuzz_unpack: the archives ----
-for f in "$a"/*; do cp "$f" "$here/fuzz_unpack/seed-$(basename "$f")"; done
+for f in "$a"/*; do cp "$f" "$out/fuzz_unpack/seed-$(basename "$f")"; done
 
 # ---- fuzz_features: executables and broken headers ----
-ff=$here/fuzz_features
+ff=$out/fuzz_features
 for f in miner.elf clean.elf lib.so miner.exe lib.dll miner32.exe; do
   [ -f "$c/$f" ] && cp "$c/$f" "$ff/seed-$f"
 done
@@ -239,11 +244,11 @@ P
 
 # ---- fuzz_iocs: configs, scripts, base64 ----
 for f in config.json dropper.sh miner.txt clean.txt b64.sh b64-nested.txt systemd.service webminer.html urls.txt trunc.json; do
-  cp "$c/$f" "$here/fuzz_iocs/seed-$f"
+  cp "$c/$f" "$out/fuzz_iocs/seed-$f"
 done
 
 # ---- fuzz_scan: a bit of everything ----
-fs=$here/fuzz_scan
+fs=$out/fuzz_scan
 for f in config.json dropper.sh miner.txt b64.sh systemd.service webminer.html miner.elf miner.exe; do
   [ -f "$c/$f" ] && cp "$c/$f" "$fs/seed-$f"
 done
@@ -253,7 +258,7 @@ for f in tar.gzip tar.xz zip-deflate 7z-lzma2 cpio ar nested.tar.gz deep.gz pkg.
 done
 
 # ---- fuzz_report: records in the byte format of fuzz_report.c ----
-python3 - "$here/fuzz_report" <<'P'
+python3 - "$out/fuzz_report" <<'P'
 import struct, sys
 out = sys.argv[1]
 def s(b):
@@ -303,6 +308,7 @@ for name, data in seeds.items():
     open(out + "/seed-" + name, "wb").write(data)
 P
 
-chmod 644 "$here"/fuzz_*/seed-*
-du -sh "$here"/fuzz_*/ | sed "s|$here/||"
-du -sch "$here"/fuzz_*/ | tail -1
+chmod 644 "$out"/fuzz_*/seed-*
+du -sh "$out"/fuzz_*/ | sed "s|$out/||" >&2
+du -sch "$out"/fuzz_*/ | tail -1 >&2
+[ -z "$stamp" ] || touch "$stamp"
