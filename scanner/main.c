@@ -322,9 +322,6 @@ int main(int argc, char **argv) {
     o.n_excludes = excludes.n;
     o.passwords = passwords.v;
     o.n_passwords = passwords.n;
-    if (o.no_builtin_rules && rules.n == 0 && !list_rules) {
-        /* allowed: model and hash lists still work */
-    }
 
     for (int i = optind; i < argc; i++) {
         if (!strcmp(argv[i], "-")) {

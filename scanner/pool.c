@@ -210,7 +210,8 @@ static void *worker_main(void *ud) {
             bool big = fstat(it.fd, &st) == 0 && (uint64_t)st.st_size > MS_BIG_OBJECT;
             if (big)
                 pthread_mutex_lock(&p->big_lock);
-            ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, rq_push, p, NULL);
+            if (!should_stop(p)) /* the wait for the lock may have been long */
+                ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, rq_push, p, NULL);
             if (big)
                 pthread_mutex_unlock(&p->big_lock);
         }
