@@ -98,6 +98,7 @@ static const char *const feature_names[F__COUNT] = {
 #define MAX_NAME 256u           /* longest import or library name looked at */
 
 #define BLOCK 512u
+#define TOK_BITS 16u
 #define MIN_RUN 4u              /* shortest printable run counted as a string */
 
 size_t ms_features_dim(void) {
@@ -531,11 +532,14 @@ struct ms_featurizer {
     double v[F__COUNT];
     /* 1 for the bytes a string run is made of: printable ASCII and tab */
     uint8_t printable[256];
-    /* token matcher: bitmap of first pairs, chain heads, chain links */
-    uint64_t tbits[1024];
-    uint16_t thead[65536];
+    /* token matcher: a bitmap of the hashed first three (folded) bytes,
+     * chain heads by that hash, chain links, and each token's first three
+     * bytes as a little-endian word */
+    uint64_t tbits[(1u << TOK_BITS) / 64];
+    uint16_t thead[1u << TOK_BITS];
     uint16_t tnext[NTOK];
     uint8_t tlen[NTOK];
+    uint32_t tkey[NTOK];
     uint32_t tcount[NTOK];
     /* constants: every 32-bit word of every pattern, hashed (CWORD_BITS
      * bits) into a bitmap and chained; which patterns were seen */
@@ -563,6 +567,18 @@ static uint8_t fold(uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
+/* fold() on the 4 bytes of w, each below 0x80: a byte gets bit 7 from
+ * +0x3f when it is 'A' or above and from +0x25 when it is above 'Z'; no
+ * byte carries into the next. */
+static uint32_t fold_word(uint32_t w) {
+    uint32_t ge_a = w + 0x3f3f3f3fu, gt_z = w + 0x25252525u;
+    return w | ((ge_a & ~gt_z & 0x80808080u) >> 2);
+}
+
+static uint32_t tok_hash(uint32_t key) {
+    return (key * 0x9e3779b1u) >> (32 - TOK_BITS);
+}
+
 static int cmp_rule(const void *a, const void *b) {
     const import_rule *x = *(const import_rule *const *)a, *y = *(const import_rule *const *)b;
     return strcmp(x->name, y->name);
@@ -578,10 +594,16 @@ int ms_featurizer_new(ms_featurizer **ret) {
         const uint8_t *s = (const uint8_t *)tokens[i].s;
         size_t len = strlen(tokens[i].s);
         f->tlen[i] = (uint8_t)len;
-        uint16_t key = (uint16_t)(fold(s[0]) << 8 | fold(s[1]));
-        f->tbits[key >> 6] |= 1ULL << (key & 63);
-        f->tnext[i] = f->thead[key];
-        f->thead[key] = (uint16_t)(i + 1);
+        if (len < 3 || len > UINT8_MAX) { /* the matcher keys on 3 bytes */
+            free(f);
+            return -EINVAL;
+        }
+        uint32_t key = (uint32_t)fold(s[0]) | (uint32_t)fold(s[1]) << 8 | (uint32_t)fold(s[2]) << 16;
+        uint32_t h = tok_hash(key);
+        f->tkey[i] = key;
+        f->tbits[h >> 6] |= 1ULL << (h & 63);
+        f->tnext[i] = f->thead[h];
+        f->thead[h] = (uint16_t)(i + 1);
     }
     size_t ncw = 0;
     for (size_t i = 0; i < NCPAT; i++) {
@@ -690,16 +712,25 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
     f->str_bytes += n;
     if (n > f->str_max)
         f->str_max = n;
-    for (size_t i = 0; i + 1 < n; i++) {
-        uint16_t key = (uint16_t)(fold(s[i]) << 8 | fold(s[i + 1]));
-        if (!(f->tbits[key >> 6] >> (key & 63) & 1))
+    /* One probe per position: the folded 3 bytes there, hashed into a
+     * bitmap that holds the tokens' first 3 bytes; the run is printable
+     * ASCII, so fold_word can fold 4 bytes at once. The last position
+     * is read byte by byte so nothing past the run is loaded. */
+    for (size_t i = 0; i + 3 <= n; i++) {
+        uint32_t key;
+        if (i + 4 <= n)
+            key = fold_word(load32(s + i)) & 0xffffffu;
+        else
+            key = (uint32_t)fold(s[i]) | (uint32_t)fold(s[i + 1]) << 8 | (uint32_t)fold(s[i + 2]) << 16;
+        uint32_t h = tok_hash(key);
+        if (!(f->tbits[h >> 6] >> (h & 63) & 1))
             continue;
-        for (uint16_t t = f->thead[key]; t; t = f->tnext[t - 1]) {
+        for (uint16_t t = f->thead[h]; t; t = f->tnext[t - 1]) {
             size_t len = f->tlen[t - 1];
-            if (len > n - i)
+            if (len > n - i || f->tkey[t - 1] != key)
                 continue;
             const uint8_t *tok = (const uint8_t *)tokens[t - 1].s;
-            size_t k = 2;
+            size_t k = 3;
             while (k < len && fold(s[i + k]) == tok[k])
                 k++;
             if (k < len)

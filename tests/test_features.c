@@ -187,6 +187,27 @@ Test(features, mining_tokens_are_counted) {
     free(p);
 }
 
+/* Exact counts, case folded, at word boundaries, and a token that ends
+ * its run or the whole buffer (the matcher's last position is read byte
+ * by byte). Counts are stored as log1p(count). */
+static double tok_count(const char *text, const char *name) {
+    const double *x = features_of((const uint8_t *)text, strlen(text));
+    return expm1(feat(x, name));
+}
+
+Test(features, token_counts_are_exact) {
+    cr_assert_float_eq(tok_count("pool stratum+tcp://a STRATUM+SSL://b", "tok_pool_url"), 2, 1e-9);
+    cr_assert_float_eq(tok_count("speed 12 KH/s", "tok_hashrate"), 1, 1e-9, "kh/s; the h/s in it continues a word");
+    cr_assert_float_eq(tok_count("1234\x01H/s", "tok_hashrate"), 0, 1e-9, "a 3-byte run is no string");
+    cr_assert_float_eq(tok_count("abc\x01 H/s", "tok_hashrate"), 1, 1e-9, "token at the end of the buffer");
+    cr_assert_float_eq(tok_count("coin XMR\x01\x02rest", "tok_coin"), 1, 1e-9, "token at the end of a run");
+    cr_assert_float_eq(tok_count("xmrx xmr1 axmr", "tok_coin"), 0, 1e-9, "short tokens keep word boundaries");
+    cr_assert_float_eq(tok_count("determining antpoolx", "tok_mine_word"), 0, 1e-9);
+    cr_assert_float_eq(tok_count("RandomX randomx RANDOMX", "tok_algo_miner"), 3, 1e-9);
+    cr_assert_float_eq(tok_count("mining.SUBSCRIBE mining.submit", "tok_stratum"), 2, 1e-9);
+    cr_assert_float_eq(tok_count("Rx/0", "tok_algo_miner"), 1, 1e-9, "a run of exactly 4 bytes");
+}
+
 Test(features, static_and_dynamic) {
     double *d = compiled("cc", plain_c, "dyn", NULL);
     double *s = compiled("cc", plain_c, "static", "-static");
