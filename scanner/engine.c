@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ms_features.h"
@@ -51,6 +52,7 @@ struct ms_worker {
     ms_budget budget;
     volatile int *stop;
     bool partial;          /* the top-level object is a prefix of its file */
+    bool streamed;         /* its byte features were computed while reading */
     ms_emit_fn emit;
     void *emit_ud;
     int emit_error;
@@ -360,7 +362,9 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
     /* model, for every executable whatever the rules said */
     if (e->model_ok && (cls == MS_CLASS_PE || (cls == MS_CLASS_ELF && elf_is_program(data, size)))) {
         const double *x = NULL;
-        if (ms_features_extract(w->feat, data, size, cls, &x) == 0 && x) {
+        r = depth == 0 && w->streamed ? ms_features_stream_end(w->feat, data, size, cls, &x)
+                                      : ms_features_extract(w->feat, data, size, cls, &x);
+        if (r == 0 && x) {
             ms_contrib top[MS_MODEL_TOP];
             size_t n_top = 0;
             v->has_model = true;
@@ -482,12 +486,38 @@ out:
     return 0;
 }
 
+/* Programs and libraries the model will score: the byte pass of their
+ * features runs while they are read (see read_all). */
+static bool will_score(const ms_engine *e, const uint8_t *d, size_t n) {
+    if (!e->model_ok || n < 64)
+        return false;
+    return (!memcmp(d, "\x7f" "ELF", 4) && elf_is_program(d, n)) || (d[0] == 'M' && d[1] == 'Z');
+}
+
 /* Read the whole file (up to max_filesize bytes) into the worker's buffer.
  * read() rather than mmap(): a file truncated under us gives a short read,
- * never SIGBUS. Returns bytes read, sets *truncated when the cap cut it. */
-static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, size_t *ret_len, bool *truncated) {
+ * never SIGBUS. size_hint (st_size, 0 if unknown) sizes the buffer once
+ * instead of growing it by copies. Reads go in READ_CHUNK pieces, and a
+ * program's feature byte pass follows each piece while it is still in the
+ * cache, instead of reading it all back from memory later.
+ * Returns bytes read, sets *truncated when the cap cut it. */
+#define READ_CHUNK (256u << 10)
+static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, uint64_t size_hint, size_t *ret_len,
+                    bool *truncated) {
     size_t len = 0;
     *truncated = false;
+    w->streamed = false;
+    if (size_hint && size_hint < SIZE_MAX - 1) {
+        /* room for one byte more than expected: the read that sees EOF */
+        size_t want_cap = (size_t)(size_hint < cap_bytes ? size_hint : cap_bytes) + 1;
+        if (want_cap > w->cap) {
+            uint8_t *b = realloc(w->buf, want_cap);
+            if (b) {
+                w->buf = b;
+                w->cap = want_cap;
+            }
+        }
+    }
     for (;;) {
         if (len == w->cap) {
             size_t ncap = w->cap ? w->cap * 2 : (1u << 20);
@@ -514,6 +544,8 @@ static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, size_t *ret_len, b
                 *truncated = true;
             break;
         }
+        if (want > READ_CHUNK)
+            want = READ_CHUNK;
         ssize_t k = read(fd, w->buf + len, want);
         if (k < 0) {
             if (errno == EINTR)
@@ -522,7 +554,15 @@ static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, size_t *ret_len, b
         }
         if (k == 0)
             break;
+        bool first = len == 0;
         len += (size_t)k;
+        if (first && size_hint && will_score(w->e, w->buf, len)) {
+            /* the size it will have: the file's, or the cap's prefix */
+            ms_features_stream_begin(w->feat, (size_t)(size_hint < cap_bytes ? size_hint : cap_bytes));
+            w->streamed = true;
+        }
+        if (w->streamed)
+            ms_features_stream_feed(w->feat, w->buf, len);
     }
     *ret_len = len;
     return 0;
@@ -559,14 +599,17 @@ int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const 
     return r < 0 ? r : 0;
 }
 
-int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, ms_emit_fn emitfn,
-                      void *ud, uint64_t *ret_bytes) {
+static int scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, ms_emit_fn emitfn, void *ud,
+                   uint64_t *ret_bytes) {
     size_t len = 0;
     bool truncated = false;
     uint64_t cap_bytes = w->e->o->limits.max_filesize;
-    int r = read_all(w, fd, cap_bytes, &len, &truncated);
+    struct stat st;
+    uint64_t hint = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    int r = read_all(w, fd, cap_bytes, hint, &len, &truncated);
     if (ret_bytes)
         *ret_bytes = len;
+
     if (r < 0) {
         ms_verdict *v = NULL;
         int k = ms_verdict_new(path, path_len, &v);
@@ -607,4 +650,13 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, m
     raise_verdict(v, MS_LIMIT);
     r = emit(w, v);
     return r < 0 ? r : 0;
+}
+
+int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, ms_emit_fn emitfn,
+                      void *ud, uint64_t *ret_bytes) {
+    int r = scan_fd(w, fd, path, path_len, emitfn, ud, ret_bytes);
+    /* a stream begun while reading belongs to this file only */
+    w->streamed = false;
+    ms_features_stream_abandon(w->feat);
+    return r;
 }

@@ -99,6 +99,9 @@ static const char *const feature_names[F__COUNT] = {
 
 #define BLOCK 512u
 #define TOK_BITS 16u
+#define SAMPLE_FROM (256u << 10) /* larger files: byte statistics from a sample */
+#define SAMPLE_PERIOD 16u      /* of every 16 blocks, 2 are counted */
+#define LOOKAHEAD 128u /* bytes past a block the pass may read */
 #define MIN_RUN 4u              /* shortest printable run counted as a string */
 
 size_t ms_features_dim(void) {
@@ -379,13 +382,15 @@ static const cpattern cpatterns[] = {
 
 #define NCPAT (sizeof(cpatterns) / sizeof(cpatterns[0]))
 
-/* Constants are looked for at 4-byte-aligned offsets only: a pattern of 7
- * bytes or more that occurs anywhere covers an aligned 32-bit word, so one
- * probe per 4 bytes finds it wherever it is; the 4-byte RandomX words are
- * found when they are 4-byte aligned, as tables in .rodata are. Words with
- * three or four zero bytes are left out of the index where the pattern has
- * another word for the same alignment: zero words are a quarter of a binary
- * and would make every probe a candidate. */
+/* Constants are looked for at 8-byte-aligned offsets only, one probe of
+ * the 32-bit word there per 8 bytes: a pattern of 8 bytes or more that
+ * starts 4-byte aligned, as tables in .rodata do, covers such a word (one of
+ * 11 bytes or more wherever it starts); a 4-byte RandomX word is found when
+ * it is 8-byte aligned, which is half of them in a 16-byte key. Words with
+ * three or four zero bytes are never in the index (zero words are a quarter
+ * of a binary and would make every probe a candidate), so an alignment at
+ * which a pattern shows only such words is not found: the Keccak round
+ * constants 4 bytes off an 8-byte boundary, where no uint64_t table sits. */
 #define CWORD_BITS 16
 #define NCWORD 160
 typedef struct cword {
@@ -528,18 +533,34 @@ static const import_rule import_rules[] = {
 
 /* ---- state ---- */
 
+typedef struct tentry {
+    uint32_t key; /* 3 folded bytes, little-endian */
+    uint16_t tok, next; /* next: entry index + 1, 0 ends a chain */
+    int8_t off;   /* where in the token the 3 bytes are (-1: one before) */
+} tentry;
+#define NTENT (2 * NTOK + 3 * 48) /* up to three 3-byte tokens; checked */
+
+typedef struct bpass {
+    bool active, sampled, have_next, prev_counted;
+    size_t n, base, k, prev_len, run_start;
+    uint64_t next; /* printable mask of the 64 bytes at base */
+    uint32_t prev[256];
+    uint64_t hist[256];
+} bpass;
+
 struct ms_featurizer {
     double v[F__COUNT];
     /* 1 for the bytes a string run is made of: printable ASCII and tab */
     uint8_t printable[256];
+    /* 1 for ASCII letters and digits */
+    uint8_t alnum[256];
     /* token matcher: a bitmap of the hashed first three (folded) bytes,
      * chain heads by that hash, chain links, and each token's first three
      * bytes as a little-endian word */
     uint64_t tbits[(1u << TOK_BITS) / 64];
     uint16_t thead[1u << TOK_BITS];
-    uint16_t tnext[NTOK];
+    tentry tent[NTENT];
     uint8_t tlen[NTOK];
-    uint32_t tkey[NTOK];
     uint32_t tcount[NTOK];
     /* constants: every 32-bit word of every pattern, hashed (CWORD_BITS
      * bits) into a bitmap and chained; which patterns were seen */
@@ -549,9 +570,17 @@ struct ms_featurizer {
     bool cseen[NCPAT];
     /* c * log2(c) for window entropies */
     double clog[2 * BLOCK + 1];
-    /* window entropies, one per block */
+    /* per block, the entropy of the window that ends with it, or -1 where
+     * no window was measured (sampled files); how many were measured */
     float *we;
-    size_t we_cap, nwe;
+    size_t we_cap, nwe, nwin;
+    /* the byte pass, resumable (ms_features_stream_*) */
+    bpass bp;
+    /* the object being featurized (for the entropy of a section no
+     * measured window touches) and the bytes the byte histogram counted */
+    const uint8_t *data;
+    size_t size;
+    uint64_t hist_n;
     /* string statistics */
     uint64_t str_n, str_bytes, str_max;
     uint64_t wal_xmr, wal_other;
@@ -567,16 +596,44 @@ static uint8_t fold(uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-/* fold() on the 4 bytes of w, each below 0x80: a byte gets bit 7 from
- * +0x3f when it is 'A' or above and from +0x25 when it is above 'Z'; no
- * byte carries into the next. */
-static uint32_t fold_word(uint32_t w) {
-    uint32_t ge_a = w + 0x3f3f3f3fu, gt_z = w + 0x25252525u;
-    return w | ((ge_a & ~gt_z & 0x80808080u) >> 2);
-}
+/* The token filter's key for 3 bytes: each with bit 5 set, which folds
+ * letters to lower case and leaves digits, space and most punctuation alone
+ * ('@' 'A'-'Z' '[' '\\' ']' '^' '_' become '`' 'a'-'z' '{' '|' '}' '~' DEL).
+ * Two strings a token would match always give the same key; a few that it
+ * would not ("|" for "\\") do too, and the exact comparison throws them out. */
+#define KEY_FOLD 0x00202020u
 
 static uint32_t tok_hash(uint32_t key) {
     return (key * 0x9e3779b1u) >> (32 - TOK_BITS);
+}
+
+static bool is_alpha(uint8_t c) {
+    return c >= 'a' && c <= 'z';
+}
+
+static bool is_alnum(uint8_t c) {
+    return is_alpha(c) || (c >= '0' && c <= '9');
+}
+
+static uint32_t key3(uint8_t a, uint8_t b, uint8_t c) {
+    return ((uint32_t)a | (uint32_t)b << 8 | (uint32_t)c << 16) | KEY_FOLD;
+}
+
+/* Enter token i under the 3 bytes a b c, seen at offset off of it (-1: the
+ * byte before it and its first two). */
+static bool tok_add(ms_featurizer *f, size_t *ne, size_t i, int off, uint8_t a, uint8_t b, uint8_t c) {
+    if (*ne >= NTENT)
+        return false;
+    uint32_t key = key3(a, b, c);
+    uint32_t h = tok_hash(key);
+    /* bytes that give one key give one entry: a match counts once */
+    for (uint16_t e = f->thead[h]; e; e = f->tent[e - 1].next)
+        if (f->tent[e - 1].key == key && f->tent[e - 1].tok == i && f->tent[e - 1].off == off)
+            return true;
+    f->tent[*ne] = (tentry){.key = key, .tok = (uint16_t)i, .off = (int8_t)off, .next = f->thead[h]};
+    f->thead[h] = (uint16_t)++*ne;
+    f->tbits[h >> 6] |= 1ULL << (h & 63);
+    return true;
 }
 
 static int cmp_rule(const void *a, const void *b) {
@@ -588,35 +645,45 @@ int ms_featurizer_new(ms_featurizer **ret) {
     ms_featurizer *f = calloc(1, sizeof(*f));
     if (!f)
         return -ENOMEM;
-    /* Chains are built back to front so each chain lists tokens in table
-     * order; thead/tnext hold index + 1, 0 ends a chain. */
+    /* Strings are probed at every other position, so each token is
+     * entered under the 3 bytes at its start (found by a probe there) and
+     * under the 3 bytes at its offset 1 (a probe one byte in). A 3-byte
+     * token has no 3 bytes at offset 1: it is entered under every byte
+     * that may come before it (not a letter, as the boundary rule wants)
+     * followed by its first two. Entries are prepended, so chains are
+     * built back to front to list tokens in table order. */
+    size_t ne = 0;
     for (size_t i = NTOK; i-- > 0;) {
-        const uint8_t *s = (const uint8_t *)tokens[i].s;
+        const uint8_t *t = (const uint8_t *)tokens[i].s;
         size_t len = strlen(tokens[i].s);
-        f->tlen[i] = (uint8_t)len;
-        if (len < 3 || len > UINT8_MAX) { /* the matcher keys on 3 bytes */
+        if (len < 3 || len > UINT8_MAX || (len == 3 && !is_alnum(t[0]))) {
             free(f);
             return -EINVAL;
         }
-        uint32_t key = (uint32_t)fold(s[0]) | (uint32_t)fold(s[1]) << 8 | (uint32_t)fold(s[2]) << 16;
-        uint32_t h = tok_hash(key);
-        f->tkey[i] = key;
-        f->tbits[h >> 6] |= 1ULL << (h & 63);
-        f->tnext[i] = f->thead[h];
-        f->thead[h] = (uint16_t)(i + 1);
+        f->tlen[i] = (uint8_t)len;
+        bool ok = true;
+        if (len >= 4) {
+            ok = tok_add(f, &ne, i, 1, t[1], t[2], t[3]);
+        } else {
+            for (unsigned c = 0x20; c < 0x7f; c++)
+                if (!is_alpha(fold((uint8_t)c)))
+                    ok = ok && tok_add(f, &ne, i, -1, (uint8_t)c, t[0], t[1]);
+            ok = ok && tok_add(f, &ne, i, -1, '\t', t[0], t[1]);
+        }
+        if (!ok || !tok_add(f, &ne, i, 0, t[0], t[1], t[2])) {
+            free(f);
+            return -EINVAL;
+        }
     }
     size_t ncw = 0;
     for (size_t i = 0; i < NCPAT; i++) {
         const cpattern *p = &cpatterns[i];
-        for (size_t j = 0; j < 4; j++) {
-            /* offsets k = j, j+4, ... are the candidates for one alignment */
-            bool sparse_only = true;
-            for (size_t k = j; k + 4 <= p->len; k += 4)
-                if (zero_bytes(load32(p->b + k)) < 3)
-                    sparse_only = false;
-            for (size_t k = j; k + 4 <= p->len && ncw < NCWORD; k += 4) {
+        for (size_t j = 0; j < 8; j++) {
+            /* offsets k = j, j+8, ... are what the probes see of the
+             * pattern for one alignment; a 4-byte pattern has one */
+            for (size_t k = j; k + 4 <= p->len && ncw < NCWORD; k += 8) {
                 uint32_t key = load32(p->b + k);
-                if (!sparse_only && zero_bytes(key) >= 3)
+                if (zero_bytes(key) >= 3)
                     continue;
                 uint32_t h = cword_hash(key);
                 f->cw[ncw] = (cword){.key = key, .pat = (uint8_t)i, .off = (uint8_t)k, .next = f->chead[h]};
@@ -628,6 +695,8 @@ int ms_featurizer_new(ms_featurizer **ret) {
     for (size_t b = 0x20; b < 0x7f; b++)
         f->printable[b] = 1;
     f->printable['\t'] = 1;
+    for (size_t b = 0; b < 256; b++)
+        f->alnum[b] = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
     f->clog[0] = 0;
     for (size_t c = 1; c <= 2 * BLOCK; c++)
         f->clog[c] = (double)c * log2((double)c);
@@ -663,8 +732,9 @@ static bool is_b32(uint8_t c) {
 
 /* Wallet-address shapes: Monero (4/8 + 94 or 105 more base58 chars),
  * Ethereum (0x + 40 hex), Bitcoin bech32 (bc1 + 39..59). Maximal runs only,
- * so a longer base58 or hex blob does not count. */
-static void wallets(ms_featurizer *f, const uint8_t *s, size_t n) {
+ * so a longer base58 or hex blob does not count. s is a run of letters and
+ * digits (see wallets): every shape is made of them. */
+static void wallets_in(ms_featurizer *f, const uint8_t *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         if (!is_b58(s[i])) {
@@ -698,13 +768,32 @@ static void wallets(ms_featurizer *f, const uint8_t *s, size_t n) {
     }
 }
 
-static bool is_alpha(uint8_t c) {
-    return c >= 'a' && c <= 'z';
+/* Every wallet shape is 42 or more letters and digits in a row, and the
+ * bytes around such a run are neither (nor base58, hex or base32), so the
+ * shapes are looked for only inside those runs: the same counts, without a
+ * per-byte look at the prose, paths and symbol names most long strings are. */
+#define WALLET_MIN 42
+static void wallets(ms_featurizer *f, const uint8_t *s, size_t n) {
+    /* i is where a run may start (0, or after a byte that is no letter or
+     * digit); a run from i..i+41 long enough must cover byte i+41 */
+    size_t i = 0;
+    while (i + WALLET_MIN <= n) {
+        size_t k = i + WALLET_MIN - 1;
+        if (!f->alnum[s[k]]) {
+            i = k + 1;
+            continue;
+        }
+        size_t a = k, b = k + 1;
+        while (a > i && f->alnum[s[a - 1]])
+            a--;
+        while (b < n && f->alnum[s[b]])
+            b++;
+        if (b - a >= WALLET_MIN)
+            wallets_in(f, s + a, b - a);
+        i = b + 1;
+    }
 }
 
-static bool is_alnum(uint8_t c) {
-    return is_alpha(c) || (c >= '0' && c <= '9');
-}
 
 /* s is a printable run; tokens are lower case, s is folded as it is read. */
 static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
@@ -712,25 +801,30 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
     f->str_bytes += n;
     if (n > f->str_max)
         f->str_max = n;
-    /* One probe per position: the folded 3 bytes there, hashed into a
-     * bitmap that holds the tokens' first 3 bytes; the run is printable
-     * ASCII, so fold_word can fold 4 bytes at once. The last position
-     * is read byte by byte so nothing past the run is loaded. */
-    for (size_t i = 0; i + 3 <= n; i++) {
+    /* One probe at every other position: the folded 3 bytes there, hashed
+     * into a bitmap of the entries (see ms_featurizer_new); every token of
+     * 4 bytes or more has 3 bytes at offset 0 or 1 on an even position.
+     * The last position is read byte by byte so nothing past the run is
+     * read. */
+    for (size_t q = 0; q + 3 <= n; q += 2) {
         uint32_t key;
-        if (i + 4 <= n)
-            key = fold_word(load32(s + i)) & 0xffffffu;
+        if (q + 4 <= n)
+            key = (load32(s + q) & 0xffffffu) | KEY_FOLD;
         else
-            key = (uint32_t)fold(s[i]) | (uint32_t)fold(s[i + 1]) << 8 | (uint32_t)fold(s[i + 2]) << 16;
+            key = key3(s[q], s[q + 1], s[q + 2]);
         uint32_t h = tok_hash(key);
         if (!(f->tbits[h >> 6] >> (h & 63) & 1))
             continue;
-        for (uint16_t t = f->thead[h]; t; t = f->tnext[t - 1]) {
-            size_t len = f->tlen[t - 1];
-            if (len > n - i || f->tkey[t - 1] != key)
+        for (uint16_t e = f->thead[h]; e; e = f->tent[e - 1].next) {
+            const tentry *te = &f->tent[e - 1];
+            if (te->key != key || (te->off > 0 && q < (size_t)te->off))
                 continue;
-            const uint8_t *tok = (const uint8_t *)tokens[t - 1].s;
-            size_t k = 3;
+            size_t i = q - (size_t)(ptrdiff_t)te->off; /* where the token would start */
+            size_t len = f->tlen[te->tok];
+            if (i > n || len > n - i)
+                continue;
+            const uint8_t *tok = (const uint8_t *)tokens[te->tok].s;
+            size_t k = 0;
             while (k < len && fold(s[i + k]) == tok[k])
                 k++;
             if (k < len)
@@ -744,7 +838,7 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
                 continue;
             if (len <= 5 && is_alnum(tok[len - 1]) && i + len < n && is_alnum(fold(s[i + len])))
                 continue;
-            f->tcount[t - 1]++;
+            f->tcount[te->tok]++;
         }
     }
     if (n >= 42)
@@ -809,7 +903,14 @@ static double window_entropy(const ms_featurizer *f, const uint32_t *c, size_t t
  * R marks the offsets where 4 printable bytes begin (MIN_RUN), so a chunk of
  * machine code with no such offset costs a few instructions, and each string
  * costs two bit scans (its start, its end) instead of a branch per byte. */
-static int byte_pass(ms_featurizer *f, const uint8_t *d, size_t n, uint64_t hist[256]) {
+static bool block_counted(size_t k, bool sampled) {
+    return !sampled || k % SAMPLE_PERIOD < 2;
+}
+
+/* Start the byte pass over an object of n bytes. Returns 0 or -ENOMEM. */
+static int byte_begin(ms_featurizer *f, size_t n) {
+    bpass *b = &f->bp;
+    b->active = false;
     size_t nblocks = n / BLOCK + (n % BLOCK ? 1 : 0);
     if (nblocks == 0)
         nblocks = 1;
@@ -823,28 +924,60 @@ static int byte_pass(ms_featurizer *f, const uint8_t *d, size_t n, uint64_t hist
         f->we = we;
         f->we_cap = nblocks;
     }
-    f->nwe = 0;
-    uint32_t prev[256] = {0}, cur[256], win[256];
+    f->nwe = f->nwin = 0;
+    f->hist_n = 0;
+    memset(f->tcount, 0, sizeof(f->tcount));
+    memset(f->cseen, 0, sizeof(f->cseen));
+    f->str_n = f->str_bytes = f->str_max = f->wal_xmr = f->wal_other = 0;
+    memset(b->hist, 0, sizeof(b->hist));
+    memset(b->prev, 0, sizeof(b->prev));
+    b->n = n;
+    b->base = b->k = b->prev_len = 0;
+    b->prev_counted = false;
+    b->run_start = SIZE_MAX;
+    /* A large file's byte statistics come from a fixed sample: 2 blocks
+     * (one 1 KiB window) out of every SAMPLE_PERIOD. Strings, tokens and
+     * constants are always looked for in every block. */
+    b->sampled = n > SAMPLE_FROM;
+    b->have_next = false;
+    b->active = true;
+    return 0;
+}
+
+/* Go on with the blocks of d whose bytes, and the LOOKAHEAD after them, are
+ * among the first avail (all of them when avail is the size). The state is
+ * offsets only, so d may have moved since the last call. */
+static void byte_run(ms_featurizer *f, const uint8_t *d, size_t avail) {
+    bpass *b = &f->bp;
+    size_t n = b->n;
+    uint32_t cur[256], win[256];
     uint16_t c4[4][256];
-    size_t prev_len = 0;
-    size_t run_start = SIZE_MAX;
-    uint64_t next = print_mask(f, d, n, 0);
-    for (size_t base = 0; base < n; base += BLOCK) {
+    if (!b->have_next && (avail >= n || avail >= 2 * 64)) {
+        b->next = print_mask(f, d, n, 0);
+        b->have_next = true;
+    }
+    for (; b->base < n; b->base += BLOCK, b->k++) {
+        size_t base = b->base;
         size_t len = n - base < BLOCK ? n - base : BLOCK;
+        if (avail < n && (avail < LOOKAHEAD || base + len > avail - LOOKAHEAD))
+            break;
         const uint8_t *p = d + base;
-        /* four interleaved counters: no store-to-load stall on runs of one byte */
-        memset(c4, 0, sizeof(c4));
-        size_t i = 0;
-        for (; i + 4 <= len; i += 4) {
-            c4[0][p[i]]++;
-            c4[1][p[i + 1]]++;
-            c4[2][p[i + 2]]++;
-            c4[3][p[i + 3]]++;
+        size_t i;
+        bool counted = block_counted(b->k, b->sampled);
+        if (counted) {
+            /* four interleaved counters: no store-to-load stall on runs of one byte */
+            memset(c4, 0, sizeof(c4));
+            for (i = 0; i + 4 <= len; i += 4) {
+                c4[0][p[i]]++;
+                c4[1][p[i + 1]]++;
+                c4[2][p[i + 2]]++;
+                c4[3][p[i + 3]]++;
+            }
+            for (; i < len; i++)
+                c4[0][p[i]]++;
         }
-        for (; i < len; i++)
-            c4[0][p[i]]++;
-        /* constants: one probe per aligned 32-bit word (BLOCK is a multiple of 4) */
-        for (i = 0; i + 4 <= len; i += 4) {
+        /* constants: one probe per 8-byte-aligned 32-bit word (BLOCK is a multiple of 8) */
+        for (i = 0; i + 4 <= len; i += 8) {
             uint32_t w = load32(p + i);
             uint32_t h = cword_hash(w);
             if (f->cbits[h >> 6] >> (h & 63) & 1)
@@ -852,40 +985,83 @@ static int byte_pass(ms_featurizer *f, const uint8_t *d, size_t n, uint64_t hist
         }
         /* strings */
         for (size_t off = base; off < base + len; off += 64) {
-            uint64_t m = next, nx = print_mask(f, d, n, off + 64);
-            next = nx;
+            uint64_t m = b->next, nx = print_mask(f, d, n, off + 64);
+            b->next = nx;
             uint64_t r = m & ((m >> 1) | (nx << 63)) & ((m >> 2) | (nx << 62)) & ((m >> 3) | (nx << 61));
             unsigned pos = 0;
             while (pos < 64) {
-                if (run_start != SIZE_MAX) {
+                if (b->run_start != SIZE_MAX) {
                     uint64_t z = ~m >> pos;
                     if (!z)
                         break;
                     pos += (unsigned)__builtin_ctzll(z);
-                    if (off + pos - run_start >= MIN_RUN)
-                        string_run(f, d + run_start, off + pos - run_start);
-                    run_start = SIZE_MAX;
+                    if (off + pos - b->run_start >= MIN_RUN)
+                        string_run(f, d + b->run_start, off + pos - b->run_start);
+                    b->run_start = SIZE_MAX;
                 } else {
                     uint64_t st = r >> pos;
                     if (!st)
                         break;
                     pos += (unsigned)__builtin_ctzll(st);
-                    run_start = off + pos;
+                    b->run_start = off + pos;
                 }
             }
         }
-        for (size_t b = 0; b < 256; b++) {
-            cur[b] = (uint32_t)c4[0][b] + c4[1][b] + c4[2][b] + c4[3][b];
-            hist[b] += cur[b];
-            win[b] = prev[b] + cur[b];
+        f->we[f->nwe] = -1;
+        if (counted) {
+            for (size_t c = 0; c < 256; c++) {
+                cur[c] = (uint32_t)c4[0][c] + c4[1][c] + c4[2][c] + c4[3][c];
+                b->hist[c] += cur[c];
+                win[c] = b->prev[c] + cur[c];
+            }
+            f->hist_n += len;
+            /* the first block's window is the block; a block after one not
+             * counted starts a window rather than ending one */
+            if (b->k == 0 || b->prev_counted) {
+                f->we[f->nwe] = (float)window_entropy(f, win, b->prev_len + len);
+                f->nwin++;
+            }
+            memcpy(b->prev, cur, sizeof(b->prev));
+            b->prev_len = len;
         }
-        f->we[f->nwe++] = (float)window_entropy(f, win, prev_len + len);
-        memcpy(prev, cur, sizeof(prev));
-        prev_len = len;
+        b->prev_counted = counted;
+        f->nwe++;
     }
-    if (run_start != SIZE_MAX && n - run_start >= MIN_RUN)
-        string_run(f, d + run_start, n - run_start);
-    return 0;
+}
+
+/* The rest of the pass, over all n bytes of d. */
+static void byte_end(ms_featurizer *f, const uint8_t *d) {
+    bpass *b = &f->bp;
+    size_t n = b->n;
+    byte_run(f, d, n);
+    if (b->run_start != SIZE_MAX && n - b->run_start >= MIN_RUN)
+        string_run(f, d + b->run_start, n - b->run_start);
+    b->active = false;
+}
+
+void ms_features_stream_begin(ms_featurizer *f, size_t size) {
+    if (byte_begin(f, size) < 0)
+        f->bp.active = false;
+}
+
+void ms_features_stream_feed(ms_featurizer *f, const uint8_t *data, size_t avail) {
+    if (f->bp.active && avail <= f->bp.n)
+        byte_run(f, data, avail);
+}
+
+/* Entropy of the first 2 * BLOCK bytes of [off, off+len), measured directly
+ * (a section no measured window touches). */
+static double direct_entropy(const ms_featurizer *f, uint64_t off, uint64_t len) {
+    if (off >= f->size)
+        return 0;
+    if (len > f->size - off)
+        len = f->size - off;
+    if (len > 2 * BLOCK)
+        len = 2 * BLOCK;
+    uint32_t c[256] = {0};
+    for (uint64_t i = 0; i < len; i++)
+        c[f->data[off + i]]++;
+    return window_entropy(f, c, (size_t)len);
 }
 
 /* Mean window entropy over the blocks that [off, off+len) touches: the
@@ -899,9 +1075,13 @@ static double range_entropy(const ms_featurizer *f, uint64_t off, uint64_t len) 
     if (b >= f->nwe)
         b = f->nwe - 1;
     double s = 0;
+    uint64_t m = 0;
     for (uint64_t k = a; k <= b; k++)
-        s += f->we[k];
-    return s / (double)(b - a + 1);
+        if (f->we[k] >= 0) {
+            s += f->we[k];
+            m++;
+        }
+    return m ? s / (double)m : direct_entropy(f, off, len);
 }
 
 /* ---- bounded readers ---- */
@@ -1421,48 +1601,53 @@ static double lg(double x) {
     return log1p(x);
 }
 
-int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class cls,
-                        const double **ret_vec) {
-    uint64_t hist[256] = {0};
+static int extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class cls, bool streamed,
+                   const double **ret_vec) {
     double *v = f->v;
     int r;
 
-    memset(v, 0, sizeof(f->v));
-    memset(f->tcount, 0, sizeof(f->tcount));
-    memset(f->cseen, 0, sizeof(f->cseen));
-    memset(f->have_imp, 0, sizeof(f->have_imp));
-    memset(f->imp_bucket, 0, sizeof(f->imp_bucket));
-    f->str_n = f->str_bytes = f->str_max = f->wal_xmr = f->wal_other = 0;
-    f->imp_n = f->lib_n = 0;
     if (!data)
         size = 0;
+    if (!streamed || !f->bp.active || f->bp.n != size) {
+        if ((r = byte_begin(f, size)) < 0)
+            return r;
+    }
+    byte_end(f, data);
+    const uint64_t *hist = f->bp.hist;
 
-    if ((r = byte_pass(f, data, size, hist)) < 0)
-        return r;
+    memset(v, 0, sizeof(f->v));
+    memset(f->have_imp, 0, sizeof(f->have_imp));
+    memset(f->imp_bucket, 0, sizeof(f->imp_bucket));
+    f->imp_n = f->lib_n = 0;
+    f->data = data;
+    f->size = size;
 
     double n = size ? (double)size : 1;
+    double hn = f->hist_n ? (double)f->hist_n : 1; /* bytes the histogram counted */
     v[F_log_size] = log2((double)size + 1);
     double ent = 0;
     for (size_t b = 0; b < 256; b++)
         if (hist[b]) {
-            double p = (double)hist[b] / n;
+            double p = (double)hist[b] / hn;
             ent -= p * log2(p);
         }
     v[F_entropy] = ent;
     uint64_t printable_n = 0;
     for (size_t b = 0; b < 256; b++) {
-        v[F_bytehist_00 + b / 16] += (double)hist[b] / n;
+        v[F_bytehist_00 + b / 16] += (double)hist[b] / hn;
         if (b >= 0x20 && b < 0x7f)
             printable_n += hist[b];
     }
-    v[F_byte_zero] = (double)hist[0] / n;
-    v[F_byte_ff] = (double)hist[0xff] / n;
-    v[F_byte_printable] = (double)printable_n / n;
+    v[F_byte_zero] = (double)hist[0] / hn;
+    v[F_byte_ff] = (double)hist[0xff] / hn;
+    v[F_byte_printable] = (double)printable_n / hn;
 
     double s = 0, s2 = 0, mx = 0;
     size_t high = 0;
     for (size_t k = 0; k < f->nwe; k++) {
         double h = f->we[k];
+        if (h < 0)
+            continue;
         int bin = (int)h;
         if (bin > 7)
             bin = 7;
@@ -1476,12 +1661,12 @@ int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_c
         if (h >= 7.0)
             high++;
     }
-    if (f->nwe) {
-        double m = s / (double)f->nwe;
+    if (f->nwin) {
+        double m = s / (double)f->nwin;
         for (int b = 0; b < 8; b++)
-            v[F_winent_0 + b] /= (double)f->nwe;
-        v[F_winent_high] = (double)high / (double)f->nwe;
-        double var = s2 / (double)f->nwe - m * m;
+            v[F_winent_0 + b] /= (double)f->nwin;
+        v[F_winent_high] = (double)high / (double)f->nwin;
+        double var = s2 / (double)f->nwin - m * m;
         v[F_winent_std] = var > 0 ? sqrt(var) : 0;
     }
     v[F_winent_max] = mx;
@@ -1566,4 +1751,18 @@ int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_c
 
     *ret_vec = v;
     return 0;
+}
+
+int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class cls,
+                        const double **ret_vec) {
+    return extract(f, data, size, cls, false, ret_vec);
+}
+
+int ms_features_stream_end(ms_featurizer *f, const uint8_t *data, size_t size, ms_class cls,
+                           const double **ret_vec) {
+    return extract(f, data, size, cls, true, ret_vec);
+}
+
+void ms_features_stream_abandon(ms_featurizer *f) {
+    f->bp.active = false;
 }

@@ -36,6 +36,20 @@ void ms_featurizer_free(ms_featurizer *f);
 int ms_features_extract(ms_featurizer *f, const uint8_t *data, size_t size,
                         ms_class cls, const double **ret_vec);
 
+/* The same vector, with the byte pass done while the object is read, on
+ * bytes still in the cache: stream_begin(size) with the size the object
+ * will have, stream_feed(data, avail) after each read with the bytes read
+ * so far (data may move between calls), then stream_end() on all of them.
+ * stream_end() gives exactly what ms_features_extract() gives: when the
+ * object did not end up with the size announced, or nothing was begun, it
+ * does the whole pass itself. ms_features_extract() and stream_abandon()
+ * drop a stream in progress. */
+void ms_features_stream_begin(ms_featurizer *f, size_t size);
+void ms_features_stream_feed(ms_featurizer *f, const uint8_t *data, size_t avail);
+int ms_features_stream_end(ms_featurizer *f, const uint8_t *data, size_t size,
+                           ms_class cls, const double **ret_vec);
+void ms_features_stream_abandon(ms_featurizer *f);
+
 /* Index of a feature by name, or -1. For tests and corpus-tools. */
 int ms_feature_index(const char *name);
 
