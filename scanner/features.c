@@ -1,18 +1,21 @@
 /*
  * features.c - the feature vector of one object (schema: models/FEATURES.md).
  *
- * One pass over the bytes, in 512-byte blocks that stay in L1:
- *   - a byte histogram (whole file) and, per block, the entropy of the
- *     1 KiB window made of this block and the one before (sliding by half a
- *     window); the window entropies also give every section's entropy
- *     later, so the structure features need no second pass;
+ * One pass over the bytes, in 512-byte blocks that stay in L1, resumable so
+ * the scanner can run it while it reads a file (ms_features_stream_*):
+ *   - a byte histogram and, per block, the entropy of the 1 KiB window made
+ *     of this block and the one before (sliding by half a window); in a file
+ *     over 256 KiB only 2 blocks of every 16 are counted (an even sample);
+ *     the window entropies also give every section's entropy later, so the
+ *     structure features need no second pass;
  *   - runs of printable bytes (strings), and inside them a table-driven
- *     token matcher: a bitmap of the first two (case-folded) bytes of every
- *     token answers "no" for almost every position, and a chained table
- *     gives the few candidates to compare. No memmem per token;
+ *     token matcher: a bitmap of hashed 3-byte keys, probed at every other
+ *     position, answers "no" for almost every position, and a chained table
+ *     gives the few candidates to compare. No memmem per token. Wallet
+ *     shapes are looked for in runs of 42+ letters and digits only;
  *   - binary constants of the mining hash functions (Keccak, Blake2b/SHA-512
- *     IV, AES tables, Groestl, RandomX keys), little-endian, found the same
- *     way through a bitmap of their first two bytes.
+ *     IV, AES tables, Groestl, RandomX keys), little-endian, one probe per
+ *     8 bytes through a hashed bitmap of their 32-bit words.
  * Then the ELF or PE structure, read by the bounds-checked parsers below:
  * sections, linking, entry point, packer marks, imports and libraries. Every
  * offset and size from the file is checked against the buffer before use and
@@ -37,7 +40,7 @@
 
 #include "ms_limits.h"
 
-#define MS_FEATURES_VERSION "3"
+#define MS_FEATURES_VERSION "4"
 
 /* The schema. Append or reorder only together with models/FEATURES.md; the
  * schema hash changes by itself and the shipped model must be retrained. */

@@ -3,10 +3,15 @@
  * arbitrary bytes. The bytes are identified (the fast check and libmagic),
  * then features are extracted for the class found and, whatever it was, as
  * ELF and as PE, so truncated and mutated headers reach both parsers.
- * Every feature must be finite and the model score a probability.
+ * Every feature must be finite and the model score a probability. The
+ * byte pass is also run as the scanner runs it while reading, fed in
+ * pieces (sizes drawn from the input) through a buffer that holds exactly
+ * the bytes read so far and moves, so a read past them is a heap overflow
+ * under ASan; the vector must be the one-shot one, bit for bit.
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
@@ -45,6 +50,36 @@ static void check_class(const uint8_t *data, size_t size, ms_class cls) {
         FUZZ_ASSERT(top[i].feature && isfinite(top[i].weight) && isfinite(top[i].value));
 }
 
+static void check_stream(const uint8_t *data, size_t size, ms_class cls) {
+    const double *x = NULL;
+    size_t dim = ms_features_dim();
+    if (ms_features_extract(feat, data, size, cls, &x) < 0)
+        return;
+    double *ref = malloc(dim * sizeof(double) + 1);
+    FUZZ_ASSERT(ref);
+    memcpy(ref, x, dim * sizeof(double));
+    uint32_t seed = size ? data[0] * 2654435761u + (uint32_t)size : 1;
+    uint8_t *buf = NULL;
+    size_t avail = 0;
+    ms_features_stream_begin(feat, size);
+    while (avail < size) {
+        seed = seed * 1103515245u + 12345u;
+        size_t k = 1 + (seed >> 8) % (seed & 0x100 ? 700 : 70000);
+        avail = size - avail < k ? size : avail + k;
+        uint8_t *nb = malloc(avail);
+        FUZZ_ASSERT(nb);
+        memcpy(nb, data, avail);
+        free(buf);
+        buf = nb;
+        ms_features_stream_feed(feat, buf, avail);
+    }
+    int r = ms_features_stream_end(feat, size ? buf : data, size, cls, &x);
+    FUZZ_ASSERT(r == 0);
+    FUZZ_ASSERT(!memcmp(ref, x, dim * sizeof(double)));
+    free(buf);
+    free(ref);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ident) {
         FUZZ_ASSERT(ms_identifier_new(&ident) == 0);
@@ -63,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (ms_features_dim() == 0)
         return 0;
     check_class(data, size, cls);
+    check_stream(data, size, cls);
     if (cls != MS_CLASS_ELF)
         check_class(data, size, MS_CLASS_ELF);
     if (cls != MS_CLASS_PE)
