@@ -428,20 +428,47 @@ static int push(walker *w, int fd, const struct stat *st, size_t len, size_t nam
     return WALK_GO;
 }
 
-/* Checks on a directory about to be entered. Returns the reason to skip
- * it, or NULL. parent_dev is NULL for a root. */
-static const char *dir_skip_reason(walker *w, int fd, const struct stat *st, const dev_t *parent_dev,
-                                   bool via_link) {
-    /* A mount point is the only place the file system type can change. */
-    if (!parent_dev || st->st_dev != *parent_dev) {
-        const char *ps = pseudo_fs_of(fd, st->st_dev);
+/* Why an object on device dev, reached from a directory on parent_dev
+ * (NULL for a root), is not to be walked or read: a pseudo file system
+ * (looked up where the device changes, the only place the type can) or,
+ * with --one-file-system, another file system. Returns NULL if none. fd
+ * may be an O_PATH descriptor. */
+static const char *fs_skip_reason(walker *w, int fd, dev_t dev, const dev_t *parent_dev) {
+    if (!parent_dev || dev != *parent_dev) {
+        const char *ps = pseudo_fs_of(fd, dev);
         if (ps) {
             snprintf(w->reason, sizeof(w->reason), "pseudo file system %s", ps);
             return w->reason;
         }
     }
-    if (parent_dev && w->o->one_file_system && st->st_dev != w->root_dev)
+    if (parent_dev && w->o->one_file_system && dev != w->root_dev)
         return "other file system";
+    return NULL;
+}
+
+/* The same for a file before it is opened: opening some files on /proc is
+ * itself an action (/proc/kmsg takes the kernel's messages), so the check
+ * goes through an O_PATH descriptor, which opens nothing. A file on its
+ * directory's device needs no check. */
+static const char *file_skip_reason(walker *w, int dirfd, const char *name, dev_t dev,
+                                    const dev_t *parent_dev) {
+    if (parent_dev && dev == *parent_dev)
+        return NULL;
+    int fd = openat(dirfd, name, O_PATH | O_CLOEXEC);
+    if (fd < 0)
+        return NULL; /* the open that follows says what is wrong */
+    const char *why = fs_skip_reason(w, fd, dev, parent_dev);
+    close(fd);
+    return why;
+}
+
+/* Checks on a directory about to be entered. Returns the reason to skip
+ * it, or NULL. parent_dev is NULL for a root. */
+static const char *dir_skip_reason(walker *w, int fd, const struct stat *st, const dev_t *parent_dev,
+                                   bool via_link) {
+    const char *why = fs_skip_reason(w, fd, st->st_dev, parent_dev);
+    if (why)
+        return why;
     /* Only a followed symlink or a bind mount can lead back to an ancestor;
      * it was a symlink if one was followed anywhere on the way round. */
     for (size_t i = 0; i < w->depth; i++) {
@@ -538,6 +565,11 @@ static int visit(walker *w, const char *name, unsigned char type, size_t len, un
         }
         via_link = true;
         type = IFTODT(st.st_mode);
+        if (type == DT_REG) {
+            const char *why = file_skip_reason(w, pfd, name, st.st_dev, &w->fr[w->depth - 1].dev);
+            if (why)
+                return emit_skip(w, len, why);
+        }
     }
     switch (type) {
     case DT_REG:
@@ -670,6 +702,10 @@ static int walk_root(walker *w, const char *root) {
     if (stat(root, &st) < 0)
         return emit_errno(w, len, errno);
     if (S_ISREG(st.st_mode)) {
+        /* Reading a file on /proc or /sys can block or have side effects. */
+        const char *why = file_skip_reason(w, AT_FDCWD, root, st.st_dev, NULL);
+        if (why)
+            return emit_skip(w, len, why);
         if ((fd = open_at(AT_FDCWD, root, false, true)) < 0)
             return fd == -ENOENT ? emit_skip(w, len, "vanished") : emit_errno(w, len, -fd);
         if (fstat(fd, &st) < 0) {
@@ -680,13 +716,6 @@ static int walk_root(walker *w, const char *root) {
         if (!S_ISREG(st.st_mode)) {
             close(fd);
             return emit_skip(w, len, special_reason(IFTODT(st.st_mode)));
-        }
-        /* Reading a file on /proc or /sys can block or have side effects. */
-        const char *ps = pseudo_fs_of(fd, st.st_dev);
-        if (ps) {
-            close(fd);
-            snprintf(w->reason, sizeof(w->reason), "pseudo file system %s", ps);
-            return emit_skip(w, len, w->reason);
         }
         return emit(w, MS_WALK_FILE, len, fd, &st, 0, NULL);
     }

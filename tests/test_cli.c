@@ -416,6 +416,7 @@ Test(cli, progress_only_when_asked_or_on_a_terminal) {
     cr_assert_eq(t_minerscan(&res, NULL, "--progress", "-j1", tmp, "/usr/bin", NULL), 0);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    cr_assert_lt(res.status, 128, "the scan ran to its end (exit %d)", res.status);
     size_t updates = 0;
     for (size_t i = 0; i < res.err_len; i++)
         updates += res.err[i] == '\r';

@@ -533,7 +533,12 @@ Test(faults, file_growing_while_scanned_terminates) {
         }
         _exit(0);
     }
-    /* with a size cap the growth is cut: a limit record, exit 2 */
+    /* with a size cap the growth is cut: a limit record, exit 2 (once the
+     * file is past the cap, however slowly the child got there) */
+    struct stat st;
+    for (int i = 0; i < 30000 && fstat(fd, &st) == 0 && st.st_size <= (5 << 20); i++)
+        usleep(1000);
+    cr_assert(fstat(fd, &st) == 0 && st.st_size > (5 << 20), "the child did not grow the file");
     t_result res;
     json_t *recs = scan(&res, "--all", "--max-filesize", "4M", p, NULL);
     json_t *r = find(recs, p);
@@ -977,7 +982,9 @@ static void interrupt_scan(const char *format, const char *const *args, size_t o
     double took = now() - t0;
     cr_assert_neq(status, -1, "%s: did not stop within 60 s of SIGINT", format);
     cr_log_info("%s: stopped %.2f s after SIGINT", format, took);
-    cr_assert_lt(took, 2.5, "%s: stops promptly: took %.2f s", format, took);
+    /* about 1 s when idle; the bound only catches a scan that runs on to the
+     * end of the object it is in (12 s before pool.c stopped mid-object) */
+    cr_assert_lt(took, 10.0, "%s: stops promptly: took %.2f s", format, took);
     cr_assert_eq(status, 130, "%s: exit 130 after SIGINT", format);
     char *o = slurp_fd(out), *e = slurp_fd(err);
     cr_assert_not_null(strstr(e, "interrupted"), "%s: says so on stderr: %s", format, e);

@@ -414,22 +414,6 @@ static char *write_file(const char *name, const void *d, size_t n) {
 
 /* ---- running ---- */
 
-/* The jsonl reporter belongs to issue 2; until it is in, the record
- * assertions cannot run and say so. */
-static void require_jsonl(void) {
-    char *empty = write_file("empty-probe", "", 0);
-    t_result res;
-    cr_assert_eq(t_minerscan(&res, NULL, "-f", "jsonl", "--no-progress", empty, NULL), 0);
-    json_t *recs = t_jsonl(res.out);
-    bool ok = recs && t_summary(recs);
-    json_decref(recs);
-    t_result_free(&res);
-    unlink(empty);
-    free(empty);
-    if (!ok)
-        cr_skip_test("minerscan -f jsonl does not print JSON Lines yet (issue 2 reporter)");
-}
-
 typedef struct scan {
     t_result res;
     json_t *recs;
@@ -590,7 +574,6 @@ static void nest_wrappers(const fmtcase *fc, const fmtcase **outer, const fmtcas
 
 ParameterizedTest(size_t *fi, unpack, format) {
     const fmtcase *fc = &formats[*fi];
-    require_jsonl();
     size_t len;
     ent e[] = {F("bin/miner", MINER, sizeof(MINER) - 1)};
     uint8_t *arc = build(fc, e, 1, &len);
@@ -653,7 +636,6 @@ ParameterizedTestParameters(unpack, truncated) {
 
 ParameterizedTest(size_t *fi, unpack, truncated) {
     const fmtcase *fc = &formats[*fi];
-    require_jsonl();
     /* big enough that the cut leaves whole decompressor buffers: libarchive
      * drops a filter's last partial 64 KiB on a truncated stream, and a
      * bzip2 or lz4 block is only decoded whole (hence their small blocks
@@ -702,7 +684,6 @@ static const char *python3(void) {
 /* ---- what is and is not a member ---- */
 
 Test(unpack, only_regular_files_are_members) {
-    require_jsonl();
     ent e[] = {
         {.name = "d", .type = AE_IFDIR},
         F("d/file", "plain text\n", 11),
@@ -729,7 +710,6 @@ Test(unpack, only_regular_files_are_members) {
 /* A static library is an ar archive whose symbol table ("/") and long-name
  * table ("//") are index entries, not members. */
 Test(unpack, static_library_members) {
-    require_jsonl();
     if (!t_have_program("ar"))
         cr_skip_test("ar (binutils) is not installed");
     char *obj = t_path(dir, "a_rather_long_object_name_for_the_table.o");
@@ -754,7 +734,6 @@ Test(unpack, static_library_members) {
 /* raw must not fire on data that is not compressed: an ELF, random bytes, a
  * text mentioning zip magic are one object each. */
 Test(unpack, uncompressed_data_is_not_an_archive) {
-    require_jsonl();
     char *elf = t_path(dir, "plain-elf");
     if (t_compile("cc", "int main(void){return 0;}\n", elf, NULL) != 0)
         cr_skip_test("no C compiler");
@@ -773,7 +752,6 @@ Test(unpack, uncompressed_data_is_not_an_archive) {
 /* A single compressed file without a known suffix: its member is named
  * after the name in the gzip header, or "data". */
 Test(unpack, raw_member_names) {
-    require_jsonl();
     char *src = write_file("xmrig-config", MINER, sizeof(MINER) - 1);
     char *py = NULL;
     cr_assert(asprintf(&py, "import gzip,shutil\n"
@@ -819,7 +797,6 @@ static char *b64(const uint8_t *p, size_t n) {
  * in zip come out as UTF-8 whatever the locale, and bytes that are not
  * UTF-8 (an old tar) come out as those bytes (path_b64 in the record). */
 Test(unpack, member_names_are_kept) {
-    require_jsonl();
     cr_assert_not_null(setlocale(LC_CTYPE, "C.UTF-8"), "no C.UTF-8 locale to write the fixture");
     ent u[] = {F("bin/caf\xc3\xa9-\xe7\x9f\xbf.json", MINER, sizeof(MINER) - 1)};
     size_t l7, lz, lt;
@@ -863,7 +840,6 @@ static uint8_t *with_tail(const char *exe, const uint8_t *tail, size_t tlen, siz
 }
 
 Test(unpack, sfx_pe_with_zip) {
-    require_jsonl();
     char *exe = t_path(dir, "stub.exe");
     if (!t_have_program("x86_64-w64-mingw32-gcc"))
         cr_skip_test("mingw-w64 is not installed");
@@ -886,7 +862,6 @@ Test(unpack, sfx_pe_with_zip) {
 }
 
 Test(unpack, sfx_elf_with_7z_and_rar) {
-    require_jsonl();
     char *exe = t_path(dir, "stub");
     if (t_compile("cc", "int main(void){return 0;}\n", exe, NULL) != 0)
         cr_skip_test("no C compiler");
@@ -931,7 +906,6 @@ static char *sha256_of(const void *d, size_t n) {
 }
 
 Test(unpack, docker_save_tarball) {
-    require_jsonl();
     char *elf = compile_miner();
     size_t elen, llen, ilen;
     char *img = t_read(elf, &elen);
@@ -969,7 +943,6 @@ Test(unpack, docker_save_tarball) {
 }
 
 Test(unpack, oci_image_layout) {
-    require_jsonl();
     char *elf = compile_miner();
     size_t elen, llen;
     char *img = t_read(elf, &elen);
@@ -1076,7 +1049,6 @@ static char *nest_path(const char *path, unsigned k) {
 }
 
 Test(unpack, limit_max_depth) {
-    require_jsonl();
     size_t len;
     uint8_t *nest = zip_nest(5, MINER, sizeof(MINER) - 1, &len);
     char *path = write_file("deep.zip", nest, len);
@@ -1100,7 +1072,6 @@ Test(unpack, limit_max_depth) {
 }
 
 Test(unpack, limit_max_entries) {
-    require_jsonl();
     ent e[10];
     char names[10][16];
     for (int i = 0; i < 10; i++) {
@@ -1132,7 +1103,6 @@ Test(unpack, limit_max_entries) {
 }
 
 Test(unpack, limit_max_filesize) {
-    require_jsonl();
     size_t big = 300000, len;
     char *text = malloc(big);
     for (size_t i = 0; i < big; i++)
@@ -1160,7 +1130,6 @@ Test(unpack, limit_max_filesize) {
 }
 
 Test(unpack, limit_max_archive_bytes) {
-    require_jsonl();
     size_t n = 100000, len;
     uint8_t *a = noise(n, 3), *b = noise(n, 4), *c = noise(n, 5);
     ent e[] = {F("miner.txt", MINER, sizeof(MINER) - 1), F("a.bin", a, n), F("b.bin", b, n),
@@ -1199,7 +1168,6 @@ Test(unpack, limit_max_archive_bytes) {
 }
 
 Test(unpack, limit_max_ratio) {
-    require_jsonl();
     size_t n = 8u << 20, len;
     char *as = malloc(n);
     memset(as, 'A', n);
@@ -1241,7 +1209,6 @@ Test(unpack, limit_max_ratio) {
 /* ---- encrypted members ---- */
 
 Test(unpack, encrypted_zip) {
-    require_jsonl();
     ent e[] = {F("locked/miner.txt", MINER, sizeof(MINER) - 1)};
     size_t l1, l2;
     uint8_t *zc = la_build("zip", NULL, "zip:encryption=zipcrypt", "infected", e, 1, &l1);
@@ -1273,7 +1240,6 @@ Test(unpack, encrypted_zip) {
 
 /* libarchive cannot decrypt 7z: a locked 7z is skipped, never clean. */
 Test(unpack, encrypted_7z) {
-    require_jsonl();
     if (!t_have_program("7z"))
         cr_skip_test("7z (p7zip-full) is not installed");
     char *src = write_file("in/miner.txt", MINER, sizeof(MINER) - 1);
@@ -1334,7 +1300,6 @@ static const char PY_ZERO_ZIP[] =
     "open(out, 'wb').write(lh + data + cd + eocd)\n";
 
 Test(unpack, bomb_zip_of_2gib_zeros) {
-    require_jsonl();
     char *path = t_path(dir, "zeros.zip"), *want = NULL;
     python(PY_ZERO_ZIP, path, "2048");
     cr_assert(asprintf(&want, "%s!zeros.bin", path) > 0);
@@ -1354,7 +1319,6 @@ Test(unpack, bomb_zip_of_2gib_zeros) {
 }
 
 Test(unpack, bomb_20_deep_nest) {
-    require_jsonl();
     size_t len;
     uint8_t *nest = zip_nest(20, MINER, sizeof(MINER) - 1, &len);
     char *path = write_file("nest20.zip", nest, len);
@@ -1398,7 +1362,6 @@ static const char PY_MILLION_ZIP[] =
 #endif
 
 Test(unpack, bomb_million_empty_entries) {
-    require_jsonl();
     char *path = t_path(dir, "million.zip"), *first = NULL;
     python(PY_MILLION_ZIP, path, "1000000");
     cr_assert(asprintf(&first, "%s!e0000000", path) > 0);
@@ -1443,7 +1406,6 @@ static const char PY_OVERLAP_ZIP[] =
     "open(out, 'wb').write(body + cd + eocd)\n";
 
 Test(unpack, bomb_overlapping_entries) {
-    require_jsonl();
     char *path = t_path(dir, "overlap.zip"), *first = NULL, *last = NULL;
     python(PY_OVERLAP_ZIP, path, "300");
     cr_assert(asprintf(&first, "%s!f0000", path) > 0);

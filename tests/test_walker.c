@@ -933,6 +933,20 @@ Test(walker, proc_sys_dev_skipped_as_pseudo_fs) {
     cr_assert_eq(c.v[0].kind, MS_WALK_SKIPPED);
     cr_assert_str_eq(c.v[0].reason, "pseudo file system proc");
     coll_free(&c);
+    /* nor one a followed symlink leads to, nor one under a followed /proc */
+    char *lf = t_path(g_dir, "status"), *ld = t_path(g_dir, "proc");
+    cr_assert(symlink("/proc/self/status", lf) == 0 && symlink("/proc", ld) == 0);
+    file_in("plain", "x");
+    ms_walk_options o = {.follow_symlinks = true};
+    coll d = {0};
+    cr_assert_eq(walk(g_dir, &o, &d), 0);
+    assert_file(&d, "plain");
+    assert_skipped(&d, "status", "pseudo file system proc");
+    assert_skipped(&d, "proc", "pseudo file system proc");
+    cr_assert_eq(d.n, 3, "unexpected extra entries: %zu", d.n);
+    coll_free(&d);
+    free(lf);
+    free(ld);
 }
 
 /* ---- mounts: --one-file-system, bind-mount loops ---- */
