@@ -554,7 +554,7 @@ Test(features, cli_model_verdict_without_rules) {
     free(m);
 }
 
-Test(features, jsonl_records_carry_model_score_and_threshold) { this test runs once it lands");
+Test(features, jsonl_records_carry_model_score_and_threshold) {
     char *m = t_path(dir, "minerlike");
     cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
     char *pe = t_path(dir, "plain.exe");
@@ -604,7 +604,7 @@ Test(features, jsonl_records_carry_model_score_and_threshold) { this test runs o
     free(pe);
 }
 
-Test(features, explain_lists_features) { this test runs once it lands");
+Test(features, explain_lists_features) {
     char *m = t_path(dir, "minerlike");
     cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
     t_result r;
