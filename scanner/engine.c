@@ -51,7 +51,6 @@ struct ms_worker {
     size_t cap;
     ms_budget budget;
     volatile int *stop;
-    bool partial;          /* the top-level object is a prefix of its file */
     bool streamed;         /* its byte features were computed while reading */
     ms_emit_fn emit;
     void *emit_ud;
@@ -204,7 +203,7 @@ typedef struct frame {
 } frame;
 
 static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const char *path,
-                       size_t path_len, unsigned depth, bool is_member, ms_verdict **ret);
+                       size_t path_len, unsigned depth, bool is_member, bool partial, ms_verdict **ret);
 
 static int emit(ms_worker *w, ms_verdict *v) {
     int r = w->emit(w->emit_ud, v);
@@ -253,11 +252,12 @@ static int on_member(void *ud, const ms_member *m) {
     if ((r = child_path(f->parent, name, name_len, &path, &path_len)) < 0)
         return r;
     if (m->status == 0) {
-        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, &v);
+        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, false, &v);
     } else if (m->status == MS_E_CORRUPT && m->data && m->size) {
         /* a truncated member: what was read is still worth scanning, but
-         * the member is never reported better than error */
-        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, &v);
+         * the member is never reported better than error, and its model
+         * score, on a prefix, decides nothing */
+        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, true, &v);
         if (r == 0) {
             v->incomplete = true;
             ms_verdict_set_reason(v, "%s", m->reason ? m->reason : ms_strerror(m->status));
@@ -322,7 +322,7 @@ static const char *base_name(const char *path, size_t len) {
 }
 
 static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const char *path,
-                       size_t path_len, unsigned depth, bool is_member, ms_verdict **ret) {
+                       size_t path_len, unsigned depth, bool is_member, bool partial, ms_verdict **ret) {
     ms_engine *e = w->e;
     const ms_options *o = e->o;
     ms_verdict *v = NULL;
@@ -374,10 +374,11 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
                 memcpy(v->top, top, n_top * sizeof(*top));
                 v->n_top = n_top;
             }
-            if (w->partial && depth == 0) {
-                /* scored on a prefix cut by --max-filesize: the structure
+            if (partial) {
+                /* scored on a prefix (cut by --max-filesize, or a member
+                 * that could not be read to its end): the structure
                  * features are not the file's, so the score is shown but
-                 * decides nothing (the record is a limit anyway) */
+                 * decides nothing (the record is a limit or error anyway) */
             } else if (v->score >= e->strict && v->n_rules == 0) {
                 raise_verdict(v, MS_MALICIOUS);
                 ms_verdict_set_reason(v, "model score %.3f over the strict threshold %.3f", v->score,
@@ -489,17 +490,19 @@ out:
 /* Programs and libraries the model will score: the byte pass of their
  * features runs while they are read (see read_all). */
 static bool will_score(const ms_engine *e, const uint8_t *d, size_t n) {
-    if (!e->model_ok || n < 64)
+    if (!e->model_ok)
         return false;
-    return (!memcmp(d, "\x7f" "ELF", 4) && elf_is_program(d, n)) || (d[0] == 'M' && d[1] == 'Z');
+    ms_class c = ms_identify_fast(d, n);
+    return c == MS_CLASS_PE || (c == MS_CLASS_ELF && elf_is_program(d, n));
 }
 
 /* Read the whole file (up to max_filesize bytes) into the worker's buffer.
  * read() rather than mmap(): a file truncated under us gives a short read,
  * never SIGBUS. size_hint (st_size, 0 if unknown) sizes the buffer once
- * instead of growing it by copies. Reads go in READ_CHUNK pieces, and a
- * program's feature byte pass follows each piece while it is still in the
- * cache, instead of reading it all back from memory later: with 32 KiB
+ * instead of growing it by copies. A program the model will score is read
+ * in READ_CHUNK pieces, and its feature byte pass follows each piece while
+ * it is still in the cache, instead of reading it all back from memory
+ * later: with 32 KiB
  * pieces the features cost 6-8% of a /usr/bin scan, with one read of the
  * whole file 12-13% (corpus-tools/bench.sh).
  * Returns bytes read, sets *truncated when the cap cut it. */
@@ -546,7 +549,9 @@ static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, uint64_t size_hint
                 *truncated = true;
             break;
         }
-        if (want > READ_CHUNK)
+        /* small pieces for the first read (will_score looks at it) and
+         * while streaming; anything else in as few reads as it takes */
+        if ((len == 0 || w->streamed) && want > READ_CHUNK)
             want = READ_CHUNK;
         ssize_t k = read(fd, w->buf + len, want);
         if (k < 0) {
@@ -585,7 +590,7 @@ int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const 
     w->emit_ud = ud;
     w->emit_error = 0;
     w->budget = (ms_budget){0};
-    int r = scan_object(w, data, size, path, path_len, 0, false, &v);
+    int r = scan_object(w, data, size, path, path_len, 0, false, false, &v);
     if (r < 0) {
         if (w->emit_error)
             return r;
@@ -638,9 +643,7 @@ static int scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, ms_e
     w->emit_ud = ud;
     w->emit_error = 0;
     w->budget = (ms_budget){0};
-    w->partial = true;
-    r = scan_object(w, w->buf, len, path, path_len, 0, false, &v);
-    w->partial = false;
+    r = scan_object(w, w->buf, len, path, path_len, 0, false, true, &v);
     release_buffer(w);
     if (r < 0)
         return w->emit_error ? r : 0;

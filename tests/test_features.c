@@ -554,6 +554,43 @@ Test(features, cli_model_verdict_without_rules) {
     free(m);
 }
 
+/* A member cut short inside a damaged archive is scored on a prefix: the
+ * score is shown but decides nothing, as for a file cut by --max-filesize. */
+Test(features, model_decides_nothing_on_a_truncated_member) {
+    char *m = t_path(dir, "minerlike");
+    cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
+    char *tar = t_path(dir, "cut.tar");
+    const char *argv[] = {"tar", "-cf", tar, "-C", dir, "minerlike", NULL};
+    t_result r;
+    cr_assert_eq(t_run(argv, NULL, 60, &r), 0);
+    cr_assert_eq(r.status, 0, "tar: %s", r.err);
+    t_result_free(&r);
+    size_t n = 0;
+    uint8_t *d = slurp(tar, &n);
+    size_t cut = 512 + (n - 1024) * 3 / 4; /* header, then 3/4 of the member */
+    char *cutp = t_write(dir, "cut.tar", d, cut);
+    t_minerscan(&r, NULL, "--no-builtin-rules", "-f", "jsonl", cutp, m, NULL);
+    json_t *recs = t_jsonl(r.out);
+    cr_assert_not_null(recs, "%s", r.out);
+    char *member = NULL;
+    cr_assert(asprintf(&member, "%s!minerlike", cutp) > 0);
+    json_t *rec = t_find_record(recs, member);
+    cr_assert_not_null(rec, "no record for %s: %s", member, r.out);
+    cr_assert_str_eq(json_string_value(json_object_get(rec, "verdict")), "error", "%s", r.out);
+    cr_assert(json_is_object(json_object_get(rec, "model")), "the score is still shown");
+    /* the whole file scores over the threshold: the cut is what decides */
+    rec = t_find_record(recs, m);
+    cr_assert_not_null(rec);
+    cr_assert_str_neq(json_string_value(json_object_get(rec, "verdict")), "clean");
+    json_decref(recs);
+    t_result_free(&r);
+    free(member);
+    free(cutp);
+    free(d);
+    free(tar);
+    free(m);
+}
+
 Test(features, jsonl_records_carry_model_score_and_threshold) {
     char *m = t_path(dir, "minerlike");
     cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
