@@ -577,6 +577,11 @@ struct ms_featurizer {
      * no window was measured (sampled files); how many were measured */
     float *we;
     size_t we_cap, nwe, nwin;
+    /* running totals over we[] of the measured entropies and of how many
+     * there are (nwe + 1 each), so a section's mean costs two lookups
+     * however many sections a header lists */
+    double *we_sum;
+    uint32_t *we_cnt;
     /* the byte pass, resumable (ms_features_stream_*) */
     bpass bp;
     /* the object being featurized (for the entropy of a section no
@@ -715,6 +720,8 @@ void ms_featurizer_free(ms_featurizer *f) {
     if (!f)
         return;
     free(f->we);
+    free(f->we_sum);
+    free(f->we_cnt);
     free(f);
 }
 
@@ -919,12 +926,20 @@ static int byte_begin(ms_featurizer *f, size_t n) {
         nblocks = 1;
     if (nblocks > f->we_cap) {
         size_t bytes;
-        if (ms_mul_overflow_size(nblocks, sizeof(float), &bytes))
+        if (ms_mul_overflow_size(nblocks + 1, sizeof(double), &bytes))
             return -ENOMEM;
-        float *we = realloc(f->we, bytes);
+        float *we = realloc(f->we, nblocks * sizeof(float));
         if (!we)
             return -ENOMEM;
         f->we = we;
+        double *sum = realloc(f->we_sum, bytes);
+        if (!sum)
+            return -ENOMEM;
+        f->we_sum = sum;
+        uint32_t *cnt = realloc(f->we_cnt, (nblocks + 1) * sizeof(uint32_t));
+        if (!cnt)
+            return -ENOMEM;
+        f->we_cnt = cnt;
         f->we_cap = nblocks;
     }
     f->nwe = f->nwin = 0;
@@ -1077,14 +1092,19 @@ static double range_entropy(const ms_featurizer *f, uint64_t off, uint64_t len) 
         return 0;
     if (b >= f->nwe)
         b = f->nwe - 1;
-    double s = 0;
-    uint64_t m = 0;
-    for (uint64_t k = a; k <= b; k++)
-        if (f->we[k] >= 0) {
-            s += f->we[k];
-            m++;
-        }
-    return m ? s / (double)m : direct_entropy(f, off, len);
+    uint32_t m = f->we_cnt[b + 1] - f->we_cnt[a];
+    return m ? (f->we_sum[b + 1] - f->we_sum[a]) / (double)m : direct_entropy(f, off, len);
+}
+
+/* The running totals range_entropy reads, once the pass is done. */
+static void window_totals(ms_featurizer *f) {
+    f->we_sum[0] = 0;
+    f->we_cnt[0] = 0;
+    for (size_t k = 0; k < f->nwe; k++) {
+        bool measured = f->we[k] >= 0;
+        f->we_sum[k + 1] = f->we_sum[k] + (measured ? f->we[k] : 0);
+        f->we_cnt[k + 1] = f->we_cnt[k] + measured;
+    }
 }
 
 /* ---- bounded readers ---- */
@@ -1616,6 +1636,7 @@ static int extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class 
             return r;
     }
     byte_end(f, data);
+    window_totals(f);
     const uint64_t *hist = f->bp.hist;
 
     memset(v, 0, sizeof(f->v));
