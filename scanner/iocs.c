@@ -453,16 +453,56 @@ static const char *const mining_words[] = {
     "--user", "\"user\"", "-u ", "ethermine", "nanopool", "2miners", "nicehash", "hashrate", NULL,
 };
 
-static bool mining_context(const uint8_t *d, size_t size, size_t pos, size_t len) {
-    size_t from = pos > ETH_CONTEXT ? pos - ETH_CONTEXT : 0;
-    size_t to = pos + len + ETH_CONTEXT < size ? pos + len + ETH_CONTEXT : size;
-    for (const char *const *w = mining_words; *w; w++)
-        if (find_ci(d, from, to, *w))
+/* A mining word starts at d[i] and ends by d[to]. */
+static bool mining_word_at(const uint8_t *d, size_t i, size_t to) {
+    /* the first letters of the words: most bytes are none of them */
+    if (!memchr("sewpm-\"n2h", lower(d[i]), 10))
+        return false;
+    for (const char *const *w = mining_words; *w; w++) {
+        size_t n = strlen(*w);
+        if (lower(d[i]) != (uint8_t)(*w)[0] || n > to - i)
+            continue;
+        size_t k = 1;
+        while (k < n && lower(d[i + k]) == (uint8_t)(*w)[k])
+            k++;
+        if (k == n)
             return true;
+    }
     return false;
 }
 
-static int add_wallet_run(const uint8_t *d, size_t size, size_t pos, size_t len, ms_iocs *io) {
+#define MINING_WORD_MAX 15 /* strlen("eth_submitlogin") */
+
+/* What the context search of one buffer has seen. Candidates come in
+ * order, so their windows only move right: each byte is looked at about
+ * once, however many addresses sit close together (a window per candidate,
+ * searched afresh, cost 30x the rest of the extraction on a dense list). */
+typedef struct context_scan {
+    size_t done;   /* positions below this have been looked at */
+    size_t hit;    /* where the rightmost mining word seen starts */
+    bool have_hit;
+} context_scan;
+
+/* A mining word within ETH_CONTEXT bytes of d[pos, pos+len). */
+static bool mining_context(const uint8_t *d, size_t size, size_t pos, size_t len, context_scan *c) {
+    size_t from = pos > ETH_CONTEXT ? pos - ETH_CONTEXT : 0;
+    size_t to = pos + len + ETH_CONTEXT < size ? pos + len + ETH_CONTEXT : size;
+    if (c->have_hit && c->hit >= from)
+        return true;
+    /* a word may have been cut short by the last window's end: look again there */
+    size_t start = c->done > from + MINING_WORD_MAX ? c->done - MINING_WORD_MAX : from;
+    for (size_t i = start; i < to; i++)
+        if (mining_word_at(d, i, to)) {
+            c->hit = i;
+            c->have_hit = true;
+        }
+    if (to > c->done)
+        c->done = to;
+    return c->have_hit && c->hit >= from;
+}
+
+static int add_wallet_run(const uint8_t *d, size_t size, size_t pos, size_t len, context_scan *ctx,
+                          ms_iocs *io) {
     char buf[128];
     const char *coin = NULL;
     const char *s = (const char *)d + pos;
@@ -474,7 +514,7 @@ static int add_wallet_run(const uint8_t *d, size_t size, size_t pos, size_t len,
         coin = "btc";
     else if (len <= 90 && (s[0] == 'b' || s[0] == 'B') && ms_wallet_valid_bech32(s, len))
         coin = "btc";
-    else if (len == 42 && ms_wallet_valid_eth(s, len) && mining_context(d, size, pos, len))
+    else if (len == 42 && ms_wallet_valid_eth(s, len) && mining_context(d, size, pos, len, ctx))
         coin = "eth";
     if (!coin)
         return 0;
@@ -484,6 +524,7 @@ static int add_wallet_run(const uint8_t *d, size_t size, size_t pos, size_t len,
 }
 
 static int scan_wallets(const uint8_t *d, size_t size, ms_iocs *io) {
+    context_scan ctx = {0};
     size_t i = 0;
     while (i < size && io->n_wallets < MS_MAX_IOCS) {
         if (!is_alnum(d[i])) {
@@ -493,7 +534,7 @@ static int scan_wallets(const uint8_t *d, size_t size, ms_iocs *io) {
         size_t start = i;
         while (i < size && is_alnum(d[i]))
             i++;
-        int r = add_wallet_run(d, size, start, i - start, io);
+        int r = add_wallet_run(d, size, start, i - start, &ctx, io);
         if (r < 0)
             return r;
     }

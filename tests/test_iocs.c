@@ -331,6 +331,45 @@ Test(iocs, eth_only_in_mining_context) {
     ms_iocs_clear(&io);
 }
 
+/* Many addresses close together share their context windows (the search
+ * is done once over the buffer, not once per address): each is reported
+ * exactly when a mining word lies wholly within 256 bytes of it. */
+Test(iocs, eth_context_with_many_addresses) {
+    enum { N = 60, CTX = 256 };
+    static char text[N * 120 + 64];
+    size_t pos[N], len = 0;
+    char addr[N][43];
+    size_t word_at = 0;
+    for (int i = 0; i < N; i++) {
+        uint8_t b[20];
+        rnd(b, sizeof(b));
+        addr[i][0] = '0';
+        addr[i][1] = 'x';
+        hex(b, sizeof(b), addr[i] + 2);
+        if (i == 25) { /* one mining word, in upper case, between two addresses */
+            word_at = len;
+            len += (size_t)sprintf(text + len, "POOL ");
+        }
+        pos[i] = len;
+        len += (size_t)sprintf(text + len, "%s holds token balances, %d. ", addr[i], i);
+    }
+    ms_iocs io;
+    extract(text, &io);
+    size_t want = 0;
+    for (int i = 0; i < N; i++) {
+        size_t from = pos[i] > CTX ? pos[i] - CTX : 0, to = pos[i] + 42 + CTX;
+        bool near = word_at >= from && word_at + 4 <= to;
+        bool got = false;
+        for (size_t k = 0; k < io.n_wallets; k++)
+            got |= !strcmp(io.wallets[k].address, addr[i]);
+        cr_assert_eq(got, near, "address %d at %zu (word at %zu): reported %d", i, pos[i], word_at, got);
+        want += near;
+    }
+    cr_assert(want >= 4 && want < N, "the layout puts several, not all, addresses near the word (%zu)", want);
+    cr_assert_eq(io.n_wallets, want);
+    ms_iocs_clear(&io);
+}
+
 Test(iocs, invalid_wallets_dropped) {
     char a[128], text[512];
     ms_iocs io;
