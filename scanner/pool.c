@@ -26,13 +26,14 @@
 /* After a stop (SIGINT, or the output failed), how long the run waits for
  * workers still inside one object before it reports what it has without
  * them. libyara cannot be interrupted inside a scan, and reading and
- * scanning a 512 MiB object takes 5-15 s; the user pressed Ctrl-C. */
+ * scanning a 256 MiB object takes seconds; the user pressed Ctrl-C. */
 #define MS_STOP_GRACE_MS 500
 
 typedef struct work {
     int fd; /* -1: sentinel, the worker exits */
     char *path;
     size_t path_len;
+    uint64_t size; /* st_size when the walker opened it */
 } work;
 
 typedef struct {
@@ -102,12 +103,20 @@ static bool wq_push(ms_pool *p, work it) {
                 pthread_mutex_unlock(&q->lock);
                 return false;
             }
-            for (; q->len > 0; q->len--, q->head = (q->head + 1) % MS_QUEUE_SLOTS) {
-                work *w = &q->items[q->head];
-                if (w->fd >= 0)
-                    close(w->fd);
-                free(w->path);
+            /* drop the files, keep the sentinels already queued: every
+             * worker must still get one (there are at most 256 workers,
+             * fewer than MS_QUEUE_SLOTS, so this one fits past cap) */
+            size_t kept = 0;
+            for (size_t i = 0; i < q->len; i++) {
+                work w = q->items[(q->head + i) % MS_QUEUE_SLOTS];
+                if (w.fd >= 0) {
+                    close(w.fd);
+                    free(w.path);
+                } else {
+                    q->items[(q->head + kept++) % MS_QUEUE_SLOTS] = w;
+                }
             }
+            q->len = kept;
             break;
         }
         struct timespec ts;
@@ -164,12 +173,7 @@ static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
     pthread_mutex_lock(&q->lock);
     while (q->len == 0 && q->producers_left > 0 && !q->abandoned) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100 * 1000 * 1000;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        timeout_in(&ts, 100);
         if (pthread_cond_timedwait(&q->not_empty, &q->lock, &ts) == ETIMEDOUT) {
             *timed_out = true;
             break;
@@ -206,8 +210,7 @@ static void *worker_main(void *ud) {
             /* One large file at a time: its bytes are held in memory while
              * it is scanned, so two workers on two 100 MB libraries would
              * double the peak (MS_BIG_OBJECT in ms_limits.h). */
-            struct stat st;
-            bool big = fstat(it.fd, &st) == 0 && (uint64_t)st.st_size > MS_BIG_OBJECT;
+            bool big = it.size > MS_BIG_OBJECT;
             if (big)
                 pthread_mutex_lock(&p->big_lock);
             if (!should_stop(p)) /* the wait for the lock may have been long */
@@ -332,7 +335,9 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
             return -ENOMEM;
         }
         memcpy(path, en->path, en->path_len + 1);
-        if (!wq_push(p, (work){.fd = en->fd, .path = path, .path_len = en->path_len})) {
+        work it = {.fd = en->fd, .path = path, .path_len = en->path_len,
+                   .size = en->st && en->st->st_size > 0 ? (uint64_t)en->st->st_size : 0};
+        if (!wq_push(p, it)) {
             close(en->fd);
             free(path);
             return MS_STOP;
