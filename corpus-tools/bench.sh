@@ -9,6 +9,10 @@
 # /dev/null PATH` with and without the model, alternating, N runs each
 # (default 5), and prints the medians and the slowdown.
 set -euo pipefail
+quiet() { # run a build step; its output only if it fails
+    local out
+    out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 build=$src/build
@@ -17,17 +21,17 @@ while [ $# -gt 0 ]; do
     case $1 in
     --build) build=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) break ;;
     esac
 done
 target=${1:-/usr/bin}
 nomodel=$build-nomodel
 if [ ! -d "$nomodel" ]; then
-    meson setup "$nomodel" "$src" -Dmodel=none.json > /dev/null
+    quiet meson setup "$nomodel" "$src" -Dmodel=none.json
 fi
-ninja -C "$nomodel" -j 2 scanner/minerscan > /dev/null
-ninja -C "$build" -j 2 scanner/minerscan > /dev/null
+quiet ninja -C "$nomodel" -j 2 scanner/minerscan
+quiet ninja -C "$build" -j 2 scanner/minerscan
 on=$build/scanner/minerscan
 off=$nomodel/scanner/minerscan
 "$off" --version | grep -q "model none" || { echo "bench.sh: $off still has a model" >&2; exit 2; }

@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     --exclude) excludes+=("$2"); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --keep) keep=$2; shift 2 ;;
-    -h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     --) shift; break ;;
     -*) echo "eval.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;

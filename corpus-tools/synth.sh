@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     --cache) cache=$2; shift 2 ;;
     --count) count=$2; shift 2 ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "synth.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -37,46 +37,48 @@ mkdir -p "$cache/synthetic/src"
 cache=$(cd "$cache" && pwd)
 out=$cache/synthetic
 manifest=$cache/synthetic.tsv
-RANDOM=4242 # reproducible corpus
+RANDOM=4242 # reproducible corpus: $RANDOM is only read in this shell (bash
+             # reseeds it in subshells, and pipes and <() are subshells)
 
-pick() { # pick K random lines of the arguments
-    local k=$1; shift
-    printf '%s\n' "$@" | shuf -n "$k" --random-source=<(yes "$RANDOM")
+pick() { # SEED K ARG...: K of the arguments, chosen by SEED
+    local seed=$1 k=$2; shift 2
+    printf '%s\n' "$@" | shuf -n "$k" --random-source=<(yes "$seed")
 }
 
 cstr() { printf '    "%s",\n' "$@"; }
 
-family_strings() {
+family_strings() { # FAMILY SEED
+    local seed=$2
     case $1 in
-    syn-rx) pick 14 "mining.submit" "mining.subscribe" "mining.authorize" "keepalived" \
+    syn-rx) pick "$seed" 14 "mining.submit" "mining.subscribe" "mining.authorize" "keepalived" \
         "stratum+tcp://pool.example.net:3333" "stratum+ssl://xmr.example.org:443" "rx/0" "rx/wow" \
         "rx/arq" "randomx" "RandomX init dataset" "huge pages %s %u/%u" "1gb-pages" "msr register values" \
         "wrmsr" "/dev/cpu/%u/msr" "speed 10s/60s/15m %s H/s" "max %s H/s" "accepted (%u/%u) diff %u" \
         "donate-level" "cpu-priority" "max-threads-hint" "rig-id" "new job from %s diff %u algo %s" \
         "monero" "XMR" "--algo" "use pool %s" ;;
-    syn-cn) pick 12 "mining.submit" "mining.notify" "stratum+tcp://%s:%d" "cn/r" "cn/half" "cn/fast" \
+    syn-cn) pick "$seed" 12 "mining.submit" "mining.notify" "stratum+tcp://%s:%d" "cn/r" "cn/half" "cn/fast" \
         "cn-lite" "cryptonight" "CryptoNight" "hashrate: %.1f H/s" "kH/s" "accepted share" "rejected share" \
         "large pages" "SeLockMemoryPrivilege" "donate" "xmr-stak" "--donate-level" "nicehash" \
         "seed_hash" "job_id" "wallet address" ;;
-    syn-gpu) pick 12 "eth_submitWork" "eth_submitLogin" "eth_getWork" "eth_submitHashrate" \
+    syn-gpu) pick "$seed" 12 "eth_submitWork" "eth_submitLogin" "eth_getWork" "eth_submitHashrate" \
         "mining.subscribe" "mining.set_target" "kawpow" "ethash" "etchash" "progpow" "autolykos" \
         "stratum+tcp://%s" "MH/s" "GH/s" "OpenCL platform %s" "CUDA device %d" "nvml" "amdgpu" "cl_khr_fp16" \
         "ravencoin" "ethereum" "dev fee" "devfee" "GPU #%d %.2f MH/s" ;;
-    syn-dropper) pick 8 "stratum+tcp://%s:%d" "pool.example.org:14444" "/tmp/.x" "/dev/shm/.cache" \
+    syn-dropper) pick "$seed" 8 "stratum+tcp://%s:%d" "pool.example.org:14444" "/tmp/.x" "/dev/shm/.cache" \
         "crontab -l" "ld.so.preload" "nohup %s >/dev/null 2>&1 &" "chattr +i" "pkill -9 xmrig" \
         "kill -9 %d" "curl -fsSL %s | sh" "-o stratum+tcp://%s -u %s -p x" "--donate-level 1" \
         "schtasks /create /tn %s" "monero" "miner" "Software\\Microsoft\\Windows\\CurrentVersion\\Run" ;;
-    syn-control) pick 10 "listening on %s:%d" "worker %d exited" "compressing %s" "sha512: %s" \
+    syn-control) pick "$seed" 10 "listening on %s:%d" "worker %d exited" "compressing %s" "sha512: %s" \
         "aes-256-gcm" "checksum mismatch" "pinned thread %d to cpu %d" "using huge buffers" \
         "connected to %s" "sent %zu bytes" "backup complete" "scheduler: %d jobs" "rate %.1f MB/s" ;;
-    syn-argon) pick 10 "argon2/chukwa" "argon2/wrkz" "argon2" "turtlecoin" "mining.submit" "login" \
+    syn-argon) pick "$seed" 10 "argon2/chukwa" "argon2/wrkz" "argon2" "turtlecoin" "mining.submit" "login" \
         "stratum+tcp://%s" "H/s" "kH/s" "hashrate %.2f" "accepted" "difficulty %llu" "cpu-affinity" \
         "huge pages" "donate-level" "wallet" ;;
     esac
 }
 
-filler() {
-    pick "$1" "usage: %s [options]" "error: cannot open %s" "version %d.%d.%d" "config file not found" \
+filler() { # COUNT SEED
+    pick "$2" "$1" "usage: %s [options]" "error: cannot open %s" "version %d.%d.%d" "config file not found" \
         "Copyright (C) the authors" "out of memory" "invalid argument: %s" "connection closed" \
         "timeout after %d ms" "reading %s" "writing %s" "GET %s HTTP/1.1" "Host: %s" "json parse error" \
         "http://example.com/" "https://example.org/api" "%s: %s" "debug" "info" "warning" "signal %d" \
@@ -105,11 +107,12 @@ gen_source() { # family target(elf|pe) idx
     fi
     echo '#include <stdio.h>'
     echo '#include <stdint.h>'
+    local seed_mine=$RANDOM seed_fill=$RANDOM nfill=$((RANDOM % 18 + 2))
     echo 'static const char *s_mine[] = {'
-    family_strings "$fam" | while IFS= read -r s; do cstr "$s"; done
+    family_strings "$fam" "$seed_mine" | while IFS= read -r s; do cstr "$s"; done
     echo '};'
     echo 'static const char *s_fill[] = {'
-    filler $((RANDOM % 18 + 2)) | while IFS= read -r s; do cstr "$s"; done
+    filler "$nfill" "$seed_fill" | while IFS= read -r s; do cstr "$s"; done
     echo '};'
     case $fam in
     syn-rx) echo "static const uint32_t t_rx[] = {$rx};"; echo "static const uint64_t t_b2[] = {$blake2b};" ;;
@@ -163,7 +166,7 @@ build_one() { # src bin tgt flags fam k
     if [ "$tgt" = elf ]; then
         gcc $flags -o "$bin" "$src" -lpthread 2> /dev/null || { echo "synth.sh: gcc failed on $src" >&2; return; }
     else
-        x86_64-w64-mingw32-gcc $flags -o "$bin" "$src" -lws2_32 -ladvapi32 2> /dev/null ||
+        x86_64-w64-mingw32-gcc $flags -Wl,--no-insert-timestamp -o "$bin" "$src" -lws2_32 -ladvapi32 2> /dev/null ||
             { echo "synth.sh: mingw failed on $src" >&2; return; }
     fi
     chmod a-x "$bin"
