@@ -4,8 +4,9 @@
  * that is itself an archive candidate is unpacked one level deeper, with
  * the same budget). Checks the member contract of unpack.h and that the
  * limits hold: no member is larger than max-filesize, no archive yields
- * more than max-entries members, the depth limit is never passed, and the
- * bytes handed out stay within max-archive-bytes.
+ * more than max-entries members, an archive at max-depth is refused by
+ * ms_unpack itself, and the bytes handed out (those of members cut short
+ * included) stay within max-archive-bytes.
  */
 #include <stdint.h>
 #include <string.h>
@@ -30,6 +31,8 @@ static int unpack_level(ms_unpacker *u, const uint8_t *data, size_t size, unsign
     const char *why = NULL;
     int r = ms_unpack(u, data, size, NULL, 0, depth, budget, on_member, &c, &why);
     FUZZ_ASSERT(r <= 0);
+    if (depth >= o->limits.max_depth) /* ms_unpack's own refusal, not ours */
+        FUZZ_ASSERT(r == MS_E_LIMIT && c.members == 0);
     if (r == MS_E_UNSUPPORTED)
         FUZZ_ASSERT(c.members == 0);
     if (r < 0 && why)
@@ -49,7 +52,9 @@ static int on_member(void *ud, const ms_member *m) {
     c->members++;
     if (m->status != 0) {
         FUZZ_ASSERT(m->status < 0);
-        return MS_CONTINUE;
+        /* a member cut short carries what was read; the engine scans it */
+        if (m->status != MS_E_CORRUPT || !m->data)
+            return MS_CONTINUE;
     }
     FUZZ_ASSERT(m->data || m->size == 0);
     FUZZ_ASSERT(m->size <= o->limits.max_filesize);
@@ -60,7 +65,7 @@ static int on_member(void *ud, const ms_member *m) {
     for (size_t i = 0; i < m->size; i++)
         x ^= m->data[i];
     (void)x;
-    if (c->depth + 1 < o->limits.max_depth && ms_unpack_candidate(m->data, m->size))
+    if (ms_unpack_candidate(m->data, m->size))
         unpack_level(c->u, m->data, m->size, c->depth + 1, c->budget, c->total);
     return MS_CONTINUE;
 }
