@@ -595,6 +595,10 @@ struct ms_featurizer {
     /* exact-name import rules, sorted by name for bsearch */
     const import_rule *exact[NIMPRULE];
     size_t n_exact;
+    /* prefix rules (libraries, API families) and their lengths */
+    const import_rule *prefix[NIMPRULE];
+    size_t prefix_len[NIMPRULE];
+    size_t n_prefix;
     bool have_imp[F__COUNT];
     uint32_t imp_n, lib_n;
     uint32_t imp_bucket[IMP_HASH_BUCKETS];
@@ -708,9 +712,14 @@ int ms_featurizer_new(ms_featurizer **ret) {
     f->clog[0] = 0;
     for (size_t c = 1; c <= 2 * BLOCK; c++)
         f->clog[c] = (double)c * log2((double)c);
-    for (size_t i = 0; i < NIMPRULE; i++)
-        if (!import_rules[i].prefix)
+    for (size_t i = 0; i < NIMPRULE; i++) {
+        if (!import_rules[i].prefix) {
             f->exact[f->n_exact++] = &import_rules[i];
+        } else {
+            f->prefix_len[f->n_prefix] = strlen(import_rules[i].name);
+            f->prefix[f->n_prefix++] = &import_rules[i];
+        }
+    }
     qsort(f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
     *ret = f;
     return 0;
@@ -1170,9 +1179,9 @@ static void add_import(ms_featurizer *f, const char *name, size_t len, bool libr
     const import_rule *const *hit = bsearch(&kp, f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
     if (hit)
         f->have_imp[(*hit)->feature] = true;
-    for (size_t i = 0; i < NIMPRULE; i++) {
-        const import_rule *r = &import_rules[i];
-        if (r->prefix && !strncmp(buf, r->name, strlen(r->name)))
+    for (size_t i = 0; i < f->n_prefix; i++) {
+        const import_rule *r = f->prefix[i];
+        if (!strncmp(buf, r->name, f->prefix_len[i]))
             f->have_imp[r->feature] = true;
     }
 }
