@@ -1,12 +1,12 @@
 /*
  * corpus.h - shared pieces of the corpus tools: TSV rows (manifests and
- * feature tables), reading a sample into memory, small dynamic arrays.
+ * feature tables), reading and writing a sample, its sha256.
  *
  * Manifest (fetch.sh, augment, synth.sh): tab-separated, '#' lines ignored,
  *   sha256 label family format group kind source path
  * Feature table (extract): the 8 manifest columns, then one column per
- * feature in schema order; the header line names them and carries the
- * schema hash ("#schema <hash>" as the first line).
+ * feature in schema order; the first line is "#schema\tVERSION\tHASH",
+ * the next names the columns.
  */
 #ifndef MS_CORPUS_H
 #define MS_CORPUS_H
@@ -34,5 +34,4 @@ int corpus_write(const char *path, const uint8_t *data, size_t len);
 /* Lower-case hex sha256 of data into out[65]. */
 void corpus_sha256(const uint8_t *data, size_t len, char out[65]);
 
-/* The path of the miner model JSON in the source tree. */
 #endif

@@ -147,11 +147,12 @@ static int load(const char *path, dataset *ds, const strset *excl, unsigned cali
     size_t dim = ms_features_dim();
     char **f = xmalloc((CORPUS_COLS + dim + 1) * sizeof(*f));
     int r = 0;
+    bool have_schema = false;
     while (getline(&line, &cap, in) > 0) {
         if (!strncmp(line, "#schema\t", 8)) {
             char *fl[3];
-            corpus_split(line, fl, 3);
-            if (strcmp(fl[2], ms_features_schema_hash())) {
+            have_schema = true;
+            if (corpus_split(line, fl, 3) < 3 || strcmp(fl[2], ms_features_schema_hash())) {
                 fprintf(stderr, "ms-train: %s: schema %s, this build has %s; re-run ms-extract\n",
                         path, fl[2], ms_features_schema_hash());
                 r = -EINVAL;
@@ -190,6 +191,10 @@ static int load(const char *path, dataset *ds, const strset *excl, unsigned cali
         s->fold = (int)((h >> 20) % folds);
     }
     free(f);
+    if (r == 0 && !have_schema) {
+        fprintf(stderr, "ms-train: %s: no #schema line: not a table from ms-extract\n", path);
+        r = -EINVAL;
+    }
     free(line);
     fclose(in);
     ds->dim = dim;

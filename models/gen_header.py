@@ -42,14 +42,11 @@ def main():
     names = [x["name"] for x in feats]
     if len(set(names)) != len(names):
         fail("duplicate feature names")
-    prov = m.get("provenance", {})
     with open(out, "w") as f:
         f.write("/* generated from %s by models/gen_header.py; do not edit */\n" % src.split("/")[-1])
         f.write("#define MS_MODEL_NAME %s\n" % json.dumps(m["name"]))
         f.write("#define MS_MODEL_VERSION %s\n" % json.dumps(m["version"]))
-        f.write("#define MS_MODEL_SCHEMA_VERSION %s\n" % json.dumps(str(m.get("schema_version", ""))))
         f.write("#define MS_MODEL_SCHEMA_HASH %s\n" % json.dumps(m["schema_hash"]))
-        f.write("#define MS_MODEL_DATE %s\n" % json.dumps(str(prov.get("date", ""))))
         f.write("#define MS_MODEL_THRESHOLD %r\n" % t)
         f.write("#define MS_MODEL_STRICT_THRESHOLD %r\n" % st)
         f.write("#define MS_MODEL_BIAS %r\n" % num(m["bias"], "bias"))
