@@ -123,60 +123,8 @@ static uint64_t num_of(json_t *r, const char *key) {
     return (uint64_t)json_integer_value(v);
 }
 
-static int b64val(int c) {
-    const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    const char *p = c ? strchr(tab, c) : NULL;
-    return p ? (int)(p - tab) : -1;
-}
-
-/* Decode base64 (padded); returns malloc'd bytes, *len. */
-static char *b64dec(const char *in, size_t *len) {
-    size_t n = strlen(in), k = 0;
-    char *out = malloc(n / 4 * 3 + 4);
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n && in[i] != '='; i++) {
-        int v = b64val(in[i]);
-        if (v < 0)
-            continue;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[k++] = (char)(acc >> bits);
-        }
-    }
-    *len = k;
-    return out;
-}
-
-/* The object record for the raw path bytes: by "path", or by "path_b64"
- * for names that are not UTF-8. */
-static json_t *find_path(json_t *recs, const char *path, size_t len) {
-    size_t i;
-    json_t *r;
-    json_array_foreach(recs, i, r) {
-        if (!is_object(r))
-            continue;
-        json_t *p = json_object_get(r, "path");
-        json_t *b = json_object_get(r, "path_b64");
-        if (json_is_string(b)) {
-            size_t n;
-            char *raw = b64dec(json_string_value(b), &n);
-            bool eq = n == len && !memcmp(raw, path, len);
-            free(raw);
-            if (eq)
-                return r;
-        } else if (json_is_string(p) && json_string_length(p) == len &&
-                   !memcmp(json_string_value(p), path, len)) {
-            return r;
-        }
-    }
-    return NULL;
-}
-
 static json_t *find(json_t *recs, const char *path) {
-    return find_path(recs, path, strlen(path));
+    return t_find_record(recs, path);
 }
 
 static size_t count_prefix(json_t *recs, const char *prefix, const char *verdict) {
@@ -1308,7 +1256,7 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     for (size_t i = 0; i < n; i++) {
         if (!ex[i].path)
             continue;
-        json_t *r = find_path(recs, ex[i].path, strlen(ex[i].path));
+        json_t *r = t_find_record(recs, ex[i].path);
         cr_assert_not_null(r, "a record for %s:\n%.4000s", ex[i].path, res.out);
         cr_assert_str_eq(str_of(r, "verdict"), ex[i].verdict, "%s", json_dumps(r, 0));
         if (ex[i].why)

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -205,14 +206,59 @@ json_t *t_jsonl(const char *text) {
     return arr;
 }
 
+/* Strict padded base64 (RFC 4648): malloc'd bytes, or NULL for anything
+ * else, so a bad path_b64 never matches. */
+static char *b64_decode(const char *in, size_t *ret_len) {
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(in), k = 0;
+    if (n % 4)
+        return NULL;
+    char *out = malloc(n / 4 * 3 + 1);
+    for (size_t i = 0; out && i < n; i += 4) {
+        uint32_t v = 0;
+        int pad = 0;
+        for (int j = 0; j < 4; j++) {
+            const char *c = in[i + j] ? strchr(tab, in[i + j]) : NULL;
+            bool last = i + 4 == n;
+            if (in[i + j] == '=' && last && j >= 2 && (j == 3 || in[i + 3] == '=')) {
+                pad++;
+                v <<= 6;
+            } else if (c && !pad) {
+                v = v << 6 | (uint32_t)(c - tab);
+            } else {
+                free(out);
+                return NULL;
+            }
+        }
+        out[k++] = (char)(v >> 16);
+        if (pad < 2)
+            out[k++] = (char)(v >> 8);
+        if (pad < 1)
+            out[k++] = (char)v;
+    }
+    *ret_len = k;
+    return out;
+}
+
 json_t *t_find_record(json_t *records, const char *path) {
-    size_t i;
+    size_t i, len = strlen(path);
     json_t *r;
     json_array_foreach(records, i, r) {
         const char *t = json_string_value(json_object_get(r, "type"));
+        if (!t || strcmp(t, "object"))
+            continue;
         const char *p = json_string_value(json_object_get(r, "path"));
-        if (t && !strcmp(t, "object") && p && !strcmp(p, path))
+        const char *b = json_string_value(json_object_get(r, "path_b64"));
+        if (b) {
+            size_t n = 0;
+            char *raw = b64_decode(b, &n);
+            bool eq = raw && n == len && !memcmp(raw, path, len);
+            free(raw);
+            if (eq)
+                return r;
+        } else if (p && !strcmp(p, path)) {
             return r;
+        }
     }
     return NULL;
 }

@@ -45,7 +45,8 @@ void t_result_free(t_result *res);
 /* Parse JSON Lines: every line must be a JSON object. Returns a JSON array
  * (caller json_decref). NULL if any line is not JSON. */
 json_t *t_jsonl(const char *text);
-/* The first "object" record whose path equals path. */
+/* The first "object" record for the path's bytes: its "path", or its
+ * "path_b64" (strict base64) for a name that is not UTF-8. */
 json_t *t_find_record(json_t *records, const char *path);
 /* The "summary" record. */
 json_t *t_summary(json_t *records);
