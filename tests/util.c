@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,27 +28,8 @@ char *t_mkdtemp(void) {
     return p;
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st, (void)ftw;
-    if (flag == FTW_DP || flag == FTW_D || flag == FTW_DNR)
-        chmod(path, 0700), rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
 void t_rmtree(const char *dir) {
-    if (!dir)
-        return;
-    /* make unreadable directories readable first so nftw can descend */
-    char *cmd = NULL;
-    if (asprintf(&cmd, "chmod -R u+rwx '%s' 2>/dev/null", dir) >= 0) {
-        if (system(cmd) != 0) {
-            /* best effort */
-        }
-        free(cmd);
-    }
-    nftw(dir, rm_one, 64, FTW_DEPTH | FTW_PHYS);
+    t_rmtree_deep(dir);
 }
 
 char *t_path(const char *dir, const char *name) {
@@ -249,6 +229,8 @@ json_t *t_find_record(json_t *records, const char *path) {
             continue;
         const char *p = json_string_value(json_object_get(r, "path"));
         const char *b = json_string_value(json_object_get(r, "path_b64"));
+        if (p && !strcmp(p, path))
+            return r;
         if (b) {
             size_t n = 0;
             char *raw = b64_decode(b, &n);
@@ -256,8 +238,6 @@ json_t *t_find_record(json_t *records, const char *path) {
             free(raw);
             if (eq)
                 return r;
-        } else if (p && !strcmp(p, path)) {
-            return r;
         }
     }
     return NULL;

@@ -45,8 +45,8 @@ void t_result_free(t_result *res);
 /* Parse JSON Lines: every line must be a JSON object. Returns a JSON array
  * (caller json_decref). NULL if any line is not JSON. */
 json_t *t_jsonl(const char *text);
-/* The first "object" record for the path's bytes: its "path", or its
- * "path_b64" (strict base64) for a name that is not UTF-8. */
+/* The first "object" record whose "path" is path, or whose "path_b64"
+ * (strict base64, for a name that is not UTF-8) decodes to its bytes. */
 json_t *t_find_record(json_t *records, const char *path);
 /* The "summary" record. */
 json_t *t_summary(json_t *records);
@@ -62,7 +62,7 @@ struct rusage;
 int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res,
                  struct rusage *ret_ru);
 
-/* Remove a tree of any depth and path length (t_rmtree's nftw gives up
+/* Remove a tree of any depth and path length (nftw gives up
  * past PATH_MAX): goes down with openat() and back up through "..",
  * making directories accessible on the way. Best effort. */
 void t_rmtree_deep(const char *dir);
