@@ -96,3 +96,58 @@ void corpus_sha256(const uint8_t *data, size_t len, char out[65]) {
     if (ms_sha256_hex(data, len, out) < 0)
         out[0] = '\0';
 }
+
+uint64_t corpus_fnv(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+int corpus_set_add(corpus_set *s, const char *k) {
+    if (s->n * 2 >= s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 4096;
+        char **nh = calloc(ncap, sizeof(*nh));
+        if (!nh)
+            return -ENOMEM;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->h[i]) {
+                size_t j = corpus_fnv(s->h[i]) & (ncap - 1);
+                while (nh[j])
+                    j = (j + 1) & (ncap - 1);
+                nh[j] = s->h[i];
+            }
+        free(s->h);
+        s->h = nh;
+        s->cap = ncap;
+    }
+    size_t j = corpus_fnv(k) & (s->cap - 1);
+    while (s->h[j]) {
+        if (!strcmp(s->h[j], k))
+            return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    if (!(s->h[j] = strdup(k)))
+        return -ENOMEM;
+    s->n++;
+    return 1;
+}
+
+bool corpus_set_has(const corpus_set *s, const char *k) {
+    if (!s->cap)
+        return false;
+    size_t j = corpus_fnv(k) & (s->cap - 1);
+    while (s->h[j]) {
+        if (!strcmp(s->h[j], k))
+            return true;
+        j = (j + 1) & (s->cap - 1);
+    }
+    return false;
+}
+
+void corpus_set_free(corpus_set *s) {
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->h[i]);
+    free(s->h);
+    *s = (corpus_set){0};
+}

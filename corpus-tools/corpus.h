@@ -31,6 +31,19 @@ int corpus_read(const char *path, size_t max, uint8_t **ret_data, size_t *ret_le
 /* Write a whole buffer to path (0644). 0 or -errno. */
 int corpus_write(const char *path, const uint8_t *data, size_t len);
 
+/* FNV-1a 64 of a string. */
+uint64_t corpus_fnv(const char *s);
+
+/* A set of strings (sha256s), open-addressed. Zero-initialise; free with
+ * corpus_set_free. add returns 1 if added, 0 if already there, -ENOMEM. */
+typedef struct corpus_set {
+    char **h;
+    size_t cap, n;
+} corpus_set;
+int corpus_set_add(corpus_set *s, const char *k);
+bool corpus_set_has(const corpus_set *s, const char *k);
+void corpus_set_free(corpus_set *s);
+
 /* Lower-case hex sha256 of data into out[65]. */
 void corpus_sha256(const uint8_t *data, size_t len, char out[65]);
 

@@ -27,48 +27,6 @@
 #include "ms_features.h"
 #include "ms_limits.h"
 
-typedef struct seen {
-    char **h;
-    size_t cap, n;
-} seen;
-
-static uint64_t hkey(const char *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h;
-}
-
-/* Open-addressed set of sha256 strings. 1 if added, 0 if present. */
-static int seen_add(seen *s, const char *sha) {
-    if (s->n * 2 >= s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 4096;
-        char **nh = calloc(ncap, sizeof(*nh));
-        if (!nh)
-            return -ENOMEM;
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->h[i]) {
-                size_t j = hkey(s->h[i]) & (ncap - 1);
-                while (nh[j])
-                    j = (j + 1) & (ncap - 1);
-                nh[j] = s->h[i];
-            }
-        free(s->h);
-        s->h = nh;
-        s->cap = ncap;
-    }
-    size_t j = hkey(sha) & (s->cap - 1);
-    while (s->h[j]) {
-        if (!strcmp(s->h[j], sha))
-            return 0;
-        j = (j + 1) & (s->cap - 1);
-    }
-    if (!(s->h[j] = strdup(sha)))
-        return -ENOMEM;
-    s->n++;
-    return 1;
-}
-
 static const char *l_root, *l_label, *l_family, *l_group, *l_kind, *l_src;
 
 static int list_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
@@ -125,7 +83,7 @@ int main(int argc, char **argv) {
         fprintf(out, "\t%s", ms_feature_name(k));
     fputc('\n', out);
 
-    seen s = {0};
+    corpus_set s = {0};
     unsigned long n_ok = 0, n_dup = 0, n_other = 0, n_err = 0;
     char *line = NULL;
     size_t cap = 0;
@@ -139,7 +97,7 @@ int main(int argc, char **argv) {
             char *f[CORPUS_COLS + 1];
             if (line[0] == '#' || corpus_split(line, f, CORPUS_COLS + 1) < CORPUS_COLS)
                 continue;
-            int a = seen_add(&s, f[COL_SHA256]);
+            int a = corpus_set_add(&s, f[COL_SHA256]);
             if (a < 0)
                 return 2;
             if (a == 0) {
@@ -178,9 +136,7 @@ int main(int argc, char **argv) {
             fclose(in);
     }
     free(line);
-    for (size_t k = 0; k < s.cap; k++)
-        free(s.h[k]);
-    free(s.h);
+    corpus_set_free(&s);
     ms_featurizer_free(fz);
     fprintf(stderr, "ms-extract: %lu vectors, %lu duplicates, %lu not ELF/PE, %lu unreadable\n",
             n_ok, n_dup, n_other, n_err);

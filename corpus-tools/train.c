@@ -58,13 +58,6 @@ typedef struct model {
     double bias;
 } model;
 
-static uint64_t fnv(const char *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-    return h;
-}
-
 static void *xmalloc(size_t n) {
     void *p = calloc(1, n ? n : 1);
     if (!p) {
@@ -75,49 +68,8 @@ static void *xmalloc(size_t n) {
 }
 
 /* ---- exclusion set ---- */
-typedef struct strset {
-    char **h;
-    size_t cap, n;
-} strset;
 
-static void set_add(strset *s, const char *k) {
-    if (s->n * 2 >= s->cap) {
-        size_t nc = s->cap ? s->cap * 2 : 1024;
-        char **nh = xmalloc(nc * sizeof(*nh));
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->h[i]) {
-                size_t j = fnv(s->h[i]) & (nc - 1);
-                while (nh[j])
-                    j = (j + 1) & (nc - 1);
-                nh[j] = s->h[i];
-            }
-        free(s->h);
-        s->h = nh;
-        s->cap = nc;
-    }
-    size_t j = fnv(k) & (s->cap - 1);
-    while (s->h[j]) {
-        if (!strcmp(s->h[j], k))
-            return;
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->h[j] = strdup(k);
-    s->n++;
-}
-
-static bool set_has(const strset *s, const char *k) {
-    if (!s->cap)
-        return false;
-    size_t j = fnv(k) & (s->cap - 1);
-    while (s->h[j]) {
-        if (!strcmp(s->h[j], k))
-            return true;
-        j = (j + 1) & (s->cap - 1);
-    }
-    return false;
-}
-
-static int load_exclude(const char *path, strset *s) {
+static int load_exclude(const char *path, corpus_set *s) {
     FILE *in = fopen(path, "r");
     if (!in)
         return -errno;
@@ -130,14 +82,17 @@ static int load_exclude(const char *path, strset *s) {
         if (t)
             *t = '\0';
         if (*line)
-            set_add(s, line);
+            if (corpus_set_add(s, line) < 0) {
+                fprintf(stderr, "ms-train: out of memory\n");
+                exit(2);
+            }
     }
     free(line);
     fclose(in);
     return 0;
 }
 
-static int load(const char *path, dataset *ds, const strset *excl, unsigned calib_pct,
+static int load(const char *path, dataset *ds, const corpus_set *excl, unsigned calib_pct,
                 unsigned folds, unsigned long *n_excluded) {
     FILE *in = fopen(path, "r");
     if (!in)
@@ -165,7 +120,7 @@ static int load(const char *path, dataset *ds, const strset *excl, unsigned cali
         size_t nf = corpus_split(line, f, CORPUS_COLS + dim + 1);
         if (nf != CORPUS_COLS + dim)
             continue;
-        if (excl && set_has(excl, f[COL_SHA256])) {
+        if (excl && corpus_set_has(excl, f[COL_SHA256])) {
             (*n_excluded)++;
             continue;
         }
@@ -186,7 +141,7 @@ static int load(const char *path, dataset *ds, const strset *excl, unsigned cali
             s->x[k] = strtod(f[CORPUS_COLS + k], NULL);
         const char *lab = f[COL_LABEL];
         s->y = !strcmp(lab, "miner") ? 1 : !strcmp(lab, "benign") ? 0 : -1;
-        uint64_t h = fnv(f[COL_GROUP]);
+        uint64_t h = corpus_fnv(f[COL_GROUP]);
         s->calib = s->y == 0 && (h % 100) < calib_pct;
         s->fold = (int)((h >> 20) % folds);
     }
@@ -658,7 +613,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: ms-train [--eval-only] [--json P] [--report P] [--exclude F] FEATURES.tsv...\n");
         return 2;
     }
-    strset excl = {0};
+    corpus_set excl = {0};
     if (exclude && load_exclude(exclude, &excl) < 0) {
         fprintf(stderr, "ms-train: %s: %s\n", exclude, strerror(errno));
         return 2;
