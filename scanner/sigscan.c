@@ -163,7 +163,7 @@ static int collect_rule_files(const char *path, char ***files, size_t *n, msglog
 static size_t count_rules(YR_RULES *rules) {
     size_t n = 0;
     YR_RULE *rule;
-    yr_rules_foreach(rules, rule) n++;
+    yr_rules_foreach(rules, rule) n += !RULE_IS_PRIVATE(rule);
     return n;
 }
 
@@ -275,6 +275,8 @@ int ms_rules_foreach(const ms_rules *r, ms_rule_fn fn, void *ud) {
     for (size_t i = 0; i < r->n_sets; i++) {
         const YR_RULE *rule;
         yr_rules_foreach(r->sets[i], rule) {
+            if (RULE_IS_PRIVATE(rule)) /* a building block of other rules */
+                continue;
             ms_rule_hit h = {.rule = (char *)rule->identifier, .ns = (char *)ns_name(rule)};
             rule_meta(rule, &h);
             int k = fn(ud, &h);

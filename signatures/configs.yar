@@ -115,7 +115,7 @@ rule miner_cron_entry
         severity = "high"
         description = "A cron line that (re)starts a miner or points at a stratum pool"
     strings:
-        $cron = /(\*|@reboot|\*\/[0-9]{1,2})( \*){4} [^\n]{0,200}(xmrig|minerd|cpuminer|xmr-stak|kdevtmpfsi|kinsing|stratum\+tcp|stratum\+ssl|--donate-level)/ ascii
+        $cron = /(\*|\*\/[0-9]{1,2})( \*){4} [^\n]{0,200}(xmrig|minerd|cpuminer|xmr-stak|kdevtmpfsi|kinsing|stratum\+tcp|stratum\+ssl|--donate-level)/ ascii
         $reboot = /@reboot [^\n]{0,200}(xmrig|minerd|cpuminer|xmr-stak|kdevtmpfsi|kinsing|stratum\+tcp|--donate-level)/ ascii
     condition:
         any of them

@@ -31,6 +31,15 @@
  *    dropped xmrig builds); the rule still needs xmrig code strings.
  */
 
+/* An ELF, PE or Mach-O (32/64-bit, either byte order) file: what every rule
+ * here looks in. Private: never reported, never listed. */
+private rule executable
+{
+    condition:
+        uint32(0) == 0x464c457f or uint16(0) == 0x5a4d or uint32(0) == 0xfeedface or
+        uint32(0) == 0xfeedfacf or uint32(0) == 0xcefaedfe or uint32(0) == 0xcffaedfe
+}
+
 rule xmrig_strings
 {
     meta:
@@ -54,7 +63,7 @@ rule xmrig_strings
         $x10 = "cn-lite/0" ascii
         $x11 = "donate level, default" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d or uint32(0) == 0xfeedfacf or uint32(0) == 0xcffaedfe) and
+        executable and
         ($id3 or (any of ($id*) and 2 of ($x*)) or 4 of ($x*))
 }
 
@@ -79,7 +88,7 @@ rule xmrig_algorithm_table
         $a11 = "rx/keva" ascii
         $a12 = "cn-heavy/tube" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d or uint32(0) == 0xfeedfacf or uint32(0) == 0xcffaedfe) and
+        executable and
         6 of them
 }
 
@@ -103,7 +112,7 @@ rule xmrig_botnet_build
         $c5 = "cn/r" ascii
         $c6 = "huge-pages" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and any of ($n*) and 3 of ($c*)
+        executable and any of ($n*) and 3 of ($c*)
 }
 
 rule xmrig_proxy
@@ -122,7 +131,7 @@ rule xmrig_proxy
         $k4 = "donate-level" ascii
         $k5 = "\"workers\"" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and any of ($n*) and 3 of ($k*)
+        executable and any of ($n*) and 3 of ($k*)
 }
 
 rule xmrig_gpu_plugin
@@ -152,7 +161,7 @@ rule xmrig_gpu_plugin
         $m1 = "donate-over-proxy" ascii
         $m2 = "URL of mining server" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and
+        executable and
         ((any of ($n*) and 2 of ($s*)) or 4 of ($s*)) and any of ($g*) and not any of ($m*)
 }
 
@@ -177,7 +186,7 @@ rule xmrstak_strings
         $k2 = "wallet_address" ascii
         $k3 = "use_nicehash" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and
+        executable and
         ((any of ($n*) and 2 of ($r*, $k*)) or 4 of ($r*))
 }
 
@@ -198,7 +207,7 @@ rule cpuminer_minerd
         $l2 = "(booooo)" ascii
         $l3 = "khash/s" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d or uint32(0) == 0xfeedfacf or uint32(0) == 0xcffaedfe) and
+        executable and
         ($u1 or ($l1 and $l2) or 3 of ($u*, $l3))
 }
 
@@ -216,7 +225,7 @@ rule cpuminer_multi
         $u3 = "password for mining server" ascii
         $u4 = "cryptonight" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and $n1 and 2 of ($u*)
+        executable and $n1 and 2 of ($u*)
 }
 
 rule cpuminer_opt
@@ -235,7 +244,7 @@ rule cpuminer_opt
         $u5 = "URL of mining server" ascii
         $u6 = "yescryptr16" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and (($n1 and 2 of ($u*)) or 4 of ($u*))
+        executable and (($n1 and 2 of ($u*)) or 4 of ($u*))
 }
 
 rule ccminer_gpu
@@ -253,7 +262,7 @@ rule ccminer_gpu
         $o3 = "URL of mining server" ascii
         $o4 = "--cuda-schedule" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and ($u1 or ($n1 and 2 of ($o*)))
+        executable and ($u1 or ($n1 and 2 of ($o*)))
 }
 
 rule cgminer_bfgminer
@@ -275,7 +284,7 @@ rule cgminer_bfgminer
         $s4 = "getblocktemplate" ascii
         $s5 = "--api-listen" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and
+        executable and
         (any of ($c*) or any of ($n*)) and 3 of ($s*)
 }
 
@@ -296,7 +305,7 @@ rule ethminer_gpu
         $s6 = "--farm-recheck" ascii
         $s7 = "ethash" ascii nocase
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and $n1 and 3 of ($s*)
+        executable and $n1 and 3 of ($s*)
 }
 
 rule gpu_miner_closed_source
@@ -329,7 +338,7 @@ rule gpu_miner_closed_source
         $p3 = "mining.subscribe" ascii
         $p4 = "eth_submitLogin" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and
+        executable and
         any of ($b*) and 2 of ($a*) and any of ($p*)
 }
 
@@ -349,5 +358,5 @@ rule cryptonight_randomx_code
         $s3 = "\"job_id\"" ascii
         $s4 = "\"seed_hash\"" ascii
     condition:
-        (uint32(0) == 0x464c457f or uint16(0) == 0x5a4d) and 1 of ($h*) and 2 of ($s*)
+        executable and 1 of ($h*) and 2 of ($s*)
 }

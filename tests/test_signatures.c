@@ -247,6 +247,60 @@ ParameterizedTest(size_t *i_fixture, signatures, rule_fires, .timeout = 120) {
     free(dir);
 }
 
+/* ---- the miner rules read Mach-O too (private rule "executable") ---- */
+
+Test(signatures, miner_rules_fire_on_macho, .timeout = 120) {
+    char *dir = t_mkdtemp();
+    const char *argv[N_FIXTURES + 8];
+    char *paths[N_FIXTURES] = {0};
+    size_t argc = 0, n = 0;
+    argv[argc++] = "-f";
+    argv[argc++] = "jsonl";
+    argv[argc++] = "--all";
+    for (size_t i = 0; i < N_FIXTURES; i++) {
+        const fixture *f = &fixtures[i];
+        if (f->kind != K_ELF || strncmp(f->name, "lib", 3) == 0)
+            continue;
+        /* a 64-bit little-endian Mach-O header, then the strings */
+        size_t l = strlen(f->text);
+        char *buf = calloc(1, 32 + l + 1);
+        memcpy(buf, "\xcf\xfa\xed\xfe\x07\x00\x00\x01", 8);
+        for (size_t k = 0; k < l; k++)
+            buf[32 + k] = f->text[k] == '\n' ? '\0' : f->text[k];
+        char name[160];
+        snprintf(name, sizeof(name), "%zu-%s.macho", i, f->rule);
+        paths[i] = t_write(dir, name, buf, 32 + l + 1);
+        argv[argc++] = paths[i];
+        free(buf);
+        n++;
+    }
+    argv[argc] = NULL;
+    cr_assert_geq(n, 10, "miner fixtures: %zu", n);
+    t_result res;
+    const char *full[N_FIXTURES + 10];
+    full[0] = t_minerscan_path();
+    memcpy(full + 1, argv, (argc + 1) * sizeof(*argv));
+    cr_assert_eq(t_run(full, NULL, 120, &res), 0);
+    json_t *recs = t_jsonl(res.out);
+    cr_assert_not_null(recs, "%s", res.err);
+    for (size_t i = 0; i < N_FIXTURES; i++) {
+        if (!paths[i])
+            continue;
+        json_t *rec = t_find_record(recs, paths[i]);
+        cr_assert_not_null(rec, "no record for %s", paths[i]);
+        cr_assert(t_has_rule(rec, fixtures[i].rule), "%s did not fire on a Mach-O: %s", fixtures[i].rule,
+                  json_dumps(rec, 0));
+        cr_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "filetype"), "class")), "macho");
+        free(paths[i]);
+    }
+    /* "executable" itself is never reported */
+    cr_assert_null(strstr(res.out, "\"executable\""), "the private rule was reported");
+    json_decref(recs);
+    t_result_free(&res);
+    t_rmtree(dir);
+    free(dir);
+}
+
 /* ---- --list-rules: the metadata contract ---- */
 
 typedef struct listed {
