@@ -258,7 +258,10 @@ static void write_one(ms_pool *p, ms_verdict *v) {
     if (p->fatal)
         return;
     errno = 0;
-    if (p->rep->ops->object(p->rep, v) < 0 || ferror(p->rep->out))
+    int r = p->rep->ops->object(p->rep, v);
+    if (r < 0 && r != -EIO)
+        set_fatal(p, r); /* the reporter's own error (-ENOMEM) */
+    else if (r < 0 || ferror(p->rep->out))
         set_fatal(p, write_error());
 }
 

@@ -582,13 +582,14 @@ static int visit(walker *w, const char *name, unsigned char type, size_t len, un
 }
 
 /* Reopen frame p from the nearest ancestor with an open fd, one name at a
- * time, each step checked by dev/ino. Returns the fd or -1. */
+ * time, each step checked by dev/ino. Returns the fd, -ESTALE if the path
+ * no longer leads there, or the open's -errno (EMFILE, EACCES...). */
 static int reopen_by_names(walker *w, size_t p) {
     size_t j = p;
     while (j > 0 && w->fr[j - 1].fd < 0)
         j--;
     if (j == 0)
-        return -1; /* cannot happen: the root frame stays open */
+        return -ESTALE; /* cannot happen: the root frame stays open */
     int cur = w->fr[j - 1].fd;
     bool own = false;
     for (size_t k = j; k <= p; k++) {
@@ -604,7 +605,7 @@ static int reopen_by_names(walker *w, size_t p) {
             close(cur);
         own = false;
         if (fd < 0)
-            return -1;
+            return fd == -ENOENT || fd == -ENOTDIR ? -ESTALE : fd;
         cur = fd;
         own = true;
         if (!same_dir(cur, g))
@@ -614,7 +615,7 @@ static int reopen_by_names(walker *w, size_t p) {
 fail:
     if (own)
         close(cur);
-    return -1;
+    return -ESTALE;
 }
 
 /* Leave the current directory. Its parent becomes current, so the parent
@@ -631,9 +632,7 @@ static int pop(walker *w) {
         wframe *p = &w->fr[c - 1];
         int fd = -1;
         if (cfd >= 0 && !c_link) {
-            fd = openat(cfd, "..", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_DIRECTORY | O_NOATIME);
-            if (fd < 0 && errno == EPERM)
-                fd = openat(cfd, "..", O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_DIRECTORY);
+            fd = open_at(cfd, "..", true, true);
             if (fd >= 0 && !same_dir(fd, p)) {
                 close(fd);
                 fd = -1;
@@ -649,8 +648,9 @@ static int pop(walker *w) {
                 w->low = c - 1;
         } else if (p->next < p->n) {
             p->next = p->n;
-            r = emit(w, MS_WALK_ERROR, p->path_len, -1, NULL, -ESTALE,
-                     "directory moved during walk");
+            r = fd == -ESTALE || fd == -1
+                    ? emit(w, MS_WALK_ERROR, p->path_len, -1, NULL, -ESTALE, "directory moved during walk")
+                    : emit_errno(w, p->path_len, -fd);
         }
     }
     if (cfd >= 0) {
