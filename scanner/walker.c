@@ -278,6 +278,18 @@ static int open_retry(walker *w, int dirfd, const char *name, bool dir, bool fol
     return fd;
 }
 
+/* open_at (w: with open_retry's fd release) and fstat; the fd, or -errno
+ * with nothing left open. */
+static int open_stat(walker *w, int dirfd, const char *name, bool dir, bool follow, struct stat *st) {
+    int fd = w ? open_retry(w, dirfd, name, dir, follow) : open_at(dirfd, name, dir, follow);
+    if (fd >= 0 && fstat(fd, st) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
 /* Set the path to base (w->path[0..base)) + separator + name. */
 static int path_append(walker *w, size_t base, const char *name, size_t *ret_len) {
     size_t nl = strlen(name), need;
@@ -489,7 +501,8 @@ static int visit_dir(walker *w, const char *name, size_t len, bool via_link, uns
         snprintf(w->reason, sizeof(w->reason), "max-dir-depth %u", w->max_depth);
         return emit(w, MS_WALK_LIMIT, len, -1, NULL, 0, w->reason);
     }
-    int fd = open_retry(w, w->fr[pi].fd, name, true, via_link);
+    struct stat st;
+    int fd = open_stat(w, w->fr[pi].fd, name, true, via_link, &st);
     if (fd < 0) {
         if (fd == -ENOENT)
             return emit_skip(w, len, "vanished");
@@ -498,12 +511,6 @@ static int visit_dir(walker *w, const char *name, size_t len, bool via_link, uns
         if (fd == -ELOOP)
             return emit_skip(w, len, "symlink loop");
         return emit_errno(w, len, -fd);
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return emit_errno(w, len, e);
     }
     const char *why = dir_skip_reason(w, fd, &st, &w->fr[pi].dev, via_link);
     if (why) {
@@ -514,7 +521,8 @@ static int visit_dir(walker *w, const char *name, size_t len, bool via_link, uns
 }
 
 static int visit_file(walker *w, const char *name, size_t len, bool via_link, unsigned tries) {
-    int fd = open_retry(w, w->fr[w->depth - 1].fd, name, false, via_link);
+    struct stat st;
+    int fd = open_stat(w, w->fr[w->depth - 1].fd, name, false, via_link, &st);
     if (fd < 0) {
         if (fd == -ENOENT)
             return emit_skip(w, len, "vanished");
@@ -525,12 +533,6 @@ static int visit_file(walker *w, const char *name, size_t len, bool via_link, un
         if (fd == -ENXIO)
             return visit(w, name, DT_UNKNOWN, len, tries + 1); /* now a socket */
         return emit_errno(w, len, -fd);
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        close(fd);
-        return emit_errno(w, len, e);
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
@@ -706,13 +708,8 @@ static int walk_root(walker *w, const char *root) {
         const char *why = file_skip_reason(w, AT_FDCWD, root, st.st_dev, NULL);
         if (why)
             return emit_skip(w, len, why);
-        if ((fd = open_at(AT_FDCWD, root, false, true)) < 0)
+        if ((fd = open_stat(NULL, AT_FDCWD, root, false, true, &st)) < 0)
             return fd == -ENOENT ? emit_skip(w, len, "vanished") : emit_errno(w, len, -fd);
-        if (fstat(fd, &st) < 0) {
-            r = -errno;
-            close(fd);
-            return emit_errno(w, len, -r);
-        }
         if (!S_ISREG(st.st_mode)) {
             close(fd);
             return emit_skip(w, len, special_reason(IFTODT(st.st_mode)));
@@ -721,13 +718,8 @@ static int walk_root(walker *w, const char *root) {
     }
     if (!S_ISDIR(st.st_mode))
         return emit_skip(w, len, special_reason(IFTODT(st.st_mode)));
-    if ((fd = open_at(AT_FDCWD, root, true, true)) < 0)
+    if ((fd = open_stat(NULL, AT_FDCWD, root, true, true, &st)) < 0)
         return fd == -ENOENT ? emit_skip(w, len, "vanished") : emit_errno(w, len, -fd);
-    if (fstat(fd, &st) < 0) {
-        r = -errno;
-        close(fd);
-        return emit_errno(w, len, -r);
-    }
     w->root_dev = st.st_dev;
     const char *why = dir_skip_reason(w, fd, &st, NULL, false);
     if (why) {
