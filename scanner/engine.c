@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exe.h"
 #include "ms_features.h"
 #include "hashes.h"
 #include "identify.h"
@@ -303,10 +304,8 @@ static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len
  * not what it knows, and scored a liblzma.a member over the strict
  * threshold. */
 static bool elf_is_program(const uint8_t *d, size_t n) {
-    if (n < 18)
-        return false;
-    unsigned type = d[5] == 2 ? (unsigned)(d[16] << 8 | d[17]) : (unsigned)(d[17] << 8 | d[16]);
-    return type == 2 /* ET_EXEC */ || type == 3 /* ET_DYN */;
+    ms_exe x;
+    return ms_exe_parse(d, n, &x) == MS_EXE_ELF && ms_exe_elf_program(&x);
 }
 
 static bool is_text_class(ms_class c, const char *desc) {
