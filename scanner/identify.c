@@ -111,9 +111,8 @@ static ms_class class_of_text(const char *desc, const char *name) {
     return MS_CLASS_OTHER;
 }
 
-int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name,
-                ms_class *ret_cls, const char **ret_desc) {
-    ms_class cls = ms_identify_fast(data, size);
+void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name, ms_class cls,
+                 ms_class *ret_cls, const char **ret_desc) {
     const char *d = size ? magic_buffer(id->magic, data, size < MS_MAGIC_BYTES ? size : MS_MAGIC_BYTES)
                          : "empty";
     if (!d)
@@ -127,5 +126,4 @@ int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char 
         cls = class_of_text(id->desc, name);
     *ret_cls = cls;
     *ret_desc = id->desc;
-    return 0;
 }

@@ -61,8 +61,6 @@ void ms_json_cstr(FILE *out, const char *s);
 /* A double as a JSON number in the fixed format %.6g (locale-independent,
  * so byte-identical run to run); null for NaN and infinities. */
 void ms_json_double(FILE *out, double d);
-/* Write standard base64 (RFC 4648, padded) of s[0..n). */
-void ms_base64_write(FILE *out, const uint8_t *s, size_t n);
 /* Write s[0..n) for a terminal: printable ASCII and valid UTF-8 pass,
  * everything else (control bytes, ESC, DEL, C1 controls, bidi overrides,
  * line/paragraph separators, invalid bytes) is written as \xHH per byte,

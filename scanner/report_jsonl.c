@@ -80,6 +80,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "b64.h"
 #include "report.h"
 
 static int begin(ms_report *r) {

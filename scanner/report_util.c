@@ -161,29 +161,6 @@ void ms_json_double(FILE *out, double d) {
     fputs(buf, out);
 }
 
-void ms_base64_write(FILE *out, const uint8_t *s, size_t n) {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-        fputc(tab[v >> 18], out);
-        fputc(tab[(v >> 12) & 63], out);
-        fputc(tab[(v >> 6) & 63], out);
-        fputc(tab[v & 63], out);
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)s[i] << 16;
-        fputc(tab[v >> 18], out);
-        fputc(tab[(v >> 12) & 63], out);
-        fputs("==", out);
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
-        fputc(tab[v >> 18], out);
-        fputc(tab[(v >> 12) & 63], out);
-        fputc(tab[(v >> 6) & 63], out);
-        fputc('=', out);
-    }
-}
 
 /* Code points a terminal acts on rather than draws: C1 controls (CSI is
  * U+009B in 8-bit terminals), bidirectional formatting that can make a

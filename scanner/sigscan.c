@@ -340,11 +340,7 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
             mp = match.next;
         }
     }
-    int r = ms_verdict_add_rule(s->cur, &h);
-    if (r < 0) {
-        s->cb_error = r;
-        return CALLBACK_ABORT;
-    }
+    ms_verdict_add_rule(s->cur, &h);
     return CALLBACK_CONTINUE;
 }
 

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "minerscan.h"
+#include "cancel.h"
 #include "ms_limits.h"
 #include "walker.h"
 
@@ -175,7 +176,7 @@ static const char *pseudo_fs_of(int fd, dev_t dev) {
 /* ---- small helpers ---- */
 
 static bool stopped(const walker *w) {
-    return w->o->stop && *w->o->stop;
+    return ms_cancelled(w->o->cancel);
 }
 
 static int emit(walker *w, ms_walk_kind kind, size_t len, int fd, const struct stat *st, int error,

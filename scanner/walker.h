@@ -68,8 +68,8 @@ typedef struct ms_walk_options {
                                  a directory deeper than this is reported
                                  MS_WALK_LIMIT and not entered. 0 means
                                  MS_DEFAULT_MAX_DIR_DEPTH. */
-    volatile int *stop;       /* when non-NULL and *stop, the walk ends
-                                 (checked before every entry) */
+    const struct ms_cancel *cancel; /* when set, the walk ends (checked
+                                 before every entry; cancel.h) */
 } ms_walk_options;
 
 /* Return MS_CONTINUE, MS_STOP, or < 0 to abort the walk with that error. */

@@ -63,7 +63,8 @@ static void scan_bytes(ms_options *o, const void *data, size_t n, const char *pa
     int r = ms_engine_new(o, &e, &err);
     cr_assert_eq(r, 0, "engine: %s %s", ms_strerror(r), err ? err : "");
     cr_assert_eq(ms_worker_new(e, &w), 0);
-    cr_assert_eq(ms_worker_scan_buffer(w, data, n, path, strlen(path), collect, c), 0);
+    ms_sink sink = {.emit = collect, .ud = c};
+    cr_assert_eq(ms_worker_scan_buffer(w, data, n, path, strlen(path), &sink), 0);
     ms_worker_free(w);
     ms_engine_free(e);
 }
@@ -224,7 +225,8 @@ static ms_class identify_file(const char *path, char *desc, size_t desc_len) {
     ms_class cls;
     const char *d = NULL;
     const char *base = strrchr(path, '/');
-    cr_assert_eq(ms_identify(id, (const uint8_t *)data, n, base ? base + 1 : path, &cls, &d), 0);
+    ms_identify(id, (const uint8_t *)data, n, base ? base + 1 : path, ms_identify_fast((const uint8_t *)data, n),
+                &cls, &d);
     snprintf(desc, desc_len, "%s", d);
     ms_identifier_free(id);
     free(data);
@@ -275,7 +277,7 @@ Test(engine, identify_never_fails_on_garbage) {
             memcpy(buf, round % 2 ? "MZ\x90\x00" : "\x7f" "ELF", 4);
         ms_class cls;
         const char *d = NULL;
-        cr_assert_eq(ms_identify(id, buf, n, NULL, &cls, &d), 0);
+        ms_identify(id, buf, n, NULL, ms_identify_fast(buf, n), &cls, &d);
         cr_assert_not_null(d);
     }
     ms_identifier_free(id);
@@ -307,7 +309,8 @@ Test(engine, oversized_file_is_a_limit_with_its_prefix_scanned) {
     FILE *f = fopen(path, "rb");
     collected c = {0};
     uint64_t bytes = 0;
-    cr_assert_eq(ms_worker_scan_fd(w, fileno(f), path, strlen(path), collect, &c, &bytes), 0);
+    ms_sink sink = {.emit = collect, .ud = &c};
+    cr_assert_eq(ms_worker_scan_fd(w, fileno(f), path, strlen(path), 0, &sink, &bytes), 0);
     fclose(f);
     cr_assert_eq(c.n, 1);
     cr_assert_eq(c.v[0]->verdict, MS_MALICIOUS, "a hit in the prefix still counts");
@@ -321,7 +324,8 @@ Test(engine, oversized_file_is_a_limit_with_its_prefix_scanned) {
     path = t_write(tmp, "big2.bin", big, n);
     f = fopen(path, "rb");
     collected d = {0};
-    cr_assert_eq(ms_worker_scan_fd(w, fileno(f), path, strlen(path), collect, &d, &bytes), 0);
+    sink.ud = &d;
+    cr_assert_eq(ms_worker_scan_fd(w, fileno(f), path, strlen(path), 0, &sink, &bytes), 0);
     fclose(f);
     cr_assert_eq(d.v[0]->verdict, MS_LIMIT);
     collected_free(&d);

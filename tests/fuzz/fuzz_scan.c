@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         atexit(free_worker);
     }
     memset(&c, 0, sizeof(c));
-    int r = ms_worker_scan_buffer(worker, data, size, "fuzz.bin", 8, on_record, &c);
+    ms_sink sink = {.emit = on_record, .ud = &c};
+    int r = ms_worker_scan_buffer(worker, data, size, "fuzz.bin", 8, &sink);
     FUZZ_ASSERT(r == 0);
     FUZZ_ASSERT(c.n >= 1);
     /* the top-level object comes last, named as given, with its size */

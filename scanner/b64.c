@@ -1,0 +1,149 @@
+/*
+ * b64.c - base64: finding and decoding blobs in scanned text (issue 4), and
+ * the encoder the reporters use for path_b64. One alphabet, one place.
+ */
+#include "b64.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "bytes.h"
+#include "minerscan.h"
+#include "ms_limits.h"
+
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* ---- base64 blobs ---- */
+
+static int b64_value(uint8_t c) {
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* Decode the base64 characters of d[from, to) (newlines skipped, '='
+ * ends it) into out, at most max bytes; returns the byte count. */
+static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out, size_t max) {
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    size_t n = 0;
+    for (size_t i = from; i < to && n < max; i++) {
+        int v = b64_value(d[i]);
+        if (d[i] == '=')
+            break;
+        if (v < 0)
+            continue;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return n;
+}
+
+int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
+    uint8_t *buf = NULL;
+    size_t blobs = 0, total = 0, i = 0;
+    int r = 0;
+    if (!data || !fn)
+        return 0;
+    while (i < size && blobs < MS_BASE64_MAX_BLOBS && total < MS_BASE64_MAX_BYTES) {
+        if (b64_value(data[i]) < 0) {
+            i++;
+            continue;
+        }
+        /* A base64 payload is a word of its own: not the tail of a longer
+         * token such as a URL path or an identifier with '_' or '-'. */
+        if (i > 0 && (data[i - 1] == '_' || data[i - 1] == '-' || data[i - 1] == '.' ||
+                      data[i - 1] == '%' || data[i - 1] == '\\')) {
+            while (i < size && b64_value(data[i]) >= 0)
+                i++;
+            continue;
+        }
+        size_t start = i, chars = 0, line = 0;
+        bool non_hex = false;
+        for (;;) {
+            while (i < size && b64_value(data[i]) >= 0) {
+                non_hex |= !ms_is_hex(data[i]);
+                i++;
+                chars++;
+                line++;
+            }
+            /* a wrapped line (PEM/MIME, >= MS_BASE64_MIN_CHARS) continues */
+            size_t j = i;
+            if (j < size && data[j] == '\r')
+                j++;
+            if (line >= MS_BASE64_MIN_CHARS && j < size && data[j] == '\n' && j + 1 < size &&
+                b64_value(data[j + 1]) >= 0) {
+                i = j + 1;
+                line = 0;
+                continue;
+            }
+            break;
+        }
+        size_t end = i;
+        while (i < size && data[i] == '=' && i - end < 2)
+            i++;
+        /* the run must end the word: "abc...xyz_foo" is an identifier */
+        if (i < size && (data[i] == '_' || data[i] == '-' || data[i] == '.' || data[i] == '%'))
+            continue;
+        if (chars < MS_BASE64_MIN_CHARS || !non_hex)
+            continue;
+        /* A payload larger than what is left of the budget is decoded in
+         * part: the head of an embedded binary still carries its strings. */
+        size_t cap = chars / 4 * 3 + 3;
+        if (cap > MS_BASE64_MAX_BYTES - total)
+            cap = MS_BASE64_MAX_BYTES - total;
+        /* bounded by MS_BASE64_MAX_BYTES: bookkeeping by alloc.h's rule */
+        buf = ms_xrealloc(buf, cap);
+        size_t n = b64_decode(data, start, end, buf, cap);
+        if (n == 0)
+            continue;
+        blobs++;
+        total += n;
+        int k = fn(ud, (uint64_t)start, buf, n);
+        if (k < 0) {
+            r = k;
+            break;
+        }
+        if (k == MS_STOP)
+            break;
+    }
+    free(buf);
+    return r;
+}
+
+void ms_base64_write(FILE *out, const uint8_t *s, size_t n) {
+    const char *tab = b64_alphabet;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputc(tab[(v >> 6) & 63], out);
+        fputc(tab[v & 63], out);
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputs("==", out);
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputc(tab[(v >> 6) & 63], out);
+        fputc('=', out);
+    }
+}
