@@ -9,8 +9,27 @@
 
 #include "alloc.h"
 #include "bytes.h"
+#include "exe.h"
+#include "formats.h"
 #include "minerscan.h"
 #include "ms_limits.h"
+
+/* A decoded blob is scanned when it is something: text (a script, a
+ * command, a config: what droppers hide), or bytes a format starts with
+ * (an executable, an archive, a compressed stream). A random token decodes
+ * to noise that no rule and no reader would make anything of, and was
+ * reported as a member of every config holding a key or a long id. */
+static bool worth_scanning(const uint8_t *d, size_t n) {
+    ms_exe x;
+    if (ms_exe_parse(d, n, &x) != MS_EXE_NONE || (n >= 4 && !memcmp(d, "\x7f" "ELF", 4)) ||
+        ms_format_at_start(d, n) != MS_FMT_NONE || (n >= 4 && !memcmp(d, "\0asm", 4)))
+        return true;
+    size_t look = n < 512 ? n : 512, text = 0;
+    for (size_t i = 0; i < look; i++)
+        text += (d[i] >= 0x20 && d[i] < 0x7f) || d[i] == '\n' || d[i] == '\r' || d[i] == '\t' ||
+                d[i] >= 0x80; /* UTF-8 text is text too */
+    return text * 100 >= look * 90;
+}
 
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -72,10 +91,12 @@ int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
             continue;
         }
         size_t start = i, chars = 0, line = 0;
-        bool non_hex = false;
+        bool non_hex = false, non_b58 = false;
         for (;;) {
             while (i < size && b64_value(data[i]) >= 0) {
                 non_hex |= !ms_is_hex(data[i]);
+                non_b58 |= data[i] == '0' || data[i] == 'O' || data[i] == 'I' || data[i] == 'l' ||
+                           data[i] == '+' || data[i] == '/';
                 i++;
                 chars++;
                 line++;
@@ -100,6 +121,16 @@ int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
             continue;
         if (chars < MS_BASE64_MIN_CHARS || !non_hex)
             continue;
+        /* base64 of 4n characters, or 4n+2, 4n+3 without padding; 4n+1
+         * characters cannot be base64, and padding must complete a quad */
+        size_t pad = i - end;
+        if (chars % 4 == 1 || (pad && (chars + pad) % 4 != 0))
+            continue;
+        /* a wallet address, a key in base58: none of the six characters
+         * base58 leaves out, which a base64 payload of this length holds
+         * with a probability of 1 - (58/64)^n (0.98 at 40, 0.9999 at 95) */
+        if (!non_b58 && chars < MS_BASE64_B58_CHARS)
+            continue;
         /* A payload larger than what is left of the budget is decoded in
          * part: the head of an embedded binary still carries its strings. */
         size_t cap = chars / 4 * 3 + 3;
@@ -108,7 +139,7 @@ int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
         /* bounded by MS_BASE64_MAX_BYTES: bookkeeping by alloc.h's rule */
         buf = ms_xrealloc(buf, cap);
         size_t n = b64_decode(data, start, end, buf, cap);
-        if (n == 0)
+        if (n == 0 || !worth_scanning(buf, n))
             continue;
         blobs++;
         total += n;

@@ -208,9 +208,12 @@ static bool object_problem(const ms_object *o, ms_verdict *v, ms_evidence *ev) {
         return false;
     ms_verdict_kind k = o->status == MS_E_LIMIT       ? MS_LIMIT
                         : o->status == MS_E_ENCRYPTED ? MS_SKIPPED
+                        : o->status == MS_E_CORRUPT   ? MS_DAMAGED
                                                       : MS_ERROR;
     const char *why = o->reason ? o->reason : ms_strerror(o->status);
-    v->incomplete = true;
+    /* damaged: what the archive holds of it was read; nothing exists
+     * that was not scanned */
+    v->incomplete = k != MS_DAMAGED;
     if (!o->data || o->size == 0 || o->status == MS_E_ENCRYPTED) {
         v->verdict = k;
         v->size = o->declared_size;
@@ -362,6 +365,12 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
     if (r == MS_E_LIMIT) {
         snprintf(why, why_cap, "limit: %s", reason ? reason : "archive limit");
         ev->unpack_problem = MS_LIMIT;
+    } else if (r == MS_E_CORRUPT) {
+        /* the archive's own bytes were all scanned; what the damage cut
+         * off does not exist to be read */
+        v->incomplete = false;
+        snprintf(why, why_cap, "damaged: %s", reason ? reason : "corrupt archive");
+        ev->unpack_problem = MS_DAMAGED;
     } else {
         snprintf(why, why_cap, "%s: %s", ms_strerror(r), reason ? reason : "");
         ev->unpack_problem = r == MS_E_ENCRYPTED ? MS_SKIPPED : MS_ERROR;
@@ -433,6 +442,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     ev.allowed_by = v->allowed_by;
     ms_decide(&ev, &d);
     v->verdict = d.verdict;
+    v->contains = d.contains;
     if (d.reason[0])
         ms_verdict_set_reason(v, "%s", d.reason);
 

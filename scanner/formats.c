@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <lzma.h>
+
 #include "bytes.h"
 #include "exe.h"
 
@@ -77,7 +79,7 @@ static bool tar_header(const uint8_t *d, size_t n) {
  * all ones, then the range coder whose first byte is always 0. Checked
  * strictly, since a false hit would feed garbage to the decoder.
  */
-static bool lzma_alone(const uint8_t *d, size_t n) {
+static bool lzma_alone_header(const uint8_t *d, size_t n) {
     if (n < 14 || d[0] >= 225 || d[13] != 0)
         return false;
     uint32_t dict = ms_rd32le(d + 1);
@@ -88,6 +90,46 @@ static bool lzma_alone(const uint8_t *d, size_t n) {
         return false;
     uint64_t sz = ms_rd64le(d + 5);
     return sz == UINT64_MAX || sz < (1ULL << 40);
+}
+
+/* The header alone is 14 bytes anything can have (a MATLAB v4 file passed
+ * it and ended as an "Lzma library error" record on a clean machine), so a
+ * candidate must also decode: the first LZMA_PROBE_IN bytes through
+ * liblzma give data and no error. A dictionary over LZMA_PROBE_MEM is not
+ * allocated for the probe; the header check then stands alone. */
+#define LZMA_PROBE_IN 4096u
+#define LZMA_PROBE_MEM (64u << 20)
+static bool lzma_alone(const uint8_t *d, size_t n) {
+    if (!lzma_alone_header(d, n))
+        return false;
+    lzma_stream s = LZMA_STREAM_INIT;
+    if (lzma_alone_decoder(&s, LZMA_PROBE_MEM) != LZMA_OK)
+        return false;
+    uint8_t out[4096];
+    s.next_in = d;
+    s.avail_in = n < LZMA_PROBE_IN ? n : LZMA_PROBE_IN;
+    bool ok = false;
+    for (int rounds = 0; rounds < 64; rounds++) {
+        s.next_out = out;
+        s.avail_out = sizeof(out);
+        lzma_ret r = lzma_code(&s, LZMA_RUN);
+        if (r == LZMA_MEMLIMIT_ERROR) {
+            ok = true; /* a big dictionary: as plausible as the header says */
+            break;
+        }
+        if (r == LZMA_STREAM_END) {
+            ok = true;
+            break;
+        }
+        if (r != LZMA_OK)
+            break;
+        if (s.avail_in == 0) {
+            ok = s.total_out > 0; /* no error in what there was to decode */
+            break;
+        }
+    }
+    lzma_end(&s);
+    return ok;
 }
 
 /* Old binary cpio: 26-byte header, 0x71c7 in either byte order, a

@@ -56,11 +56,14 @@ enum { MS_CONTINUE = 0, MS_SKIP = 1, MS_STOP = 2 };
 /* Verdicts, ordered so that a larger value is "worse" (worst-of merging). */
 typedef enum ms_verdict_kind {
     MS_CLEAN = 0,
-    MS_SKIPPED = 1,
-    MS_LIMIT = 2,
-    MS_ERROR = 3,
-    MS_SUSPICIOUS = 4,
-    MS_MALICIOUS = 5,
+    MS_DAMAGED = 1,    /* read to its end, but its structure is broken (a
+                          corrupt archive, a member cut short): nothing was
+                          found and nothing that exists was left unread */
+    MS_SKIPPED = 2,
+    MS_LIMIT = 3,
+    MS_ERROR = 4,
+    MS_SUSPICIOUS = 5,
+    MS_MALICIOUS = 6,
 } ms_verdict_kind;
 
 const char *ms_verdict_name(ms_verdict_kind k);
@@ -133,8 +136,12 @@ void ms_iocs_merge(ms_iocs *dst, const ms_iocs *src);
 typedef struct ms_verdict {
     char *path;            /* full virtual path, raw bytes, NUL-terminated */
     size_t path_len;
-    ms_verdict_kind verdict;
+    ms_verdict_kind verdict; /* the worst of its own and its members' */
+    ms_verdict_kind contains; /* when the verdict comes from its members
+                              (suspicious or malicious ones, worse than
+                              its own evidence): that verdict; else clean */
     bool is_member;        /* an archive member (or decoded blob) */
+    bool is_dir;           /* a directory the walker reports on */
     int depth;             /* 0 for a file given or walked */
     uint64_t size;
     bool has_sha256;
@@ -168,14 +175,20 @@ void ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...)
 void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit);
 
 /* Summary counts of a run. Every object reaches exactly one counter of
- * clean/malicious/suspicious/errors/skipped/limits. */
+ * clean/damaged/malicious/suspicious/containing/errors/skipped/limits: an
+ * archive flagged only because of a member counts as "containing", so one
+ * finding is counted once. */
 typedef struct ms_summary {
-    uint64_t objects;      /* all objects: files + members */
+    uint64_t objects;      /* all records: files + members + directories */
     uint64_t files;        /* top-level files (given or walked) */
+    uint64_t members;      /* archive members and decoded objects */
+    uint64_t directories;  /* directories reported on (skipped, unreadable) */
     uint64_t bytes;        /* bytes read from top-level files */
     uint64_t clean;
+    uint64_t damaged;
     uint64_t malicious;
     uint64_t suspicious;
+    uint64_t containing;   /* flagged only through a member */
     uint64_t errors;
     uint64_t skipped;
     uint64_t limits;

@@ -58,6 +58,10 @@
 /* Bytes of a base64 blob before it is decoded and scanned (issue 4). */
 #define MS_BASE64_MIN_CHARS 40
 
+/* Runs made only of base58 characters shorter than this are not decoded
+ * (wallet addresses are 26..106 characters; see b64.c). */
+#define MS_BASE64_B58_CHARS 128
+
 /* Base64 decoding caps per object (issue 4): blobs handed to the callback,
  * and decoded bytes in total. A script with thousands of base64 lines (a
  * certificate bundle, an embedded image) costs at most this much. */

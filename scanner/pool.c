@@ -339,6 +339,7 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
         return MS_CONTINUE;
     }
     ms_verdict *v = ms_verdict_new(en->path, en->path_len);
+    v->is_dir = en->is_dir;
     switch (en->kind) {
     case MS_WALK_SKIPPED:
         v->verdict = MS_SKIPPED;

@@ -14,6 +14,8 @@ const char *ms_verdict_name(ms_verdict_kind k) {
     switch (k) {
     case MS_CLEAN:
         return "clean";
+    case MS_DAMAGED:
+        return "damaged";
     case MS_SKIPPED:
         return "skipped";
     case MS_LIMIT:
@@ -110,13 +112,24 @@ void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit) {
 
 void ms_summary_count(ms_summary *s, const ms_verdict *v) {
     s->objects++;
-    if (!v->is_member)
+    if (v->is_member)
+        s->members++;
+    else if (v->is_dir)
+        s->directories++;
+    else
         s->files++;
     if (v->incomplete)
         s->incomplete++;
+    if (v->contains >= MS_SUSPICIOUS) {
+        s->containing++;
+        return;
+    }
     switch (v->verdict) {
     case MS_CLEAN:
         s->clean++;
+        break;
+    case MS_DAMAGED:
+        s->damaged++;
         break;
     case MS_MALICIOUS:
         s->malicious++;

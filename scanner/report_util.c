@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "report.h"
@@ -265,4 +266,24 @@ void ms_uri_write(FILE *out, const char *path, size_t n, bool member) {
     /* The member chain is one opaque segment ('/' encoded too): a member
      * named "../../etc/passwd" must not resolve to a real file. */
     uri_put(out, path + disk, n - disk, false);
+}
+
+#define SF(n) {#n, offsetof(ms_summary, n)}
+const ms_summary_field ms_summary_fields[] = {
+    SF(objects),    SF(files),    SF(members),    SF(directories), SF(bytes),
+    SF(clean),      SF(damaged),  SF(malicious),  SF(suspicious),  SF(containing),
+    {"errors", offsetof(ms_summary, errors)}, SF(skipped), SF(limits), SF(incomplete),
+    {NULL, 0},
+};
+
+uint64_t ms_summary_value(const ms_summary *s, const ms_summary_field *f) {
+    uint64_t v;
+    memcpy(&v, (const char *)s + f->off, sizeof(v));
+    return v;
+}
+
+void ms_summary_json(FILE *out, const ms_summary *s) {
+    for (const ms_summary_field *f = ms_summary_fields; f->name; f++)
+        fprintf(out, "%s\"%s\":%llu", f == ms_summary_fields ? "" : ",", f->name,
+                (unsigned long long)ms_summary_value(s, f));
 }

@@ -17,6 +17,7 @@
 #include <yara.h>
 
 #include "ms_limits.h"
+#include "obscure.h"
 
 #define MS_MAX_RULE_SETS 64
 
@@ -59,6 +60,7 @@ void ms_yara_finalize(void) {
 typedef struct {
     const unsigned char *p;
     size_t len, pos;
+    bool obscured; /* XOR-ed with obscure.h's keystream (the built-in blob) */
 } memstream;
 
 static size_t memstream_read(void *ptr, size_t size, size_t count, void *ud) {
@@ -69,6 +71,8 @@ static size_t memstream_read(void *ptr, size_t size, size_t count, void *ud) {
     if (count > avail)
         count = avail;
     memcpy(ptr, m->p + m->pos, count * size);
+    if (m->obscured)
+        ms_obscure(ptr, count * size, m->pos);
     m->pos += count * size;
     return count;
 }
@@ -178,7 +182,7 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
     if (!rs)
         return -ENOMEM;
     if (!o->no_builtin_rules) {
-        memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size};
+        memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size, .obscured = true};
         YR_STREAM st = {.user_data = &m, .read = memstream_read};
         if (yr_rules_load_stream(&st, &rs->sets[rs->n_sets]) != ERROR_SUCCESS) {
             msglog_add(&log, "(built-in rules)", 0, "error", "could not load the compiled rules");

@@ -264,6 +264,9 @@ typedef struct run {
     const uint8_t *in;   /* the archive's bytes, as given to libarchive */
     size_t in_size;
     bool cheap_skip;     /* skipping a member costs no decompression */
+    bool solid;          /* members come out of one compressed stream (a
+                            filter, or a solid 7z/rar/cab block) */
+    uint64_t expanded;   /* bytes of the members handed over so far */
     ms_member_fn fn;
     void *ud;
     locale_t caller;     /* the caller's locale, restored around fn */
@@ -378,17 +381,24 @@ static void release(level *L) {
     }
 }
 
-/* Has the member passed --max-ratio? Its compressed size is what libarchive
- * consumed of the raw input since its header. Where that cannot be told
- * (a solid block decoded ahead, a seek backwards) the whole input is the
- * compressed size: a lower bound on the ratio, never a false alarm. */
+/* Has the member passed --max-ratio? In an archive whose members are
+ * compressed one by one (zip), a member's compressed size is what
+ * libarchive consumed of the raw input since its header. In a solid stream
+ * (tar.xz, a 7z block) a member has no compressed bytes of its own: the
+ * decoder reads ahead in large blocks, and a member of a stock .deb's
+ * data.tar.xz once "took" 148 compressed bytes for 1 MiB. There the ratio
+ * is of everything the stream has given so far to everything it has
+ * consumed, which is what a bomb inflates and a real archive does not.
+ * Where the consumed size cannot be told (a seek backwards) the whole
+ * input is the compressed size: a lower bound, never a false alarm. */
 static bool ratio_exceeded(const run *R, size_t len, int64_t p0) {
     double max = R->lim->max_ratio;
-    if (!(max > 0) || len <= MS_RATIO_MIN_BYTES)
+    uint64_t out = R->solid ? ms_sat_add_u64(R->expanded, len) : len;
+    if (!(max > 0) || out <= MS_RATIO_MIN_BYTES)
         return false;
-    int64_t c = archive_filter_bytes(R->a, -1) - p0;
+    int64_t c = archive_filter_bytes(R->a, -1) - (R->solid ? 0 : p0);
     double denom = c > 0 ? (double)c : (double)(R->in_size ? R->in_size : 1);
-    return (double)len > max * denom;
+    return (double)out > max * denom;
 }
 
 /*
@@ -539,6 +549,7 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
     }
 
     const uint8_t *bytes = direct ? direct : L->buf ? L->buf : (const uint8_t *)"";
+    R->expanded = ms_sat_add_u64(R->expanded, len);
     r = event(R, name, name_len, status, len, bytes, len);
     release(L);
     if (r < 0 || r == MS_STOP)
@@ -582,6 +593,9 @@ static struct archive *reader_new(const ms_unpacker *u, bool streaming) {
         archive_read_support_format_warc(a);
     }
     archive_read_support_format_raw(a);
+    /* a compressed stream of nothing (gzip of an empty file) is an empty
+     * member, not "Unrecognized archive format" */
+    archive_read_support_format_empty(a);
     for (size_t i = 0; i < u->o->n_passwords; i++)
         if (u->o->passwords[i] && archive_read_add_passphrase(a, u->o->passwords[i]) != ARCHIVE_OK) {
             archive_read_free(a);
@@ -689,8 +703,9 @@ again:
             }
             raw = fmt == ARCHIVE_FORMAT_RAW;
             ar = fmt == ARCHIVE_FORMAT_AR;
-            R.cheap_skip = !filtered && fmt != ARCHIVE_FORMAT_7ZIP && fmt != ARCHIVE_FORMAT_RAR &&
-                           fmt != ARCHIVE_FORMAT_RAR_V5 && fmt != ARCHIVE_FORMAT_CAB;
+            R.solid = filtered || fmt == ARCHIVE_FORMAT_7ZIP || fmt == ARCHIVE_FORMAT_RAR ||
+                      fmt == ARCHIVE_FORMAT_RAR_V5 || fmt == ARCHIVE_FORMAT_CAB;
+            R.cheap_skip = !R.solid;
             if (raw && (r = raw_member_name(L, name, name_len, data + off, size - off)) < 0)
                 goto out;
         }
@@ -748,6 +763,15 @@ again:
             snprintf(L->reason, sizeof(L->reason), "interrupted");
             r = MS_E_INTERRUPTED;
         }
+        if (r < 0)
+            goto out;
+    }
+    if (first && archive_filter_count(R.a) > 1 &&
+        (archive_format(R.a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_EMPTY) {
+        if ((r = raw_member_name(L, name, name_len, data + off, size - off)) < 0)
+            goto out;
+        L->mreason[0] = '\0';
+        r = event(&R, L->name, strlen(L->name), 0, 0, (const uint8_t *)"", 0);
         if (r < 0)
             goto out;
     }

@@ -50,6 +50,7 @@ static void say(ms_decision *d, const char *fmt, ...) {
 
 void ms_decide(const ms_evidence *e, ms_decision *d) {
     d->verdict = MS_CLEAN;
+    d->contains = MS_CLEAN;
     d->reason[0] = '\0';
     if (e->partial != MS_CLEAN) {
         raise(d, e->partial);
@@ -76,10 +77,14 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
         say(d, "%s", e->unpack_reason ? e->unpack_reason : "members not scanned");
     }
     if (e->have_children && e->children > d->verdict) {
-        if (e->children >= MS_SUSPICIOUS)
+        if (e->children >= MS_SUSPICIOUS) {
             say(d, "a member is %s", ms_verdict_name(e->children));
-        else
+            d->contains = e->children;
+        } else if (e->children == MS_DAMAGED) {
+            say(d, "a member is damaged");
+        } else {
             say(d, "a member was not fully scanned (%s)", ms_verdict_name(e->children));
+        }
         d->verdict = e->children;
     }
     if (e->allowed_by && d->verdict >= MS_SUSPICIOUS) {
@@ -87,5 +92,6 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
         snprintf(was, sizeof(was), "%s", ms_verdict_name(d->verdict));
         snprintf(d->reason, sizeof(d->reason), "allowed by %s (would be %s)", e->allowed_by, was);
         d->verdict = MS_CLEAN;
+        d->contains = MS_CLEAN;
     }
 }

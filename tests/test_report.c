@@ -661,9 +661,10 @@ Test(report_text, one_line_per_object_with_iocs_and_summary) {
         strstr(out, "CLEAN ok.bin [other] allowed by good.txt (would be malicious)\n"));
     cr_assert_not_null(strstr(out, "\n    hash-list: bad-hashes.txt\n"));
     cr_assert_not_null(strstr(out, "\n    reason: limit: max-entries 100000\n"));
-    cr_assert_not_null(strstr(out, "summary: objects 13, files 10, bytes 9034768, clean 1, "
-                                   "malicious 4, suspicious 5, errors 1, skipped 1, limits 1, "
-                                   "incomplete 4, elapsed 1.25 s\n"),
+    cr_assert_not_null(strstr(out, "summary: objects 13, files 10, members 3, directories 0, "
+                                   "bytes 9034768, clean 1, damaged 0, malicious 4, suspicious 5, "
+                                   "containing 0, errors 1, skipped 1, limits 1, incomplete 4, "
+                                   "elapsed 1.25 s\n"),
                        "%s", out);
     free(out);
 }
