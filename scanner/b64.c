@@ -72,12 +72,18 @@ static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out,
 }
 
 int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
+    return ms_base64_blobs_from(data, size, size, fn, ud);
+}
+
+int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_fn fn, void *ud) {
     uint8_t *buf = NULL;
     size_t blobs = 0, total = 0, i = 0;
     int r = 0;
     if (!data || !fn)
         return 0;
-    while (i < size && blobs < MS_BASE64_MAX_BLOBS && total < MS_BASE64_MAX_BYTES) {
+    if (stop > size)
+        stop = size;
+    while (i < stop && blobs < MS_BASE64_MAX_BLOBS && total < MS_BASE64_MAX_BYTES) {
         if (b64_value(data[i]) < 0) {
             i++;
             continue;

@@ -18,6 +18,10 @@
 typedef int (*ms_blob_fn)(void *ud, uint64_t offset, const uint8_t *decoded, size_t len);
 int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud);
 
+/* The same for the runs that start before stop (they may run on to size):
+ * a window of a big object, whose overlap the next window owns. */
+int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_fn fn, void *ud);
+
 /* Write standard base64 (RFC 4648, padded) of s[0..n). Write errors stay
  * in the FILE. */
 void ms_base64_write(FILE *out, const uint8_t *s, size_t n);

@@ -17,9 +17,12 @@
 
 #include <errno.h>
 #include <magic.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yara.h>
@@ -293,6 +296,94 @@ static const char *base_name(const char *path, size_t len) {
     return path;
 }
 
+/* ---- sweeping big objects ---- */
+
+/* Give back the pages of [off, off + len) of a mapped file once a stage is
+ * past them: MADV_DONTNEED on a private, never-written file mapping drops
+ * them, and a later read faults them in again from the page cache. Pages
+ * only partly inside the range are kept. Bytes in memory stay. */
+static void object_release(void *ud, uint64_t off, uint64_t len) {
+    const ms_object *o = ud;
+    static long page;
+    if (!o->mapped || off >= o->size)
+        return;
+    if (!page)
+        page = sysconf(_SC_PAGESIZE);
+    if (len > o->size - off)
+        len = o->size - off;
+    uintptr_t lo = (uintptr_t)(o->data + off), hi = lo + (uintptr_t)len;
+    lo = (lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    hi &= ~((uintptr_t)page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+static bool windowed(const ms_object *o) {
+    return o->mapped && o->size > MS_WINDOW;
+}
+
+/* Call fn on the object in windows (one call for an object that is not
+ * windowed): fn sees d[off, off + len) with len up to MS_WINDOW + overlap,
+ * and the pages before each window are given back. fn returns false to
+ * end the sweep. */
+typedef bool (*sweep_fn)(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop);
+static void sweep(const ms_object *o, size_t overlap, sweep_fn fn, void *ud) {
+    if (!windowed(o)) {
+        fn(ud, o->data, o->size, 0, o->size);
+        return;
+    }
+    for (uint64_t off = 0; off < o->size; off += MS_WINDOW) {
+        size_t len = o->size - off < (uint64_t)MS_WINDOW + overlap ? (size_t)(o->size - off)
+                                                                   : MS_WINDOW + overlap;
+        bool go = fn(ud, o->data + off, len, off, len < MS_WINDOW ? len : MS_WINDOW);
+        object_release((void *)o, off, MS_WINDOW);
+        if (!go)
+            break;
+    }
+}
+
+static bool digest_window(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop) {
+    (void)len, (void)off;
+    return ms_digest_update(ud, p, stop) == 0;
+}
+
+/* The digests of o: sha256, and sha1/md5 when a hash list has such. */
+static bool object_digests(const scan *s, const ms_object *o, ms_digests *d) {
+    const ms_engine *e = s->w->e;
+    ms_digest_ctx *c = NULL;
+    *d = (ms_digests){0};
+    ms_hashlist_needs(e->bad, d);
+    ms_hashlist_needs(e->good, d);
+    if (ms_digest_begin(d, &c) < 0)
+        return false;
+    sweep(o, 0, digest_window, c);
+    return ms_digest_end(c, d) == 0;
+}
+
+static bool iocs_window(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop) {
+    (void)off, (void)stop;
+    ms_iocs_extract(p, len, ud);
+    return true;
+}
+
+typedef struct blob_sweep {
+    children *c;
+    uint64_t base;
+} blob_sweep;
+
+static int on_window_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len) {
+    blob_sweep *b = ud;
+    return on_blob(b->c, b->base + offset, decoded, len);
+}
+
+static bool blob_window(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop) {
+    blob_sweep *b = ud;
+    b->base = off;
+    /* runs that start in this window's own part; one that starts in the
+     * overlap is the next window's */
+    return ms_base64_blobs_from(p, len, stop, on_window_blob, b) == 0;
+}
+
 /* The model was trained on programs and shared libraries; relocatable
  * objects (.o, the members of every static library) and core dumps are
  * not what it knows, and scored a liblzma.a member over the strict
@@ -308,7 +399,22 @@ static bool model_scores(const ms_engine *e, ms_class cls, const uint8_t *d, siz
 static void run_model(scan *s, const ms_object *o, ms_class cls, ms_verdict *v, ms_evidence *ev) {
     ms_worker *w = s->w;
     const double *x = NULL;
-    int r = ms_features_extract(w->feat, o->data, o->size, cls, &x);
+    int r;
+    if (windowed(o)) {
+        /* the byte pass a window at a time, each given back behind it
+         * (but the few bytes the pass may look ahead into) */
+        ms_features_stream_begin(w->feat, o->size);
+        for (uint64_t end = 0; end < o->size;) {
+            uint64_t prev = end;
+            end = o->size - end > MS_WINDOW ? end + MS_WINDOW : o->size;
+            ms_features_stream_feed(w->feat, o->data, (size_t)end);
+            if (prev >= MS_WINDOW_OVERLAP)
+                object_release((void *)o, prev - MS_WINDOW_OVERLAP, end - prev);
+        }
+        r = ms_features_stream_end(w->feat, o->data, o->size, cls, &x);
+    } else {
+        r = ms_features_extract(w->feat, o->data, o->size, cls, &x);
+    }
     if (r < 0 || !x)
         return;
     ms_contrib top[MS_MODEL_TOP];
@@ -329,7 +435,8 @@ static void run_model(scan *s, const ms_object *o, ms_class cls, ms_verdict *v, 
 
 static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev,
                            char *why, size_t why_cap) {
-    int r = ms_sigscan_scan(s->w->sig, o->data, o->size, v);
+    int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
+                                    MS_WINDOW_OVERLAP, object_release, (void *)o, v);
     if (r == 0)
         return;
     if (r == MS_E_TIMEOUT)
@@ -358,7 +465,7 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
     const char *reason = NULL;
     const char *bn = base_name(v->path, v->path_len);
     int r = ms_unpack(s->w->unp, o->data, o->size, bn, (size_t)(v->path + v->path_len - bn), depth,
-                      &s->budget, on_member, c, &reason);
+                      o->mapped ? object_release : NULL, (void *)o, &s->budget, on_member, c, &reason);
     if (r == 0 || r == MS_E_UNSUPPORTED || s->error)
         return;
     v->incomplete = true;
@@ -411,14 +518,15 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
 
     /* hashes: always for known-bad/good lists; otherwise only what is reported */
     const char *good = NULL, *bad = NULL;
-    if (e->bad || e->good || e->o->all) {
-        if (ms_sha256_hex(o->data, o->size, v->sha256) == 0)
-            v->has_sha256 = true;
-        if (v->has_sha256 && e->bad && ms_hashlist_match(e->bad, o->data, o->size, v->sha256, &bad) > 0) {
+    ms_digests dg;
+    if ((e->bad || e->good || e->o->all) && object_digests(s, o, &dg)) {
+        memcpy(v->sha256, dg.sha256, sizeof(v->sha256));
+        v->has_sha256 = true;
+        if (e->bad && ms_hashlist_match(e->bad, &dg, &bad) > 0) {
             v->hash_list = ms_xstrdup(bad);
             ev.known_bad = true;
         }
-        if (v->has_sha256 && e->good && ms_hashlist_match(e->good, o->data, o->size, v->sha256, &good) > 0)
+        if (e->good && ms_hashlist_match(e->good, &dg, &good) > 0)
             v->allowed_by = ms_xstrdup(good);
     }
 
@@ -426,19 +534,28 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     ms_decision d;
     ms_decide(&ev, &d);
     if (d.verdict >= MS_SUSPICIOUS)
-        ms_iocs_extract(o->data, o->size, &v->iocs);
+        sweep(o, 4096, iocs_window, &v->iocs);
 
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
-    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s))
-        ms_base64_blobs(o->data, o->size, on_blob, &c);
+    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s)) {
+        blob_sweep b = {.c = &c};
+        sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);
+    }
     if (s->error) {
         ms_verdict_free(v);
         return NULL;
     }
     ev.children = c.worst;
     ev.have_children = c.any;
+    char changed[160];
+    if (o->verify && o->verify(o, changed, sizeof(changed)) < 0) {
+        /* it changed under the scan: what was scanned is not the file */
+        v->incomplete = true;
+        ev.partial = MS_ERROR;
+        ev.partial_reason = changed;
+    }
     ev.allowed_by = v->allowed_by;
     ms_decide(&ev, &d);
     v->verdict = d.verdict;
@@ -447,13 +564,15 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
         ms_verdict_set_reason(v, "%s", d.reason);
 
     /* every reported object carries its sha256 */
-    if (!v->has_sha256 && v->verdict != MS_CLEAN && ms_sha256_hex(o->data, o->size, v->sha256) == 0)
+    if (!v->has_sha256 && v->verdict != MS_CLEAN && object_digests(s, o, &dg)) {
+        memcpy(v->sha256, dg.sha256, sizeof(v->sha256));
         v->has_sha256 = true;
+    }
     return v;
 }
 
 static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
-    scan s = {.w = w, .sink = sink};
+    scan s = {.w = w, .sink = sink, .budget = {.cancel = sink->cancel}};
     ms_verdict *v = scan_object(&s, o, NULL, 0);
     if (v)
         emit(&s, v);
@@ -539,12 +658,101 @@ static void release_buffer(ms_worker *w) {
     }
 }
 
+/*
+ * Mapped files and SIGBUS. A file truncated while it is mapped makes every
+ * read past its new end a SIGBUS. The handler looks at the faulting
+ * address: inside the mapping this thread is scanning, it maps zero pages
+ * over the rest of it (MAP_FIXED, anonymous), notes it, and returns, so the
+ * stage that read goes on over zeros and the object is reported as changed
+ * while scanned (never as clean). Anywhere else it puts the previous
+ * handler back and returns, so the fault repeats and is what it would have
+ * been without us. The range is per thread (SIGBUS from a memory access is
+ * delivered to the thread that made it).
+ */
+static _Thread_local struct {
+    uintptr_t lo, hi;
+    volatile sig_atomic_t hit;
+} guard;
+static struct sigaction prev_bus;
+static long page_size;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc) {
+    (void)sig, (void)uc;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    if (guard.hi > guard.lo && a >= guard.lo && a < guard.hi) {
+        uintptr_t from = a & ~((uintptr_t)page_size - 1);
+        if (mmap((void *)from, guard.hi - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+            MAP_FAILED) {
+            guard.hit = 1;
+            return;
+        }
+    }
+    sigaction(SIGBUS, &prev_bus, NULL);
+}
+
+static void guard_install(void) {
+    page_size = sysconf(_SC_PAGESIZE);
+    struct sigaction sa = {.sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &prev_bus);
+}
+
+typedef struct file_src {
+    int fd;
+    uint64_t size_at_open; /* st_size when opened (0: unknown) */
+} file_src;
+
+/* The file changed under the scan: it shrank (a SIGBUS was turned into
+ * zeros, or a short read) or grew. Anything that changed under the walk
+ * makes the run incomplete (issue 15). */
+static int file_verify(const ms_object *o, char *why, size_t cap) {
+    const file_src *f = o->verify_ud;
+    struct stat st;
+    uint64_t now = fstat(f->fd, &st) == 0 ? (uint64_t)st.st_size : f->size_at_open;
+    if (guard.hit || (o->mapped && now != o->size) || (!o->mapped && o->status == 0 && now != o->size)) {
+        snprintf(why, cap, "changed while scanned: %llu bytes when opened, %llu now, %zu scanned%s",
+                 (unsigned long long)f->size_at_open, (unsigned long long)now, o->size,
+                 guard.hit ? " (the part cut off read as zeros)" : "");
+        return -ESTALE;
+    }
+    return 0;
+}
+
 int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, uint64_t size_hint,
                       const ms_sink *sink, uint64_t *ret_bytes) {
     char why[160];
+    struct stat st;
+    file_src src = {.fd = fd, .size_at_open = size_hint};
     ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
-                   .declared_size = size_hint};
-    int r = read_file(w, fd, size_hint, &o);
+                   .declared_size = size_hint, .verify = file_verify, .verify_ud = &src};
+    void *map = MAP_FAILED;
+    size_t map_len = 0;
+    int r;
+
+    /* A regular file is mapped: scanned to its end whatever its size, in
+     * windows when it is big (MS_WINDOW), never copied. What cannot be
+     * mapped (a pipe named on the command line, a file system without
+     * mmap) is read, under --max-filesize like an archive member. */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)MS_MAP_MIN &&
+        (uint64_t)st.st_size <= SIZE_MAX) {
+        src.size_at_open = o.declared_size = (uint64_t)st.st_size;
+        pthread_once(&guard_once, guard_install);
+        map_len = (size_t)st.st_size;
+        map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    }
+    if (map != MAP_FAILED) {
+        madvise(map, map_len, MADV_SEQUENTIAL);
+        o.data = map;
+        o.size = map_len;
+        o.mapped = true;
+        guard.lo = (uintptr_t)map;
+        guard.hi = (uintptr_t)map + map_len;
+        guard.hit = 0;
+        r = 0;
+    } else {
+        r = read_file(w, fd, size_hint, &o);
+    }
     if (ret_bytes)
         *ret_bytes = o.size;
     if (r < 0) {
@@ -557,6 +765,10 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
         o.reason = why;
     }
     r = scan_top(w, &o, sink);
+    if (map != MAP_FAILED) {
+        guard.lo = guard.hi = 0;
+        munmap(map, map_len);
+    }
     release_buffer(w);
     return r;
 }

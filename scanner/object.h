@@ -37,6 +37,14 @@ typedef struct ms_object {
                                only a prefix of it (maybe empty);
                                MS_E_ENCRYPTED: not read at all */
     const char *reason;     /* text for a non-zero status */
+    bool mapped;            /* data is a read-only mapping of a file: a
+                               stage that sweeps it gives its pages back
+                               behind it (object_release in engine.c) */
+    /* Called once every stage has run, before the verdict: 0, or < 0 with
+     * why filled when the object changed under the scan (a file that
+     * shrank or grew); NULL for sources that cannot change. */
+    int (*verify)(const struct ms_object *o, char *why, size_t why_cap);
+    void *verify_ud;
 } ms_object;
 
 #endif

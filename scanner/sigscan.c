@@ -348,13 +348,69 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
     return CALLBACK_CONTINUE;
 }
 
-int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v) {
+/* The blocks of a windowed scan: [k*window, k*window + window + overlap),
+ * each fetched as it is reached; the one before is given back to the
+ * caller (its release hook) since no string match needs it any more. */
+typedef struct windows {
+    YR_MEMORY_BLOCK block;
+    const uint8_t *data;
+    size_t size, window, overlap;
+    uint64_t next;       /* base of the next block */
+    ms_release_fn release;
+    void *ud;
+} windows;
+
+static const uint8_t *win_fetch(YR_MEMORY_BLOCK *b) {
+    windows *w = b->context;
+    return w->data + b->base;
+}
+
+static YR_MEMORY_BLOCK *win_at(windows *w, uint64_t base) {
+    if (base >= w->size)
+        return NULL;
+    w->block.base = base;
+    w->block.size = w->size - base < w->window + w->overlap ? w->size - base : w->window + w->overlap;
+    w->next = base + w->window;
+    return &w->block;
+}
+
+static YR_MEMORY_BLOCK *win_first(YR_MEMORY_BLOCK_ITERATOR *it) {
+    return win_at(it->context, 0);
+}
+
+static YR_MEMORY_BLOCK *win_next(YR_MEMORY_BLOCK_ITERATOR *it) {
+    windows *w = it->context;
+    if (w->release && w->next >= w->window)
+        w->release(w->ud, w->next - w->window, w->window);
+    if (w->next >= w->size || w->block.base + w->block.size >= w->size)
+        return NULL;
+    return win_at(w, w->next);
+}
+
+static uint64_t win_size(YR_MEMORY_BLOCK_ITERATOR *it) {
+    return ((windows *)it->context)->size;
+}
+
+static int scan_one(ms_sigscan *s, size_t i, const uint8_t *data, size_t size, windows *w) {
+    if (!w)
+        return yr_scanner_scan_mem(s->scanners[i], data, size);
+    YR_MEMORY_BLOCK_ITERATOR it = {.context = w, .first = win_first, .next = win_next,
+                                   .file_size = win_size};
+    w->block = (YR_MEMORY_BLOCK){.context = w, .fetch_data = win_fetch};
+    return yr_scanner_scan_mem_blocks(s->scanners[i], &it);
+}
+
+int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, size_t window, size_t overlap,
+                            ms_release_fn release, void *ud, ms_verdict *v) {
     int r = 0;
+    windows w = {.data = data, .size = size, .window = window, .overlap = overlap, .release = release,
+                 .ud = ud};
+    bool blocks = window && size > window;
     s->cur = v;
     s->cb_error = 0;
     for (size_t i = 0; i < s->n; i++) {
         yr_scanner_set_callback(s->scanners[i], on_scan, s);
-        int e = yr_scanner_scan_mem(s->scanners[i], data, size);
+        int e = scan_one(s, i, data, size, blocks ? &w : NULL);
         if (s->cb_error) {
             r = s->cb_error;
             break;
@@ -368,4 +424,8 @@ int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict 
     }
     s->cur = NULL;
     return r;
+}
+
+int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v) {
+    return ms_sigscan_scan_windows(s, data, size, 0, 0, NULL, NULL, v);
 }

@@ -41,6 +41,7 @@
 #include <strings.h>
 
 #include "bytes.h"
+#include "cancel.h"
 #include "formats.h"
 #include "ms_limits.h"
 
@@ -423,14 +424,6 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
         archive_read_data_skip(R->a);
         return 0;
     }
-    if (size_set && declared > lim->max_filesize) {
-        snprintf(L->mreason, sizeof(L->mreason), "max-filesize %llu: member is %llu bytes",
-                 (unsigned long long)lim->max_filesize, (unsigned long long)declared);
-        if ((r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0)) != MS_CONTINUE &&
-            r != MS_SKIP)
-            return r;
-        return skip_data(R);
-    }
     if (budget_spent(R)) {
         snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
                  (unsigned long long)lim->max_archive_bytes);
@@ -441,8 +434,14 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
     /* Blocks rather than archive_read_data(): a read that fails part-way
      * through a copy loses the bytes already copied, and a truncated
      * member's beginning is worth scanning. Offsets may jump (sparse
-     * files): the hole reads as zeros and counts as expanded bytes. */
+     * files): a hole is not data and is not held (the go source's tar test
+     * data holds 60 GB sparse members with a few KiB of data each), so
+     * the member's bytes are its data blocks, end to end.
+     * Past --max-filesize the rest is not held: the first max-filesize
+     * bytes are scanned and the member is a limit record, as a file too
+     * big for memory would be (issue 9: the same cap, the same meaning). */
     size_t len = 0;
+    uint64_t pos = 0; /* where the member's data has reached, holes included */
     int64_t p0 = archive_filter_bytes(R->a, -1);
     int status = 0;
     /* A member stored without compression in an archive read from memory
@@ -453,7 +452,7 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
      * nested 250 MB tars peak at 1 GiB. */
     const uint8_t *direct = NULL;
     unsigned stalls = 0;
-    bool fatal = false;
+    bool fatal = false, capped = false;
     L->mreason[0] = '\0';
     if (size_set && (r = reserve(R, declared < MS_UNPACK_KEEP_BUFFER ? (size_t)declared
                                                                    : MS_UNPACK_KEEP_BUFFER,
@@ -484,13 +483,13 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             status = MS_E_CORRUPT;
             snprintf(L->mreason, sizeof(L->mreason), "%s", la_error(R->a));
         }
-        if (off < 0 || (uint64_t)off < len) {
+        if (off < 0 || (uint64_t)off < pos) {
             status = MS_E_CORRUPT;
             snprintf(L->mreason, sizeof(L->mreason), "data blocks out of order");
             break;
         }
-        uint64_t end = (uint64_t)off + n;
-        if (end == len) {
+        pos = (uint64_t)off + n;
+        if (n == 0) {
             /* an empty block: a format that never ends is not a hang */
             if (++stalls > MS_UNPACK_MAX_STALLS) {
                 status = MS_E_CORRUPT;
@@ -500,27 +499,28 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             continue;
         }
         stalls = 0;
-        /* every check before the copy: a sparse hole is a jump in off */
-        const char *why = NULL;
-        char tmp[96];
-        if (end > lim->max_filesize) {
-            snprintf(tmp, sizeof(tmp), "max-filesize %llu", (unsigned long long)lim->max_filesize);
-            why = tmp;
-        } else if (charge(R, (size_t)(end - len))) {
+        if (ms_cancelled(R->budget->cancel)) {
+            snprintf(L->reason, sizeof(L->reason), "interrupted");
+            release(L);
+            return MS_E_INTERRUPTED;
+        }
+        /* every check before the copy */
+        if ((uint64_t)len + n > lim->max_filesize) {
+            n = (size_t)(lim->max_filesize - len);
+            capped = true;
+        }
+        if (charge(R, n)) {
             snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
                      (unsigned long long)lim->max_archive_bytes);
             r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
             release(L);
             return r < 0 ? r : stop_budget(R);
-        } else if (ratio_exceeded(R, (size_t)end, p0)) {
-            snprintf(tmp, sizeof(tmp), "max-ratio %g", lim->max_ratio);
-            why = tmp;
         }
-        if (why) {
+        if (ratio_exceeded(R, len + n, p0)) {
             int64_t c = archive_filter_bytes(R->a, -1) - p0;
             snprintf(L->mreason, sizeof(L->mreason),
-                     "%s: stopped after %llu bytes from %lld compressed", why,
-                     (unsigned long long)end, (long long)(c > 0 ? c : 0));
+                     "max-ratio %g: stopped after %llu bytes from %lld compressed", lim->max_ratio,
+                     (unsigned long long)(len + n), (long long)(c > 0 ? c : 0));
             r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
             release(L);
             if (r < 0 || r == MS_STOP)
@@ -531,21 +531,27 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
         if (len == 0 && off == 0 && b >= in && b - in <= R->in_size && n <= R->in_size - (b - in)) {
             direct = blk;
             len = n;
-            continue;
-        }
-        if (direct) {
-            /* a second block after all: copy the first one */
-            if ((r = reserve(R, len, 0)) < 0)
+        } else {
+            if (direct) {
+                /* a second block after all: copy the first one */
+                if ((r = reserve(R, len, 0)) < 0)
+                    return r;
+                memcpy(L->buf, direct, len);
+                direct = NULL;
+            }
+            if ((r = reserve(R, len + n, len)) < 0)
                 return r;
-            memcpy(L->buf, direct, len);
-            direct = NULL;
+            memcpy(L->buf + len, blk, n);
+            len += n;
         }
-        if ((r = reserve(R, (size_t)end, len)) < 0)
-            return r;
-        memset(L->buf + len, 0, (size_t)off - len);
-        if (n)
-            memcpy(L->buf + off, blk, n);
-        len = (size_t)end;
+        if (capped) {
+            snprintf(L->mreason, sizeof(L->mreason),
+                     "max-filesize %llu: member is %s%llu bytes, the first %zu were scanned",
+                     (unsigned long long)lim->max_filesize, size_set ? "" : "over ",
+                     (unsigned long long)(size_set ? declared : lim->max_filesize), len);
+            status = MS_E_LIMIT;
+            break;
+        }
     }
 
     const uint8_t *bytes = direct ? direct : L->buf ? L->buf : (const uint8_t *)"";
@@ -558,7 +564,73 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
         snprintf(L->reason, sizeof(L->reason), "%s", L->mreason);
         return MS_E_CORRUPT;
     }
-    return 0;
+    /* what is past the cap is decompressed and charged, not held */
+    return capped ? skip_data(R) : 0;
+}
+
+/*
+ * A mapped archive, handed to libarchive in pieces that point into it (no
+ * copy, as archive_read_open_memory does), with seek for the formats that
+ * read an index first (zip's central directory, 7z's header). Behind the
+ * reader, what it has passed by MEM_LAG is given back through release: a
+ * mapped multi-gigabyte image is read with a window or two resident. A
+ * backwards seek re-reads; given-back pages fault in again. The pieces are
+ * a window long, so a stored member inside one still comes back as one
+ * block pointing into the archive (do_member hands it over uncopied).
+ * Archives in memory (members) are opened with archive_read_open_memory.
+ */
+#define MEM_PIECE MS_WINDOW
+#define MEM_LAG MS_WINDOW
+
+typedef struct memsrc {
+    const uint8_t *p;
+    size_t n, pos;
+    size_t released; /* [0, released) given back */
+    void (*release)(void *ud, uint64_t off, uint64_t len);
+    void *ud;
+    uint64_t base;   /* offset of p in the object release knows */
+} memsrc;
+
+static la_ssize_t mem_read(struct archive *a, void *ud, const void **buf) {
+    (void)a;
+    memsrc *m = ud;
+    size_t k = m->n - m->pos < MEM_PIECE ? m->n - m->pos : MEM_PIECE;
+    *buf = m->p + m->pos;
+    m->pos += k;
+    if (m->release && m->pos > MEM_LAG && m->pos - MEM_LAG > m->released + MEM_LAG) {
+        size_t to = m->pos - MEM_LAG;
+        m->release(m->ud, m->base + m->released, to - m->released);
+        m->released = to;
+    }
+    return (la_ssize_t)k;
+}
+
+static la_int64_t mem_skip(struct archive *a, void *ud, la_int64_t request) {
+    (void)a;
+    memsrc *m = ud;
+    size_t left = m->n - m->pos;
+    size_t k = request < 0 ? 0 : (uint64_t)request < left ? (size_t)request : left;
+    m->pos += k;
+    return (la_int64_t)k;
+}
+
+static la_int64_t mem_seek(struct archive *a, void *ud, la_int64_t offset, int whence) {
+    (void)a;
+    memsrc *m = ud;
+    int64_t to = whence == SEEK_SET ? offset : whence == SEEK_CUR ? (int64_t)m->pos + offset
+                                                                   : (int64_t)m->n + offset;
+    if (to < 0)
+        return ARCHIVE_FATAL;
+    m->pos = (uint64_t)to > m->n ? m->n : (size_t)to;
+    return (la_int64_t)m->pos;
+}
+
+static int mem_open(struct archive *a, memsrc *m) {
+    archive_read_set_read_callback(a, mem_read);
+    archive_read_set_skip_callback(a, mem_skip);
+    archive_read_set_seek_callback(a, mem_seek);
+    archive_read_set_callback_data(a, m);
+    return archive_read_open1(a);
 }
 
 /*
@@ -631,7 +703,8 @@ static bool is_member_type(struct archive_entry *e) {
 }
 
 int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name,
-              size_t name_len, unsigned depth, ms_budget *budget, ms_member_fn fn, void *ud,
+              size_t name_len, unsigned depth, void (*give_back)(void *ud, uint64_t off, uint64_t len),
+              void *release_ud, ms_budget *budget, ms_member_fn fn, void *ud,
               const char **ret_reason) {
     const ms_limits *lim = &u->o->limits;
     uint64_t entries = 0;
@@ -667,7 +740,9 @@ again:
         r = -ENOMEM;
         goto out;
     }
-    if (archive_read_open_memory(R.a, data + off, size - off) != ARCHIVE_OK) {
+    memsrc src = {.p = data + off, .n = size - off, .release = give_back, .ud = release_ud, .base = off};
+    if ((give_back ? mem_open(R.a, &src) : archive_read_open_memory(R.a, data + off, size - off)) !=
+        ARCHIVE_OK) {
         /* only a compression filter reads at open: its stream is damaged */
         snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
         r = MS_E_CORRUPT;
