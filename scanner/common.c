@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ms_limits.h"
 #include "minerscan.h"
 #include "options.h"
@@ -114,6 +115,7 @@ MS_PUBLIC void ms_iocs_clear(ms_iocs *i) {
     free(i->config.algo);
     free(i->config.user);
     free(i->config.pass);
+    ms_flows_clear(i); /* capture flows (capture.c) */
     ms_iocs_init(i);
 }
 
@@ -177,7 +179,7 @@ MS_PUBLIC int ms_iocs_merge(ms_iocs *dst, const ms_iocs *src) {
         dst->config.donate_level = src->config.donate_level;
     if (dst->config.tls < 0)
         dst->config.tls = src->config.tls;
-    return 0;
+    return ms_flows_merge(dst, src); /* capture flows (capture.c) */
 }
 
 /* ---- verdicts ---- */

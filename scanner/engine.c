@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "exe.h"
 #include "ms_features.h"
 #include "hashes.h"
@@ -357,6 +358,25 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
         raise_verdict(v, MS_ERROR);
     }
     raise_verdict(v, verdict_from_rules(v));
+
+    /* packet captures (issue 14, capture.h): the flow findings are rule
+     * hits, pools/wallets/flows go into the IOCs; a capture cut short, a
+     * limit or an unknown link type makes the object incomplete, and is
+     * its verdict unless something was found */
+    if (ms_capture_candidate(data, size)) {
+        ms_capture *cap = NULL;
+        if ((r = ms_capture_new(o, &cap)) == 0)
+            r = ms_capture_analyse(cap, data, size, v);
+        ms_capture_free(cap);
+        if (r == -ENOMEM)
+            goto out;
+        if (r < 0) {
+            v->incomplete = true;
+            ms_verdict_set_reason(v, "capture: %s", ms_strerror(r));
+            raise_verdict(v, r == MS_E_LIMIT ? MS_LIMIT : r == MS_E_UNSUPPORTED ? MS_SKIPPED : MS_ERROR);
+        }
+        raise_verdict(v, verdict_from_rules(v));
+    }
 
     /* model, for every executable whatever the rules said */
     if (e->model_ok && (cls == MS_CLASS_PE || (cls == MS_CLASS_ELF && elf_is_program(data, size)))) {
