@@ -228,6 +228,14 @@ int ms_flowan_tls(ms_flowan *a, const uint8_t *const pre[2], const size_t n[2],
         goto out;
     if (ch.sni && !host_ok(ch.sni, ch.sni_len))
         ch.sni = NULL;
+    /* copied now: hs is reused for the server's side below */
+    if (ch.sni) {
+        free(a->f.sni);
+        if (!(a->f.sni = lower_dup(ch.sni, ch.sni_len))) {
+            r = -ENOMEM;
+            goto out;
+        }
+    }
 
     len = handshake_bytes(pre[1], n[1], hs, cap);
     for (size_t i = 0; len - i >= 4 && len >= 4;) {
@@ -251,13 +259,6 @@ int ms_flowan_tls(ms_flowan *a, const uint8_t *const pre[2], const size_t n[2],
     const char *ver = have_sh ? version_name(sh.version) : NULL;
     if ((r = ms_flowan_set(&a->f.tls, ver ? ver : "tls")) < 0)
         goto out;
-    if (ch.sni) {
-        free(a->f.sni);
-        if (!(a->f.sni = lower_dup(ch.sni, ch.sni_len))) {
-            r = -ENOMEM;
-            goto out;
-        }
-    }
     bool sni_pool = a->f.sni && ms_pool_name_known(a->f.sni, strlen(a->f.sni));
     if (cert) {
         free(a->f.cert_name);
