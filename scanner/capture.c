@@ -648,14 +648,19 @@ static int dns_message(ms_capture *c, const uint8_t *p, size_t n, uint64_t off, 
         }
         c->dns = d;
         f = &d[c->n_dns++];
-        *f = (ms_flow){.client_port = cl->port, .server_port = sv->port, .first_ts = ts, .complete = true};
+        *f = (ms_flow){.client_port = cl->port, .server_port = sv->port, .first_ts = ts, .last_ts = ts,
+                       .complete = true};
         if ((r = ms_flowan_set(&f->proto, proto)) < 0 || (r = ms_flowan_set(&f->client_ip, cip)) < 0 ||
             (r = ms_flowan_set(&f->server_ip, sip)) < 0 ||
             (r = ms_flowan_set(&f->server_name, info.pool)) < 0 ||
             (r = ms_flowan_set(&f->dialect, "dns")) < 0)
             goto out;
     }
-    f->last_ts = ts;
+    /* captures are not always in time order */
+    if (ts < f->first_ts)
+        f->first_ts = ts;
+    if (ts > f->last_ts)
+        f->last_ts = ts;
     if (info.response)
         f->bytes_to_client += n;
     else
@@ -1084,7 +1089,7 @@ static int tcp_packet(ms_capture *c, pkt *pk) {
         if ((r = flow_new(c, cl, sv, &fl)) < 0)
             return r;
         dir = cl == &pk->src ? 0 : 1;
-        fl->first_ts = pk->ts;
+        fl->first_ts = fl->last_ts = pk->ts;
     }
     lru_unlink(c, fl);
     lru_append(c, fl);
@@ -1220,7 +1225,10 @@ MS_PUBLIC int ms_capture_analyse(ms_capture *c, const uint8_t *d, size_t n, ms_v
             break;
         }
         pkt pk = {.base = data};
-        pk.ts = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        /* a pcapng time stamp can be past what int64 nanoseconds hold */
+        if (__builtin_mul_overflow((int64_t)h->ts.tv_sec, (int64_t)1000000000, &pk.ts) ||
+            __builtin_add_overflow(pk.ts, (int64_t)h->ts.tv_usec, &pk.ts))
+            pk.ts = h->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;
         pk.off = packet_offset(c, fp, data, h->caplen);
         size_t ln = 0;
         const uint8_t *ip = link_layer(dlt, data, h->caplen, &ln);

@@ -357,7 +357,7 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
     const char *derived[][3] = {
         {"relink", "raw", "v1-raw.pcap"},   {"relink", "null", "v1-null.pcap"},
         {"relink", "loop", "v1-loop.pcap"}, {"relink", "sll", "v1-sll.pcap"},
-        {"pcapng", NULL, "v1.pcapng"},
+        {"relink", "sll2", "v1-sll2.pcap"}, {"pcapng", NULL, "v1.pcapng"},
     };
     for (size_t i = 0; i < sizeof(derived) / sizeof(*derived); i++) {
         char *out = t_path(tmp, derived[i][2]);
@@ -369,8 +369,9 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
     }
     char *xng = t_path(tmp, "xmr6.pcapng");
     pcaptool("pcapng", xmr, xng, NULL);
-    char *sll2 = t_path(tmp, "v1-sll2.pcap");
-    pcaptool("live", "v1", sll2, "--any", "LINUX_SLL2", NULL);
+    /* SLL2 is rewritten from the Ethernet capture: tcpdump -i any -y
+     * LINUX_SLL2 on this kernel loses loopback packets now and then (seen
+     * as gaps here), which would make the test flaky */
 
     const char *v1s[] = {"v1.pcap",      "v1-raw.pcap", "v1-null.pcap", "v1-loop.pcap",
                          "v1-sll.pcap",  "v1.pcapng",   "v1-sll2.pcap"};
@@ -414,7 +415,6 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
     free(v1);
     free(xmr);
     free(xng);
-    free(sll2);
 }
 
 Test(capture, live_tls_to_a_pool_name_shows_sni_and_tls12_certificate) {
@@ -534,7 +534,7 @@ Test(capture, dns_lookup_of_a_pool_is_suspicious) {
 Test(capture, capture_inside_targz_and_truncated_on_the_cli) {
     char *p = t_path(tmp, "in/v1.pcap");
     char *dir = t_path(tmp, "in");
-    t_write_str(tmp, "in/.keep", "");
+    free(t_write_str(tmp, "in/.keep", ""));
     pcaptool("synth", "v1", p, NULL);
     char *tgz = t_path(tmp, "caps.tar.gz");
     const char *argv[] = {"tar", "czf", tgz, "-C", dir, "v1.pcap", NULL};

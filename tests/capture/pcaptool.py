@@ -18,7 +18,7 @@ Nothing here talks to anything but 127.0.0.1/::1, and nothing mines: the
   pcaptool.py dns NAME OUT [--answer ADDR]
       A DNS question for NAME to 127.0.0.53:53 and its answer.
   pcaptool.py pcapng IN OUT          pcap -> pcapng (SHB, IDB, EPBs)
-  pcaptool.py relink KIND IN OUT     Ethernet pcap -> raw | null | loop | sll
+  pcaptool.py relink KIND IN OUT     Ethernet pcap -> raw | null | loop | sll | sll2
 """
 import argparse
 import os
@@ -432,7 +432,7 @@ def relink(args):
     lt, snap, nano, recs = read_pcap(args.inp)
     if lt != 1:
         sys.exit("relink needs an Ethernet capture")
-    kinds = {"raw": 101, "null": 0, "loop": 108, "sll": 113}
+    kinds = {"raw": 101, "null": 0, "loop": 108, "sll": 113, "sll2": 276}
     new = kinds[args.kind]
     with open(args.out, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, snap, new))
@@ -445,8 +445,10 @@ def relink(args):
                 hdr = struct.pack("<I", 30 if v6 else 2)
             elif args.kind == "loop":
                 hdr = struct.pack("!I", 30 if v6 else 2)
-            else:
+            elif args.kind == "sll":
                 hdr = struct.pack("!HHH8sH", 0, 772, 6, b"\0" * 8, et)
+            else:  # protocol, reserved, ifindex, ARPHRD, packet type, address length, address
+                hdr = struct.pack("!HHIHBB8s", et, 0, 1, 772, 0, 6, b"\0" * 8)
             pkt = hdr + ip
             f.write(struct.pack("<IIII", sec, frac, len(pkt), orig - len(data) + len(pkt)) + pkt)
 
@@ -483,7 +485,7 @@ def main():
     p.add_argument("inp")
     p.add_argument("out")
     p = sub.add_parser("relink")
-    p.add_argument("kind", choices=["raw", "null", "loop", "sll"])
+    p.add_argument("kind", choices=["raw", "null", "loop", "sll", "sll2"])
     p.add_argument("inp")
     p.add_argument("out")
     args = ap.parse_args()
