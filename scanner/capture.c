@@ -194,7 +194,7 @@ typedef struct dirst {
     bool fin;
     bool gap;
     bool pre_closed;
-    seg ooo[MS_CAPTURE_MAX_OOO_SEGS];
+    seg *ooo; /* MS_CAPTURE_MAX_OOO_SEGS, allocated at the first one */
     size_t n_ooo, ooo_bytes;
     uint8_t *pre;
     size_t pre_len, pre_cap;
@@ -283,6 +283,7 @@ static void flow_free(ms_capture *c, flow *f) {
             free(s->ooo[i].data);
             c->buffered -= s->ooo[i].cap;
         }
+        free(s->ooo);
         free(s->pre);
         c->buffered -= s->pre_cap;
     }
@@ -834,6 +835,8 @@ static int segment(ms_capture *c, flow *fl, int dir, uint32_t seq, const uint8_t
         c->budget_hit = true;
         return 0;
     }
+    if (!d->ooo && !(d->ooo = malloc(MS_CAPTURE_MAX_OOO_SEGS * sizeof(*d->ooo))))
+        return -ENOMEM;
     seg *s = &d->ooo[d->n_ooo];
     *s = (seg){.seq = seq, .len = wire, .cap = (uint32_t)cap, .off = off};
     if (cap && !(s->data = malloc(cap)))
@@ -857,6 +860,8 @@ static int flow_finish(ms_capture *c, flow *fl) {
     size_t n[2] = {fl->d[0].pre_len, fl->d[1].pre_len};
     uint64_t off[2] = {fl->d[0].pre_off, fl->d[1].pre_off};
     fl->an.f.server_port = fl->ep[1].port;
+    if (fl->an.budget_hit)
+        c->budget_hit = true;
     if ((r = ms_flowan_finish(&fl->an)) < 0 || (r = ms_flowan_tls(&fl->an, pre, n, off)) < 0 ||
         (r = ms_flowan_http(&fl->an, pre, n, off)) < 0)
         return r;

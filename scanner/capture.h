@@ -89,8 +89,10 @@
 #define MS_CAPTURE_MAX_JSON_TOKENS 512u
 #define MS_CAPTURE_MAX_JSON_DEPTH 16u
 
-/* Client requests remembered per flow to match the server's answers by id. */
-#define MS_CAPTURE_MAX_PENDING 64u
+/* Client requests remembered per flow to match the server's answers by id.
+ * A miner has one or two outstanding (a submit, a keepalive); 16 also
+ * covers a burst of submits, and keeps a flow's state near 1 KiB. */
+#define MS_CAPTURE_MAX_PENDING 16u
 
 /* DNS names resolved to addresses remembered per file, so a flow to an
  * address can be named after the pool it was looked up as. */

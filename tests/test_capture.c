@@ -326,6 +326,28 @@ Test(capture, corrupt_captures_are_errors_not_crashes) {
     }
 }
 
+Test(capture, more_open_flows_than_the_table_holds_is_a_limit) {
+    char *p = t_path(tmp, "flood.pcap");
+    char n[16];
+    snprintf(n, sizeof(n), "%u", MS_CAPTURE_MAX_FLOWS + 10);
+    pcaptool("flood", n, p, NULL);
+    scan s = analyse_file(p);
+    cr_assert_eq(s.r, MS_E_LIMIT);
+    cr_assert(s.v->incomplete);
+    cr_assert(strstr(s.v->reason, "TCP flows open at once (10 cut)"), "reason: %s", s.v->reason);
+    ms_verdict_free(s.v);
+    free(p);
+    /* as many as it holds: no limit */
+    p = t_path(tmp, "flood2.pcap");
+    snprintf(n, sizeof(n), "%u", MS_CAPTURE_MAX_FLOWS);
+    pcaptool("flood", n, p, NULL);
+    s = analyse_file(p);
+    cr_assert_eq(s.r, 0);
+    cr_assert(!s.v->incomplete);
+    ms_verdict_free(s.v);
+    free(p);
+}
+
 /* ---- CLI level: sessions recorded with tcpdump on loopback ---- */
 
 static json_t *scan_cli(const char *path, t_result *res) {

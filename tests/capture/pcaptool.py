@@ -17,6 +17,7 @@ Nothing here talks to anything but 127.0.0.1/::1, and nothing mines: the
       split into N-byte segments, with segments swapped or sent twice.
   pcaptool.py dns NAME OUT [--answer ADDR]
       A DNS question for NAME to 127.0.0.53:53 and its answer.
+  pcaptool.py flood N OUT            N connections opened and left open
   pcaptool.py pcapng IN OUT          pcap -> pcapng (SHB, IDB, EPBs)
   pcaptool.py relink KIND IN OUT     Ethernet pcap -> raw | null | loop | sll | sll2
 """
@@ -381,6 +382,16 @@ def synth(args):
     w.close()
 
 
+def flood(args):
+    """N connections opened (SYN, SYN-ACK) and never closed."""
+    w = PcapWriter(args.out)
+    for i in range(args.n):
+        a, port = "127.0.%d.%d" % (1 + i // 250 % 250, 1 + i % 250), 1024 + i % 60000
+        w.write(eth(ip_packet(a, "127.0.0.3", 6, tcp_seg(port, 3333, 1, 0, 0x02, b""), False), False), 0.0001)
+        w.write(eth(ip_packet("127.0.0.3", a, 6, tcp_seg(3333, port, 7, 2, 0x12, b""), False), False), 0.0001)
+    w.close()
+
+
 def dns_cmd(args):
     w = PcapWriter(args.out)
     write_dns(w, args.name, "127.0.0.1", "127.0.0.53", args.answer, False)
@@ -481,6 +492,9 @@ def main():
     p.add_argument("name")
     p.add_argument("out")
     p.add_argument("--answer", default="127.0.0.3")
+    p = sub.add_parser("flood")
+    p.add_argument("n", type=int)
+    p.add_argument("out")
     p = sub.add_parser("pcapng")
     p.add_argument("inp")
     p.add_argument("out")
@@ -489,7 +503,7 @@ def main():
     p.add_argument("inp")
     p.add_argument("out")
     args = ap.parse_args()
-    {"live": live, "synth": synth, "dns": dns_cmd, "pcapng": pcapng, "relink": relink}[args.cmd](args)
+    {"live": live, "synth": synth, "flood": flood, "dns": dns_cmd, "pcapng": pcapng, "relink": relink}[args.cmd](args)
 
 
 if __name__ == "__main__":
