@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""capture_traffic.py OUT MB - record MB megabytes of mixed loopback traffic
+"""capture_traffic.py OUT MB [SEG] - record MB megabytes of mixed loopback traffic
 with tcpdump for tests/bench/capture.sh: bulk downloads (most of the
 bytes), apt-like HTTP, Stratum sessions of both dialects (the fake pool of
-tests/capture/pcaptool.py) and TLS. Only 127.0.0.1; bounded in count."""
+tests/capture/pcaptool.py). SEG (default 65536) is the size of each bulk
+write; with 1400 and TCP_NODELAY every write is one Ethernet-sized packet,
+as on a real link (loopback otherwise sends 64 KiB segments). Only
+127.0.0.1; bounded in count."""
 import os
 import select
 import signal
@@ -34,6 +37,7 @@ def serve(ls, n, handler):
 
 def main():
     out, mb = sys.argv[1], int(sys.argv[2])
+    seg = int(sys.argv[3]) if len(sys.argv) > 3 else 1 << 16
     bulk, small = listener(), listener()
     ports = [bulk.getsockname()[1], small.getsockname()[1]]
     td = subprocess.Popen(["tcpdump", "-n", "-i", "lo", "-B", "65536", "-w", out,
@@ -44,11 +48,12 @@ def main():
         if not r:
             sys.exit("tcpdump did not start")
         err += os.read(td.stderr.fileno(), 4096)
-    chunk = os.urandom(1 << 16)
+    chunk = os.urandom(seg)
     n_bulk = max(1, mb // 16)
 
     def bulk_handler(c):
-        for _ in range(16 * 16):  # 16 MB a connection
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range((16 << 20) // seg):  # 16 MB a connection
             c.sendall(chunk)
 
     sessions = [pcaptool.transcript(d, "4x") for d in ("v1", "xmr", "apt", "electrum", "getwork")]
