@@ -41,7 +41,8 @@
  *                            is the first match's byteOffset/byteLength, or
  *                            the whole object for findings about all of it;
  *                            properties carry path, verdict, sha256, pools,
- *                            wallets.
+ *                            wallets, and for a capture flows (the JSON
+ *                            Lines iocs.flows form).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@
 #include <strings.h>
 
 #include "report.h"
+#include "report_flows.h"
 
 /* The schema URI the SARIF SDK itself writes: Microsoft's validator knows
  * it and does not try to download it (it does for json.schemastore.org). */
@@ -361,7 +363,12 @@ static void write_result_props(FILE *out, const ms_verdict *v) {
         ms_json_cstr(out, str_or_empty(v->iocs.wallets[k].address));
         fputc('}', out);
     }
-    fputs("]}", out);
+    fputc(']', out);
+    if (v->iocs.n_flows) { /* capture flows */
+        fputs(",\"flows\":", out);
+        ms_report_flows_json(out, &v->iocs);
+    }
+    fputc('}', out);
 }
 
 /* One result. msg is the raw message text (escaped here). */
