@@ -22,6 +22,7 @@
 #include "iocs.h"
 #include "ms_limits.h"
 #include "model.h"
+#include "script_score.h"
 #include "sigscan.h"
 #include "unpack.h"
 
@@ -47,6 +48,7 @@ struct ms_worker {
     ms_sigscan *sig;
     ms_unpacker *unp;
     ms_featurizer *feat;
+    ms_script_scorer *script; /* NULL when no script model is compiled in */
     uint8_t *buf;
     size_t cap;
     ms_budget budget;
@@ -131,7 +133,8 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
     w->e = e;
     if ((r = ms_identifier_new(&w->id)) < 0 ||
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
-        (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0) {
+        (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
+        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0)) {
         ms_worker_free(w);
         return r;
     }
@@ -146,6 +149,7 @@ void ms_worker_free(ms_worker *w) {
     ms_sigscan_free(w->sig);
     ms_unpacker_free(w->unp);
     ms_featurizer_free(w->feat);
+    ms_script_scorer_free(w->script);
     free(w->buf);
     free(w);
 }
@@ -387,6 +391,33 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
                 raise_verdict(v, MS_SUSPICIOUS);
                 ms_verdict_set_reason(v, "model score %.3f over the threshold %.3f", v->score,
                                       e->threshold);
+            }
+        }
+    }
+
+    /* Script score (issue 10, part 3; scanner/script_score.h): the second
+     * signal for scripts, as the model above is for executables. For now it
+     * is recorded in the model fields (has_model, score, threshold, top:
+     * "model" in JSONL, --explain), which executables never share with a
+     * script; the new record will carry it as its own "script" field. Over
+     * its threshold the object is at least suspicious, never malicious on
+     * the score alone; on a prefix (partial) it is shown but decides
+     * nothing, like the executable model. */
+    if (w->script && cls == MS_CLASS_SCRIPT && !v->has_model) {
+        ms_contrib top[MS_MODEL_TOP];
+        size_t n_top = 0;
+        double score = 0;
+        if (ms_script_score(w->script, data, size, &score, top, MS_MODEL_TOP, &n_top) == 0) {
+            v->has_model = true;
+            v->score = score;
+            v->threshold = ms_script_threshold();
+            if (n_top && (v->top = malloc(n_top * sizeof(*top)))) {
+                memcpy(v->top, top, n_top * sizeof(*top));
+                v->n_top = n_top;
+            }
+            if (!partial && score >= v->threshold && v->verdict < MS_SUSPICIOUS) {
+                raise_verdict(v, MS_SUSPICIOUS);
+                ms_verdict_set_reason(v, "script score %.3f over the threshold %.3f", score, v->threshold);
             }
         }
     }
