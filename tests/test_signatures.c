@@ -453,6 +453,51 @@ Test(signatures, every_rule_has_a_fixture) {
     free(l);
 }
 
+/* ---- one weak signal is not a dropper (issue 10, part 3) ---- */
+
+/* Each of these does one thing a dropper does, the way an admin script
+ * does it: no rule of dropper_behaviour.yar may fire on them. */
+Test(signatures, behaviour_rules_need_several_signals, .timeout = 120) {
+    static const char *const texts[] = {
+        "#!/bin/sh\n# flush and reload the firewall\niptables -F\niptables -X\niptables-restore < /etc/iptables/rules.v4\n",
+        "#!/bin/sh\npkill -f food\nkillall -q barsync\nrm -f /tmp/food.sock\n",
+        "#!/bin/sh\nsetenforce 0\nmake test\nsetenforce 1\n",
+        "#!/bin/sh\nhistory -c\nclear\n",
+        "#!/bin/sh\nssh -o StrictHostKeyChecking=no deploy@build.example.net 'systemctl restart app'\n",
+        "#!/bin/sh\ncurl -fsSL https://get.example.net/install.sh | sh\n",
+        "#!/bin/bash\nif echo > /dev/tcp/127.0.0.1/5432; then echo up; fi\n",
+        "#!/bin/sh\ncrontab -l > /tmp/cron.bak\ndocker -H unix:///var/run/docker.sock ps\n",
+    };
+    char *dir = t_mkdtemp();
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "admin%zu.sh", i);
+        char *path = t_write_str(dir, name, texts[i]);
+        t_result res;
+        json_t *recs = scan(path, &res);
+        json_t *rec = t_find_record(recs, path);
+        cr_assert_not_null(rec, "%s", res.out);
+        size_t k;
+        json_t *h;
+        json_array_foreach(json_object_get(rec, "rules"), k, h) {
+            const char *rule = json_string_value(json_object_get(h, "rule"));
+            static const char *const ours[] = {"dropper_kill_by_cpu", "dropper_kill_list", "dropper_rival_cleanup",
+                                               "dropper_defense_off", "dropper_ssh_key_spread",
+                                               "dropper_container_api_spread", "dropper_redis_cron_write",
+                                               "dropper_devtcp_download", "dropper_hidden_stage_exec",
+                                               "dropper_behaviour_chain"};
+            for (size_t o = 0; o < sizeof(ours) / sizeof(ours[0]); o++)
+                cr_assert_str_neq(rule, ours[o], "%s fired on admin script %zu", rule, i);
+        }
+        cr_assert_str_eq(verdict_of(rec), "clean", "admin script %zu: %s", i, res.out);
+        json_decref(recs);
+        t_result_free(&res);
+        free(path);
+    }
+    t_rmtree(dir);
+    free(dir);
+}
+
 /* ---- decoded base64 payloads are members ---- */
 
 Test(signatures, base64_dropper_member, .timeout = 120) {
