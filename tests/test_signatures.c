@@ -458,6 +458,31 @@ Test(signatures, every_rule_has_a_fixture) {
 
 /* Each of these does one thing a dropper does, the way an admin script
  * does it: no rule of dropper_behaviour.yar may fire on them. */
+/* Issue 9: what stock Debian packages hold and once fired. A database's
+ * header that tells admins to reserve huge pages (rocksdb), and QEMU's
+ * documentation piping a decoded key into sha256sum, are not droppers. */
+Test(signatures, documentation_that_names_tuning_or_base64_is_clean, .timeout = 60) {
+    static const char *const texts[][2] = {
+        {"table.h", "// To reserve huge pages for the block cache:\n"
+                    "//                          sysctl -w vm.nr_hugepages=20\n"
+                    "struct TableOptions { size_t huge_page_tlb_size; };\n"},
+        {"images.html", "<pre>$ for key in `grep 10.33.8.112 known_hosts | awk '{print $3}'`\n"
+                        "  do\n    echo $key | base64 -d | sha256sum\n  done\n</pre>\n"},
+    };
+    char *dir = t_mkdtemp();
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char *path = t_write_str(dir, texts[i][0], texts[i][1]);
+        t_result res;
+        json_t *recs = scan(path, &res);
+        cr_assert_eq(res.status, 0, "%s flagged: %s", texts[i][0], res.out);
+        json_decref(recs);
+        t_result_free(&res);
+        free(path);
+    }
+    t_rmtree(dir);
+    free(dir);
+}
+
 Test(signatures, behaviour_rules_need_several_signals, .timeout = 120) {
     static const char *const texts[] = {
         "#!/bin/sh\n# flush and reload the firewall\niptables -F\niptables -X\niptables-restore < /etc/iptables/rules.v4\n",
