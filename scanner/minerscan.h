@@ -77,6 +77,7 @@ typedef enum ms_class {
     MS_CLASS_SCRIPT,
     MS_CLASS_CONFIG,
     MS_CLASS_ARCHIVE,
+    MS_CLASS_REPORT,   /* a report minerscan wrote (selfreport.h) */
     MS_CLASS__MAX,
 } ms_class;
 

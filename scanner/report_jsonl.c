@@ -28,7 +28,9 @@
  *   size        integer  bytes of the object.
  *   sha256      string|null  lower-case hex, null when not computed.
  *   filetype    object   {"class": "elf"|"pe"|"macho"|"script"|"config"|
- *                        "archive"|"other", "description": string|null
+ *                        "archive"|"report"|"other" ("report": one
+ *                        minerscan wrote, not scanned for findings),
+ *                        "description": string|null
  *                        (libmagic's text, null when not identified)}.
  *   rules       array    one object per YARA rule that matched, in match
  *                        order: {"rule", "namespace" ("builtin" or the user
