@@ -123,6 +123,11 @@ download_debs() {
         ls "$debs/${spec%%=*}"_*.deb > /dev/null 2>&1 || missing+=("$spec")
     done
     if [ ${#missing[@]} -gt 0 ] && ! (cd "$debs" && apt-get download -qq "${missing[@]}" 2> /dev/null); then
+        # a machine whose package lists are missing or old: refresh them once
+        if [ "$(id -u)" = 0 ] && [ -z "${fetch_updated:-}" ]; then
+            fetch_updated=1
+            apt-get update -qq > /dev/null 2>&1 || true
+        fi
         for spec in "${missing[@]}"; do
             ls "$debs/${spec%%=*}"_*.deb > /dev/null 2>&1 && continue
             (cd "$debs" && { apt-get download -qq "$spec" 2> /dev/null ||
