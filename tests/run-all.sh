@@ -29,6 +29,11 @@ ninja -C build-ci
 # repository; the tests that need them SKIP visibly without them.
 bash corpus-tools/fetch.sh --positives-only --build build-ci \
   || echo "run-all: corpus fetch failed; real-sample tests will SKIP"
+# The hard negatives (GPU compute, coin nodes and wallets, crypto libraries,
+# crackers, BOINC, CPU tools: corpus-tools/hard-negatives.txt), unpacked in
+# the same cache for the slow suite's false_alarm_hard_negatives gate.
+bash corpus-tools/fetch.sh --hard-negatives-only --build build-ci \
+  || echo "run-all: hard-negative fetch failed; the hard-negative gate will SKIP"
 meson test -C build-ci --print-errorlogs --num-processes 2 || status=1
 
 echo "== ASan+UBSan build"
