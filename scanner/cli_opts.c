@@ -50,6 +50,16 @@ const ms_cli_opt ms_cli_opts[] = {
     {OPT_NO_PROGRESS, 0, "no-progress", NULL, "Never show the status line (default off unless stderr is a terminal)."},
     {OPT_SORT, 0, "sort", NULL, "Sort records by path: byte-identical output run to run."},
     {OPT_LIST_RULES, 0, "list-rules", NULL, "List every rule with its metadata and exit."},
+    {OPT_LIVE, 0, "live", NULL,
+     "Triage the running host instead of PATHs: every process (its executable through "
+     "/proc/PID/exe, memory, command line, environment, sockets), processes hidden from /proc, "
+     "persistence (cron, systemd, rc.local, profile and shell start-up files, authorized_keys, "
+     "/etc/ld.so.preload) and the kernel settings miners change. Run as root; as another user "
+     "what cannot be read is reported as skipped."},
+    {OPT_LIVE_ROOT, 0, "live-root", "DIR",
+     "With --live, read persistence and configuration files (/etc, /var/spool/cron, homes) "
+     "below DIR instead of /, e.g. a mounted copy of the system; processes and kernel settings "
+     "still come from the running kernel."},
     {OPT_VERSION, 'V', "version", NULL, "Print the version, rule, model and schema versions."},
     {OPT_HELP, 'h', "help", NULL, "Print this help."},
     {0, 0, NULL, NULL, NULL},

@@ -33,6 +33,8 @@ enum ms_opt_id {
     OPT_NO_PROGRESS,
     OPT_SORT,
     OPT_LIST_RULES,
+    OPT_LIVE,
+    OPT_LIVE_ROOT,
 };
 
 typedef struct ms_cli_opt {

@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "ms_features.h"
 #include "identify.h"
+#include "live.h"
 #include "minerscan.h"
 #include "model.h"
 #include "pool.h"
@@ -164,6 +165,8 @@ int main(int argc, char **argv) {
     const char *format = "text", *output = NULL;
     int progress_mode = -1; /* -1 auto */
     bool list_rules = false;
+    bool live = false;           /* --live (issue 13): see the branch below */
+    const char *live_root = NULL;
     int rc = 2;
     ms_engine *e = NULL;
     FILE *out = NULL;
@@ -293,6 +296,8 @@ int main(int argc, char **argv) {
         case OPT_NO_PROGRESS: progress_mode = 0; break;
         case OPT_SORT: o.sort = true; break;
         case OPT_LIST_RULES: list_rules = true; break;
+        case OPT_LIVE: live = true; break;
+        case OPT_LIVE_ROOT: live_root = optarg; break;
         case OPT_VERSION: {
             const ms_model_info *mi = ms_model_get_info();
             printf("minerscan %s\n", MS_VERSION);
@@ -337,12 +342,21 @@ int main(int argc, char **argv) {
         } else if (strvec_add(&paths, argv[i]) < 0)
             goto oom;
     }
-    if (optind == argc && strvec_add(&paths, ".") < 0)
+    /* --live reads the running host, not paths */
+    if (live && paths.n) {
+        rc = usage_error("--live takes no PATH");
+        goto out;
+    }
+    if (live_root && !live) {
+        rc = usage_error("--live-root needs --live");
+        goto out;
+    }
+    if (optind == argc && !live && strvec_add(&paths, ".") < 0)
         goto oom;
 
     /* A few plain files need no more workers than files: each worker costs
      * a libmagic handle and a YARA scanner at start-up. */
-    if (paths.n < o.threads) {
+    if (!live && paths.n < o.threads) {
         bool all_files = true;
         for (size_t i = 0; i < paths.n && all_files; i++) {
             struct stat st;
@@ -388,7 +402,15 @@ int main(int argc, char **argv) {
                      .sort = o.sort};
     ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .stop = &interrupted};
     ms_summary sum;
-    r = ms_run(e, paths.v, paths.n, &rep, &hooks, &sum);
+    if (live) {
+        /* --live (issue 13): live.c collects processes, sockets and
+         * persistence files and scans them through the same engine and
+         * reporter; the exit status below is computed the same way. */
+        ms_live_options lo = {.root = live_root, .stop = &interrupted};
+        r = ms_live_run(e, &lo, &rep, &sum);
+    } else {
+        r = ms_run(e, paths.v, paths.n, &rep, &hooks, &sum);
+    }
     if (show_progress)
         fputs("\r\033[K", stderr);
     if (out) {
