@@ -49,6 +49,8 @@
 /* /proc/PID/maps of a large JVM is ~1 MiB; past this the rest of the
  * mappings are not read. */
 #define MS_LIVE_MAX_MAPS (8u << 20)
+/* Sockets listed in one process record (all that are evidence are). */
+#define MS_LIVE_MAX_CONNS 1024
 
 typedef struct exe_entry {
     dev_t dev;
@@ -427,6 +429,33 @@ static bool addr_equal_literal(const char *host, const uint8_t remote16[16]) {
     return !memcmp(a, remote16, 16);
 }
 
+/* Why the remote endpoint of s is evidence: the evidence code (why
+ * filled), or NULL. The strongest first: an address /etc/hosts gives a
+ * pool host, a pool the process names (by address, else by port), a pool
+ * port. */
+static const char *judge(const live_run *L, const ms_verdict *pv, const ms_sock *s, char *why, size_t cap) {
+    uint8_t r16[16];
+    ms_sock_remote16(s, r16);
+    for (size_t k = 0; k < L->n_pool_addrs; k++)
+        if (!memcmp(L->pool_addrs[k].addr, r16, 16)) {
+            snprintf(why, cap, "/etc/hosts gives it to %s", L->pool_addrs[k].name);
+            return "pool_host_connection";
+        }
+    for (size_t k = 0; k < pv->iocs.n_pools; k++) {
+        char host[256];
+        unsigned port;
+        if (!pool_host_port(pv->iocs.pools[k], host, sizeof(host), &port) || port != s->rport)
+            continue;
+        snprintf(why, cap, "the pool %s", pv->iocs.pools[k]);
+        return addr_equal_literal(host, r16) ? "pool_address_connection" : "pool_port_connection";
+    }
+    if (ms_pool_port(s->rport)) {
+        snprintf(why, cap, "port %u", (unsigned)s->rport);
+        return "stratum_port";
+    }
+    return NULL;
+}
+
 /* Tie the process's sockets to it and judge each remote endpoint. */
 static int connections(live_run *L, int piddir, ms_verdict *pv) {
     ms_live_info *li = pv->live;
@@ -440,44 +469,29 @@ static int connections(live_run *L, int piddir, ms_verdict *pv) {
         const ms_sock *s = L->n_socks ? bsearch(&key, L->socks, L->n_socks, sizeof(*L->socks), cmp_sock) : NULL;
         if (!s)
             continue; /* a unix socket, or one of a namespace not read */
+        ms_live_conn c = {.proto = s->proto, .state = ms_sock_state_name(s), .inode = s->inode};
+        ms_sock_format(s->laddr, s->v6, s->lport, c.local, sizeof(c.local));
+        ms_sock_format(s->raddr, s->v6, s->rport, c.remote, sizeof(c.remote));
+        const char *code = NULL;
+        char why[512] = "";
+        if (ms_sock_has_peer(s) && s->state != 10 /* listen */)
+            code = judge(L, pv, s, why, sizeof(why));
+        /* a proxy's thousands of sockets: the record lists the first ones
+         * and every one that is evidence */
+        if (li->n_conns >= MS_LIVE_MAX_CONNS && !code)
+            continue;
         ms_live_conn *cv = realloc(li->conns, (li->n_conns + 1) * sizeof(*cv));
         if (!cv) {
             r = -ENOMEM;
             goto out;
         }
         li->conns = cv;
-        ms_live_conn *c = &cv[li->n_conns++];
-        *c = (ms_live_conn){.proto = s->proto, .state = ms_sock_state_name(s), .inode = s->inode};
-        ms_sock_format(s->laddr, s->v6, s->lport, c->local, sizeof(c->local));
-        ms_sock_format(s->raddr, s->v6, s->rport, c->remote, sizeof(c->remote));
-        if (!ms_sock_has_peer(s) || s->state == 10 /* listen */)
-            continue;
-        uint8_t r16[16];
-        ms_sock_remote16(s, r16);
-        const char *code = NULL;
-        char why[512] = "";
-        for (size_t k = 0; k < L->n_pool_addrs && !code; k++)
-            if (!memcmp(L->pool_addrs[k].addr, r16, 16)) {
-                code = "pool_host_connection";
-                snprintf(why, sizeof(why), "/etc/hosts gives it to %s", L->pool_addrs[k].name);
-            }
-        for (size_t k = 0; k < pv->iocs.n_pools && !code; k++) {
-            char host[256];
-            unsigned port;
-            if (!pool_host_port(pv->iocs.pools[k], host, sizeof(host), &port) || port != s->rport)
-                continue;
-            code = addr_equal_literal(host, r16) ? "pool_address_connection" : "pool_port_connection";
-            snprintf(why, sizeof(why), "the pool %s", pv->iocs.pools[k]);
-        }
-        if (!code && ms_pool_port(s->rport)) {
-            code = "stratum_port";
-            snprintf(why, sizeof(why), "port %u", (unsigned)s->rport);
-        }
+        cv[li->n_conns++] = c;
         if (!code)
             continue;
-        c->match = ms_live_code_find(code)->code;
-        if ((r = ms_live_add_evidence(li, code, "%s %s -> %s %s (%s)", c->proto, c->local, c->remote,
-                                      c->state, why)) < 0)
+        cv[li->n_conns - 1].match = ms_live_code_find(code)->code;
+        if ((r = ms_live_add_evidence(li, code, "%s %s -> %s %s (%s)", c.proto, c.local, c.remote,
+                                      c.state, why)) < 0)
             goto out;
     }
     r = 0;
@@ -626,15 +640,22 @@ out:
     return r;
 }
 
+/* The cache entry of (dev, ino), as index + 1; 0 if none. Under L->lock. */
+static size_t find_exe(const live_run *L, const struct stat *st) {
+    for (size_t i = 0; i < L->n_exes; i++)
+        if (L->exes[i].dev == st->st_dev && L->exes[i].ino == st->st_ino)
+            return i + 1;
+    return 0;
+}
+
 /* The executable: read once per file (device, inode); later processes
- * take the first one's record. */
+ * take the first one's record, waiting for it if it is being read. */
 static int scan_exe(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_ctx *pc,
                     bool *ret_unreadable, struct stat *ret_st, bool *ret_have_st) {
-    ms_live_info *li = pv->live;
     int fd = openat(piddir, "exe", O_RDONLY | O_CLOEXEC);
     int r = 0;
+    bool locked = false;
     exe_entry *en = NULL;
-    size_t idx = 0;
     struct stat st;
 
     if (fd < 0) {
@@ -643,50 +664,40 @@ static int scan_exe(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_
             *ret_unreadable = true;
         else if (e != ENOENT && e != ESRCH)
             ms_verdict_set_reason(pv, "executable: %s", strerror(e));
-        return 0;
+        goto out;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return 0;
-    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        goto out;
     *ret_st = st;
     *ret_have_st = true;
     pthread_mutex_lock(&L->lock);
-    for (size_t i = 0; i < L->n_exes; i++)
-        if (L->exes[i].dev == st.st_dev && L->exes[i].ino == st.st_ino) {
-            idx = i + 1;
-            break;
-        }
+    locked = true;
+    size_t idx = find_exe(L, &st);
     if (!idx) {
         exe_entry *v = realloc(L->exes, (L->n_exes + 1) * sizeof(*v));
         if (!v) {
-            pthread_mutex_unlock(&L->lock);
-            close(fd);
-            return -ENOMEM;
+            r = -ENOMEM;
+            goto out;
         }
         L->exes = v;
         v[L->n_exes++] = (exe_entry){.dev = st.st_dev, .ino = st.st_ino};
         pthread_mutex_unlock(&L->lock);
-        /* first: scan it */
+        locked = false;
         uint64_t bytes = 0;
+        char path[64];
+        int pl = snprintf(path, sizeof(path), "/proc/%d!exe", pv->live->pid);
         pc->kind = PART_EXE;
         pc->exe_result = NULL;
-        char path[64];
-        int pl = snprintf(path, sizeof(path), "/proc/%d!exe", li->pid);
         r = ms_worker_scan_fd(w, fd, path, (size_t)pl, part_emit, pc, &bytes);
-        close(fd);
         pthread_mutex_lock(&L->lock);
+        locked = true;
         L->sum.bytes = ms_sat_add_u64(L->sum.bytes, bytes);
-        /* L->exes may have moved: find it again */
-        for (size_t i = 0; i < L->n_exes; i++)
-            if (L->exes[i].dev == st.st_dev && L->exes[i].ino == st.st_ino)
-                en = &L->exes[i];
+        en = &L->exes[find_exe(L, &st) - 1]; /* the array may have moved */
         en->done = true;
         en->result = pc->exe_result;
         pc->exe_result = NULL;
         pthread_cond_broadcast(&L->exe_cond);
     } else {
-        close(fd);
         while (!L->exes[idx - 1].done)
             pthread_cond_wait(&L->exe_cond, &L->lock);
         en = &L->exes[idx - 1];
@@ -701,7 +712,11 @@ static int scan_exe(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_
         if (en->result->description && !pv->description && !(pv->description = strdup(en->result->description)))
             r = -ENOMEM;
     }
-    pthread_mutex_unlock(&L->lock);
+out:
+    if (locked)
+        pthread_mutex_unlock(&L->lock);
+    if (fd >= 0)
+        close(fd);
     return r < 0 ? r : (pc->err < 0 ? pc->err : 0);
 }
 
@@ -1021,7 +1036,7 @@ static int scan_persist_file(live_run *L, ms_worker *w, const char *rel, const c
             break;
         len += (size_t)k;
     }
-    if (syn != MS_SYN_PRELOAD && (r = ms_persist_check_lines(syn, data, len, li)) < 0)
+    if ((r = ms_persist_check_lines(syn, data, len, li)) < 0)
         goto out;
     if (syn == MS_SYN_PRELOAD && (r = preload_libs(L, data, len, li, &libs, &n_libs)) < 0)
         goto out;
@@ -1040,7 +1055,7 @@ static int scan_persist_file(live_run *L, ms_worker *w, const char *rel, const c
         while (*lr == '/')
             lr++;
         if (*lr)
-            r = scan_persist_file(L, w, lr, "ld.so.preload library", MS_SYN_PRELOAD, 0, "preloaded_library",
+            r = scan_persist_file(L, w, lr, "ld.so.preload library", MS_SYN_BINARY, 0, "preloaded_library",
                                   libs[i]);
     }
 out:
@@ -1170,19 +1185,23 @@ typedef struct hidden_pid {
 } hidden_pid;
 
 /* The processes to scan: the getdents64 listing, plus those it leaves
- * out (probed) and those readdir() leaves out. A process started during
- * the probe is in the second listing and is not called hidden. */
+ * out (probed) and those readdir() leaves out. Every listing is taken
+ * twice around the probe, and a pid counts as hidden only if it is
+ * missing from both and alive after both: a process that started or
+ * exited meanwhile, or whose pid was reused, is in one of them. */
 static int collect_jobs(live_run *L) {
-    int *l1 = NULL, *l2 = NULL, *rd = NULL, *cand = NULL;
-    size_t n1 = 0, n2 = 0, nrd = 0, ncand = 0, nh = 0;
+    int *l1 = NULL, *l2 = NULL, *rd1 = NULL, *rd2 = NULL, *cand = NULL;
+    size_t n1 = 0, n2 = 0, nrd1 = 0, nrd2 = 0, ncand = 0, nh = 0;
     hidden_pid *hid = NULL;
     int r;
 
-    if ((r = ms_proc_list(L->proc, false, &l1, &n1)) < 0 || (r = ms_proc_list(L->proc, true, &rd, &nrd)) < 0)
+    if ((r = ms_proc_list(L->proc, false, &l1, &n1)) < 0 ||
+        (r = ms_proc_list(L->proc, true, &rd1, &nrd1)) < 0)
         goto out;
     if ((r = ms_proc_probe_unlisted(L->proc, l1, n1, ms_proc_pid_max(L->proc), &cand, &ncand)) < 0)
         goto out;
-    if ((r = ms_proc_list(L->proc, false, &l2, &n2)) < 0)
+    if ((r = ms_proc_list(L->proc, false, &l2, &n2)) < 0 ||
+        (r = ms_proc_list(L->proc, true, &rd2, &nrd2)) < 0)
         goto out;
     if (!(hid = calloc(ncand + n1 + 1, sizeof(*hid)))) {
         r = -ENOMEM;
@@ -1190,13 +1209,14 @@ static int collect_jobs(live_run *L) {
     }
     for (size_t i = 0; i < ncand; i++) {
         if (ms_pid_listed(l2, n2, cand[i]))
-            continue; /* started while the range was probed */
+            continue;
         if (kill(cand[i], 0) == 0 || errno == EPERM)
             hid[nh++] = (hidden_pid){cand[i], HIDE_KERNEL};
     }
     for (size_t i = 0; i < n1; i++) {
         int pid = l1[i];
-        if (pid == L->self || ms_pid_listed(rd, nrd, pid) || !ms_pid_listed(l2, n2, pid))
+        if (pid == L->self || !ms_pid_listed(l2, n2, pid) || ms_pid_listed(rd1, nrd1, pid) ||
+            ms_pid_listed(rd2, nrd2, pid))
             continue;
         if (kill(pid, 0) == 0 || errno == EPERM)
             hid[nh++] = (hidden_pid){pid, HIDE_READDIR};
@@ -1226,7 +1246,8 @@ static int collect_jobs(live_run *L) {
 out:
     free(l1);
     free(l2);
-    free(rd);
+    free(rd1);
+    free(rd2);
     free(cand);
     free(hid);
     return r;

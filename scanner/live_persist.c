@@ -115,23 +115,21 @@ const char *ms_passwd_name(const ms_passwd *pw, size_t n, long uid) {
 /* ---- opening inside the root ---- */
 
 int ms_root_open(int rootfd, const char *rel, int flags) {
-    static int have_openat2 = 1;
     flags |= O_CLOEXEC | O_NOCTTY;
-    if (have_openat2) {
-        struct open_how how = {.flags = (uint64_t)(flags | O_NOATIME),
-                               .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-        long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-        if (fd < 0 && errno == EPERM) {
-            /* O_NOATIME needs the file's owner or CAP_FOWNER */
-            how.flags = (uint64_t)flags;
-            fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-        }
-        if (fd >= 0)
-            return (int)fd;
-        if (errno != ENOSYS)
-            return -errno;
-        have_openat2 = 0; /* a benign race between threads: both learn the same */
+    struct open_how how = {.flags = (uint64_t)(flags | O_NOATIME),
+                           .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+    long lfd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+    if (lfd < 0 && errno == EPERM) {
+        /* O_NOATIME needs the file's owner or CAP_FOWNER */
+        how.flags = (uint64_t)flags;
+        lfd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
     }
+    if (lfd >= 0)
+        return (int)lfd;
+    /* ENOSYS: a kernel before 5.6 (one failed system call per file there
+     * is cheaper than a flag shared between threads) */
+    if (errno != ENOSYS)
+        return -errno;
     int fd = openat(rootfd, rel, flags | O_NOFOLLOW | O_NOATIME);
     if (fd < 0 && errno == EPERM)
         fd = openat(rootfd, rel, flags | O_NOFOLLOW);
@@ -608,7 +606,7 @@ int ms_persist_check_lines(ms_persist_syntax syntax, const uint8_t *data, size_t
     unsigned lineno = 0;
     int r = 0;
 
-    if (syntax == MS_SYN_PRELOAD)
+    if (syntax == MS_SYN_PRELOAD || syntax == MS_SYN_BINARY)
         return 0;
     while (p < end && r == 0) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

@@ -27,6 +27,7 @@ typedef enum ms_persist_syntax {
     MS_SYN_DESKTOP,     /* XDG autostart .desktop: Exec= */
     MS_SYN_AUTHKEYS,    /* authorized_keys(5): command="..." options */
     MS_SYN_PRELOAD,     /* /etc/ld.so.preload: library names */
+    MS_SYN_BINARY,      /* a library it names: no lines to read */
 } ms_persist_syntax;
 
 typedef struct ms_persist_item {

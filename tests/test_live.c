@@ -303,7 +303,7 @@ Test(live_persist, hostile_lines) {
     for (size_t i = 0; i < n; i++)
         b[i] = pat[i % (sizeof(pat) - 1)];
     b[n / 2] = '\n';
-    for (int syn = MS_SYN_SHELL; syn <= MS_SYN_PRELOAD; syn++) {
+    for (int syn = MS_SYN_SHELL; syn <= MS_SYN_BINARY; syn++) {
         ms_live_info *li = NULL;
         cr_assert_eq(ms_live_info_new(MS_LIVE_PERSISTENCE, &li), 0);
         cr_assert_eq(ms_persist_check_lines((ms_persist_syntax)syn, (const uint8_t *)b, n, li), 0);
@@ -846,6 +846,7 @@ Test(live, persistence_in_root, .fini = live_fini, .timeout = 300) {
     cr_assert_not_null(r, "the preloaded library is scanned");
     cr_assert_str_eq(str(r, "location"), "ld.so.preload library");
     cr_assert(has_evidence(r, "preloaded_library"));
+    cr_assert(!has_evidence(r, "preload_missing"), "a library is not read as a preload list");
     /* clean files are not reported; the link out of the root read nothing */
     cr_assert_null(REC("etc/cron.d/e2scrub_all"));
     cr_assert_null(REC("etc/systemd/system/ok.service"));
