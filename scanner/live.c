@@ -193,6 +193,8 @@ typedef struct part_ctx {
     const char *worst_part;
     ms_verdict_kind worst_inner; /* worst member of the object being scanned */
     ms_verdict *exe_result;   /* PART_EXE: a copy of the executable's record */
+    unsigned mem_partial;     /* memory objects not fully unpacked or scanned */
+    char *mem_partial_first;  /* the first of them, "PATH: REASON" */
     uint64_t bytes;           /* bytes to count with the next top object */
     int err;
 } part_ctx;
@@ -273,11 +275,36 @@ static void memory_model(part_ctx *c, ms_verdict *v) {
                              v->score);
 }
 
+/* A mapping is a buffer, not a file: one that starts like a zip is most
+ * often a fragment of one, and a member it "holds" cut short or a scan cut
+ * by the timeout is a fact about that buffer, not a part of the host left
+ * unread. So on memory an error, limit or skip does not make the record
+ * (or the run) incomplete: the verdict is what its rules and members say,
+ * the reason stays, and the process record's memory note counts them. */
+static void memory_partial(part_ctx *c, ms_verdict *v, bool top) {
+    if (v->verdict != MS_ERROR && v->verdict != MS_LIMIT && v->verdict != MS_SKIPPED && !v->incomplete)
+        return;
+    if (v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED) {
+        ms_verdict_kind k = ms_live_policy(v);
+        if (v->hash_list)
+            k = MS_MALICIOUS;
+        if (top && c->worst_inner >= MS_SUSPICIOUS && c->worst_inner > k)
+            k = c->worst_inner;
+        v->verdict = k;
+    }
+    v->incomplete = false;
+    if (c->mem_partial++ == 0 && asprintf(&c->mem_partial_first, "%s: %s", v->path,
+                                          v->reason ? v->reason : "not fully scanned") < 0)
+        c->mem_partial_first = NULL;
+}
+
 static int part_emit(void *ud, ms_verdict *v) {
     part_ctx *c = ud;
     live_run *L = c->L;
     int r = 0;
 
+    if (c->kind == PART_MEM)
+        memory_partial(c, v, v->depth == 0 && !v->is_member);
     if (v->depth > 0 || v->is_member) {
         /* a member of the object being scanned (an archive in an
          * executable, a base64 blob in a command line) */
@@ -633,6 +660,9 @@ static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, pa
         set_note(li, "run limit of %llu MiB of memory reached", MS_LIVE_MAX_TOTAL_MEMORY >> 20);
     if (special)
         set_note(li, "%u kernel or device mappings skipped", special);
+    if (pc->mem_partial)
+        set_note(li, "%u objects in memory not fully unpacked or scanned (the first: %s)", pc->mem_partial,
+                 pc->mem_partial_first ? pc->mem_partial_first : "?");
 out:
     if (memfd >= 0)
         close(memfd);
@@ -887,6 +917,7 @@ static int scan_process(live_run *L, ms_worker *w, const job *j, uint8_t **mbuf,
     }
 out:
     ms_verdict_free(pv);
+    free(pc.mem_partial_first);
     free(sbuf);
     if (piddir >= 0)
         close(piddir);

@@ -401,12 +401,13 @@ Test(live_record, evidence_table_and_policy) {
 /* ---- a stand-in miner ---- */
 
 /* The stand-in: XMRig's strings in .rodata (the xmrig_strings fixture of
- * test_signatures.c), a second thread (whose id must not look like a
- * hidden process), then it writes its thread's id to fd 3 and waits for
- * SIGKILL. It computes and sends nothing. */
+ * test_signatures.c), a mapping that starts like a zip archive but is
+ * not one, a second thread (whose id must not look like a hidden
+ * process), then it writes its thread's id to fd 3 and waits for SIGKILL.
+ * It computes and sends nothing. */
 static const char standin_src[] =
-    "#include <pthread.h>\n#include <signal.h>\n#include <stdio.h>\n#include <sys/syscall.h>\n"
-    "#include <unistd.h>\n"
+    "#include <pthread.h>\n#include <signal.h>\n#include <stdio.h>\n#include <string.h>\n"
+    "#include <sys/mman.h>\n#include <sys/syscall.h>\n#include <unistd.h>\n"
     "static const char *const s[] = {\"XMRig\", \"xmrig.com\", \"donate-over-proxy\",\n"
     "  \"enable nicehash.com support\", \"cn-lite/0\"};\n"
     "static int p[2];\n"
@@ -414,6 +415,12 @@ static const char standin_src[] =
     "  if (write(p[1], &tid, sizeof(tid)) < 0) return NULL; for (;;) pause(); }\n"
     "int main(int argc, char **argv) {\n"
     "  (void)argv; if (argc > 99) for (unsigned i = 0; i < 5; i++) puts(s[i]);\n"
+    /* a mapping that starts like a zip and is not one: memory is full of
+     * such fragments, and they must not make the scan incomplete */
+    "  char *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);\n"
+    "  if (m == MAP_FAILED) return 1;\n"
+    "  memcpy(m, \"PK\\003\\004\\024\\000\\000\\000\\010\\000\", 10);\n"
+    "  memset(m + 30, 0x5a, 4096); memcpy(m + 26, \"\\377\\377\\377\\377\", 4);\n"
     "  pthread_t t; if (pipe(p) || pthread_create(&t, NULL, th, NULL)) return 1;\n"
     "  int tid; if (read(p[0], &tid, sizeof(tid)) != sizeof(tid)) return 1;\n"
     "  if (write(3, &tid, sizeof(tid)) != sizeof(tid)) return 1; close(3);\n"
@@ -684,10 +691,22 @@ Test(live, miner_standin_process_record, .fini = live_fini, .timeout = 300) {
         cr_log_warn("no pool port was free on 127.0.0.1: the port match is not checked");
     }
 
-    /* the memory was read: its stack holds the command line */
+    /* the memory was read: its stack holds the command line; the fake
+     * zip is a note, not an error that would make the run exit 2 */
     json_t *mem = json_object_get(p, "memory");
     cr_assert_gt(json_integer_value(json_object_get(mem, "regions")), 0);
     cr_assert_gt(json_integer_value(json_object_get(mem, "bytes")), 0);
+    const char *note = str(mem, "note");
+    cr_assert(note && strstr(note, "not fully unpacked or scanned"), "memory note: %s", note ? note : "(null)");
+    char mprefix[64];
+    snprintf(mprefix, sizeof(mprefix), "/proc/%d!mem@", (int)S.pid);
+    json_array_foreach(recs, i, c) {
+        const char *pp = str(c, "path");
+        if (!pp || strncmp(pp, mprefix, strlen(mprefix)))
+            continue;
+        cr_assert(json_is_false(json_object_get(c, "incomplete")), "%s", json_dumps(c, 0));
+        cr_assert_str_neq(str(c, "verdict"), "error", "%s", json_dumps(c, 0));
+    }
 
     /* the stand-in's second thread is not a hidden process */
     cr_assert_null(find_typed(recs, "process", NULL, S.tid), "thread %d reported as a process", S.tid);
