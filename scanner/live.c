@@ -278,9 +278,11 @@ static void memory_model(part_ctx *c, ms_verdict *v) {
 /* A mapping is a buffer, not a file: one that starts like a zip is most
  * often a fragment of one, and a member it "holds" cut short or a scan cut
  * by the timeout is a fact about that buffer, not a part of the host left
- * unread. So on memory an error, limit or skip does not make the record
- * (or the run) incomplete: the verdict is what its rules and members say,
- * the reason stays, and the process record's memory note counts them. */
+ * unread; so is a base64 token of an environment that decodes to what
+ * looks like a damaged archive. So there an error, limit or skip does not
+ * make the record (or the run) incomplete: the verdict is what its rules
+ * and members say, the reason stays, and the process record's memory note
+ * counts them. */
 static void memory_partial(part_ctx *c, ms_verdict *v, bool top) {
     if (v->verdict != MS_ERROR && v->verdict != MS_LIMIT && v->verdict != MS_SKIPPED && !v->incomplete)
         return;
@@ -303,7 +305,7 @@ static int part_emit(void *ud, ms_verdict *v) {
     live_run *L = c->L;
     int r = 0;
 
-    if (c->kind == PART_MEM)
+    if (c->kind == PART_MEM || c->kind == PART_CMDLINE || c->kind == PART_ENVIRON)
         memory_partial(c, v, v->depth == 0 && !v->is_member);
     if (v->depth > 0 || v->is_member) {
         /* a member of the object being scanned (an archive in an
@@ -661,7 +663,8 @@ static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, pa
     if (special)
         set_note(li, "%u kernel or device mappings skipped", special);
     if (pc->mem_partial)
-        set_note(li, "%u objects in memory not fully unpacked or scanned (the first: %s)", pc->mem_partial,
+        set_note(li, "%u objects in memory, command line or environment not fully unpacked or scanned "
+                 "(the first: %s)", pc->mem_partial,
                  pc->mem_partial_first ? pc->mem_partial_first : "?");
 out:
     if (memfd >= 0)
