@@ -48,6 +48,7 @@ typedef struct ms_passwd {
 /* Parse passwd data; malformed lines are skipped. At most 100000 users.
  * 0 or -ENOMEM. */
 int ms_passwd_parse(const uint8_t *data, size_t size, ms_passwd **ret, size_t *ret_n);
+/* Free n entries and the array (NULL-safe). */
 void ms_passwd_free(ms_passwd *pw, size_t n);
 /* The name of uid, NULL if the file has none. */
 const char *ms_passwd_name(const ms_passwd *pw, size_t n, long uid);
@@ -71,6 +72,7 @@ int ms_root_open(int rootfd, const char *rel, int flags);
 #define MS_PERSIST_MAX_FILES 20000
 int ms_persist_collect(int rootfd, const ms_passwd *pw, size_t n_pw, ms_persist_item **ret,
                        size_t *ret_n);
+/* Free n items and the array (NULL-safe). */
 void ms_persist_items_free(ms_persist_item *it, size_t n);
 
 /* Read a persistence file's lines (data, size bytes, read as syntax) and

@@ -67,6 +67,7 @@ typedef struct ms_map {
     bool deleted;
 } ms_map;
 int ms_map_parse_line(const char *line, size_t len, ms_map *ret);
+/* Free the path of a parsed mapping (NULL-safe, idempotent). */
 void ms_map_clear(ms_map *m);
 
 /* Which mappings --live reads. */

@@ -96,6 +96,8 @@ struct ms_live_info {
     size_t n_ev;
 };
 
+/* A record's facts of that kind with every number "unknown" (-1) and no
+ * evidence. 0 or -ENOMEM. */
 int ms_live_info_new(ms_live_kind kind, ms_live_info **ret);
 /* ms_live_info_free is in minerscan.h (ms_verdict_free calls it). */
 
