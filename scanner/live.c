@@ -84,6 +84,7 @@ typedef struct live_run {
 
     pthread_mutex_t lock; /* everything below */
     pthread_cond_t exe_cond;
+    pthread_mutex_t big_lock; /* held while a file over MS_BIG_OBJECT is read */
     ms_summary sum;
     ms_verdict **sorted;
     size_t n_sorted, cap_sorted;
@@ -182,7 +183,7 @@ out:
 
 /* ---- members of a process, and persistence files ---- */
 
-typedef enum part { PART_EXE, PART_CMDLINE, PART_ENVIRON, PART_MEM, PART_FILE } part;
+typedef enum part { PART_EXE, PART_LIB, PART_CMDLINE, PART_ENVIRON, PART_MEM, PART_FILE } part;
 
 typedef struct part_ctx {
     live_run *L;
@@ -192,7 +193,7 @@ typedef struct part_ctx {
     ms_verdict_kind worst;    /* worst member of pv so far */
     const char *worst_part;
     ms_verdict_kind worst_inner; /* worst member of the object being scanned */
-    ms_verdict *exe_result;   /* PART_EXE: a copy of the executable's record */
+    ms_verdict *exe_result;   /* PART_EXE, PART_LIB: a copy of the file's record */
     unsigned mem_partial;     /* memory objects not fully unpacked or scanned */
     char *mem_partial_first;  /* the first of them, "PATH: REASON" */
     uint64_t bytes;           /* bytes to count with the next top object */
@@ -202,6 +203,7 @@ typedef struct part_ctx {
 static const char *part_name(part k) {
     switch (k) {
     case PART_EXE: return "the executable";
+    case PART_LIB: return "a mapped library";
     case PART_CMDLINE: return "the command line";
     case PART_ENVIRON: return "the environment";
     case PART_MEM: return "memory";
@@ -333,7 +335,8 @@ static int part_emit(void *ud, ms_verdict *v) {
         if ((r = fold(c, v, c->kind)) < 0)
             c->err = r;
     }
-    if (c->kind == PART_EXE && !c->exe_result && (r = copy_result(v, &c->exe_result)) < 0)
+    if ((c->kind == PART_EXE || c->kind == PART_LIB) && !c->exe_result &&
+        (r = copy_result(v, &c->exe_result)) < 0)
         c->err = r;
     output(L, v, c->bytes);
     c->bytes = 0;
@@ -550,6 +553,134 @@ static void set_note(ms_live_info *li, const char *fmt, ...) {
     free(s);
 }
 
+/* The cache entry of (dev, ino), as index + 1; 0 if none. Under L->lock. */
+static size_t find_exe(const live_run *L, const struct stat *st) {
+    for (size_t i = 0; i < L->n_exes; i++)
+        if (L->exes[i].dev == st->st_dev && L->exes[i].ino == st->st_ino)
+            return i + 1;
+    return 0;
+}
+
+/* A file of the process (its executable, a library it maps), open as fd:
+ * read once per file (device, inode) in the run; later processes take the
+ * first one's record, waiting for it while it is being read. Files over
+ * MS_BIG_OBJECT are read one at a time, as the walker's are. The caller
+ * closes fd. */
+static int scan_file_part(live_run *L, ms_worker *w, int fd, const struct stat *st, const char *path,
+                          size_t path_len, part kind, ms_verdict *pv, part_ctx *pc, bool take_identity) {
+    int r = 0;
+    bool locked = false;
+    exe_entry *en = NULL;
+
+    pthread_mutex_lock(&L->lock);
+    locked = true;
+    size_t idx = find_exe(L, st);
+    if (!idx) {
+        exe_entry *v = realloc(L->exes, (L->n_exes + 1) * sizeof(*v));
+        if (!v) {
+            r = -ENOMEM;
+            goto out;
+        }
+        L->exes = v;
+        v[L->n_exes++] = (exe_entry){.dev = st->st_dev, .ino = st->st_ino};
+        pthread_mutex_unlock(&L->lock);
+        locked = false;
+        bool big = (uint64_t)st->st_size > MS_BIG_OBJECT;
+        if (big)
+            pthread_mutex_lock(&L->big_lock);
+        uint64_t bytes = 0;
+        pc->kind = kind;
+        pc->exe_result = NULL;
+        r = ms_worker_scan_fd(w, fd, path, path_len, part_emit, pc, &bytes);
+        if (big)
+            pthread_mutex_unlock(&L->big_lock);
+        pthread_mutex_lock(&L->lock);
+        locked = true;
+        L->sum.bytes = ms_sat_add_u64(L->sum.bytes, bytes);
+        en = &L->exes[find_exe(L, st) - 1]; /* the array may have moved */
+        en->done = true;
+        en->result = pc->exe_result;
+        pc->exe_result = NULL;
+        pthread_cond_broadcast(&L->exe_cond);
+    } else {
+        while (!L->exes[idx - 1].done)
+            pthread_cond_wait(&L->exe_cond, &L->lock);
+        en = &L->exes[idx - 1];
+        if (en->result)
+            r = fold(pc, en->result, kind);
+    }
+    if (r == 0 && take_identity && en->result) {
+        pv->size = en->result->size;
+        pv->cls = en->result->cls;
+        pv->has_sha256 = en->result->has_sha256;
+        memcpy(pv->sha256, en->result->sha256, sizeof(pv->sha256));
+        if (en->result->description && !pv->description && !(pv->description = strdup(en->result->description)))
+            r = -ENOMEM;
+    }
+out:
+    if (locked)
+        pthread_mutex_unlock(&L->lock);
+    return r < 0 ? r : (pc->err < 0 ? pc->err : 0);
+}
+
+/* The executable, through /proc/PID/exe: the program even when its file
+ * was deleted. Its identity (size, digest, type) is the process record's. */
+static int scan_exe(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_ctx *pc,
+                    bool *ret_unreadable, struct stat *ret_st, bool *ret_have_st) {
+    int fd = openat(piddir, "exe", O_RDONLY | O_CLOEXEC);
+    int r = 0;
+    struct stat st;
+
+    if (fd < 0) {
+        int e = errno;
+        if (e == EACCES || e == EPERM)
+            *ret_unreadable = true;
+        else if (e != ENOENT && e != ESRCH)
+            ms_verdict_set_reason(pv, "executable: %s", strerror(e));
+        goto out;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        goto out;
+    *ret_st = st;
+    *ret_have_st = true;
+    char path[64];
+    int pl = snprintf(path, sizeof(path), "/proc/%d!exe", pv->live->pid);
+    r = scan_file_part(L, w, fd, &st, path, (size_t)pl, PART_EXE, pv, pc, true);
+out:
+    if (fd >= 0)
+        close(fd);
+    return r;
+}
+
+/* A library the process maps (an executable file mapping other than the
+ * program), through /proc/PID/map_files/START-END: the exact file the
+ * process has mapped, whatever its mount namespace, present or deleted. A
+ * library preloaded into a legitimate program (LD_PRELOAD, or a miner
+ * built as a .so) is read this way. The record is "/proc/PID!lib@PATH". */
+static int scan_lib(live_run *L, ms_worker *w, int piddir, const ms_map *m, ms_verdict *pv, part_ctx *pc) {
+    char name[64], *path = NULL;
+    int r = 0;
+    struct stat st;
+    snprintf(name, sizeof(name), "map_files/%llx-%llx", (unsigned long long)m->start,
+             (unsigned long long)m->end);
+    int fd = openat(piddir, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0; /* needs CAP_SYS_ADMIN; the mapping went away */
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+        goto out;
+    int pl = asprintf(&path, "/proc/%d!lib@%s", pv->live->pid, m->path);
+    if (pl < 0) {
+        path = NULL;
+        r = -ENOMEM;
+        goto out;
+    }
+    r = scan_file_part(L, w, fd, &st, path, (size_t)pl, PART_LIB, pv, pc, false);
+out:
+    free(path);
+    close(fd);
+    return r;
+}
+
 /* Scan the process's memory: each chosen mapping one object. */
 static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_ctx *pc,
                        const struct stat *exe_st, uint8_t **buf, size_t *cap) {
@@ -558,8 +689,8 @@ static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, pa
     size_t maps_len = 0;
     bool trunc = false;
     int memfd = -1, r = 0;
-    unsigned huge = 0, special = 0, failed = 0;
-    uint64_t used = 0;
+    unsigned huge = 0, special = 0, failed = 0, last_lib_major = 0, last_lib_minor = 0;
+    uint64_t used = 0, last_lib_ino = 0;
     bool proc_cap = false, total_cap = false;
 
     if ((r = ms_read_small(piddir, "maps", MS_LIVE_MAX_MAPS, &maps, &maps_len, &trunc)) < 0) {
@@ -590,9 +721,24 @@ static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, pa
             continue;
         ms_map_choice ch = ms_map_choose(&m);
         /* the executable's own pages were read through /proc/PID/exe */
-        if (ch == MS_MAP_SCAN && m.path && exe_st && m.inode == (uint64_t)exe_st->st_ino &&
-            m.dev_major == major(exe_st->st_dev) && m.dev_minor == minor(exe_st->st_dev))
+        bool is_exe = m.path && exe_st && m.inode == (uint64_t)exe_st->st_ino &&
+                      m.dev_major == major(exe_st->st_dev) && m.dev_minor == minor(exe_st->st_dev);
+        if (ch == MS_MAP_SCAN && is_exe)
             ch = MS_MAP_SKIP_FILE;
+        /* the code of a library: its file, once (its other mappings are
+         * the same file) */
+        if (m.path && m.path[0] == '/' && m.perms[2] == 'x' && !is_exe && m.inode &&
+            (m.inode != last_lib_ino || m.dev_major != last_lib_major || m.dev_minor != last_lib_minor) &&
+            (ch == MS_MAP_SKIP_FILE || ch == MS_MAP_SCAN)) {
+            last_lib_ino = m.inode;
+            last_lib_major = m.dev_major;
+            last_lib_minor = m.dev_minor;
+            if ((r = scan_lib(L, w, piddir, &m, pv, pc)) < 0) {
+                ms_map_clear(&m);
+                goto out;
+            }
+            li->libs++;
+        }
         uint64_t size = m.end - m.start;
         /* unreadable ranges (guard pages, reservations) hold nothing */
         if (ch == MS_MAP_SKIP_KERNEL || ch == MS_MAP_SKIP_DEVICE)
@@ -671,86 +817,6 @@ out:
         close(memfd);
     free(maps);
     return r;
-}
-
-/* The cache entry of (dev, ino), as index + 1; 0 if none. Under L->lock. */
-static size_t find_exe(const live_run *L, const struct stat *st) {
-    for (size_t i = 0; i < L->n_exes; i++)
-        if (L->exes[i].dev == st->st_dev && L->exes[i].ino == st->st_ino)
-            return i + 1;
-    return 0;
-}
-
-/* The executable: read once per file (device, inode); later processes
- * take the first one's record, waiting for it if it is being read. */
-static int scan_exe(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_ctx *pc,
-                    bool *ret_unreadable, struct stat *ret_st, bool *ret_have_st) {
-    int fd = openat(piddir, "exe", O_RDONLY | O_CLOEXEC);
-    int r = 0;
-    bool locked = false;
-    exe_entry *en = NULL;
-    struct stat st;
-
-    if (fd < 0) {
-        int e = errno;
-        if (e == EACCES || e == EPERM)
-            *ret_unreadable = true;
-        else if (e != ENOENT && e != ESRCH)
-            ms_verdict_set_reason(pv, "executable: %s", strerror(e));
-        goto out;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-        goto out;
-    *ret_st = st;
-    *ret_have_st = true;
-    pthread_mutex_lock(&L->lock);
-    locked = true;
-    size_t idx = find_exe(L, &st);
-    if (!idx) {
-        exe_entry *v = realloc(L->exes, (L->n_exes + 1) * sizeof(*v));
-        if (!v) {
-            r = -ENOMEM;
-            goto out;
-        }
-        L->exes = v;
-        v[L->n_exes++] = (exe_entry){.dev = st.st_dev, .ino = st.st_ino};
-        pthread_mutex_unlock(&L->lock);
-        locked = false;
-        uint64_t bytes = 0;
-        char path[64];
-        int pl = snprintf(path, sizeof(path), "/proc/%d!exe", pv->live->pid);
-        pc->kind = PART_EXE;
-        pc->exe_result = NULL;
-        r = ms_worker_scan_fd(w, fd, path, (size_t)pl, part_emit, pc, &bytes);
-        pthread_mutex_lock(&L->lock);
-        locked = true;
-        L->sum.bytes = ms_sat_add_u64(L->sum.bytes, bytes);
-        en = &L->exes[find_exe(L, &st) - 1]; /* the array may have moved */
-        en->done = true;
-        en->result = pc->exe_result;
-        pc->exe_result = NULL;
-        pthread_cond_broadcast(&L->exe_cond);
-    } else {
-        while (!L->exes[idx - 1].done)
-            pthread_cond_wait(&L->exe_cond, &L->lock);
-        en = &L->exes[idx - 1];
-        if (en->result)
-            r = fold(pc, en->result, PART_EXE);
-    }
-    if (r == 0 && en->result) {
-        pv->size = en->result->size;
-        pv->cls = en->result->cls;
-        pv->has_sha256 = en->result->has_sha256;
-        memcpy(pv->sha256, en->result->sha256, sizeof(pv->sha256));
-        if (en->result->description && !pv->description && !(pv->description = strdup(en->result->description)))
-            r = -ENOMEM;
-    }
-out:
-    if (locked)
-        pthread_mutex_unlock(&L->lock);
-    if (fd >= 0)
-        close(fd);
-    return r < 0 ? r : (pc->err < 0 ? pc->err : 0);
 }
 
 /* Scan a NUL-separated /proc file (cmdline, environ) as text. */
@@ -1338,6 +1404,7 @@ int ms_live_run(ms_engine *e, const ms_live_options *lo, ms_report *rep, ms_summ
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_mutex_init(&L.lock, NULL);
     pthread_cond_init(&L.exe_cond, NULL);
+    pthread_mutex_init(&L.big_lock, NULL);
     atomic_init(&L.mem_total, 0);
     atomic_init(&L.fatal, 0);
     if (!args) {
@@ -1453,5 +1520,6 @@ out:
         close(L.rootfd);
     pthread_mutex_destroy(&L.lock);
     pthread_cond_destroy(&L.exe_cond);
+    pthread_mutex_destroy(&L.big_lock);
     return r;
 }

@@ -79,6 +79,7 @@ struct ms_live_info {
     unsigned mem_regions; /* mappings scanned */
     unsigned mem_skipped; /* readable mappings not scanned (see mem_note) */
     char *mem_note;       /* what was not read and why, NULL if all was */
+    unsigned libs;        /* executable file mappings (libraries) looked at */
 
     /* persistence */
     const char *location; /* static: "cron", "systemd", "ld.so.preload" ... */

@@ -64,7 +64,8 @@
  * --live records (issue 13) have every field of an object record, in the
  * same order, then their own. The parts of a process ("/proc/PID!exe",
  * "/proc/PID!cmdline", "/proc/PID!environ", "/proc/PID!mem@0xADDRESS",
- * the last one mapping of its memory at that address) are "object"
+ * one mapping of its memory at that address, "/proc/PID!lib@PATH", a
+ * library it maps, read once in the run by its first process) are "object"
  * records with is_member true and depth 1, written before the process
  * record, as archive members are before their archive. A record's rules
  * are then every rule that matched any of its parts (offset and length
@@ -99,8 +100,11 @@
  *                        stratum_port)}.
  *   memory      object   {"regions": integer (mappings scanned), "bytes":
  *                        integer, "skipped": integer (mappings not read:
- *                        too large, over a limit, unreadable), "note":
- *                        string|null (what was not read and why)}.
+ *                        too large, over a limit, unreadable),
+ *                        "libraries": integer (files of executable
+ *                        mappings, each scanned once in the run as
+ *                        "/proc/PID!lib@PATH"), "note": string|null (what
+ *                        was not read and why)}.
  *   evidence    [object] what --live saw besides the rules, in the order
  *                        seen: {"code": string (stable, e.g. "exe_deleted",
  *                        "pool_port_connection", "hidden_process"),
@@ -344,8 +348,9 @@ static void write_live(FILE *out, const ms_live_info *l) {
             ms_json_cstr(out, c->match);
             fputc('}', out);
         }
-        fprintf(out, "],\"memory\":{\"regions\":%u,\"bytes\":%llu,\"skipped\":%u,\"note\":",
-                l->mem_regions, (unsigned long long)l->mem_bytes, l->mem_skipped);
+        fprintf(out, "],\"memory\":{\"regions\":%u,\"bytes\":%llu,\"skipped\":%u,\"libraries\":%u,"
+                "\"note\":",
+                l->mem_regions, (unsigned long long)l->mem_bytes, l->mem_skipped, l->libs);
         ms_json_cstr(out, l->mem_note);
         fputc('}', out);
         break;

@@ -19,7 +19,7 @@
  *       exe: /tmp/.x/xmrig (deleted)            hidden: yes (when it is)
  *       cmdline: /tmp/.x/xmrig -o stratum+tcp://... (arguments joined by spaces)
  *       connection: tcp 10.0.0.5:40112 -> 192.0.2.7:3333 established [stratum_port]
- *       memory: 12 mappings, 1.4 MiB scanned, 2 skipped (note)
+ *       memory: 12 mappings, 1.4 MiB scanned, 2 skipped, 5 libraries (note)
  *       location: cron (immutable, append-only)
  *       host: vm kernel 6.1.0 nr_hugepages 0 nmi_watchdog 0 msr no processes 120 hidden 0
  *       evidence: exe_deleted (low): /tmp/.x/xmrig (deleted)
@@ -134,8 +134,8 @@ static void write_live(FILE *out, const ms_live_info *l) {
                 fprintf(out, " [%s]", c->match);
             fputc('\n', out);
         }
-        fprintf(out, "    memory: %u mappings, %.1f MiB scanned, %u skipped", l->mem_regions,
-                (double)l->mem_bytes / (1024.0 * 1024.0), l->mem_skipped);
+        fprintf(out, "    memory: %u mappings, %.1f MiB scanned, %u skipped, %u libraries", l->mem_regions,
+                (double)l->mem_bytes / (1024.0 * 1024.0), l->mem_skipped, l->libs);
         if (l->mem_note) {
             fputs(" (", out);
             put(out, l->mem_note);

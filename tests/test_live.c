@@ -429,6 +429,7 @@ static const char standin_src[] =
 typedef struct standin {
     char *dir;        /* its directory, removed at the end */
     char *path;       /* the deleted program's path */
+    char *lib;        /* a library preloaded into it, or NULL */
     pid_t pid;
     int tid;          /* its second thread */
     unsigned port;    /* the listener's port */
@@ -460,9 +461,17 @@ static int listen_local(unsigned *ret_port, bool *ret_pool) {
     return -1;
 }
 
+/* A library with the strings of XMRig's GPU plugin (the xmrig_gpu_plugin
+ * fixture of test_signatures.c), preloaded into the stand-in as a miner
+ * built as a .so would be into a legitimate program. */
+static const char plugin_src[] =
+    "const char *const ms_plugin[] = {\"xmrig-cuda\", \"pluginVersion\", \"rxPrepare\", \"cnHash\",\n"
+    "  \"cudaMalloc\", \"nvrtcCompileProgram\"};\n";
+
 /* Start the stand-in: compile it, run it with a pool command line and a
- * connection to our listener, wait until it runs, delete its file. */
-static void standin_start(const char *dirname) {
+ * connection to our listener (and, with preload, a library preloaded),
+ * wait until it runs, delete its file. */
+static void standin_start_with(const char *dirname, bool preload) {
     if (!t_have_program("cc"))
         cr_skip_test("cc is not installed: cannot build the stand-in");
     S.dir = t_mkdtemp();
@@ -473,6 +482,10 @@ static void standin_start(const char *dirname) {
     S.path = t_path(sub, "xmrig");
     free(sub);
     cr_assert_eq(t_compile("cc", standin_src, S.path, "-pthread"), 0, "compiling the stand-in");
+    if (preload) {
+        S.lib = t_path(S.dir, "libgpu.so");
+        cr_assert_eq(t_compile("cc", plugin_src, S.lib, "-shared -fPIC"), 0, "compiling the plugin");
+    }
 
     S.listener = listen_local(&S.port, &S.pool_port);
     int c = socket(AF_INET, SOCK_STREAM, 0); /* not CLOEXEC: the stand-in keeps it */
@@ -496,7 +509,11 @@ static void standin_start(const char *dirname) {
             dup2(c, 4);
             close(c);
         }
-        execl(S.path, S.path, "-o", S.pool, "-u", S.wallet, "--donate-level", "1", (char *)NULL);
+        char pre[4200];
+        snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", S.lib ? S.lib : "");
+        char *const envp[] = {"PATH=/usr/bin:/bin", S.lib ? pre : NULL, NULL};
+        char *const argv[] = {S.path, "-o", S.pool, "-u", S.wallet, "--donate-level", "1", NULL};
+        execve(S.path, argv, envp);
         _exit(127);
     }
     S.pid = pid;
@@ -507,6 +524,10 @@ static void standin_start(const char *dirname) {
     cr_assert_eq(read(ready[0], &S.tid, sizeof(S.tid)), (ssize_t)sizeof(S.tid), "the stand-in did not report");
     close(ready[0]);
     cr_assert_eq(unlink(S.path), 0, "deleting the running stand-in");
+}
+
+static void standin_start(const char *dirname) {
+    standin_start_with(dirname, false);
 }
 
 static void standin_stop(void) {
@@ -526,7 +547,8 @@ static void standin_stop(void) {
         S.dir = NULL;
     }
     free(S.path);
-    S.path = NULL;
+    free(S.lib);
+    S.path = S.lib = NULL;
 }
 
 /* A temporary root for --live-root, readable by every user. */
@@ -616,7 +638,7 @@ static json_t *live_run(t_result *res, const char *const *extra, size_t n_extra,
 }
 
 Test(live, miner_standin_process_record, .fini = live_fini, .timeout = 300) {
-    standin_start("work");
+    standin_start_with("work", true);
     make_root();
     t_result res;
     json_t *recs = live_run(&res, NULL, 0, R);
@@ -665,6 +687,16 @@ Test(live, miner_standin_process_record, .fini = live_fini, .timeout = 300) {
     cr_assert_str_eq(str(p, "sha256"), str(exe, "sha256"), "the process carries its program's digest");
     snprintf(part, sizeof(part), "/proc/%d!cmdline", (int)S.pid);
     cr_assert_not_null(t_find_record(recs, part), "no record for %s", part);
+    /* the preloaded library is read from the file the process maps */
+    char libpart[4200];
+    snprintf(libpart, sizeof(libpart), "/proc/%d!lib@%s", (int)S.pid, S.lib);
+    json_t *lib = t_find_record(recs, libpart);
+    cr_assert_not_null(lib, "no record for %s:\n%s", libpart, res.out);
+    cr_assert(t_has_rule(lib, "xmrig_gpu_plugin"));
+    cr_assert(t_has_rule(p, "xmrig_gpu_plugin"), "the library's rule is on the process record");
+    cr_assert(has_evidence(p, "ld_preload_env"));
+    cr_assert_geq(json_integer_value(json_object_get(json_object_get(p, "memory"), "libraries")), 2,
+                  "libc and the plugin at least");
 
     /* evidence: deleted, and in /tmp when the test directory is there */
     cr_assert(has_evidence(p, "exe_deleted"));
