@@ -7,7 +7,8 @@
  *  - every process: its executable through /proc/PID/exe (so a deleted
  *    program is still read), its memory (the mappings that exist nowhere
  *    else: anonymous, heap, stack, deleted files, memfd, changed private
- *    data; bounded per mapping, per process and in total), its command
+ *    data; bounded per mapping, per process and in total), the libraries
+ *    it maps (each file once per run, through /proc/PID/map_files), its command
  *    line and environment (rules and IOC extraction), its user, start and
  *    CPU time, and its sockets with their remote endpoints checked against
  *    the pool ports, the pools it names and the addresses /etc/hosts gives
@@ -25,7 +26,7 @@
  * Records: a process, persistence or host record is an ms_verdict whose
  * `live` member (live_record.h) carries the facts; the parts of a process
  * are its members, "/proc/PID!exe", "/proc/PID!cmdline",
- * "/proc/PID!environ", "/proc/PID!mem@0xSTART", reported like archive
+ * "/proc/PID!environ", "/proc/PID!mem@0xSTART", "/proc/PID!lib@PATH", reported like archive
  * members (the process record is the worst of its own evidence and its
  * members). The reporter prints them in the three formats.
  *
