@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "iocs.h"
 #include "live_net.h"
 #include "live_persist.h"
@@ -77,7 +78,7 @@ typedef struct live_run {
     const ms_options *o;
     const ms_live_options *lo;
     ms_report *rep;
-    volatile int *stop;
+    const ms_cancel *cancel;
     int self;
     long clk_tck;
     double boot_time;
@@ -116,7 +117,7 @@ typedef struct live_run {
 } live_run;
 
 static bool stopped(live_run *L) {
-    return (L->stop && *L->stop) || atomic_load(&L->fatal);
+    return ms_cancelled(L->cancel) || atomic_load(&L->fatal);
 }
 
 static void set_fatal(live_run *L, int r) {
@@ -213,52 +214,41 @@ static const char *part_name(part k) {
 }
 
 /* A copy of what a process record takes from its executable's record. */
-static int copy_result(const ms_verdict *v, ms_verdict **ret) {
-    ms_verdict *c = NULL;
-    int r = ms_verdict_new(v->path, v->path_len, &c);
-    if (r < 0)
-        return r;
+static ms_verdict *copy_result(const ms_verdict *v) {
+    ms_verdict *c = ms_verdict_new(v->path, v->path_len);
     c->verdict = v->verdict;
     c->size = v->size;
     c->cls = v->cls;
     c->has_sha256 = v->has_sha256;
     memcpy(c->sha256, v->sha256, sizeof(c->sha256));
     c->incomplete = v->incomplete;
-    if (v->description && !(c->description = strdup(v->description)))
-        r = -ENOMEM;
-    for (size_t i = 0; r == 0 && i < v->n_rules; i++)
-        r = ms_verdict_add_rule(c, &v->rules[i]);
-    if (r == 0)
-        r = ms_iocs_merge(&c->iocs, &v->iocs);
-    if (r == 0 && v->reason)
-        r = ms_verdict_set_reason(c, "%s", v->reason);
-    if (r < 0) {
-        ms_verdict_free(c);
-        return r;
-    }
-    *ret = c;
-    return 0;
+    if (v->description)
+        c->description = ms_xstrdup(v->description);
+    for (size_t i = 0; i < v->n_rules; i++)
+        ms_verdict_add_rule(c, &v->rules[i]);
+    ms_iocs_merge(&c->iocs, &v->iocs);
+    if (v->reason)
+        ms_verdict_set_reason(c, "%s", v->reason);
+    return c;
 }
 
 /* Fold a member's record into the process record: its rules (without the
  * match offset, which is the member's), its IOCs when it was flagged, its
  * verdict into the worst. */
-static int fold(part_ctx *c, const ms_verdict *v, part kind) {
+static void fold(part_ctx *c, const ms_verdict *v, part kind) {
     ms_verdict *pv = c->pv;
-    int r = 0;
-    for (size_t i = 0; r == 0 && i < v->n_rules; i++) {
+    for (size_t i = 0; i < v->n_rules; i++) {
         ms_rule_hit h = v->rules[i];
         h.has_match = false;
         h.offset = h.length = 0;
-        r = ms_verdict_add_rule(pv, &h);
+        ms_verdict_add_rule(pv, &h);
     }
-    if (r == 0 && v->verdict >= MS_SUSPICIOUS)
-        r = ms_iocs_merge(&pv->iocs, &v->iocs);
+    if (v->verdict >= MS_SUSPICIOUS)
+        ms_iocs_merge(&pv->iocs, &v->iocs);
     if (v->verdict > c->worst) {
         c->worst = v->verdict;
         c->worst_part = part_name(kind);
     }
-    return r;
 }
 
 /* A model score decides nothing on memory: the model was trained on
@@ -281,14 +271,16 @@ static void memory_model(part_ctx *c, ms_verdict *v) {
  * often a fragment of one, and a member it "holds" cut short or a scan cut
  * by the timeout is a fact about that buffer, not a part of the host left
  * unread; so is a base64 token of an environment that decodes to what
- * looks like a damaged archive. So there an error, limit or skip does not
- * make the record (or the run) incomplete: the verdict is what its rules
- * and members say, the reason stays, and the process record's memory note
- * counts them. */
+ * looks like a damaged archive. So there damaged, error, limit or skip
+ * neither makes the record (or the run) incomplete nor is reported: the
+ * verdict is what its rules and members say, the reason stays, and the
+ * process record's memory note counts them. */
 static void memory_partial(part_ctx *c, ms_verdict *v, bool top) {
-    if (v->verdict != MS_ERROR && v->verdict != MS_LIMIT && v->verdict != MS_SKIPPED && !v->incomplete)
+    bool problem = v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED ||
+                   v->verdict == MS_DAMAGED;
+    if (!problem && !v->incomplete)
         return;
-    if (v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED) {
+    if (problem) {
         ms_verdict_kind k = ms_live_policy(v);
         if (v->hash_list)
             k = MS_MALICIOUS;
@@ -305,7 +297,6 @@ static void memory_partial(part_ctx *c, ms_verdict *v, bool top) {
 static int part_emit(void *ud, ms_verdict *v) {
     part_ctx *c = ud;
     live_run *L = c->L;
-    int r = 0;
 
     if (c->kind == PART_MEM || c->kind == PART_CMDLINE || c->kind == PART_ENVIRON)
         memory_partial(c, v, v->depth == 0 && !v->is_member);
@@ -332,12 +323,10 @@ static int part_emit(void *ud, ms_verdict *v) {
     if (c->pv) {
         v->is_member = true;
         v->depth = 1;
-        if ((r = fold(c, v, c->kind)) < 0)
-            c->err = r;
+        fold(c, v, c->kind);
     }
-    if ((c->kind == PART_EXE || c->kind == PART_LIB) && !c->exe_result &&
-        (r = copy_result(v, &c->exe_result)) < 0)
-        c->err = r;
+    if ((c->kind == PART_EXE || c->kind == PART_LIB) && !c->exe_result)
+        c->exe_result = copy_result(v);
     output(L, v, c->bytes);
     c->bytes = 0;
     return stopped(L) ? MS_STOP : MS_CONTINUE;
@@ -591,7 +580,10 @@ static int scan_file_part(live_run *L, ms_worker *w, int fd, const struct stat *
         uint64_t bytes = 0;
         pc->kind = kind;
         pc->exe_result = NULL;
-        r = ms_worker_scan_fd(w, fd, path, path_len, part_emit, pc, &bytes);
+        ms_sink sink = {.emit = part_emit, .ud = pc, .cancel = L->cancel};
+        r = ms_worker_scan_fd(w, fd, path, path_len, (uint64_t)st->st_size, &sink, &bytes);
+        if (r == MS_STOP)
+            r = 0; /* the run is stopping: stopped() says so */
         if (big)
             pthread_mutex_unlock(&L->big_lock);
         pthread_mutex_lock(&L->lock);
@@ -607,7 +599,7 @@ static int scan_file_part(live_run *L, ms_worker *w, int fd, const struct stat *
             pthread_cond_wait(&L->exe_cond, &L->lock);
         en = &L->exes[idx - 1];
         if (en->result)
-            r = fold(pc, en->result, kind);
+            fold(pc, en->result, kind);
     }
     if (r == 0 && take_identity && en->result) {
         pv->size = en->result->size;
@@ -790,8 +782,10 @@ static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, pa
         ms_map_clear(&m);
         pc->kind = PART_MEM;
         pc->bytes = got;
-        if ((r = ms_worker_scan_buffer(w, *buf, got, path, (size_t)pl, part_emit, pc)) < 0)
+        ms_sink sink = {.emit = part_emit, .ud = pc, .cancel = L->cancel};
+        if ((r = ms_worker_scan_buffer(w, *buf, got, path, (size_t)pl, &sink)) < 0)
             goto out;
+        r = 0;
         if (pc->err < 0) {
             r = pc->err;
             goto out;
@@ -854,15 +848,15 @@ static int scan_text_part(ms_worker *w, int piddir, ms_verdict *pv, part_ctx *pc
     }
     /* the pools and wallets it names, whatever the rules say: they are
      * what the connection check compares with */
-    if ((r = ms_iocs_extract(buf, len, &pv->iocs)) < 0)
-        goto out;
+    ms_iocs_extract(buf, len, &pv->iocs);
     char path[64];
     int pl = snprintf(path, sizeof(path), "/proc/%d!%s", li->pid, name);
     pc->kind = kind;
     pc->bytes = len;
-    if ((r = ms_worker_scan_buffer(w, buf, len, path, (size_t)pl, part_emit, pc)) < 0)
+    ms_sink sink = {.emit = part_emit, .ud = pc, .cancel = pc->L->cancel};
+    if ((r = ms_worker_scan_buffer(w, buf, len, path, (size_t)pl, &sink)) < 0)
         goto out;
-    r = pc->err;
+    r = pc->err < 0 ? pc->err : 0;
 out:
     free(buf);
     return r;
@@ -897,7 +891,8 @@ static int scan_process(live_run *L, ms_worker *w, const job *j, uint8_t **mbuf,
     pthread_mutex_unlock(&L->lock);
 
     int pl = snprintf(path, sizeof(path), "/proc/%d", pid);
-    if ((r = ms_verdict_new(path, (size_t)pl, &pv)) < 0 || (r = ms_live_info_new(MS_LIVE_PROCESS, &pv->live)) < 0)
+    pv = ms_verdict_new(path, (size_t)pl);
+    if ((r = ms_live_info_new(MS_LIVE_PROCESS, &pv->live)) < 0)
         goto out;
     ms_live_info *li = pv->live;
     pc.pv = pv;
@@ -972,6 +967,10 @@ static int scan_process(live_run *L, ms_worker *w, const job *j, uint8_t **mbuf,
         ms_verdict_set_reason(pv, "%s was not fully scanned (%s)", pc.worst_part, ms_verdict_name(pc.worst));
     if (pc.worst > k)
         k = pc.worst;
+    /* flagged by what its parts hold rather than by what --live saw of the
+     * process itself: counted once, as "containing" (verdict.h) */
+    if (k >= MS_SUSPICIOUS && k > ms_live_policy_evidence(li))
+        pv->contains = k;
     if (exe_unreadable && k < MS_SKIPPED) {
         k = MS_SKIPPED;
         ms_verdict_set_reason(pv, "permission denied: the executable%s of another user's process", 
@@ -1027,10 +1026,8 @@ static bool first_time(live_run *L, const struct stat *st) {
 }
 
 static int skipped_record(live_run *L, const char *path, size_t len, const char *location, int err) {
-    ms_verdict *v = NULL;
-    int r = ms_verdict_new(path, len, &v);
-    if (r < 0)
-        return r;
+    ms_verdict *v = ms_verdict_new(path, len);
+    int r;
     if ((r = ms_live_info_new(MS_LIVE_PERSISTENCE, &v->live)) < 0) {
         ms_verdict_free(v);
         return r;
@@ -1143,7 +1140,10 @@ static int scan_persist_file(live_run *L, ms_worker *w, const char *rel, const c
     part_ctx pc = {.L = L, .kind = PART_FILE, .attach = li};
     uint64_t bytes = 0;
     li = NULL;
-    r = ms_worker_scan_fd(w, fd, path, path_len, part_emit, &pc, &bytes);
+    ms_sink sink = {.emit = part_emit, .ud = &pc, .cancel = L->cancel};
+    r = ms_worker_scan_fd(w, fd, path, path_len, (uint64_t)st.st_size, &sink, &bytes);
+    if (r == MS_STOP)
+        r = 0;
     ms_live_info_free(pc.attach); /* not taken if no record came (stopped) */
     pthread_mutex_lock(&L->lock);
     L->sum.bytes = ms_sat_add_u64(L->sum.bytes, bytes);
@@ -1369,8 +1369,7 @@ static int host_record(live_run *L) {
         goto out;
     char path[300];
     int pl = snprintf(path, sizeof(path), "host:%s", li->hostname ? li->hostname : "localhost");
-    if ((r = ms_verdict_new(path, (size_t)pl, &v)) < 0)
-        goto out;
+    v = ms_verdict_new(path, (size_t)pl);
     v->live = li;
     li = NULL;
     v->verdict = ms_live_policy(v);
@@ -1389,7 +1388,7 @@ static double now_s(const struct timespec *t0) {
 }
 
 int ms_live_run(ms_engine *e, const ms_live_options *lo, ms_report *rep, ms_summary *ret_summary) {
-    live_run L = {.e = e, .o = ms_engine_options(e), .lo = lo, .rep = rep, .stop = lo->stop,
+    live_run L = {.e = e, .o = ms_engine_options(e), .lo = lo, .rep = rep, .cancel = lo->cancel,
                   .proc = "/proc", .rootfd = -1, .self = (int)getpid()};
     unsigned n = L.o->threads ? L.o->threads : 1;
     worker_arg *args = calloc(n, sizeof(*args));
@@ -1460,7 +1459,6 @@ int ms_live_run(ms_engine *e, const ms_live_options *lo, ms_report *rep, ms_summ
         args[i].L = &L;
         if ((r = ms_worker_new(e, &args[i].w)) < 0)
             goto out;
-        ms_worker_set_stop(args[i].w, lo->stop);
     }
     if ((r = rep->ops->begin(rep)) < 0)
         goto out;
@@ -1480,7 +1478,7 @@ int ms_live_run(ms_engine *e, const ms_live_options *lo, ms_report *rep, ms_summ
 
 out:
     L.sum.elapsed_s = now_s(&t0);
-    L.sum.interrupted = lo->stop && *lo->stop;
+    L.sum.interrupted = ms_cancelled(lo->cancel);
     if (L.o->sort && L.n_sorted) {
         qsort(L.sorted, L.n_sorted, sizeof(*L.sorted), cmp_verdict);
         for (size_t i = 0; i < L.n_sorted; i++)

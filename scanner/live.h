@@ -37,6 +37,7 @@
 #ifndef MS_LIVE_H
 #define MS_LIVE_H
 
+#include "cancel.h"
 #include "engine.h"
 #include "report.h"
 
@@ -65,8 +66,9 @@ typedef struct ms_live_options {
      * system's tree (--live-root). Processes, sockets and kernel settings
      * always come from the running kernel's /proc and /sys. */
     const char *root;
-    /* Set by a signal handler: the run stops between objects. */
-    volatile int *stop;
+    /* The run's stop channel (a signal handler sets it): the run stops
+     * between objects and reports what it has. May be NULL. */
+    const ms_cancel *cancel;
 } ms_live_options;
 
 /* Triage the running host with the engine's rules and options (threads,

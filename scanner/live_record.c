@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "verdict.h"
+
 static const ms_live_code codes[] = {
     /* process */
     {"exe_deleted", "low", "process",
@@ -100,7 +103,7 @@ int ms_live_info_new(ms_live_kind kind, ms_live_info **ret) {
     return 0;
 }
 
-MS_PUBLIC void ms_live_info_free(ms_live_info *l) {
+void ms_live_info_free(ms_live_info *l) {
     if (!l)
         return;
     free(l->user);
@@ -157,34 +160,24 @@ out:
     return r;
 }
 
-/* Ranks as engine.c ranks rule severities: a user rule without one counts
- * as medium; info counts for nothing. */
-static int rank(const char *s) {
-    if (!s || !strcmp(s, "medium"))
-        return 2;
-    if (!strcmp(s, "high"))
-        return 3;
-    if (!strcmp(s, "low"))
-        return 1;
-    if (!strcmp(s, "info"))
-        return 0;
-    return 2;
+/* The rules and every evidence item that counts (not "info") as one list
+ * of severities for the one policy of verdict.h. */
+ms_verdict_kind ms_live_policy(const ms_verdict *v) {
+    size_t n_ev = v->live ? v->live->n_ev : 0, n = 0;
+    if (n_ev == 0)
+        return ms_verdict_from_rules(v->rules, v->n_rules);
+    ms_rule_hit *all = ms_xcalloc(v->n_rules + n_ev, sizeof(*all));
+    for (size_t i = 0; i < v->n_rules; i++)
+        all[n++] = v->rules[i];
+    for (size_t i = 0; i < n_ev; i++)
+        if (strcmp(v->live->ev[i].code->severity, "info"))
+            all[n++] = (ms_rule_hit){.severity = (char *)v->live->ev[i].code->severity};
+    ms_verdict_kind k = ms_verdict_from_rules(all, n);
+    free(all);
+    return k;
 }
 
-ms_verdict_kind ms_live_policy(const ms_verdict *v) {
-    int lows = 0, best = 0;
-    size_t n_ev = v->live ? v->live->n_ev : 0;
-    for (size_t i = 0; i < v->n_rules + n_ev; i++) {
-        int s = i < v->n_rules ? rank(v->rules[i].severity)
-                               : rank(v->live->ev[i - v->n_rules].code->severity);
-        if (s == 1)
-            lows++;
-        if (s > best)
-            best = s;
-    }
-    if (best == 3)
-        return MS_MALICIOUS;
-    if (best == 2 || lows >= 2)
-        return MS_SUSPICIOUS;
-    return MS_CLEAN;
+ms_verdict_kind ms_live_policy_evidence(const ms_live_info *l) {
+    ms_verdict v = {.live = (ms_live_info *)l};
+    return ms_live_policy(&v);
 }

@@ -110,7 +110,10 @@ bool ms_live_has_evidence(const ms_live_info *l, const char *code);
 
 /* The verdict the policy gives v's rule hits and its live evidence
  * together (high: malicious; medium or two lows: suspicious; otherwise
- * clean). engine.c applies the same policy to rule hits alone. */
+ * clean): ms_verdict_from_rules (verdict.h) over both. */
 ms_verdict_kind ms_live_policy(const ms_verdict *v);
+/* The same for the evidence alone (what a record says of itself, without
+ * the rules its members brought). */
+ms_verdict_kind ms_live_policy_evidence(const ms_live_info *l);
 
 #endif

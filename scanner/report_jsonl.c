@@ -19,8 +19,13 @@
  *                        byte is U+FFFD and path_b64 follows.
  *   path_b64    string   only when path is not valid UTF-8: standard padded
  *                        base64 of the exact path bytes.
- *   verdict     string   "malicious" | "suspicious" | "clean" | "error" |
- *                        "skipped" | "limit".
+ *   verdict     string   "malicious" | "suspicious" | "clean" | "damaged" |
+ *                        "error" | "skipped" | "limit": the worst of the
+ *                        object's own and its members'. "damaged": read to
+ *                        its end but its structure is broken (a corrupt
+ *                        archive, a member cut short); nothing was found
+ *                        and nothing that exists was left unread, so it
+ *                        does not make the exit status 2.
  *   size        integer  bytes of the object.
  *   sha256      string|null  lower-case hex, null when not computed.
  *   filetype    object   {"class": "elf"|"pe"|"macho"|"script"|"config"|
@@ -60,6 +65,12 @@
  *   allowed_by  string|null  the --allow list whose entry matched (the
  *                        verdict is then "clean" and reason says what it
  *                        would have been).
+ *   contains    string|null  "malicious" | "suspicious" when a member is
+ *                        what made the verdict (the archive "contains" the
+ *                        finding; the summary counts it once, as the
+ *                        member's); null otherwise.
+ *   is_dir      bool     a directory the walker reports on (skipped,
+ *                        unreadable, too deep), not a file.
  *
  * --live records (issue 13) have every field of an object record, in the
  * same order, then their own. The parts of a process ("/proc/PID!exe",
@@ -150,13 +161,16 @@
  *                        hidden_processes.
  *
  * {"type":"summary", ...}  exactly one, the last line of a complete run:
- *   objects, files, bytes, clean, malicious, suspicious, errors, skipped,
- *               limits, incomplete   integers. objects counts files and
- *               members; each object is in exactly one of clean ..
- *               limits; files counts top-level files; bytes are bytes read
- *               from top-level files. Under --live, files counts the
- *               process, persistence and host records and bytes all that
- *               was read (executables, memory, command lines, files).
+ *   objects, files, members, directories, bytes, clean, damaged,
+ *               malicious, suspicious, containing, errors, skipped,
+ *               limits, incomplete   integers. objects = files + members +
+ *               directories; each object is in exactly one of clean ..
+ *               limits, an archive flagged only through a member in
+ *               "containing" (so one finding counts once); files counts
+ *               top-level files; bytes are bytes read from them. Under
+ *               --live, files counts the process, persistence and host
+ *               records and bytes all that was read (executables,
+ *               libraries, memory, command lines, files).
  *   elapsed_s   number|null  wall-clock seconds of the run; null under
  *               --sort, so that the whole output is byte-identical from
  *               run to run and for any thread count.
@@ -172,6 +186,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "b64.h"
 #include "live_record.h"
 #include "report.h"
 
@@ -411,6 +426,9 @@ static int object(ms_report *r, const ms_verdict *v) {
     ms_json_cstr(out, v->hash_list);
     fputs(",\"allowed_by\":", out);
     ms_json_cstr(out, v->allowed_by);
+    fputs(",\"contains\":", out);
+    ms_json_cstr(out, v->contains >= MS_SUSPICIOUS ? ms_verdict_name(v->contains) : NULL);
+    fprintf(out, ",\"is_dir\":%s", v->is_dir ? "true" : "false");
     if (v->live)
         write_live(out, v->live);
     fputs("}\n", out);
@@ -419,15 +437,9 @@ static int object(ms_report *r, const ms_verdict *v) {
 
 static int summary(ms_report *r, const ms_summary *s) {
     FILE *out = r->out;
-    fprintf(out,
-            "{\"type\":\"summary\",\"objects\":%llu,\"files\":%llu,\"bytes\":%llu,"
-            "\"clean\":%llu,\"malicious\":%llu,\"suspicious\":%llu,\"errors\":%llu,"
-            "\"skipped\":%llu,\"limits\":%llu,\"incomplete\":%llu,\"elapsed_s\":",
-            (unsigned long long)s->objects, (unsigned long long)s->files,
-            (unsigned long long)s->bytes, (unsigned long long)s->clean,
-            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
-            (unsigned long long)s->errors, (unsigned long long)s->skipped,
-            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    fputs("{\"type\":\"summary\",", out);
+    ms_summary_json(out, s);
+    fputs(",\"elapsed_s\":", out);
     if (r->sort)
         fputs("null", out);
     else

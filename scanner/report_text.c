@@ -239,14 +239,10 @@ static int object(ms_report *r, const ms_verdict *v) {
 
 static int summary(ms_report *r, const ms_summary *s) {
     FILE *out = r->out;
-    fprintf(out,
-            "summary: objects %llu, files %llu, bytes %llu, clean %llu, malicious %llu, "
-            "suspicious %llu, errors %llu, skipped %llu, limits %llu, incomplete %llu",
-            (unsigned long long)s->objects, (unsigned long long)s->files,
-            (unsigned long long)s->bytes, (unsigned long long)s->clean,
-            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
-            (unsigned long long)s->errors, (unsigned long long)s->skipped,
-            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    fputs("summary:", out);
+    for (const ms_summary_field *f = ms_summary_fields; f->name; f++)
+        fprintf(out, "%s %s %llu", f == ms_summary_fields ? "" : ",", f->name,
+                (unsigned long long)ms_summary_value(s, f));
     if (!r->sort)
         fprintf(out, ", elapsed %.2f s", s->elapsed_s);
     if (s->interrupted)

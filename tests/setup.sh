@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential meson ninja-build pkg-config python3 file
-  libyara-dev yara libmagic-dev libmagic-mgc libarchive-dev libssl-dev
+  libyara-dev yara libmagic-dev libmagic-mgc libarchive-dev liblzma-dev libssl-dev
   libcriterion-dev libjansson-dev
   clang libclang-rt-dev
   gcc-mingw-w64-x86-64 binutils

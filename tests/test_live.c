@@ -349,7 +349,7 @@ Test(live_host, settings_from_proc_and_sys) {
     cr_assert(ms_live_has_evidence(li, "msr_module"));
     cr_assert(ms_live_has_evidence(li, "nmi_watchdog_off"));
     ms_verdict *v = NULL;
-    cr_assert_eq(ms_verdict_new("host:box", 8, &v), 0);
+    v = ms_verdict_new("host:box", 8);
     v->live = li;
     cr_assert_eq(ms_live_policy(v), MS_SUSPICIOUS, "huge pages and msr together: two lows");
     ms_verdict_free(v);
@@ -362,7 +362,7 @@ Test(live_host, settings_from_proc_and_sys) {
     cr_assert_eq(ms_host_collect(proc, sys, li), 0);
     cr_assert_eq(li->msr_loaded, 0);
     cr_assert(!ms_live_has_evidence(li, "nmi_watchdog_off"));
-    cr_assert_eq(ms_verdict_new("host:db", 7, &v), 0);
+    v = ms_verdict_new("host:db", 7);
     v->live = li;
     cr_assert_eq(ms_live_policy(v), MS_CLEAN, "huge pages alone are not a finding");
     ms_verdict_free(v);
@@ -384,7 +384,7 @@ Test(live_record, evidence_table_and_policy) {
             cr_assert_str_neq(c[i].code, c[k].code);
     }
     ms_verdict *v = NULL;
-    cr_assert_eq(ms_verdict_new("/proc/1", 7, &v), 0);
+    v = ms_verdict_new("/proc/1", 7);
     cr_assert_eq(ms_live_info_new(MS_LIVE_PROCESS, &v->live), 0);
     cr_assert_eq(ms_live_add_evidence(v->live, "no_such_code", "x"), -EINVAL);
     cr_assert_eq(ms_live_add_evidence(v->live, "exe_deleted", "a"), 0);

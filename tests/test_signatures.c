@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "iocs.h"
+#include "wallet.h"
 #include "util.h"
 
 enum kind { K_TEXT, K_ELF, K_PE, K_WASM };

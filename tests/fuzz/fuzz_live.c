@@ -74,10 +74,10 @@ static void lines(const uint8_t *data, size_t size, ms_live_info *proc) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    ms_verdict *pv = NULL, *fv = NULL, *hv = NULL;
-    FUZZ_ASSERT(ms_verdict_new("/proc/42", 8, &pv) == 0);
-    FUZZ_ASSERT(ms_verdict_new("/etc/cron.d/x", 13, &fv) == 0);
-    FUZZ_ASSERT(ms_verdict_new("host:fuzz", 9, &hv) == 0);
+    ms_verdict *pv, *fv, *hv;
+    pv = ms_verdict_new("/proc/42", 8);
+    fv = ms_verdict_new("/etc/cron.d/x", 13);
+    hv = ms_verdict_new("host:fuzz", 9);
     FUZZ_ASSERT(ms_live_info_new(MS_LIVE_PROCESS, &pv->live) == 0);
     FUZZ_ASSERT(ms_live_info_new(MS_LIVE_PERSISTENCE, &fv->live) == 0);
     FUZZ_ASSERT(ms_live_info_new(MS_LIVE_HOST, &hv->live) == 0);

@@ -64,8 +64,11 @@ void fuzz_check_verdict(const ms_verdict *v, const ms_options *o) {
     FUZZ_ASSERT(v->is_member == (v->depth > 0));
     /* nothing is reported clean that was not fully read */
     FUZZ_ASSERT(!v->incomplete || v->verdict != MS_CLEAN);
-    if (v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED)
+    if (v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED ||
+        v->verdict == MS_DAMAGED)
         FUZZ_ASSERT(v->reason && *v->reason);
+    /* "contains" names the members' verdict when it made this one */
+    FUZZ_ASSERT(v->contains == MS_CLEAN || (v->contains >= MS_SUSPICIOUS && v->contains == v->verdict));
     FUZZ_ASSERT(v->n_rules <= MS_MAX_RULE_HITS);
     for (size_t i = 0; i < v->n_rules; i++) {
         const ms_rule_hit *h = &v->rules[i];
@@ -134,9 +137,10 @@ static ms_live_info *masked_live(const ms_live_info *l) {
 static ms_verdict *masked_copy(const ms_verdict *v) {
     ms_verdict *c = NULL;
     char *p = mask(v->path);
-    FUZZ_ASSERT(ms_verdict_new(p, v->path_len, &c) == 0);
+    c = ms_verdict_new(p, v->path_len);
     free(p);
     c->verdict = v->verdict;
+    c->contains = v->contains;
     c->is_member = v->is_member;
     c->depth = v->depth;
     c->size = v->size;
