@@ -29,6 +29,7 @@
 
 #include "alloc.h"
 #include "b64.h"
+#include "capture.h"
 #include "exe.h"
 #include "hashes.h"
 #include "identify.h"
@@ -63,6 +64,7 @@ struct ms_worker {
     ms_sigscan *sig;
     ms_unpacker *unp;
     ms_featurizer *feat;
+    ms_capture *capture;
     uint8_t *buf; /* the read buffer of read_file */
     size_t cap;
 };
@@ -148,7 +150,8 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
     w->e = e;
     if ((r = ms_identifier_new(&w->id)) < 0 ||
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
-        (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0) {
+        (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
+        (r = ms_capture_new(e->o, &w->capture)) < 0) {
         ms_worker_free(w);
         return r;
     }
@@ -163,6 +166,7 @@ void ms_worker_free(ms_worker *w) {
     ms_sigscan_free(w->sig);
     ms_unpacker_free(w->unp);
     ms_featurizer_free(w->feat);
+    ms_capture_free(w->capture);
     free(w->buf);
     free(w);
 }
@@ -448,6 +452,20 @@ static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_eviden
     ev->scan_problem_reason = why;
 }
 
+/* Packet captures (issue 14, capture.h): the flow findings are rule hits,
+ * pools, wallets and flows go into the IOCs. A capture cut short, a limit
+ * or a link type not decoded is the object's scan problem (incomplete). */
+static void run_capture(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev) {
+    if (!ms_capture_candidate(o->data, o->size))
+        return;
+    int r = ms_capture_analyse(s->w->capture, o->data, o->size, v);
+    if (r == 0 || r == -ENOMEM || ev->scan_problem != MS_CLEAN)
+        return;
+    v->incomplete = true;
+    ev->scan_problem = r == MS_E_LIMIT ? MS_LIMIT : r == MS_E_UNSUPPORTED ? MS_SKIPPED : MS_ERROR;
+    ev->scan_problem_reason = v->reason; /* capture.c says what was cut */
+}
+
 /* Archive members, after the object itself: members first in the output,
  * and the byte budget of the top-level object charged at every level. */
 static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *v, children *c,
@@ -509,6 +527,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
         v->description = ms_xstrdup(desc);
 
     run_signatures(s, o, v, &ev, scan_why, sizeof(scan_why));
+    run_capture(s, o, v, &ev);
     ev.rules = v->rules;
     ev.n_rules = v->n_rules;
 

@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "alloc.h"
+#include "capture.h"
 #include "bytes.h"
 #include "ms_limits.h"
 #include "wallet.h"
@@ -725,6 +726,7 @@ void ms_iocs_clear(ms_iocs *i) {
     free(i->config.algo);
     free(i->config.user);
     free(i->config.pass);
+    ms_flows_clear(i); /* capture flows (capture.c) */
     ms_iocs_init(i);
 }
 
@@ -767,4 +769,5 @@ void ms_iocs_merge(ms_iocs *dst, const ms_iocs *src) {
         dst->config.donate_level = src->config.donate_level;
     if (dst->config.tls < 0)
         dst->config.tls = src->config.tls;
+    ms_flows_merge(dst, src); /* capture flows (capture.c) */
 }

@@ -4,12 +4,12 @@
 #include "live_net.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "minerscan.h"
 
 /* A host with hundreds of thousands of sockets is a busy proxy, not a
@@ -30,43 +30,8 @@ bool ms_pool_port(uint16_t port) {
     return false;
 }
 
-static bool host_in_table(const char *h, size_t len) {
-    size_t lo = 0, hi = ms_pool_hosts_n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const char *t = ms_pool_hosts[mid];
-        size_t tl = strlen(t);
-        int c = strncmp(t, h, len < tl ? len : tl);
-        if (c == 0)
-            c = tl < len ? -1 : tl > len ? 1 : 0;
-        if (c == 0)
-            return true;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
 bool ms_pool_host_known(const char *host, size_t len) {
-    char h[256];
-    if (len == 0 || len >= sizeof(h))
-        return false;
-    for (size_t i = 0; i < len; i++)
-        h[i] = (char)tolower((unsigned char)host[i]);
-    if (h[len - 1] == '.') /* the root label: "pool.example." */
-        len--;
-    /* the name itself, then each parent domain at a label boundary */
-    for (size_t off = 0; off < len;) {
-        if (host_in_table(h + off, len - off))
-            return true;
-        const char *dot = memchr(h + off, '.', len - off);
-        if (!dot)
-            break;
-        off = (size_t)(dot - h) + 1;
-    }
-    return false;
+    return ms_pool_name_known(host, len);
 }
 
 static int hexval(int c) {

@@ -122,6 +122,8 @@ typedef struct ms_iocs {
     ms_wallet *wallets;
     size_t n_wallets;
     ms_miner_config config;
+    struct ms_flow *flows; /* flows of a capture with a finding (capture.h) */
+    size_t n_flows;
 } ms_iocs;
 
 void ms_iocs_init(ms_iocs *i);

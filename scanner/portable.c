@@ -19,6 +19,14 @@
  *    reports the encoding as unsupported and the xar is an error record.
  *    The names carry ICU's version suffix (MS_ICU_SUFFIX, from meson),
  *    which is part of the ABI libxml2.a was built against.
+ *
+ * 3. libpcap's D-Bus capture source. pcap.o lists every live capture
+ *    source, so linking libpcap.a for pcap_fopen_offline() (all the
+ *    capture analyser reads) pulls pcap-dbus.o, libdbus-1.a and through
+ *    it libsystemd, which Debian ships only as a shared library. The two
+ *    entry points pcap.o calls are defined here to say "not a D-Bus
+ *    device", so pcap-dbus.o is never linked; minerscan never captures
+ *    live, so nothing else changes.
  */
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -26,6 +34,25 @@
 static void ms_portable_init(void) __attribute__((constructor));
 static void ms_portable_init(void) {
     OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+}
+
+/* libpcap's pcap-int.h: pcap_t *dbus_create(const char *device, char
+ * *ebuf, int *is_ours) and int dbus_findalldevs(pcap_if_list_t *, char *);
+ * the types are opaque here. */
+void *dbus_create(const char *device, char *ebuf, int *is_ours);
+int dbus_findalldevs(void *devlist, char *err);
+
+void *dbus_create(const char *device, char *ebuf, int *is_ours) {
+    (void)device;
+    (void)ebuf;
+    *is_ours = 0;
+    return NULL;
+}
+
+int dbus_findalldevs(void *devlist, char *err) {
+    (void)devlist;
+    (void)err;
+    return 0;
 }
 
 #ifdef MS_ICU_SUFFIX

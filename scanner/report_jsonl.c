@@ -50,8 +50,26 @@
  *                        order), "wallets": [{"coin": string, "address":
  *                        string}], "config": {"algo": string|null, "user":
  *                        string|null, "pass": string|null, "donate_level":
- *                        integer|null, "tls": bool|null}}; null means "not
- *                        found", never "false".
+ *                        integer|null, "tls": bool|null}, "flows": [flow]};
+ *                        null means "not found", never "false".
+ *               flow     one per network flow of a packet capture with a
+ *                        finding (capture.h): {"proto": "tcp"|"udp",
+ *                        "client": {"ip", "port"}, "server": {"ip", "port",
+ *                        "name" (SNI, or the pool name a DNS answer in the
+ *                        capture gave for the address; null)}, "dialect":
+ *                        "stratum"|"xmr-stratum"|"getwork"|
+ *                        "getblocktemplate"|"tls"|"dns"|"json-rpc",
+ *                        "tls": null (plaintext) | "1.0".."1.3" | "tls"
+ *                        (version not seen), "sni", "cert_name" (the pool
+ *                        name in a TLS <= 1.2 certificate), "wallet",
+ *                        "worker", "login", "agent", "algo" (string|null),
+ *                        "first_seen", "last_seen" (ISO 8601 UTC with
+ *                        nanoseconds, as the capture recorded),
+ *                        "bytes_to_server", "bytes_to_client", "shares"
+ *                        (share submissions), "accepted" (of which the
+ *                        pool said accepted) integers, "complete" (bool:
+ *                        both directions read without a gap or a cut)}.
+ *                        "flows" is present only when there are some.
  *   reason      string|null  why the verdict is what it is when that is
  *                        not just the rules: "limit: ...", "encrypted",
  *                        "a member is malicious", "model score ...", an
@@ -189,6 +207,7 @@
 #include "b64.h"
 #include "live_record.h"
 #include "report.h"
+#include "report_flows.h"
 
 static int begin(ms_report *r) {
     (void)r;
@@ -252,6 +271,14 @@ static void write_model(FILE *out, const ms_verdict *v) {
     fputs("]}", out);
 }
 
+/* iocs.flows: capture flows (capture.h), only when there are some */
+static void write_flows(FILE *out, const ms_iocs *i) {
+    if (!i->n_flows)
+        return;
+    fputs(",\"flows\":", out);
+    ms_report_flows_json(out, i);
+}
+
 static void write_iocs(FILE *out, const ms_iocs *i) {
     fputs(",\"iocs\":{\"pools\":", out);
     write_str_array(out, i->pools, i->n_pools);
@@ -279,7 +306,9 @@ static void write_iocs(FILE *out, const ms_iocs *i) {
           : i->config.tls   ? ",\"tls\":true"
                             : ",\"tls\":false",
           out);
-    fputs("}}", out);
+    fputc('}', out);
+    write_flows(out, i);
+    fputc('}', out);
 }
 
 /* seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ", null if unknown */

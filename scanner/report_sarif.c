@@ -41,9 +41,11 @@
  *                            is the first match's byteOffset/byteLength, or
  *                            the whole object for findings about all of it;
  *                            properties carry path, verdict, sha256, pools,
- *                            wallets, and for a --live record its type
- *                            ("process", "persistence", "host") and, for a
- *                            process, pid, exe and cmdline.
+ *                            wallets, for a capture flows (the JSON
+ *                            Lines iocs.flows form), and for a --live
+ *                            record its type ("process", "persistence",
+ *                            "host") and, for a process, pid, exe and
+ *                            cmdline.
  *
  * --live evidence (live_record.h) that counts for the verdict (not "info")
  * is a result like a rule hit: a descriptor in namespace "live" whose id is
@@ -59,6 +61,7 @@
 
 #include "live_record.h"
 #include "report.h"
+#include "report_flows.h"
 
 /* The schema URI the SARIF SDK itself writes: Microsoft's validator knows
  * it and does not try to download it (it does for json.schemastore.org). */
@@ -372,6 +375,10 @@ static void write_result_props(FILE *out, const ms_verdict *v) {
         fputc('}', out);
     }
     fputc(']', out);
+    if (v->iocs.n_flows) { /* capture flows */
+        fputs(",\"flows\":", out);
+        ms_report_flows_json(out, &v->iocs);
+    }
     if (v->live) {
         fputs(",\"recordType\":", out);
         ms_json_cstr(out, ms_live_kind_name(v->live->kind));

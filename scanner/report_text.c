@@ -10,6 +10,9 @@
  *       pool: stratum+tcp://pool.example.com:3333
  *       wallet: xmr 4...
  *       config: algo=rx/0 user=... pass=x donate-level=0 tls=yes
+ *       flow: tcp 10.0.0.5:41000 -> 1.2.3.4:3333 name=pool... stratum tls=no
+ *             wallet=... worker=... agent=... algo=... FIRST .. LAST
+ *             bytes N/N shares N (N accepted)   (one line; captures)
  *       hash-list: NAME / allowed-by: NAME
  *       model: 0.97 >= 0.80         (flagged objects; any scored one with --explain)
  *         tok_stratum value 3 weight +1.90   (--explain)
@@ -31,6 +34,7 @@
 
 #include "live_record.h"
 #include "report.h"
+#include "report_flows.h"
 
 static void put(FILE *out, const char *s) {
     if (s)
@@ -218,6 +222,7 @@ static int object(ms_report *r, const ms_verdict *v) {
         fputc('\n', out);
     }
     write_config(out, &v->iocs.config);
+    ms_report_flows_text(out, &v->iocs); /* capture flows */
     if (v->hash_list) {
         fputs("    hash-list: ", out);
         put(out, v->hash_list);

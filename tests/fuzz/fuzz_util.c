@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "capture.h"
 #include "live_record.h"
 #include "ms_limits.h"
 #include "report.h"
@@ -187,6 +188,22 @@ static ms_verdict *masked_copy(const ms_verdict *v) {
             c->iocs.wallets[i].address = mask(v->iocs.wallets[i].address);
         }
         c->iocs.n_wallets = v->iocs.n_wallets;
+    }
+    if (v->iocs.n_flows) { /* capture flows (capture.h): built directly, as the rules */
+        c->iocs.flows = calloc(v->iocs.n_flows, sizeof(ms_flow));
+        FUZZ_ASSERT(c->iocs.flows);
+        for (size_t i = 0; i < v->iocs.n_flows; i++) {
+            const ms_flow *f = &v->iocs.flows[i];
+            ms_flow *g = &c->iocs.flows[i];
+            *g = *f;
+            g->proto = mask(f->proto), g->client_ip = mask(f->client_ip);
+            g->server_ip = mask(f->server_ip), g->server_name = mask(f->server_name);
+            g->dialect = mask(f->dialect), g->tls = mask(f->tls), g->sni = mask(f->sni);
+            g->cert_name = mask(f->cert_name), g->wallet = mask(f->wallet);
+            g->worker = mask(f->worker), g->login = mask(f->login), g->agent = mask(f->agent);
+            g->algo = mask(f->algo);
+        }
+        c->iocs.n_flows = v->iocs.n_flows;
     }
     c->iocs.config.algo = mask(v->iocs.config.algo);
     c->iocs.config.user = mask(v->iocs.config.user);
