@@ -38,6 +38,7 @@
 #include "ms_features.h"
 #include "ms_limits.h"
 #include "object.h"
+#include "script_score.h"
 #include "sigscan.h"
 #include "unpack.h"
 #include "verdict.h"
@@ -65,6 +66,7 @@ struct ms_worker {
     ms_unpacker *unp;
     ms_featurizer *feat;
     ms_capture *capture;
+    ms_script_scorer *script; /* NULL when no script model is compiled in */
     uint8_t *buf; /* the read buffer of read_file */
     size_t cap;
 };
@@ -151,7 +153,8 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
     if ((r = ms_identifier_new(&w->id)) < 0 ||
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
         (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
-        (r = ms_capture_new(e->o, &w->capture)) < 0) {
+        (r = ms_capture_new(e->o, &w->capture)) < 0 ||
+        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0)) {
         ms_worker_free(w);
         return r;
     }
@@ -167,6 +170,7 @@ void ms_worker_free(ms_worker *w) {
     ms_unpacker_free(w->unp);
     ms_featurizer_free(w->feat);
     ms_capture_free(w->capture);
+    ms_script_scorer_free(w->script);
     free(w->buf);
     free(w);
 }
@@ -452,6 +456,31 @@ static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_eviden
     ev->scan_problem_reason = why;
 }
 
+/* The script score (issue 10, script_score.h): the second signal for
+ * scripts, as the model is for executables. It fills the record's model
+ * fields with model name "script"; the verdict policy lets it make a
+ * script suspicious, never malicious on its own. */
+static void run_script_score(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev) {
+    ms_worker *w = s->w;
+    ms_contrib top[MS_MODEL_TOP];
+    size_t n_top = 0;
+    double score = 0;
+    if (ms_script_score(w->script, o->data, o->size, &score, top, MS_MODEL_TOP, &n_top) != 0)
+        return;
+    v->has_model = true;
+    v->model_name = "script";
+    v->score = score;
+    v->threshold = ms_script_threshold();
+    if (n_top) {
+        v->top = ms_xmalloc(n_top * sizeof(*top));
+        memcpy(v->top, top, n_top * sizeof(*top));
+        v->n_top = n_top;
+    }
+    ev->script_scored = true;
+    ev->script_score = score;
+    ev->script_threshold = v->threshold;
+}
+
 /* Packet captures (issue 14, capture.h): the flow findings are rule hits,
  * pools, wallets and flows go into the IOCs. A capture cut short, a limit
  * or a link type not decoded is the object's scan problem (incomplete). */
@@ -534,6 +563,8 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     /* the model, for every executable whatever the rules said */
     if (model_scores(e, cls, o->data, o->size))
         run_model(s, o, cls, v, &ev);
+    else if (w->script && cls == MS_CLASS_SCRIPT)
+        run_script_score(s, o, v, &ev);
 
     /* hashes: always for known-bad/good lists; otherwise only what is reported */
     const char *good = NULL, *bad = NULL;

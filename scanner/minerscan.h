@@ -158,6 +158,7 @@ typedef struct ms_verdict {
     ms_rule_hit *rules;
     size_t n_rules;
     bool has_model;
+    const char *model_name; /* static: "executable" (NULL means it too) or "script" */
     double score;
     double threshold;
     ms_contrib *top;       /* the features that pushed the score up */

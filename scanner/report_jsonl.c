@@ -40,9 +40,10 @@
  *                        length of the rule's first string match; both
  *                        null for a rule that matched on its condition
  *                        alone).
- *   model       object   present only when the model scored the object
- *                        (executables), whatever the verdict:
- *                        {"score": number 0..1, "threshold": number,
+ *   model       object   present only when a model scored the object
+ *                        (executables; scripts), whatever the verdict:
+ *                        {"name": "executable" | "script",
+ *                        "score": number 0..1, "threshold": number,
  *                        "top": [{"feature": string, "value": number,
  *                        "weight": number (its contribution to the logit)}]}
  *                        ordered from the largest contribution down.
@@ -252,7 +253,9 @@ static void write_rules(FILE *out, const ms_verdict *v) {
 }
 
 static void write_model(FILE *out, const ms_verdict *v) {
-    fputs(",\"model\":{\"score\":", out);
+    fputs(",\"model\":{\"name\":", out);
+    ms_json_cstr(out, v->model_name ? v->model_name : "executable");
+    fputs(",\"score\":", out);
     ms_json_double(out, v->score);
     fputs(",\"threshold\":", out);
     ms_json_double(out, v->threshold);

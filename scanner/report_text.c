@@ -90,8 +90,8 @@ static void write_model(ms_report *r, const ms_verdict *v) {
     FILE *out = r->out;
     if (!v->has_model || (v->verdict == MS_CLEAN && !r->explain))
         return;
-    fprintf(out, "    model: %.2f %s %.2f\n", v->score, v->score >= v->threshold ? ">=" : "<",
-            v->threshold);
+    fprintf(out, "    %smodel: %.2f %s %.2f\n", v->model_name && !strcmp(v->model_name, "script") ? "script " : "",
+            v->score, v->score >= v->threshold ? ">=" : "<", v->threshold);
     if (!r->explain)
         return;
     for (size_t i = 0; i < v->n_top; i++) {

@@ -70,6 +70,11 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
             say(d, "model score %.3f over the threshold %.3f", e->score, e->threshold);
         }
     }
+    if (e->script_scored && e->partial == MS_CLEAN && e->script_score >= e->script_threshold &&
+        d->verdict < MS_SUSPICIOUS) {
+        raise(d, MS_SUSPICIOUS);
+        say(d, "script score %.3f over the threshold %.3f", e->script_score, e->script_threshold);
+    }
     if (e->known_bad)
         raise(d, MS_MALICIOUS);
     if (e->unpack_problem != MS_CLEAN) {

@@ -10,6 +10,8 @@
  *  - a model score at or over the strict threshold, with no rule, makes it
  *    malicious; over the threshold, suspicious; a score computed on a
  *    prefix (the object was not read whole) is shown and decides nothing;
+ *  - a script score over its threshold makes a script suspicious (never
+ *    malicious on its own; a prefix's score decides nothing);
  *  - a known-bad digest (--hashes) makes it malicious;
  *  - problems reading or scanning it (a scan timeout, members that could
  *    not be read, an object only partly read) make it error, limit or
@@ -43,6 +45,9 @@ typedef struct ms_evidence {
     /* the model */
     bool scored;
     double score, threshold, strict;
+    /* the script score: suspicious at most, never malicious alone */
+    bool script_scored;
+    double script_score, script_threshold;
     bool known_bad;          /* a --hashes entry matched */
     /* members that could not be read (an archive limit, corruption,
      * encryption): MS_LIMIT, MS_ERROR or MS_SKIPPED, with its reason */
