@@ -42,6 +42,11 @@ enum ms_opt_id {
     OPT_NO_PROGRESS,
     OPT_SORT,
     OPT_LIST_RULES,
+    OPT_DEFINE = 'd',
+    OPT_COMPILED_RULES = 300,
+    OPT_SAVE_RULES,
+    OPT_FAIL_ON_WARNINGS,
+    OPT_IOC_FILE,
 };
 
 /* What a value is, and so how it is parsed and its default printed. */
@@ -73,7 +78,8 @@ typedef struct ms_cli {
     const char *output;   /* -o FILE or NULL */
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
-    ms_strv rules, excludes, passwords, paths;
+    const char *save_rules; /* --save-rules FILE */
+    ms_strv rules, excludes, passwords, paths, compiled_rules, defines, ioc_files;
 } ms_cli;
 
 typedef struct ms_cli_opt {

@@ -31,6 +31,7 @@
 #include "b64.h"
 #include "capture.h"
 #include "exe.h"
+#include "formats.h"
 #include "hashes.h"
 #include "identify.h"
 #include "iocs.h"
@@ -79,6 +80,7 @@ typedef struct scan {
     bool stop;        /* the sink said MS_STOP: no new object is begun, the
                          records of those begun are still finished */
     ms_budget budget; /* bytes expanded below this top-level object */
+    int64_t uid;      /* owner of the top-level file, -1 unknown (issue 11) */
 } scan;
 
 static void append_err(char **err, const char *msg) {
@@ -134,6 +136,23 @@ const ms_options *ms_engine_options(const ms_engine *e) {
 
 size_t ms_engine_rule_count(const ms_engine *e) {
     return ms_rules_count(e->rules);
+}
+
+const char *ms_engine_rules_warnings(const ms_engine *e) {
+    return ms_rules_warnings(e->rules);
+}
+
+int ms_engine_save_rules(const ms_engine *e, const char *path) {
+    return ms_rules_save(e->rules, path);
+}
+
+int ms_engine_builtin_rules_version(char digest[65], size_t *ret_count) {
+    int r = ms_yara_init();
+    if (r < 0)
+        return r;
+    r = ms_rules_builtin_version(digest, ret_count);
+    ms_yara_finalize();
+    return r;
 }
 
 int ms_engine_foreach_rule(const ms_engine *e, int (*fn)(void *, const ms_rule_hit *), void *ud) {
@@ -443,6 +462,11 @@ static void run_model(scan *s, const ms_object *o, ms_class cls, ms_verdict *v, 
 
 static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev,
                            char *why, size_t why_cap) {
+    /* the YARA externals of this object (issue 11, sigscan.h) */
+    ms_format f = v->cls == MS_CLASS_ARCHIVE ? ms_format_at_start(o->data, o->size) : MS_FMT_NONE;
+    ms_sigscan_set_object(s->w->sig, &(ms_sig_object){.path = v->path, .path_len = v->path_len, .cls = v->cls,
+                                                      .format = f != MS_FMT_NONE ? ms_format_name(f) : NULL,
+                                                      .uid = s->uid});
     int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
                                     MS_WINDOW_OVERLAP, object_release, (void *)o, v);
     if (r == 0)
@@ -622,7 +646,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
 }
 
 static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
-    scan s = {.w = w, .sink = sink, .budget = {.cancel = sink->cancel}};
+    scan s = {.w = w, .sink = sink, .budget = {.cancel = sink->cancel}, .uid = o->uid};
     ms_verdict *v = scan_object(&s, o, NULL, 0);
     if (v)
         emit(&s, v);
@@ -632,7 +656,7 @@ static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
 int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const char *path,
                           size_t path_len, const ms_sink *sink) {
     ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len, .data = data,
-                   .size = size, .declared_size = size};
+                   .size = size, .declared_size = size, .uid = -1};
     return scan_top(w, &o, sink);
 }
 
@@ -784,7 +808,9 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
      * windows when it is big (MS_WINDOW), never copied. What cannot be
      * mapped (a pipe named on the command line, a file system without
      * mmap) is read, under --max-filesize like an archive member. */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)MS_MAP_MIN &&
+    bool have_st = fstat(fd, &st) == 0;
+    o.uid = have_st ? (int64_t)st.st_uid : -1;
+    if (have_st && S_ISREG(st.st_mode) && st.st_size >= (off_t)MS_MAP_MIN &&
         (uint64_t)st.st_size <= SIZE_MAX) {
         src.size_at_open = o.declared_size = (uint64_t)st.st_size;
         pthread_once(&guard_once, guard_install);
@@ -808,7 +834,7 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
     if (r < 0) {
         snprintf(why, sizeof(why), "read: %s", ms_strerror(r));
         o = (ms_object){.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
-                        .declared_size = o.size, .status = r, .reason = why};
+                        .declared_size = o.size, .status = r, .reason = why, .uid = o.uid};
     } else if (o.status == MS_E_LIMIT) {
         snprintf(why, sizeof(why), "limit: max-filesize %llu, only the first %zu bytes were scanned",
                  (unsigned long long)w->e->o->limits.max_filesize, o.size);
