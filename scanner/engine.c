@@ -34,6 +34,7 @@
 #include "formats.h"
 #include "hashes.h"
 #include "identify.h"
+#include "ioclist.h"
 #include "iocs.h"
 #include "model.h"
 #include "ms_features.h"
@@ -55,6 +56,7 @@ struct ms_engine {
     const ms_options *o;
     ms_rules *rules;
     ms_hashlist *bad, *good;
+    ms_ioclist *ioc; /* --ioc-file, NULL without */
     bool model_ok;
     double threshold, strict;
     bool yara_inited;
@@ -106,6 +108,8 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
         goto fail;
     if (o->allow_file && (r = ms_hashlist_load(o->allow_file, &e->good, &msg)) < 0)
         goto fail;
+    if (o->n_ioc_files && (r = ms_ioclist_load(o->ioc_files, o->n_ioc_files, &e->ioc, &msg)) < 0)
+        goto fail;
     const ms_model_info *mi = ms_model_get_info();
     e->model_ok = ms_features_dim() > 0 && !strcmp(mi->schema_hash, ms_features_schema_hash());
     e->threshold = o->have_threshold ? o->threshold : mi->threshold;
@@ -125,6 +129,7 @@ void ms_engine_free(ms_engine *e) {
     ms_rules_free(e->rules);
     ms_hashlist_free(e->bad);
     ms_hashlist_free(e->good);
+    ms_ioclist_free(e->ioc);
     if (e->yara_inited)
         ms_yara_finalize();
     free(e);
@@ -556,6 +561,26 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
     ev->unpack_reason = why;
 }
 
+/* --ioc-file (issue 11, ioclist.h): the object's name and IOCs against the
+ * indicator lists; each match is a rule hit. An object nothing flagged has
+ * its IOCs extracted here only when a list has network indicators, and
+ * keeps them only when one matched. */
+static void match_indicators(const ms_engine *e, const ms_object *o, const ms_decision *d, ms_verdict *v,
+                             ms_evidence *ev) {
+    ms_iocs mine;
+    bool own = d->verdict < MS_SUSPICIOUS && ms_ioclist_wants_iocs(e->ioc);
+    ms_iocs_init(&mine);
+    if (own) {
+        sweep(o, 4096, iocs_window, &mine);
+        ms_iocs_merge(&mine, &v->iocs);
+    }
+    if (ms_ioclist_match(e->ioc, v->path, v->path_len, own ? &mine : &v->iocs, v) > 0 && own)
+        ms_iocs_merge(&v->iocs, &mine);
+    ms_iocs_clear(&mine);
+    ev->rules = v->rules; /* the hits were appended: the array may have moved */
+    ev->n_rules = v->n_rules;
+}
+
 /* Every stage on one object, then its children; returns its verdict (to be
  * emitted by the caller), or NULL when the sink failed. */
 static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *parent, unsigned depth) {
@@ -609,6 +634,8 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     ms_decide(&ev, &d);
     if (d.verdict >= MS_SUSPICIOUS)
         sweep(o, 4096, iocs_window, &v->iocs);
+    if (e->ioc)
+        match_indicators(e, o, &d, v, &ev);
 
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
