@@ -47,6 +47,8 @@ enum ms_opt_id {
     OPT_SAVE_RULES,
     OPT_FAIL_ON_WARNINGS,
     OPT_IOC_FILE,
+    OPT_LIVE,
+    OPT_LIVE_ROOT,
 };
 
 /* What a value is, and so how it is parsed and its default printed. */
@@ -79,6 +81,8 @@ typedef struct ms_cli {
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
     const char *save_rules; /* --save-rules FILE */
+    bool live;             /* --live (issue 13): the running host, not PATHs */
+    const char *live_root; /* --live-root DIR */
     ms_strv rules, excludes, passwords, paths, compiled_rules, defines, ioc_files;
 } ms_cli;
 

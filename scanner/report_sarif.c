@@ -56,6 +56,16 @@
  *                            (the JSON Lines rules[] fields).
  *   --list-rules             the same document with a descriptor for every
  *                            rule of the set and no results.
+ *                            A --live record's result properties also carry
+ *                            its type ("process", "persistence", "host")
+ *                            and, for a process, pid, exe and cmdline.
+ *
+ * --live evidence (live_record.h) that counts for the verdict (not "info")
+ * is a result like a rule hit: a descriptor in namespace "live" whose id is
+ * the evidence code (exe_deleted, pool_port_connection, ...) with the
+ * table's severity and description, and a message with what was seen. The
+ * location is the record's path (/proc/PID, the persistence file, host:NAME)
+ * without a region.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -64,6 +74,7 @@
 #include <strings.h>
 
 #include "ms_limits.h"
+#include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
 #include "verdict.h"
@@ -448,6 +459,21 @@ static void write_result_props(FILE *out, const ms_verdict *v, const ms_rule_hit
         ms_rule_strings_json(out, h);
         fprintf(out, ",\"matches\":%llu", (unsigned long long)h->matches_total);
     }
+    if (v->live) {
+        fputs(",\"recordType\":", out);
+        ms_json_cstr(out, ms_live_kind_name(v->live->kind));
+        if (v->live->kind == MS_LIVE_PROCESS) {
+            fprintf(out, ",\"pid\":%d,\"exe\":", v->live->pid);
+            ms_json_cstr(out, v->live->exe);
+            fputs(",\"cmdline\":[", out);
+            for (size_t k = 0; k < v->live->argc; k++) {
+                if (k)
+                    fputc(',', out);
+                ms_json_cstr(out, v->live->argv[k]);
+            }
+            fputc(']', out);
+        }
+    }
     fputc('}', out);
 }
 
@@ -514,6 +540,24 @@ static int findings(sarif_state *st, const ms_verdict *v) {
             return r;
         r = add_result(st, v, h, idx, m.buf, m.len, true, h->has_match ? h->offset : 0,
                        h->has_match ? h->length : v->size);
+        free(m.buf);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; v->live && i < v->live->n_ev; i++) {
+        const ms_live_evidence *ev = &v->live->ev[i];
+        if (!strcmp(ev->code->severity, "info"))
+            continue;
+        ms_rule_hit h = {.rule = (char *)ev->code->code, .ns = (char *)"live", .family = (char *)"live",
+                         .category = (char *)ev->code->category, .severity = (char *)ev->code->severity,
+                         .description = (char *)ev->code->description};
+        if ((r = desc_index(st, DESC_YARA, &h, &idx)) < 0 || (r = msg_open(&m)) < 0)
+            return r;
+        fprintf(m.f, "%s: %s.", ev->code->code, str_or_empty(ev->text));
+        write_ioc_text(m.f, &v->iocs);
+        if ((r = msg_close(&m)) < 0)
+            return r;
+        r = add_result(st, v, NULL, idx, m.buf, m.len, false, 0, 0);
         free(m.buf);
         if (r < 0)
             return r;

@@ -190,12 +190,16 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
     }
     raise(d, ms_verdict_from_rules(e->rules, e->n_rules));
     if (e->scored && e->partial == MS_CLEAN) {
-        /* issue 11: this was "&& no rule matched", so a matching medium
-         * rule took real xmrig from malicious (the model) to suspicious */
-        if (e->score >= e->strict) {
-            if (d->verdict < MS_MALICIOUS)
-                say(d, "model score %.3f over the strict threshold %.3f", e->score, e->strict);
+        /* issue 11: a graded rule agrees (an informational one says
+         * nothing about the object, so it does not) */
+        bool graded = false;
+        for (size_t i = 0; i < e->n_rules && !graded; i++)
+            graded = ms_rule_grade(&e->rules[i], NULL) != MS_GRADE_INFO;
+        bool agrees = graded || e->has_iocs;
+        if (e->score >= e->strict && agrees && d->verdict < MS_MALICIOUS) {
             raise(d, MS_MALICIOUS);
+            say(d, "model score %.3f over the strict threshold %.3f, and %s agree", e->score, e->strict,
+                graded ? "rules" : "its IOCs");
         } else if (e->score >= e->threshold && d->verdict < MS_SUSPICIOUS) {
             raise(d, MS_SUSPICIOUS);
             say(d, "model score %.3f over the threshold %.3f", e->score, e->threshold);

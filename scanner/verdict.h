@@ -8,11 +8,14 @@
  *  - every rule hit has a grade (ms_rule_grade below: high, medium, low or
  *    info); a high one makes the object malicious; a medium one, or two
  *    lows, suspicious; info never raises a verdict, alone or in numbers;
- *  - a model score at or over the strict threshold makes it malicious,
- *    whatever rules matched (a matching rule never weakens what other
- *    evidence says: each signal only raises the verdict); over the
- *    threshold, suspicious; a score computed on a prefix (the object was
- *    not read whole) is shown and decides nothing;
+ *  - a model score over the threshold makes it suspicious; over the strict
+ *    threshold it is malicious only when a graded rule (low or above; an
+ *    informational one says nothing) or an IOC (a pool, a wallet) agrees:
+ *    a model-only hit is suspicious at most (models/REPORT.md: the strict
+ *    path alone made 21 of Debian's Monero programs malicious); a score
+ *    computed on a prefix (the object was not read whole) is shown and
+ *    decides nothing. Each signal only raises the verdict: a matching
+ *    rule never weakens what other evidence says (issue 11);
  *  - a script score over its threshold makes a script suspicious (never
  *    malicious on its own; a prefix's score decides nothing);
  *  - a known-bad digest (--hashes) makes it malicious;
@@ -48,6 +51,7 @@ typedef struct ms_evidence {
     /* the model */
     bool scored;
     double score, threshold, strict;
+    bool has_iocs;           /* pools or wallets were extracted from it */
     /* the script score: suspicious at most, never malicious alone */
     bool script_scored;
     double script_score, script_threshold;

@@ -36,24 +36,33 @@ Test(verdict, rules_by_severity) {
     decide(&(ms_evidence){0}, MS_CLEAN, NULL);
 }
 
-Test(verdict, model_alone_and_beside_rules) {
+Test(verdict, model_alone_is_suspicious_at_most) {
+    /* the strict threshold alone made Debian's Monero wallet malicious */
     ms_evidence e = {.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999};
-    decide(&e, MS_MALICIOUS, "over the strict threshold");
+    decide(&e, MS_SUSPICIOUS, "model score 1.000 over the threshold 0.950");
     e.score = 0.96;
     decide(&e, MS_SUSPICIOUS, "model score 0.960 over the threshold 0.950");
     e.score = 0.5;
     decide(&e, MS_CLEAN, NULL);
-    /* issue 11: a matching rule never weakens the model's verdict (it
-     * did: a medium miner rule took real xmrig from malicious to
-     * suspicious with --no-builtin-rules) */
-    ms_rule_hit med = hit("medium");
-    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .rules = &med,
+    /* over the strict threshold, a pool or a wallet in it agrees */
+    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .has_iocs = true};
+    decide(&e, MS_MALICIOUS, "over the strict threshold 0.999, and its IOCs agree");
+    /* ... and so does a rule of any severity, a low one included */
+    ms_rule_hit low = hit("low"), med = hit("medium");
+    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .rules = &low,
                       .n_rules = 1};
-    decide(&e, MS_MALICIOUS, "over the strict threshold");
-    /* a high rule decides on its own: no model reason is added */
-    ms_rule_hit high = hit("high");
-    e.rules = &high;
-    decide(&e, MS_MALICIOUS, NULL);
+    decide(&e, MS_MALICIOUS, "and rules agree");
+    e.rules = &med;
+    decide(&e, MS_MALICIOUS, "and rules agree");
+    /* under the strict threshold a rule and the score stay suspicious */
+    e.score = 0.97;
+    decide(&e, MS_SUSPICIOUS, NULL);
+    /* issue 11: an informational rule does not agree; a graded one does,
+     * so a matching user rule never weakens what the model says */
+    ms_rule_hit info = hit("");
+    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .rules = &info,
+                      .n_rules = 1};
+    decide(&e, MS_SUSPICIOUS, "over the threshold 0.950");
 }
 
 Test(verdict, a_partial_object_is_never_clean_and_its_score_decides_nothing) {
