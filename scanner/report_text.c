@@ -7,7 +7,7 @@
  *
  *   MALICIOUS dir/xmrig [elf] xmrig_strings (xmrig/high), stratum_url (pool/medium)
  *       rule xmrig_strings [high]: DESCRIPTION (tags: a, b)   (one per rule)
- *         $a at 4660 (12 bytes): stratum+tcp   (its first three matches)
+ *         match $a at 4660 (12 bytes): stratum+tcp   (its first three matches)
  *       reason: ...                 (when there are rules as well as a reason)
  *       pool: stratum+tcp://pool.example.com:3333
  *       wallet: xmr 4...
@@ -95,14 +95,14 @@ static void write_rule_lines(FILE *out, const ms_verdict *v) {
         fputc('\n', out);
         for (size_t k = 0; k < h->n_matches && k < TEXT_MATCHES; k++) {
             const ms_string_match *m = &h->matches[k];
-            fputs("      ", out);
+            fputs("      match ", out); /* "key ..." lines: selfreport.c knows them */
             put(out, m->id);
             fprintf(out, " at %llu (%llu bytes): ", (unsigned long long)m->offset, (unsigned long long)m->length);
             ms_match_data_text(out, m->data, m->data_len);
             fputs(m->length > m->data_len ? "...\n" : "\n", out);
         }
         if (h->matches_total > TEXT_MATCHES && h->n_matches >= TEXT_MATCHES)
-            fprintf(out, "      (%llu matches in all)\n", (unsigned long long)h->matches_total);
+            fprintf(out, "      matches: %llu in all\n", (unsigned long long)h->matches_total);
     }
 }
 
