@@ -34,7 +34,7 @@ for i in range(n):
         kind = rnd.choice(["text", "text", "nocase", "wide", "hex", "regex"])
         w = word()
         if kind == "hex":
-            b = bytes(rnd.randrange(256) for _ in range(rnd.randint(6, 10)))
+            b = bytes(rnd.randrange(256) for _ in range(rnd.randint(8, 11)))
             hx = " ".join("%02X" % c for c in b[:3]) + " ?? " + " ".join("%02X" % c for c in b[4:6]) + \
                 " [1-4] " + " ".join("%02X" % c for c in b[6:])
             strs.append(("hex", "{ %s }" % hx, b[:6] + b"\x00\x00" + b[6:]))
