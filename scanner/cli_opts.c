@@ -97,8 +97,8 @@ const ms_cli_opt ms_cli_opts[] = {
        MS_OPT_STRING, F(o.hashes_file))},
     {O(OPT_IOC_FILE, 0, "ioc-file", "FILE",
        "Indicators to hunt for (repeatable): file-name regexes, domains, IPs, pool URLs and wallets, "
-       "one per line as TYPE:VALUE[;SCORE][;COMMENT], or Loki's REGEX;SCORE lines; a match is a "
-       "finding.", MS_OPT_LIST, F(ioc_files))},
+       "one per line as TYPE:VALUE, then optionally ;SCORE and ;COMMENT, or Loki's REGEX;SCORE "
+       "lines; a match is a finding.", MS_OPT_LIST, F(ioc_files))},
     {O(OPT_ALLOW, 0, "allow", "FILE", "Known-good digests; a match is reported as allowed, not flagged.",
        MS_OPT_STRING, F(o.allow_file))},
     {O(OPT_PROGRESS, 0, "progress", NULL, "Show a status line on standard error.", MS_OPT_ACTION, 0)},
@@ -361,7 +361,9 @@ static void wrap(FILE *out, const char *text, unsigned col, unsigned indent, uns
 }
 
 void ms_cli_print_help(FILE *out, unsigned width) {
-    fprintf(out, "minerscan %s - %s\n\nUsage: minerscan [OPTIONS] [PATH...]\n\n", MS_VERSION, ms_cli_summary);
+    int col = fprintf(out, "minerscan %s - ", MS_VERSION);
+    wrap(out, ms_cli_summary, col > 0 ? (unsigned)col : 0, 4, width);
+    fputs("\nUsage: minerscan [OPTIONS] [PATH...]\n\n", out);
     wrap(out, ms_cli_description, 0, 0, width);
     fputs("\nOptions:\n", out);
     for (const ms_cli_opt *o = ms_cli_opts; o->long_name; o++) {

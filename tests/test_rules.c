@@ -123,10 +123,10 @@ Test(rules, external_variables_per_object_and_for_archive_members) {
 /* ---- loading: directories, errors, warnings, zero rules ---- */
 
 Test(rules, every_compile_error_of_the_set_at_once) {
-    t_write_str(tmp, "set/a/one.yar",
-                "rule fine_one { condition: true }\n\nrule broken_first\n{\n  condition:\n    nosuch_a\n}\n");
-    t_write_str(tmp, "set/b/two.yara", "rule broken_second { condition: nosuch_b }\n");
-    t_write_str(tmp, "set/ignored.txt", "not a rule file\n");
+    free(t_write_str(tmp, "set/a/one.yar",
+                "rule fine_one { condition: true }\n\nrule broken_first\n{\n  condition:\n    nosuch_a\n}\n"));
+    free(t_write_str(tmp, "set/b/two.yara", "rule broken_second { condition: nosuch_b }\n"));
+    free(t_write_str(tmp, "set/ignored.txt", "not a rule file\n"));
     char *set = t_path(tmp, "set");
     char *missing = t_path(tmp, "missing.yar");
     char *f = t_write_str(tmp, "f", "x\n");
@@ -149,7 +149,7 @@ Test(rules, every_compile_error_of_the_set_at_once) {
 Test(rules, no_rules_at_all_is_a_usage_error) {
     char *f = t_write_str(tmp, "config.json", "{\"url\": \"stratum+tcp://pool.example.com:3333\"}\n");
     char *empty = t_path(tmp, "empty");
-    t_write_str(tmp, "empty/sub/README", "no rules here\n");
+    free(t_write_str(tmp, "empty/sub/README", "no rules here\n"));
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--no-builtin-rules", f, NULL), 0);
     cr_assert_eq(res.status, 2);
@@ -554,14 +554,15 @@ Test(rules, hit_set_equals_yara_cli) {
     if (!t_have_program("yara"))
         cr_skip_test("yara not installed (Debian package yara)");
     char *r = t_write_str(tmp, "rules/parity.yar", parity_rules);
-    t_write_str(tmp, "d/a.cfg", "url = STRATUM+TCP://pool.example pool pool\n");
-    t_write_str(tmp, "d/b.sh", "#!/bin/sh\n./x --donate-level 1\n");
-    t_write_str(tmp, "d/c.txt", "x\0m\0r\0i\0g\0 and randomx here");
-    t_write_str(tmp, "d/d.txt", "nothing at all in this one, long enough to not be small\n");
+    free(t_write_str(tmp, "d/a.cfg", "url = STRATUM+TCP://pool.example pool pool\n"));
+    free(t_write_str(tmp, "d/b.sh", "#!/bin/sh\n./x --donate-level 1\n"));
+    static const char wide[] = "x\0m\0r\0i\0g\0 and randomx here";
+    free(t_write(tmp, "d/c.txt", wide, sizeof(wide) - 1));
+    free(t_write_str(tmp, "d/d.txt", "nothing at all in this one, long enough to not be small\n"));
     char xored[16] = "minerd";
     for (int i = 0; i < 6; i++)
         xored[i] ^= 2;
-    t_write(tmp, "d/e.bin", xored, 6);
+    free(t_write(tmp, "d/e.bin", xored, 6));
     char *self = t_path(tmp, "d/self");
     const char *cp[] = {"cp", "/bin/true", self, NULL};
     t_result res;
@@ -642,4 +643,32 @@ Test(rules, a_matching_user_rule_never_weakens_real_xmrig) {
     json_decref(recs);
     t_result_free(&res);
     free(found), free(r), free(info), free(alone), free(with_rule);
+}
+
+/* ---- the conventions a new user trips over (issue 11, part 5) ---- */
+
+Test(rules, help_man_page_and_version_say_what_they_promise) {
+    t_result res;
+    cr_assert_eq(t_minerscan(&res, NULL, "--help", NULL), 0);
+    const char *opts[] = {"--compiled-rules", "--define", "--save-rules", "--fail-on-warnings", "--ioc-file", NULL};
+    for (const char **o = opts; *o; o++)
+        cr_assert_not_null(strstr(res.out, *o), "--help lists %s", *o);
+    t_result_free(&res);
+    const char *build = getenv("MS_BUILD_ROOT");
+    cr_assert_not_null(build);
+    char *p = t_path(build, "scanner/minerscan.1");
+    char *man = t_read(p, NULL);
+    cr_assert_not_null(man);
+    cr_assert_not_null(strstr(man, ".SH EXAMPLES"));
+    cr_assert_not_null(strstr(man, ".SH SEE ALSO"));
+    cr_assert_not_null(strstr(man, ".BR yara (1)"));
+    cr_assert_null(strstr(man, "README"), "meson install does not install the README");
+    free(man), free(p);
+    cr_assert_eq(t_minerscan(&res, NULL, "-V", NULL), 0);
+    cr_assert_not_null(strstr(res.out, "rules built-in "), "%s", res.out);
+    const char *sha = strstr(res.out, ", sha256 ");
+    cr_assert_not_null(sha, "the rule set's version is its digest: %s", res.out);
+    cr_assert_eq(strspn(sha + 9, "0123456789abcdef"), 64);
+    cr_assert_not_null(strstr(res.out, "model "));
+    t_result_free(&res);
 }
