@@ -16,6 +16,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <magic.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +56,15 @@
 
 struct ms_engine {
     const ms_options *o;
+    /* the running executable, to know it when the walk meets it (issue 9):
+     * its signature tables are decoded only in memory, but its parsers
+     * still name miners' options and protocols */
+    dev_t self_dev;
+    ino_t self_ino;
+    off_t self_size;
+    pthread_mutex_t self_lock;
+    bool self_tried, self_hashed;
+    char self_sha256[65];
     ms_rules *rules;
     ms_hashlist *bad, *good;
     ms_ioclist *ioc; /* --ioc-file, NULL without */
@@ -113,6 +123,13 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
         goto fail;
     const ms_model_info *mi = ms_model_get_info();
     e->model_ok = ms_features_dim() > 0 && !strcmp(mi->schema_hash, ms_features_schema_hash());
+    struct stat st;
+    if (stat("/proc/self/exe", &st) == 0) {
+        e->self_dev = st.st_dev;
+        e->self_ino = st.st_ino;
+        e->self_size = st.st_size;
+    }
+    pthread_mutex_init(&e->self_lock, NULL);
     e->threshold = o->have_threshold ? o->threshold : mi->threshold;
     e->strict = mi->strict_threshold > e->threshold ? mi->strict_threshold : e->threshold;
     *ret = e;
@@ -131,6 +148,7 @@ void ms_engine_free(ms_engine *e) {
     ms_hashlist_free(e->bad);
     ms_hashlist_free(e->good);
     ms_ioclist_free(e->ioc);
+    pthread_mutex_destroy(&e->self_lock);
     if (e->yara_inited)
         ms_yara_finalize();
     free(e);
@@ -605,6 +623,12 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (desc)
         v->description = ms_xstrdup(desc);
 
+    if (o->self) {
+        free(v->description);
+        v->description = ms_xstrdup("minerscan, this one's own executable");
+        return v;
+    }
+
     /* a report minerscan wrote is data about other files, not evidence:
      * no rule, score or IOC search runs on it (selfreport.h) */
     ms_report_kind own = is_text_class(cls, desc) ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
@@ -812,6 +836,39 @@ static void guard_install(void) {
     sigaction(SIGBUS, &sa, &prev_bus);
 }
 
+/* The digest of the running executable, when a file of its size is first
+ * met (a copy installed elsewhere: meson install put one in /usr/local). */
+static void self_hash(ms_engine *e) {
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            e->self_hashed = ms_sha256_hex(m, (size_t)st.st_size, e->self_sha256) == 0;
+            munmap(m, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+}
+
+/* Is the file (its stat, its bytes) the running minerscan or a copy of it? */
+static bool self_copy(ms_engine *e, const struct stat *st, const uint8_t *d, size_t n) {
+    if (!e->self_size || st->st_size != e->self_size)
+        return false;
+    if (st->st_dev == e->self_dev && st->st_ino == e->self_ino)
+        return true;
+    pthread_mutex_lock(&e->self_lock);
+    if (!e->self_tried) {
+        e->self_tried = true;
+        self_hash(e);
+    }
+    pthread_mutex_unlock(&e->self_lock);
+    char hex[65];
+    return e->self_hashed && ms_sha256_hex(d, n, hex) == 0 && !strcmp(hex, e->self_sha256);
+}
+
 typedef struct file_src {
     int fd;
     uint64_t size_at_open; /* st_size when opened (0: unknown) */
@@ -862,6 +919,7 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
         o.data = map;
         o.size = map_len;
         o.mapped = true;
+        o.self = self_copy(w->e, &st, map, map_len);
         guard.lo = (uintptr_t)map;
         guard.hi = (uintptr_t)map + map_len;
         guard.hit = 0;

@@ -30,6 +30,7 @@
 
 #include "bytes.h"
 #include "exe.h"
+#include "obscure.h"
 
 #include <errno.h>
 #include <math.h>
@@ -210,171 +211,12 @@ static const int cat_feature[CAT__COUNT] = {
     [CAT_NODE] = F_tok_node,
 };
 
-typedef struct token {
-    const char *s; /* lower case; matched case-insensitively */
-    uint8_t cat;
-} token;
-
-/* Facts about miners (method names, algorithm ids, option names, pool
- * names) from public documentation of the protocols and tools. */
-static const token tokens[] = {
-    {"mining.submit", CAT_STRATUM}, {"mining.subscribe", CAT_STRATUM},
-    {"mining.authorize", CAT_STRATUM}, {"mining.notify", CAT_STRATUM},
-    {"mining.set_difficulty", CAT_STRATUM}, {"mining.set_target", CAT_STRATUM},
-    {"mining.extranonce", CAT_STRATUM}, {"mining.configure", CAT_STRATUM},
-    {"eth_submitwork", CAT_STRATUM}, {"eth_submitlogin", CAT_STRATUM},
-    {"eth_getwork", CAT_STRATUM}, {"eth_submithashrate", CAT_STRATUM},
-
-    {"stratum+tcp", CAT_POOL_URL}, {"stratum+ssl", CAT_POOL_URL}, {"stratum+tls", CAT_POOL_URL},
-    {"stratum2+", CAT_POOL_URL}, {"stratum1+", CAT_POOL_URL}, {"stratum://", CAT_POOL_URL},
-
-    {"minexmr", CAT_POOL_DOMAIN}, {"supportxmr", CAT_POOL_DOMAIN}, {"nanopool", CAT_POOL_DOMAIN},
-    {"2miners", CAT_POOL_DOMAIN}, {"hashvault", CAT_POOL_DOMAIN}, {"moneroocean", CAT_POOL_DOMAIN},
-    {"f2pool", CAT_POOL_DOMAIN}, {"nicehash", CAT_POOL_DOMAIN}, {"xmrpool", CAT_POOL_DOMAIN},
-    {"c3pool", CAT_POOL_DOMAIN}, {"herominers", CAT_POOL_DOMAIN}, {"ethermine", CAT_POOL_DOMAIN},
-    {"unmineable", CAT_POOL_DOMAIN}, {"minergate", CAT_POOL_DOMAIN}, {"dwarfpool", CAT_POOL_DOMAIN},
-    {"miningpoolhub", CAT_POOL_DOMAIN}, {"viabtc", CAT_POOL_DOMAIN}, {"antpool", CAT_POOL_DOMAIN},
-    {"slushpool", CAT_POOL_DOMAIN}, {"p2pool", CAT_POOL_DOMAIN}, {"monerohash", CAT_POOL_DOMAIN},
-    {"zergpool", CAT_POOL_DOMAIN}, {"prohashing", CAT_POOL_DOMAIN}, {"woolypooly", CAT_POOL_DOMAIN},
-    {"mining-dutch", CAT_POOL_DOMAIN}, {"zpool.ca", CAT_POOL_DOMAIN}, {"rplant", CAT_POOL_DOMAIN},
-
-    {":3333", CAT_POOL_PORT}, {":4444", CAT_POOL_PORT}, {":5555", CAT_POOL_PORT},
-    {":7777", CAT_POOL_PORT}, {":14444", CAT_POOL_PORT}, {":14433", CAT_POOL_PORT},
-    {":45700", CAT_POOL_PORT}, {":10128", CAT_POOL_PORT},
-
-    {"h/s", CAT_HASHRATE}, {"kh/s", CAT_HASHRATE}, {"mh/s", CAT_HASHRATE},
-    {"gh/s", CAT_HASHRATE}, {"th/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
-    {"hashes/s", CAT_HASHRATE}, {"hashes per second", CAT_HASHRATE},
-
-    {"accepted", CAT_SHARES}, {"rejected", CAT_SHARES}, {"share", CAT_SHARES},
-    {"job_id", CAT_SHARES}, {"seed_hash", CAT_SHARES}, {"extranonce", CAT_SHARES},
-    {"nonce", CAT_SHARES}, {"difficulty", CAT_SHARES}, {"new job", CAT_SHARES},
-
-    {"hugepage", CAT_HUGEPAGES}, {"huge page", CAT_HUGEPAGES}, {"huge-page", CAT_HUGEPAGES},
-    {"hugetlb", CAT_HUGEPAGES}, {"1gb-pages", CAT_HUGEPAGES},
-    {"selockmemoryprivilege", CAT_HUGEPAGES}, {"large page", CAT_HUGEPAGES},
-    {"large-page", CAT_HUGEPAGES}, {"1gb pages", CAT_HUGEPAGES},
-
-    {"wrmsr", CAT_MSR}, {"rdmsr", CAT_MSR}, {"/dev/cpu/", CAT_MSR}, {"msr mod", CAT_MSR},
-    {"winring0", CAT_MSR}, {"msr preset", CAT_MSR}, {"modprobe msr", CAT_MSR},
-    {"msr register", CAT_MSR}, {"allow_writes", CAT_MSR}, {"/sys/module/msr", CAT_MSR},
-
-    {"donate", CAT_DONATE},
-
-    /* Schema 5: what a mining client does and a node, a wallet, a crypto
-     * library or a GPU runtime does not. Measured on the hard negatives
-     * (hard-negatives.txt): none of these is in a Monero or Litecoin node
-     * or wallet, CUDA, OpenCL, hashcat or john, BOINC or stress-ng, where
-     * "hashrate", "donate", "h/s", "getblocktemplate" and coin names are.
-     * Pool client and job handling (xmrig, cpuminer, cgminer, ethminer): */
-    {"keepalived", CAT_POOL_JOB}, {"job received", CAT_POOL_JOB}, {"new job", CAT_POOL_JOB},
-    {"job from", CAT_POOL_JOB}, {"use pool", CAT_POOL_JOB}, {"no active pools", CAT_POOL_JOB},
-    {"pool login", CAT_POOL_JOB}, {"login error", CAT_POOL_JOB}, {"duplicate job", CAT_POOL_JOB},
-    {"invalid job", CAT_POOL_JOB}, {"self-select", CAT_POOL_JOB}, {"stale share", CAT_POOL_JOB},
-    {"share accepted", CAT_POOL_JOB}, {"share rejected", CAT_POOL_JOB},
-    {"accepted share", CAT_POOL_JOB}, {"rejected share", CAT_POOL_JOB},
-    {"submit share", CAT_POOL_JOB}, {"submitting share", CAT_POOL_JOB},
-    {"work restart", CAT_POOL_JOB}, {"stratum connection", CAT_POOL_JOB},
-    {"stratum requested", CAT_POOL_JOB}, {"stratum_subscribe", CAT_POOL_JOB},
-    {"stratum_authorize", CAT_POOL_JOB}, {"stratum_notify", CAT_POOL_JOB},
-    {"x-mining-extensions", CAT_POOL_JOB}, {"x-stratum", CAT_POOL_JOB},
-    {"x-long-polling", CAT_POOL_JOB}, {"connecting to pool", CAT_POOL_JOB},
-    {"connected to pool", CAT_POOL_JOB}, {"backup pool", CAT_POOL_JOB},
-    {"pool switch", CAT_POOL_JOB}, {"result.diff", CAT_POOL_JOB},
-    /* hash-rate reports in a miner's format (a node's "hashrate" and "h/s"
-     * stay in CAT_HASHRATE) */
-    {"10s/60s/15m", CAT_SPEED}, {"speed 10s", CAT_SPEED}, {"khash/s", CAT_SPEED},
-    {"mhash/s", CAT_SPEED}, {"ghash/s", CAT_SPEED}, {"total speed", CAT_SPEED},
-    {"max speed", CAT_SPEED}, {"sols/s", CAT_SPEED}, {"sol/s", CAT_SPEED},
-    /* worker and rig identifiers sent to a pool */
-    {"worker-id", CAT_WORKER}, {"worker_id", CAT_WORKER}, {"rig_id", CAT_WORKER},
-    {"worker-name", CAT_WORKER}, {"worker_name", CAT_WORKER}, {"workername", CAT_WORKER},
-    {"api-worker-id", CAT_WORKER}, {"--worker", CAT_WORKER},
-    /* the miner author's fee; a wallet's "donate" command is CAT_DONATE */
-    {"donate level", CAT_DONATE_LEVEL}, {"donate_level", CAT_DONATE_LEVEL},
-    {"donatelevel", CAT_DONATE_LEVEL}, {"donation level", CAT_DONATE_LEVEL},
-    {"donate.v2", CAT_DONATE_LEVEL}, {"donate.ssl", CAT_DONATE_LEVEL},
-    {"dev fee", CAT_DONATE_LEVEL}, {"devfee", CAT_DONATE_LEVEL}, {"dev-fee", CAT_DONATE_LEVEL},
-    /* a node or wallet: block chain, peers and the daemon RPC (a miner
-     * asks for work; a node serves it and keeps the chain) */
-    {"getblocktemplate", CAT_NODE}, {"get_block_template", CAT_NODE},
-    {"getblockcount", CAT_NODE}, {"getblockhash", CAT_NODE}, {"getmininginfo", CAT_NODE},
-    {"getnetworkhashps", CAT_NODE}, {"getpeerinfo", CAT_NODE}, {"txpool", CAT_NODE},
-    {"blockchain", CAT_NODE}, {"dnsseed", CAT_NODE}, {"peerlist", CAT_NODE},
-    {"reorg", CAT_NODE}, {"bootstrap-daemon", CAT_NODE}, {"daemon-address", CAT_NODE},
-    {"seed node", CAT_NODE}, {"block height", CAT_NODE}, {"coinbase", CAT_NODE},
-    {"genesis", CAT_NODE}, {"merkle", CAT_NODE},
-
-    {"rx/0", CAT_ALGO_MINER}, {"rx/wow", CAT_ALGO_MINER}, {"rx/arq", CAT_ALGO_MINER},
-    {"rx/sfx", CAT_ALGO_MINER}, {"rx/keva", CAT_ALGO_MINER}, {"rx/graft", CAT_ALGO_MINER},
-    {"rx/yada", CAT_ALGO_MINER}, {"cn/r", CAT_ALGO_MINER}, {"cn/0", CAT_ALGO_MINER},
-    {"cn/1", CAT_ALGO_MINER}, {"cn/2", CAT_ALGO_MINER}, {"cn/half", CAT_ALGO_MINER},
-    {"cn/fast", CAT_ALGO_MINER}, {"cn/xao", CAT_ALGO_MINER}, {"cn/rto", CAT_ALGO_MINER},
-    {"cn/rwz", CAT_ALGO_MINER}, {"cn/zls", CAT_ALGO_MINER}, {"cn/double", CAT_ALGO_MINER},
-    {"cn/ccx", CAT_ALGO_MINER}, {"cn/gpu", CAT_ALGO_MINER}, {"cn/upx2", CAT_ALGO_MINER},
-    {"cn-lite", CAT_ALGO_MINER}, {"cn-heavy", CAT_ALGO_MINER}, {"cn-pico", CAT_ALGO_MINER},
-    {"cn/pico", CAT_ALGO_MINER}, {"argon2/chukwa", CAT_ALGO_MINER},
-    {"argon2/wrkz", CAT_ALGO_MINER}, {"argon2/ninja", CAT_ALGO_MINER},
-    {"kawpow", CAT_ALGO_MINER}, {"ethash", CAT_ALGO_MINER}, {"etchash", CAT_ALGO_MINER},
-    {"autolykos", CAT_ALGO_MINER}, {"kheavyhash", CAT_ALGO_MINER},
-    {"cryptonight", CAT_ALGO_MINER}, {"randomx", CAT_ALGO_MINER},
-    {"ghostrider", CAT_ALGO_MINER}, {"astrobwt", CAT_ALGO_MINER}, {"progpow", CAT_ALGO_MINER},
-    {"equihash", CAT_ALGO_MINER}, {"yespower", CAT_ALGO_MINER}, {"cuckaroo", CAT_ALGO_MINER},
-    {"cuckatoo", CAT_ALGO_MINER}, {"beamhash", CAT_ALGO_MINER}, {"verthash", CAT_ALGO_MINER},
-    {"firopow", CAT_ALGO_MINER}, {"zelhash", CAT_ALGO_MINER},
-
-    {"argon2", CAT_ALGO_GENERIC}, {"scrypt", CAT_ALGO_GENERIC}, {"blake2b", CAT_ALGO_GENERIC},
-    {"keccak", CAT_ALGO_GENERIC}, {"sha256d", CAT_ALGO_GENERIC}, {"lyra2", CAT_ALGO_GENERIC},
-    {"x16r", CAT_ALGO_GENERIC}, {"groestl", CAT_ALGO_GENERIC}, {"skein", CAT_ALGO_GENERIC},
-
-    {"monero", CAT_COIN}, {"bitcoin", CAT_COIN}, {"ethereum", CAT_COIN}, {"litecoin", CAT_COIN},
-    {"dogecoin", CAT_COIN}, {"ravencoin", CAT_COIN}, {"zephyr", CAT_COIN}, {"wownero", CAT_COIN},
-    {"turtlecoin", CAT_COIN}, {"zcash", CAT_COIN}, {"kaspa", CAT_COIN}, {"xmr", CAT_COIN},
-    {"wallet", CAT_COIN},
-
-    {"xmrig", CAT_MINER_NAME}, {"xmr-stak", CAT_MINER_NAME}, {"xmrstak", CAT_MINER_NAME},
-    {"cpuminer", CAT_MINER_NAME}, {"minerd", CAT_MINER_NAME}, {"cgminer", CAT_MINER_NAME},
-    {"bfgminer", CAT_MINER_NAME}, {"ccminer", CAT_MINER_NAME}, {"t-rex", CAT_MINER_NAME},
-    {"teamredminer", CAT_MINER_NAME}, {"lolminer", CAT_MINER_NAME}, {"nbminer", CAT_MINER_NAME},
-    {"phoenixminer", CAT_MINER_NAME}, {"gminer", CAT_MINER_NAME}, {"srbminer", CAT_MINER_NAME},
-    {"nanominer", CAT_MINER_NAME}, {"ethminer", CAT_MINER_NAME}, {"claymore", CAT_MINER_NAME},
-    {"sgminer", CAT_MINER_NAME}, {"nheqminer", CAT_MINER_NAME}, {"kinsing", CAT_MINER_NAME},
-    {"kdevtmpfsi", CAT_MINER_NAME}, {"bzminer", CAT_MINER_NAME}, {"wildrig", CAT_MINER_NAME},
-    {"coinhive", CAT_MINER_NAME}, {"cryptoloot", CAT_MINER_NAME},
-
-    {"miner", CAT_MINE_WORD}, {"mining", CAT_MINE_WORD},
-
-    {"donate-level", CAT_MINER_OPTS}, {"donate-over-proxy", CAT_MINER_OPTS},
-    {"max-threads-hint", CAT_MINER_OPTS}, {"cpu-priority", CAT_MINER_OPTS},
-    {"cpu-affinity", CAT_MINER_OPTS}, {"max-cpu-usage", CAT_MINER_OPTS},
-    {"cpu-no-yield", CAT_MINER_OPTS}, {"rig-id", CAT_MINER_OPTS},
-    {"tls-fingerprint", CAT_MINER_OPTS}, {"print-time", CAT_MINER_OPTS},
-    {"huge-pages-jit", CAT_MINER_OPTS}, {"scratchpad_prefetch", CAT_MINER_OPTS},
-    {"init-avx2", CAT_MINER_OPTS}, {"cache_qos", CAT_MINER_OPTS}, {"--algo", CAT_MINER_OPTS},
-    {"--coin", CAT_MINER_OPTS}, {"-o stratum", CAT_MINER_OPTS}, {"-a rx", CAT_MINER_OPTS},
-    {"-a cn", CAT_MINER_OPTS}, {"--randomx", CAT_MINER_OPTS},
-
-    {"/tmp/.", CAT_PERSIST}, {"/dev/shm/", CAT_PERSIST}, {"crontab -", CAT_PERSIST},
-    {"ld.so.preload", CAT_PERSIST}, {"nohup ", CAT_PERSIST}, {"chattr +i", CAT_PERSIST},
-    {"chattr -i", CAT_PERSIST}, {"kill -9", CAT_PERSIST}, {"pkill -", CAT_PERSIST},
-    {"/etc/cron", CAT_PERSIST}, {"authorized_keys", CAT_PERSIST}, {"schtasks", CAT_PERSIST},
-    {"currentversion\\run", CAT_PERSIST}, {"setenforce 0", CAT_PERSIST},
-    {"/var/tmp/.", CAT_PERSIST}, {"base64 -d", CAT_PERSIST}, {"| sh", CAT_PERSIST},
-    {"| bash", CAT_PERSIST},
-
-    {"opencl", CAT_GPU}, {"cuda", CAT_GPU}, {"nvml", CAT_GPU}, {"amdgpu", CAT_GPU},
-    {"cl_khr", CAT_GPU}, {"nvrtc", CAT_GPU},
-
-    {"http://", CAT_URL}, {"https://", CAT_URL}, {"tcp://", CAT_URL}, {"ws://", CAT_URL},
-    {"wss://", CAT_URL}, {"udp://", CAT_URL},
-
-    {"upx!", CAT_PACKER}, {"packed with the upx", CAT_PACKER}, {".mpress1", CAT_PACKER},
-    {"themida", CAT_PACKER}, {"vmprotect", CAT_PACKER},
-
-    {" go buildinf:", CAT_GO}, {"go build id:", CAT_GO},
-};
-
-#define NTOK (sizeof(tokens) / sizeof(tokens[0]))
+/* The tokens, their categories and their order live in data/tokens.tsv
+ * (one per line); the build keeps them out of the binary's plain bytes
+ * (gen_strtab.py, obscure.h) and each featurizer decodes its own copy. */
+#include "tokens_data.h"
+static const uint8_t tok_cat[tokens_count] = tokens_EXTRA;
+#define NTOK ((size_t)tokens_count)
 
 /* ---- binary constants ---- */
 
@@ -620,6 +462,8 @@ struct ms_featurizer {
     uint64_t tbits[(1u << TOK_BITS) / 64];
     uint16_t thead[1u << TOK_BITS];
     tentry tent[NTENT];
+    char *tok_text;       /* the decoded token table */
+    const char *tok_s[NTOK];
     uint8_t tlen[NTOK];
     uint32_t tcount[NTOK];
     /* constants: every 32-bit word of every pattern, hashed (CWORD_BITS
@@ -712,18 +556,13 @@ static int cmp_rule(const void *a, const void *b) {
     return strcmp(x->name, y->name);
 }
 
-/* Index of token s in tokens[], or NTOK. */
-static size_t tok_index(const char *s) {
-    for (size_t i = 0; i < NTOK; i++)
-        if (!strcmp(tokens[i].s, s))
-            return i;
-    return NTOK;
-}
-
 int ms_featurizer_new(ms_featurizer **ret) {
     ms_featurizer *f = calloc(1, sizeof(*f));
     if (!f)
         return -ENOMEM;
+    f->tok_text = ms_strtab_decode(tokens_blob, sizeof(tokens_blob));
+    for (size_t i = 0; i < NTOK; i++)
+        f->tok_s[i] = f->tok_text + tokens_off[i];
     /* Strings are probed at every other position, so each token is
      * entered under the 3 bytes at its start (found by a probe there) and
      * under the 3 bytes at its offset 1 (a probe one byte in). A 3-byte
@@ -733,8 +572,8 @@ int ms_featurizer_new(ms_featurizer **ret) {
      * built back to front to list tokens in table order. */
     size_t ne = 0;
     for (size_t i = NTOK; i-- > 0;) {
-        const uint8_t *t = (const uint8_t *)tokens[i].s;
-        size_t len = strlen(tokens[i].s);
+        const uint8_t *t = (const uint8_t *)f->tok_s[i];
+        size_t len = strlen(f->tok_s[i]);
         if (len < 3 || len > UINT8_MAX || (len == 3 && !is_alnum(t[0]))) {
             free(f);
             return -EINVAL;
@@ -788,9 +627,9 @@ int ms_featurizer_new(ms_featurizer **ret) {
         }
     }
     qsort(f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
-    f->t_cpu_affinity = tok_index("cpu-affinity");
-    f->t_donate_level = tok_index("donate-level");
-    f->t_rig_id = tok_index("rig-id");
+    f->t_cpu_affinity = tokens_AT_cpu_affinity;
+    f->t_donate_level = tokens_AT_donate_level;
+    f->t_rig_id = tokens_AT_rig_id;
     if (f->t_cpu_affinity >= NTOK || f->t_donate_level >= NTOK || f->t_rig_id >= NTOK) {
         free(f);
         return -EINVAL;
@@ -805,6 +644,7 @@ void ms_featurizer_free(ms_featurizer *f) {
     free(f->we);
     free(f->we_sum);
     free(f->we_cnt);
+    free(f->tok_text);
     free(f);
 }
 
@@ -916,7 +756,7 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
             size_t len = f->tlen[te->tok];
             if (i > n || len > n - i)
                 continue;
-            const uint8_t *tok = (const uint8_t *)tokens[te->tok].s;
+            const uint8_t *tok = (const uint8_t *)f->tok_s[te->tok];
             size_t k = 0;
             while (k < len && fold(s[i + k]) == tok[k])
                 k++;
@@ -1730,8 +1570,8 @@ static int extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class 
     for (size_t t = 0; t < NTOK; t++) {
         if (!f->tcount[t])
             continue;
-        catn[tokens[t].cat] += f->tcount[t];
-        if (tokens[t].cat < CAT__MINING_END)
+        catn[tok_cat[t]] += f->tcount[t];
+        if (tok_cat[t] < CAT__MINING_END)
             distinct++;
     }
     unsigned cats = 0;
