@@ -47,6 +47,9 @@ typedef struct ms_object {
      * shrank or grew); NULL for sources that cannot change. */
     int (*verify)(const struct ms_object *o, char *why, size_t why_cap);
     void *verify_ud;
+    int64_t uid;            /* a file's owner (the YARA external "owner",
+                               sigscan.h); 0 in members, which take their
+                               file's */
 } ms_object;
 
 #endif

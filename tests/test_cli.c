@@ -274,8 +274,10 @@ Test(cli, user_rules_and_rule_errors) {
 
     cr_assert_eq(t_minerscan(&res, NULL, "--list-rules", NULL), 0);
     cr_assert_eq(res.status, 0);
-    cr_assert_not_null(strstr(res.out, "xmrig_strings"));
-    cr_assert_not_null(strstr(res.out, "severity=high"));
+    /* issue 11: a table with a header, no "(null)" */
+    cr_assert_eq(strncmp(res.out, "namespace\trule\tgrade\t", 19), 0, "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "builtin\txmrig_strings\thigh\txmrig\t"));
+    cr_assert_null(strstr(res.out, "(null)"));
     t_result_free(&res);
     free(rule), free(f), free(rdir), free(ddir), free(bad);
 }
