@@ -41,6 +41,7 @@
 #include "ms_features.h"
 #include "ms_limits.h"
 #include "object.h"
+#include "payload.h"
 #include "script_score.h"
 #include "selfreport.h"
 #include "sigscan.h"
@@ -599,6 +600,60 @@ static void match_indicators(const ms_engine *e, const ms_object *o, const ms_de
     ev->n_rules = v->n_rules;
 }
 
+/* Payloads inside executables (issue 10, payload.h): an embedded ELF or
+ * PE is a member; a compressed stream is handed to the unpacker and what
+ * it decodes is the member, named "payload@OFFSET". A payload is a guess
+ * on top of the program's own scan, whose bytes were all scanned already:
+ * one that does not decode is dropped, and one that decodes only in part
+ * is scanned as far as it goes, never made an error or a limit of the
+ * program (a clean /usr holds streams that end in other data). */
+typedef struct payload_ctx {
+    children *c;
+    const char *name;
+    size_t name_len;
+} payload_ctx;
+
+static int on_payload_member(void *ud, const ms_member *m) {
+    payload_ctx *p = ud;
+    if (!m->data || m->size == 0)
+        return MS_CONTINUE;
+    ms_object o = {.origin = MS_ORIGIN_MEMBER, .name = p->name, .name_len = p->name_len, .data = m->data,
+                   .size = m->size, .declared_size = m->size};
+    return scan_child(p->c, &o);
+}
+
+static void run_payloads(scan *s, const ms_object *o, ms_class cls, unsigned depth, children *c) {
+    if ((cls != MS_CLASS_ELF && cls != MS_CLASS_PE) || depth >= s->w->e->o->limits.max_depth || stopping(s))
+        return;
+    ms_payload pl[MS_PAYLOAD_MAX];
+    size_t n = 0;
+    /* a window at a time for a big object, each given back behind */
+    for (size_t from = 64; from < o->size && n < MS_PAYLOAD_MAX;) {
+        size_t to = windowed(o) && o->size - from > MS_WINDOW ? from + MS_WINDOW : o->size, next;
+        n += ms_payloads_find(o->data, o->size, from, to, pl + n, MS_PAYLOAD_MAX - n, &next);
+        if (windowed(o))
+            object_release((void *)o, from, next - from);
+        from = next;
+    }
+    for (size_t i = 0; i < n && !stopping(s); i++) {
+        char name[48];
+        int k = snprintf(name, sizeof(name), "payload@%llu", (unsigned long long)pl[i].off);
+        if (pl[i].kind == MS_PAYLOAD_EXECUTABLE) {
+            ms_object e = {.origin = MS_ORIGIN_MEMBER, .name = name, .name_len = (size_t)k,
+                           .data = o->data + pl[i].off, .size = (size_t)pl[i].len, .declared_size = pl[i].len};
+            scan_child(c, &e);
+            continue;
+        }
+        const char *reason = NULL;
+        payload_ctx p = {.c = c, .name = name, .name_len = (size_t)k};
+        uint64_t len = ms_payload_stream_len(o->data + pl[i].off, (size_t)pl[i].len, pl[i].format,
+                                             s->w->e->o->limits.max_filesize);
+        if (len)
+            ms_unpack(s->w->unp, o->data + pl[i].off, (size_t)len, name, (size_t)k, depth, NULL, NULL,
+                      &s->budget, on_payload_member, &p, &reason);
+    }
+}
+
 /* Every stage on one object, then its children; returns its verdict (to be
  * emitted by the caller), or NULL when the sink failed. */
 static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *parent, unsigned depth) {
@@ -680,6 +735,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
+    run_payloads(s, o, cls, depth, &c);
     if (text && depth < e->o->limits.max_depth && !stopping(s)) {
         blob_sweep b = {.c = &c};
         sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);

@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O1 -o "$work/seedgen" "$here/seedgen.c" $(pkg-config --cflags --libs libarchive)
 sg() { "$work/seedgen" "$@"; }
 
-for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live; do
+for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live fuzz_payload; do
   mkdir -p "$out/$t"
   rm -f "$out/$t"/seed-*
 done
@@ -312,6 +312,18 @@ seeds["many"] = b"\0\0\0" + b"".join(rec(0x02, k % 6, k % 7, k % 3, k, "f%d" % k
 for name, data in seeds.items():
     open(out + "/seed-" + name, "wb").write(data)
 P
+
+# ---- fuzz_payload: the compiled programs, one with an executable and
+# compressed streams appended (made here, never committed) ----
+for f in "$out"/fuzz_features/seed-*; do
+  cp "$f" "$out/fuzz_payload/$(basename "$f")"
+done
+first=$(ls "$out"/fuzz_features/seed-* 2>/dev/null | head -1)
+if [ -n "$first" ]; then
+  { cat "$first"; printf 'pad%.0s' $(seq 40); cat "$first";
+    printf '{"pools":[{"url":"stratum+tcp://p.example.com:3333"}]}' | xz -c;
+    printf '{"pools":[{"url":"stratum+tcp://p.example.com:3333"}]}' | gzip -c; } > "$out/fuzz_payload/seed-carrier"
+fi
 
 chmod 644 "$out"/fuzz_*/seed-*
 du -sh "$out"/fuzz_*/ | sed "s|$out/||" >&2
