@@ -525,6 +525,10 @@ static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
     }
     if (method)
         c->info->method = method_name(method);
+    /* the end block (sz_unc 0) follows, then the PackHeader: a file cut
+     * after the last data block is still truncated */
+    if (!in_range(pos, 12, c->n))
+        return note(c, 2, MS_E_CORRUPT, "truncated: the file ends after the last block, at %zu", c->n);
     return (int)filesize;
 }
 
@@ -769,6 +773,105 @@ static int pe_relocs(ctx *c, uint8_t *img, size_t img_len, size_t list, unsigned
     return 0;
 }
 
+/* A packed file's RVA as a file offset (through its section table). */
+static bool pe_rva_to_off(const uint8_t *d, size_t n, const peh *h, uint32_t rva, size_t *ret) {
+    for (unsigned i = 0; i < h->nsec; i++) {
+        pesec s = pe_section(d, h, i);
+        if (rva >= s.va && rva - s.va < s.rawsize && (uint64_t)s.rawoff + (rva - s.va) < n) {
+            *ret = (size_t)s.rawoff + (rva - s.va);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Write the NUL-terminated string s (at most max bytes) at img[at..). */
+static void put_str(uint8_t *img, size_t img_len, uint64_t at, const uint8_t *s, size_t max) {
+    size_t l = 0;
+    while (l < max && s[l])
+        l++;
+    if (l == max || !in_range(at, l + 1, img_len))
+        return;
+    memcpy(img + at, s, l + 1);
+}
+
+/* UPX's import list: per DLL a u32 offset of its name (from the packed
+ * file's own import directory, where the stub finds it) and a u32 offset
+ * of its IAT in the image, then entries (1 and a NUL-terminated name, or
+ * 0xff and a u16 ordinal) ended by a 0 byte; a 0 name offset ends the
+ * list. UPX leaves the ILT/IAT arrays in the image but clears the names
+ * they point at, the DLL names and each descriptor's OriginalFirstThunk
+ * and FirstThunk; this writes them back (hints are not stored: 0). */
+static int pe_imports(ctx *c, uint8_t *img, size_t img_len, size_t list, const peh *pk, const peh *o,
+                      uint32_t rvamin, uint32_t imp_rva) {
+    unsigned w = o->plus ? 8 : 4;
+    uint32_t pk_imp = 0;
+    size_t pdd = (pk->plus ? 112u : 96u) + 8;
+    if (pk->optsz >= pdd + 8)
+        pk_imp = le32(c->d + pk->lfanew + 24 + pdd);
+    if (imp_rva < rvamin || !pk_imp)
+        return 0;
+    size_t desc = imp_rva - rvamin, pos = list;
+    for (unsigned k = 0; k < 4096; k++, desc += 20) {
+        if (!in_range(pos, 4, img_len))
+            return note(c, 2, MS_E_CORRUPT, "the import list runs past the image");
+        uint32_t name_off = le32(img + pos);
+        if (name_off == 0)
+            return 0;
+        if (!in_range(pos, 8, img_len) || !in_range(desc, 20, img_len))
+            return note(c, 2, MS_E_CORRUPT, "the import list runs past the image");
+        uint32_t iat = le32(img + pos + 4);
+        pos += 8;
+        size_t noff;
+        uint32_t dll_name = le32(img + desc + 12);
+        if (pe_rva_to_off(c->d, c->n, pk, pk_imp + name_off, &noff) && dll_name >= rvamin)
+            put_str(img, img_len, dll_name - rvamin, c->d + noff, c->n - noff < 256 ? c->n - noff : 256);
+        put_le32(img + desc + 16, iat + rvamin);
+        size_t j = 0;
+        for (;;) {
+            if (pos >= img_len)
+                return note(c, 2, MS_E_CORRUPT, "the import list runs past the image");
+            unsigned t = img[pos++];
+            if (t == 0)
+                break;
+            if (t == 0xff) {
+                pos += 2;
+            } else if (t == 1) {
+                size_t l = 0;
+                while (pos + l < img_len && img[pos + l])
+                    l++;
+                if (pos + l >= img_len)
+                    return note(c, 2, MS_E_CORRUPT, "an import name runs past the image");
+                uint64_t slot = (uint64_t)iat + (uint64_t)j * w;
+                if (in_range(slot, w, img_len)) {
+                    uint32_t hn = le32(img + slot);
+                    bool by_ord = w == 8 ? (img[slot + 7] & 0x80) : (hn & 0x80000000u);
+                    if (!by_ord && hn >= rvamin && in_range(hn - rvamin, 2, img_len)) {
+                        img[hn - rvamin] = img[hn - rvamin + 1] = 0;
+                        put_str(img, img_len, (uint64_t)hn - rvamin + 2, img + pos, l + 1);
+                    }
+                }
+                pos += l + 1;
+            } else {
+                return note(c, 2, MS_E_CORRUPT, "import entry kind %u is not UPX's", t);
+            }
+            j++;
+        }
+        /* OriginalFirstThunk: the ILT, a copy of the IAT the linker put
+         * after the descriptors; found by content near them */
+        uint64_t alen = (uint64_t)(j + 1) * w;
+        if (le32(img + desc) == 0 && j && in_range(iat, alen, img_len)) {
+            size_t from = imp_rva - rvamin, to = from + (1u << 16) < img_len ? from + (1u << 16) : img_len;
+            for (size_t p = from; p + alen <= to; p += w)
+                if (p != iat && memcmp(img + p, img + iat, (size_t)alen) == 0) {
+                    put_le32(img + desc, (uint32_t)p + rvamin);
+                    break;
+                }
+        }
+    }
+    return 0;
+}
+
 static int pe_unpack(ctx *c) {
     const uint8_t *d = c->d;
     size_t n = c->n;
@@ -862,6 +965,13 @@ static int pe_unpack(ctx *c) {
     bool has_imp = extra == 8 || extra == 10 || extra == 13 || extra == 15;
     bool has_rel = extra == 5 || extra == 7 || extra == 13 || extra == 15;
     unsigned chars = le16(img + hdr_at + 22);
+    if (has_imp) {
+        size_t list = le32(img + tab_end);
+        size_t dd = (o.plus ? 112u : 96u) + 8;
+        uint32_t imp_rva = o.optsz >= dd + 8 ? le32(img + hdr_at + 24 + dd) : 0;
+        if (list < hdr_at && (r = pe_imports(c, img, hdr_at, list, &pk, &o, rvamin, imp_rva)) < 0)
+            return r;
+    }
     if (has_rel && !(chars & 1 /* IMAGE_FILE_RELOCS_STRIPPED */)) {
         size_t list = le32(img + tab_end + (has_imp ? 8 : 0));
         const uint8_t *oh = img + hdr_at + 24;
@@ -892,6 +1002,11 @@ static int pe_unpack(ctx *c) {
         if (s.rawsize && (uint64_t)s.rawoff + s.rawsize > pk_end)
             pk_end = (uint64_t)s.rawoff + s.rawsize;
     }
+    /* a cut file may still hold the whole stream (UPX1 starts with it),
+     * but it is not the file the packer wrote: say so */
+    if (pk_end > n)
+        return note(c, 2, MS_E_CORRUPT, "truncated: the sections end at %llu, the file at %zu",
+                    (unsigned long long)pk_end, n);
     size_t overlay = pk_end < n ? n - (size_t)pk_end : 0;
     uint64_t sections_end = size;
     size += overlay;

@@ -52,13 +52,17 @@ typedef struct ms_upx_info {
  * info (may be NULL) is filled with what is known, whatever the return.
  *
  * ELF: the bytes `upx -d` restores (byte-identical to the original file).
- * PE: the original headers (the PE header and section table UPX stores)
- * and every section at its original file offset with its decompressed,
- * unfiltered contents. What differs from the original file: the DOS stub
- * is the packed file's; the import table and the words the base
- * relocations point at are as UPX left them (UPX rewrites both and the
- * stub rebuilds them at run time); the .reloc section's contents, the
- * resources UPX kept uncompressed and any overlay are not restored. */
+ * PE: the DOS header and stub of the packed file (UPX keeps the
+ * original's), the PE header and section table UPX stored, every section at
+ * its file offset with its decompressed contents (the call-trick filter
+ * undone, the words the base relocations point at put back, the .reloc
+ * blocks and the import names and descriptors rewritten), then the packed
+ * file's overlay. Measured on mingw-w64 programs packed by UPX 4.2.3 it
+ * differs from the original file in the import hints only (UPX does not
+ * store them: 0 here; `upx -d` differs in as many bytes). Not restored: the
+ * resources UPX keeps uncompressed in its own section (icons, manifest,
+ * version; their directory still points there), exports and TLS as UPX
+ * moved them, and the header checksum. */
 int ms_upx_unpack(ms_upx *u, const uint8_t *d, size_t n, uint64_t max_out,
                   const uint8_t **ret_data, size_t *ret_size, ms_upx_info *info, char *reason,
                   size_t reason_cap);
