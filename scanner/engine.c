@@ -24,6 +24,7 @@
 #include "model.h"
 #include "sigscan.h"
 #include "unpack.h"
+#include "upx.h"
 
 /* How many contributions --explain and the record's model.top carry. */
 #define MS_MODEL_TOP 8
@@ -47,6 +48,9 @@ struct ms_worker {
     ms_sigscan *sig;
     ms_unpacker *unp;
     ms_featurizer *feat;
+    ms_upx *upx;           /* UPX unpacking (issue 10); its buffer holds the
+                              program scanned as prog!upx */
+    bool upx_busy;         /* that buffer is in use (a member below is UPX too) */
     uint8_t *buf;
     size_t cap;
     ms_budget budget;
@@ -131,7 +135,8 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
     w->e = e;
     if ((r = ms_identifier_new(&w->id)) < 0 ||
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
-        (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0) {
+        (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
+        (r = ms_upx_new(&w->upx)) < 0) {
         ms_worker_free(w);
         return r;
     }
@@ -146,6 +151,7 @@ void ms_worker_free(ms_worker *w) {
     ms_sigscan_free(w->sig);
     ms_unpacker_free(w->unp);
     ms_featurizer_free(w->feat);
+    ms_upx_free(w->upx);
     free(w->buf);
     free(w);
 }
@@ -298,6 +304,50 @@ static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len
     return on_member(&b->f, &m);
 }
 
+/* UPX hook (issue 10): the original program of a UPX-packed ELF/PE is the
+ * member "upx" of it (reported as prog!upx) and goes through on_member like
+ * an archive member; a packed program that cannot be unpacked is a member
+ * event (error or limit, with the reason), never silently clean. Not UPX
+ * after all (MS_E_UNSUPPORTED): nothing. The unpacked bytes count against
+ * --max-archive-bytes like archive members. A UPX program inside the
+ * unpacked one is unpacked with a fresh ms_upx, since the worker's holds
+ * the program being scanned. */
+static int scan_upx(ms_worker *w, frame *f, const uint8_t *data, size_t size) {
+    const ms_limits *l = &w->e->o->limits;
+    ms_upx *tmp = NULL, *u = w->upx;
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    char why[256] = "";
+    int r;
+    if (w->upx_busy) {
+        if ((r = ms_upx_new(&tmp)) < 0)
+            return r;
+        u = tmp;
+    }
+    r = ms_upx_unpack(u, data, size, l->max_filesize, &out, &out_len, NULL, why, sizeof(why));
+    if (r == MS_E_UNSUPPORTED || r == -ENOMEM) {
+        ms_upx_free(tmp);
+        return r == -ENOMEM ? r : 0;
+    }
+    if (r == 0 && (w->budget.expanded + out_len > l->max_archive_bytes)) {
+        r = MS_E_LIMIT;
+        snprintf(why, sizeof(why), "limit: max-archive-bytes %llu reached, the unpacked program not scanned",
+                 (unsigned long long)l->max_archive_bytes);
+    } else if (r == 0) {
+        w->budget.expanded += out_len;
+    }
+    ms_member m = {.name = "upx", .name_len = 3, .data = r == 0 ? out : NULL,
+                   .size = r == 0 ? out_len : 0, .status = r, .reason = r ? why : NULL};
+    bool was = w->upx_busy;
+    w->upx_busy = true;
+    r = on_member(f, &m);
+    w->upx_busy = was;
+    ms_upx_free(tmp);
+    if (w->emit_error)
+        return w->emit_error;
+    return r < 0 ? r : 0;
+}
+
 /* The model was trained on programs and shared libraries; relocatable
  * objects (.o, the members of every static library) and core dumps are
  * not what it knows, and scored a liblzma.a member over the strict
@@ -438,6 +488,12 @@ static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const cha
                 raise_verdict(v, r == MS_E_ENCRYPTED ? MS_SKIPPED : MS_ERROR);
             }
         }
+    }
+    /* UPX-packed programs (issue 10): see scan_upx */
+    if ((cls == MS_CLASS_ELF || cls == MS_CLASS_PE) && !partial && depth < o->limits.max_depth &&
+        !stopping(w) && ms_upx_candidate(data, size)) {
+        if ((r = scan_upx(w, &f, data, size)) < 0)
+            goto out;
     }
     if (is_text_class(cls, desc) && depth < o->limits.max_depth && !stopping(w)) {
         blob_frame b = {.f = {.w = w, .parent = v, .depth = depth}};

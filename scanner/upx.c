@@ -1010,6 +1010,10 @@ static int pe_unpack(ctx *c) {
     size_t overlay = pk_end < n ? n - (size_t)pk_end : 0;
     uint64_t sections_end = size;
     size += overlay;
+    /* the overlay cut short: the PackHeader knows the original's size */
+    if (have_ph && size < ph.u_file_size)
+        return note(c, 2, MS_E_CORRUPT, "truncated: %llu bytes restored, the original had %u",
+                    (unsigned long long)size, ph.u_file_size);
     uint64_t hdr_len = 24 + (uint64_t)o.optsz + (uint64_t)o.nsec * 40;
     if (size < pk.lfanew + hdr_len)
         size = pk.lfanew + hdr_len;
