@@ -668,10 +668,23 @@ static int pe_decode(ctx *c, const peh *pk, const uint8_t *src, size_t src_len, 
     if (method == MS_UPX_M_LZMA) {
         if ((r = lzma_decode(src, src_len, c->u->tmp, cap, false, &out)) < 0)
             return r;
-        /* the stored header and its offset end the image: find them */
-        for (size_t p = out; p >= 4 && out - p < (1u << 16); p--)
-            if (pe_trailer(c->u->tmp, p, pk, o) && p - 4 - (o->sectab + (size_t)o->nsec * 40) <= 256)
-                return (int)p;
+        /* the stored header and its offset end the image: find them. The
+         * decoder runs on past the real end (LZMA has no end marker here)
+         * and what it makes there repeats recent bytes, the offset among
+         * them, so the end is the first place after the section table
+         * that the extra information's sizes allow, not the last match. */
+        static const unsigned extra[] = {0, 5, 7, 8, 10, 13, 15};
+        for (size_t p = out; p >= 4 && out - p < (1u << 16); p--) {
+            if (!pe_trailer(c->u->tmp, p, pk, o))
+                continue;
+            uint32_t at = le32(c->u->tmp + p - 4);
+            size_t tab_end = o->sectab + (size_t)o->nsec * 40;
+            for (unsigned k = 0; k < sizeof(extra) / sizeof(extra[0]); k++) {
+                size_t l = tab_end + extra[k] + 4;
+                if (l <= out && le32(c->u->tmp + l - 4) == at)
+                    return (int)l;
+            }
+        }
         return MS_E_CORRUPT;
     }
     if ((r = ms_nrv_decode((int)method, src, src_len, c->u->tmp, cap, &out, &in)) < 0)
