@@ -69,12 +69,19 @@
 #define UPX_LZMA_DICT_MAX (64u << 20)
 
 /* How far past the PT_LOAD blocks the gap blocks are looked for when they
- * are not where l_lsize says (a damaged l_info): stubs are under 16 KiB. */
+ * are not where l_lsize says (a damaged l_info): stubs are under 16 KiB.
+ * At most UPX_GAP_TRIES places that look like a block are decoded, so a
+ * file full of fake block headers costs a bounded time. */
 #define UPX_GAP_SEARCH (64u << 10)
+#define UPX_GAP_TRIES 64
 
-/* PE: bytes from the start of UPX1's file data searched for the start of
- * the compressed stream when no PackHeader can be read. */
+/* PE: bytes around the start of UPX1's file data searched for the
+ * PackHeader (UPX 4.2 puts it just before or just after that start) and,
+ * without one, for the start of the stream. A full decode costs up to the
+ * image size, so each place is first probed with UPX_PE_PROBE bytes of
+ * output: garbage fails long before that. */
 #define UPX_PE_STREAM_SEARCH 96
+#define UPX_PE_PROBE (64u << 10)
 
 struct ms_upx {
     uint8_t *buf;   /* the output */
@@ -391,8 +398,9 @@ static int read_extent(ctx *c, size_t *pos, uint8_t *out, const extent *x, unsig
 }
 
 /* Is there a block at p whose data decodes to at most want bytes? (Where
- * the gap blocks start, when l_lsize cannot be trusted.) */
-static bool block_at(ctx *c, size_t p, uint64_t want, uint8_t *scratch) {
+ * the gap blocks start, when l_lsize cannot be trusted.) *tries counts the
+ * decodes. */
+static bool block_at(ctx *c, size_t p, uint64_t want, uint8_t *scratch, unsigned *tries) {
     if (!in_range(p, 12, c->n))
         return false;
     const uint8_t *b = c->d + p;
@@ -401,7 +409,10 @@ static bool block_at(ctx *c, size_t p, uint64_t want, uint8_t *scratch) {
         return false;
     if (sz_cpr == sz_unc)
         return b[8] == 0 || method_ok(b[8]);
-    return method_ok(b[8]) && decode_exact(b[8], b + 12, sz_cpr, scratch, sz_unc) == 0;
+    if (!method_ok(b[8]) || *tries >= UPX_GAP_TRIES)
+        return false;
+    ++*tries;
+    return decode_exact(b[8], b + 12, sz_cpr, scratch, sz_unc) == 0;
 }
 
 static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
@@ -491,10 +502,11 @@ static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
             w = 64u << 20;
         if ((r = reserve(&scratch, &scap, (size_t)w ? (size_t)w : 1)) < 0)
             return r;
-        if (block_at(c, guess, w, scratch))
+        unsigned tries = 0;
+        if (block_at(c, guess, w, scratch, &tries))
             g = guess;
         for (size_t p = pos; g == SIZE_MAX && p < c->n && p - pos < UPX_GAP_SEARCH; p++)
-            if (block_at(c, p, w, scratch))
+            if (block_at(c, p, w, scratch, &tries))
                 g = p;
         free(scratch);
         if (g == SIZE_MAX) {
@@ -929,6 +941,9 @@ static int pe_unpack(ctx *c) {
     peh o;
     int len = MS_E_CORRUPT;
     unsigned method = 0;
+    if (have_ph && ph.u_len > c->max_out && ph.u_len <= cap)
+        return note(c, 1, MS_E_LIMIT, "the unpacked image would be %u bytes, over the limit of %llu",
+                    ph.u_len, (unsigned long long)c->max_out);
     if (have_ph && ph.u_len <= cap && in_range(ph_off + 32, ph.c_len, n)) {
         method = ph.method;
         len = pe_decode(c, &pk, d + ph_off + 32, ph.c_len, method, ph.u_len, 0, &o);
@@ -940,16 +955,42 @@ static int pe_unpack(ctx *c) {
          * UPX1's bytes (after the PackHeader, wherever that was) */
         have_ph = false;
         static const unsigned methods[] = {MS_UPX_M_NRV2E, MS_UPX_M_NRV2B, MS_UPX_M_NRV2D, MS_UPX_M_LZMA};
+        if (cap > c->max_out)
+            cap = c->max_out;
+        uint8_t *pbuf = NULL;
+        size_t pcap = 0;
+        if ((r = reserve(&pbuf, &pcap, UPX_PE_PROBE)) < 0)
+            return r;
         for (size_t p = s1.rawoff; p < raw_end && p < s1.rawoff + UPX_PE_STREAM_SEARCH && len < 0; p++)
             for (unsigned k = 0; k < 4 && len < 0; k++) {
-                if (methods[k] == MS_UPX_M_LZMA && (p + 2 > raw_end || (d[p] >> 3) != (d[p + 1] >> 4) + (d[p + 1] & 15)))
-                    continue;
+                size_t po = 0, pi = 0;
+                int pr;
+                if (methods[k] == MS_UPX_M_LZMA) {
+                    if (p + 2 > raw_end || (d[p] >> 3) != (d[p + 1] >> 4) + (d[p + 1] & 15))
+                        continue;
+                    pr = lzma_decode(d + p, raw_end - p, pbuf, UPX_PE_PROBE, false, &po);
+                    if (pr == -ENOMEM) {
+                        free(pbuf);
+                        return pr;
+                    }
+                    /* no end marker: a real stream runs on into
+                     * garbage, so only "decodes this far" tells */
+                    if (pr < 0 || po < 4096)
+                        continue;
+                } else {
+                    pr = ms_nrv_decode((int)methods[k], d + p, raw_end - p, pbuf, UPX_PE_PROBE, &po, &pi);
+                    if (pr != 0 && pr != MS_E_LIMIT)
+                        continue;
+                }
                 len = pe_decode(c, &pk, d + p, raw_end - p, methods[k], 0, (size_t)cap, &o);
-                if (len == -ENOMEM)
+                if (len == -ENOMEM) {
+                    free(pbuf);
                     return len;
+                }
                 if (len >= 0)
                     method = methods[k];
             }
+        free(pbuf);
         if (len < 0)
             return note(c, 1, MS_E_CORRUPT, "no compressed image decodes in section %d", i1);
         c->info->method = method_name(method);

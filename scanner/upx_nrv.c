@@ -109,8 +109,10 @@ int ms_nrv_decode(int method, const uint8_t *src, size_t src_len, uint8_t *dst, 
         unsigned bit;
         while ((bit = getbit(&b)) == 1) {
             unsigned c = getbyte(&b);
-            if (b.err || op >= dst_cap)
+            if (b.err)
                 return MS_E_CORRUPT;
+            if (op >= dst_cap)
+                return MS_E_LIMIT;
             dst[op++] = (uint8_t)c;
         }
         if (b.err)
@@ -169,8 +171,10 @@ int ms_nrv_decode(int method, const uint8_t *src, size_t src_len, uint8_t *dst, 
         if (b.err)
             return MS_E_CORRUPT;
         /* the match copies len + 1 bytes */
-        if (off > op || len >= dst_cap - op)
+        if (off > op)
             return MS_E_CORRUPT;
+        if (len >= dst_cap - op)
+            return MS_E_LIMIT;
         const uint8_t *from = dst + op - off;
         uint8_t *to = dst + op;
         for (uint32_t i = 0; i <= len; i++)

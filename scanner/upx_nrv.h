@@ -20,9 +20,11 @@ enum {
 /* Decode one NRV stream of method (MS_UPX_M_NRV2B/D/E) from src[0..src_len)
  * into dst[0..dst_cap). The stream ends at its end marker. Returns 0 and
  * sets *ret_out (bytes written) and *ret_in (bytes of src read) when the end
- * marker was reached; MS_E_CORRUPT when the input ends first, a match points
- * before the output's start, a length or offset overflows, or the output
- * would pass dst_cap; MS_E_UNSUPPORTED for another method. Each step reads
+ * marker was reached; MS_E_LIMIT when the output would pass dst_cap (a
+ * caller probing a stream with a small dst_cap tells "valid so far" from
+ * MS_E_CORRUPT); MS_E_CORRUPT when the input ends first, a match points
+ * before the output's start or a length or offset overflows;
+ * MS_E_UNSUPPORTED for another method. Each step reads
  * at least one bit of input, so the time is linear in src_len + dst_cap. */
 int ms_nrv_decode(int method, const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_cap,
                   size_t *ret_out, size_t *ret_in);
