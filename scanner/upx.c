@@ -1080,10 +1080,10 @@ static int pe_unpack(ctx *c) {
     memset(out, 0, (size_t)size);
     memcpy(out, d, pk.lfanew);
     memcpy(out + pk.lfanew, img + hdr_at, (size_t)hdr_len);
-    peh oo = o;
-    oo.sectab = pk.lfanew + 24 + o.optsz;
+    /* the table is read from the image: a section placed over the
+     * headers (offset 0) overwrites the copy in out */
     for (unsigned i = 0; i < o.nsec; i++) {
-        pesec s = pe_section(out, &oo, i);
+        pesec s = pe_section(img, &o, i);
         if (!s.rawsize)
             continue;
         uint64_t take = s.vsize && s.vsize < s.rawsize ? s.vsize : s.rawsize;

@@ -500,6 +500,207 @@ Test(upx, nrv_rejects_bad_streams) {
     cr_assert_eq(ms_nrv_decode(42, lits, sizeof(lits), dst, sizeof(dst), &out, &in), MS_E_UNSUPPORTED);
 }
 
+/* ---- crafted packed files: hostile layouts UPX never writes ---- */
+
+/* An NRV2B stream of literals only (a 1 bit and the byte, each), then the
+ * end marker (a match whose offset gamma is 0x1000002, byte 0xff): enough
+ * to lay out any image a hostile file could hold. */
+typedef struct nrvw {
+    uint8_t *buf;
+    size_t n, cap, word;
+    unsigned bits;  /* bits used in the word at buf[word] */
+} nrvw;
+
+static void nw_byte(nrvw *w, uint8_t b) {
+    if (w->n == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 1024;
+        w->buf = realloc(w->buf, w->cap);
+        cr_assert_not_null(w->buf);
+    }
+    w->buf[w->n++] = b;
+}
+
+static void nw_bit(nrvw *w, unsigned bit) {
+    if (w->bits == 0 || w->bits == 32) {
+        w->word = w->n;
+        for (int i = 0; i < 4; i++)
+            nw_byte(w, 0);
+        w->bits = 0;
+    }
+    if (bit)
+        w->buf[w->word + 3 - w->bits / 8] |= (uint8_t)(0x80u >> (w->bits % 8));
+    w->bits++;
+}
+
+static uint8_t *nrv2b_literals(const uint8_t *d, size_t n, size_t *ret_len) {
+    nrvw w = {0};
+    for (size_t i = 0; i < n; i++) {
+        nw_bit(&w, 1);
+        nw_byte(&w, d[i]);
+    }
+    nw_bit(&w, 0);
+    /* the gamma of 0x1000002: its 24 bits after the leading 1, each with a
+     * stop bit (1 after the last) */
+    for (int k = 23; k >= 0; k--) {
+        nw_bit(&w, (0x1000002u >> k) & 1);
+        nw_bit(&w, k == 0);
+    }
+    nw_byte(&w, 0xff);
+    *ret_len = w.n;
+    return w.buf;
+}
+
+static void p16(uint8_t *p, unsigned v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void p32(uint8_t *p, uint32_t v) {
+    p16(p, v & 0xffff);
+    p16(p + 2, v >> 16);
+}
+
+/* A PE32 header at p: nsec sections, PE32 optional header, sections from
+ * secs (name, vsize, va, rawsize, rawoff). Returns its size. */
+static size_t pe32_header(uint8_t *p, unsigned nsec, const uint32_t (*secs)[4], uint32_t entry) {
+    memcpy(p, "PE\0\0", 4);
+    p16(p + 4, 0x14c);
+    p16(p + 6, nsec);
+    p16(p + 20, 0xe0);
+    p16(p + 22, 0x102);
+    uint8_t *o = p + 24;
+    p16(o, 0x10b);
+    p32(o + 16, entry);
+    p32(o + 28, 0x400000);
+    p32(o + 32, 0x1000);
+    p32(o + 36, 0x200);
+    p32(o + 60, 0x200);
+    p32(o + 92, 16);
+    uint8_t *st = o + 0xe0;
+    for (unsigned i = 0; i < nsec; i++) {
+        st[40 * i] = 's';
+        st[40 * i + 1] = (uint8_t)('0' + i % 10);
+        for (int k = 0; k < 4; k++)
+            p32(st + 40 * i + 8 + 4 * k, secs[i][k]);
+    }
+    return 24 + 0xe0 + 40 * nsec;
+}
+
+/* A packed PE32 (UPX0, UPX1, a PackHeader, a literal NRV2B stream) whose
+ * image is img[0..img_len) followed by the stored header of the given
+ * original sections. Returns the file (malloc'd). */
+static uint8_t *crafted_pe(const uint8_t *img, size_t img_len, unsigned nsec, const uint32_t (*secs)[4],
+                           size_t *ret_n) {
+    uint8_t *u = calloc(1, img_len + 0x400);
+    cr_assert_not_null(u);
+    memcpy(u, img, img_len);
+    size_t hdr_at = img_len;
+    size_t h = pe32_header(u + hdr_at, nsec, secs, 0x1000);
+    p32(u + hdr_at + h, (uint32_t)hdr_at);
+    size_t u_len = hdr_at + h + 4;
+    size_t c_len;
+    uint8_t *c = nrv2b_literals(u, u_len, &c_len);
+    size_t n = 0x240 + c_len + 0x200;
+    uint8_t *f = calloc(1, n);
+    cr_assert_not_null(f);
+    f[0] = 'M';
+    f[1] = 'Z';
+    p32(f + 0x3c, 0x40);
+    uint32_t span = (uint32_t)((u_len + 0xfff) & ~0xfffu) + 0x1000;
+    const uint32_t pk[2][4] = {{span, 0x1000, 0, 0x200}, {0x1000 + (uint32_t)c_len, 0x1000 + span,
+                                (uint32_t)(n - 0x200), 0x200}};
+    pe32_header(f + 0x40, 2, pk, 0x1000 + span + (uint32_t)c_len);
+    memcpy(f + 0x200, "4.23", 5);
+    uint8_t *ph = f + 0x205;
+    memcpy(ph, "UPX!", 4);
+    ph[4] = 13;
+    ph[5] = 9;
+    ph[6] = 2;
+    ph[7] = 8;
+    p32(ph + 16, (uint32_t)u_len);
+    p32(ph + 20, (uint32_t)c_len);
+    p32(ph + 24, 0);
+    unsigned sum = 0;
+    for (int i = 4; i < 31; i++)
+        sum += ph[i];
+    ph[31] = (uint8_t)(sum % 251);
+    memcpy(f + 0x225, c, c_len);
+    free(c);
+    free(u);
+    *ret_n = n;
+    return f;
+}
+
+Test(upx, crafted_literal_stream) {
+    /* the encoder above against the decoder: the bytes come back */
+    uint8_t d[3000];
+    for (size_t i = 0; i < sizeof(d); i++)
+        d[i] = (uint8_t)(i * 7 + (i >> 5));
+    size_t cn;
+    uint8_t *c = nrv2b_literals(d, sizeof(d), &cn);
+    uint8_t out[3000];
+    size_t on, in;
+    cr_assert_eq(ms_nrv_decode(MS_UPX_M_NRV2B, c, cn, out, sizeof(out), &on, &in), 0);
+    cr_assert_eq(on, sizeof(d));
+    cr_assert_eq(in, cn);
+    cr_assert(memcmp(out, d, on) == 0);
+    free(c);
+}
+
+Test(upx, crafted_pe_sections) {
+    uint8_t img[0x300];
+    for (size_t i = 0; i < sizeof(img); i++)
+        img[i] = (uint8_t)('A' + i % 26);
+    /* a well-formed one: the section's bytes come out at its offset */
+    const uint32_t ok[1][4] = {{0x300, 0x1000, 0x400, 0x200}};
+    size_t n, on = 0;
+    uint8_t *f = crafted_pe(img, sizeof(img), 1, ok, &n);
+    uint8_t *out = NULL;
+    char why[256] = "";
+    cr_assert(ms_upx_candidate(f, n));
+    int r = lib_unpack(f, n, 1u << 20, &out, &on, NULL, why, sizeof(why));
+    cr_assert_eq(r, 0, "%s", why);
+    cr_assert_eq(on, 0x600);
+    cr_assert(memcmp(out + 0x200, img, 0x300) == 0);
+    free(out);
+    free(f);
+
+    /* a section over the headers, at offset 0 (fuzz_upx found the copy
+     * loop reading the section table it had just overwritten): the bytes
+     * it puts where the second entry was would send that section far past
+     * the output */
+    const uint32_t over[2][4] = {{0x300, 0x1000, 0x400, 0}, {0x10, 0x1100, 0x200, 0x7ff0}};
+    uint8_t evil[sizeof(img)];
+    memcpy(evil, img, sizeof(evil));
+    const size_t e1 = 0x40 + 24 + 0xe0 + 40;
+    p32(evil + e1 + 8, 0x10);
+    p32(evil + e1 + 12, 0x1000);
+    p32(evil + e1 + 16, 0x100);
+    p32(evil + e1 + 20, 0x7fff0000);
+    f = crafted_pe(evil, sizeof(evil), 2, over, &n);
+    out = NULL;
+    r = lib_unpack(f, n, 1u << 20, &out, &on, NULL, why, sizeof(why));
+    cr_assert(r == 0 || r == MS_E_CORRUPT, "%d %s", r, why);
+    free(out);
+    free(f);
+
+    /* sections far past any limit: MS_E_LIMIT, nothing allocated */
+    const uint32_t far[1][4] = {{0x300, 0x1000, 0x10000000, 0x70000000}};
+    f = crafted_pe(img, sizeof(img), 1, far, &n);
+    r = lib_unpack(f, n, 1u << 20, &out, &on, NULL, why, sizeof(why));
+    cr_assert_eq(r, MS_E_LIMIT, "%d %s", r, why);
+    free(f);
+
+    /* a section whose RVA is before the image, or past it: skipped */
+    const uint32_t odd[2][4] = {{0x300, 0x10, 0x200, 0x200}, {0x300, 0xfffff000, 0x200, 0x400}};
+    f = crafted_pe(img, sizeof(img), 2, odd, &n);
+    out = NULL;
+    r = lib_unpack(f, n, 1u << 20, &out, &on, NULL, why, sizeof(why));
+    cr_assert_eq(r, 0, "%s", why);
+    free(out);
+    free(f);
+}
+
 /* ---- /usr/bin: not UPX ---- */
 
 /* Up to max ELF/PE files of /usr/bin (every k-th by name, so the sample
