@@ -25,7 +25,10 @@
  *   gaps between them and everything after the last: section headers,
  *   symbols), in file order; then a b_info with sz_unc 0 (end), the
  *   PackHeader and a u32 offset of p_info. UPX 3.x put each gap right
- *   after its PT_LOAD instead; both orders are tried.
+ *   after its PT_LOAD instead; both orders are tried. A shared library
+ *   (UPX 4) keeps the original's bytes before its code uncompressed (l_info
+ *   sits where the code started) and its writable PT_LOADs uncompressed at
+ *   the packed PT_LOAD of the same address.
  *
  * PE: sections UPX0 (no file bytes; the space the program is unpacked
  *   into), UPX1 (the compressed image and the stub, holding the entry
@@ -337,15 +340,17 @@ static bool elf_header(const uint8_t *d, size_t n, elfh *h) {
 }
 
 typedef struct phdr {
-    uint32_t type;
-    uint64_t offset, filesz;
+    uint32_t type, flags;
+    uint64_t offset, vaddr, filesz;
 } phdr;
 
 static phdr elf_phdr(const elfh *h, const uint8_t *d, unsigned i) {
     const uint8_t *p = d + h->phoff + (uint64_t)i * h->phentsize;
     phdr r;
     r.type = le32(p);
+    r.flags = h->is64 ? le32(p + 4) : le32(p + 24);
     r.offset = h->is64 ? le64(p + 8) : le32(p + 4);
+    r.vaddr = h->is64 ? le64(p + 16) : le32(p + 8);
     r.filesz = h->is64 ? le64(p + 32) : le32(p + 16);
     return r;
 }
@@ -415,7 +420,13 @@ static bool block_at(ctx *c, size_t p, uint64_t want, uint8_t *scratch, unsigned
     return decode_exact(b[8], b + 12, sz_cpr, scratch, sz_unc) == 0;
 }
 
-static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
+/* One candidate p_info. shlib: the layout UPX 4 writes for a shared
+ * library, where the original's bytes before the first executable code
+ * (xct_off, where l_info sits) stay uncompressed in the packed file, and
+ * writable PT_LOADs are not compressed but kept at their packed PT_LOAD's
+ * offset (UPX points DT_INIT at its stub there; that one word is not
+ * restored). */
+static int elf_try(ctx *c, const elfh *pk, size_t pinfo, bool shlib) {
     const uint8_t *d = c->d;
     int r;
     if (!in_range(pinfo, 24, c->n) || pinfo < 12)
@@ -451,8 +462,19 @@ static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
         return note(c, 1, MS_E_LIMIT, "the unpacked program would be %u bytes, over the limit of %llu",
                     filesize, (unsigned long long)c->max_out);
 
+    /* shlib: the original's bytes up to l_info are the packed file's */
+    uint64_t keep = h_unc;
+    if (shlib) {
+        keep = pinfo - 12;
+        if (keep < h_unc || keep > filesize)
+            return note(c, 1, MS_E_CORRUPT, "not a shared-library layout");
+    }
+
     /* the PT_LOAD extents and the gaps between and after them */
     extent segs[ELF_MAX_EXTENTS], gaps[ELF_MAX_EXTENTS];
+    extent kept[ELF_MAX_EXTENTS];   /* shlib: writable segments, from... */
+    uint64_t kept_from[ELF_MAX_EXTENTS];  /* ...this offset of the packed file */
+    unsigned nkept = 0;
     unsigned nseg = 0, ngap = 0;
     phdr loads[ELF_MAX_EXTENTS];
     unsigned nload = 0;
@@ -468,12 +490,27 @@ static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
     }
     for (unsigned i = 0; i < nload; i++) {
         uint64_t lo = loads[i].offset, hi = loads[i].offset + loads[i].filesz;
-        if (lo < h_unc)
-            lo = hi < h_unc ? hi : h_unc;
-        if (hi > lo)
+        if (lo < keep)
+            lo = hi < keep ? hi : keep;
+        if (shlib && (loads[i].flags & 2 /* PF_W */) && hi > lo) {
+            /* the packed PT_LOAD at the same address holds it */
+            bool found = false;
+            for (unsigned k = 0; k < pk->phnum && !found; k++) {
+                phdr q = elf_phdr(pk, c->d, k);
+                if (q.type == 1 && q.vaddr == loads[i].vaddr && q.filesz >= loads[i].filesz &&
+                    in_range(q.offset + (lo - loads[i].offset), hi - lo, c->n)) {
+                    kept[nkept] = (extent){lo, hi - lo};
+                    kept_from[nkept++] = q.offset + (lo - loads[i].offset);
+                    found = true;
+                }
+            }
+            if (!found)
+                return note(c, 1, MS_E_CORRUPT, "writable segment %u has no packed counterpart", i);
+        } else if (hi > lo) {
             segs[nseg++] = (extent){lo, hi - lo};
+        }
         uint64_t next = i + 1 < nload ? loads[i + 1].offset : filesize;
-        if (next > loads[i].offset + loads[i].filesz && loads[i].offset + loads[i].filesz >= h_unc)
+        if (next > hi && hi >= keep)
             gaps[ngap++] = (extent){hi, next - hi};
     }
 
@@ -481,6 +518,13 @@ static int elf_try(ctx *c, const elfh *pk, size_t pinfo) {
         return r;
     uint8_t *out = c->u->buf;
     memset(out + h_unc, 0, filesize - h_unc);
+    if (keep > h_unc) {
+        if (!in_range(h_unc, keep - h_unc, c->n))
+            return note(c, 1, MS_E_CORRUPT, "not a shared-library layout");
+        memcpy(out + h_unc, c->d + h_unc, (size_t)(keep - h_unc));
+    }
+    for (unsigned i = 0; i < nkept; i++)
+        memcpy(out + kept[i].off, c->d + kept_from[i], (size_t)kept[i].len);
     unsigned method = h_cpr < h_unc ? h_m : 0;
     size_t start = pinfo + 24 + h_cpr;
 
@@ -570,7 +614,9 @@ static int elf_unpack(ctx *c) {
             seen |= cand[j] == cand[i];
         if (seen)
             continue;
-        r = elf_try(c, &pk, cand[i]);
+        r = elf_try(c, &pk, cand[i], false);
+        if (r == MS_E_CORRUPT)
+            r = elf_try(c, &pk, cand[i], true);
         if (r >= 0 || r == -ENOMEM || r == MS_E_LIMIT)
             return r;
     }
@@ -600,7 +646,7 @@ static bool pe_header(const uint8_t *d, size_t n, uint32_t off, peh *h) {
     h->nsec = le16(d + off + 6);
     h->optsz = le16(d + off + 20);
     const uint8_t *o = d + off + 24;
-    if (!in_range(off + 24, h->optsz, n) || h->optsz < 64 || h->nsec == 0 || h->nsec > 96)
+    if (!in_range((uint64_t)off + 24, h->optsz, n) || h->optsz < 64 || h->nsec == 0 || h->nsec > 96)
         return false;
     unsigned magic = le16(o);
     h->plus = magic == 0x20b;

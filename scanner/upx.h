@@ -51,7 +51,8 @@ typedef struct ms_upx_info {
  * reason (reason_cap bytes, may be NULL) is set for every non-zero return;
  * info (may be NULL) is filled with what is known, whatever the return.
  *
- * ELF: the bytes `upx -d` restores (byte-identical to the original file).
+ * ELF: the bytes `upx -d` restores (byte-identical to the original file);
+ * for a shared library all but the DT_INIT word UPX aimed at its stub.
  * PE: the DOS header and stub of the packed file (UPX keeps the
  * original's), the PE header and section table UPX stored, every section at
  * its file offset with its decompressed contents (the call-trick filter

@@ -500,6 +500,51 @@ Test(upx, nrv_rejects_bad_streams) {
     cr_assert_eq(ms_nrv_decode(42, lits, sizeof(lits), dst, sizeof(dst), &out, &in), MS_E_UNSUPPORTED);
 }
 
+/* A shared library (UPX 4's other ELF layout: the bytes before the code
+ * kept as they are, writable segments uncompressed): what `upx -d` gives,
+ * but for the DT_INIT word UPX points at its stub (8 bytes at most). */
+Test(upx, shared_library, .timeout = 120) {
+    char *upx = need_upx();
+    char *dir = t_mkdtemp();
+    char *src = program_source();
+    char *lib = t_path(dir, "libminer.so");
+    /* a constructor: UPX packs only libraries with DT_INIT */
+    size_t l = strlen(src);
+    src = realloc(src, l + 128);
+    strcat(src, "__attribute__((constructor)) static void start(void) { (void)f299(3); }\n");
+    cr_assert_eq(t_compile("cc", src, lib, "-shared -fPIC"), 0);
+    free(src);
+    char *packed = pack(upx, dir, lib, "--nrv2e", "packed.so");
+    char *ref = t_path(dir, "ref.so");
+    const char *argv[] = {upx, "-q", "-d", "-o", ref, packed, NULL};
+    t_result res;
+    t_run(argv, NULL, 120, &res);
+    cr_assert_eq(res.status, 0, "upx -d: %s", res.err);
+    t_result_free(&res);
+    size_t n, rn;
+    uint8_t *d = slurp(packed, &n), *r = slurp(ref, &rn);
+    uint8_t *out = NULL;
+    size_t on = 0;
+    char why[256] = "";
+    cr_assert(ms_upx_candidate(d, n));
+    int e = lib_unpack(d, n, 1ull << 30, &out, &on, NULL, why, sizeof(why));
+    cr_assert_eq(e, 0, "%s (%s)", ms_strerror(e), why);
+    cr_assert_eq(on, rn);
+    size_t diff = 0;
+    for (size_t i = 0; i < rn; i++)
+        diff += out[i] != r[i];
+    cr_assert_leq(diff, 8, "%zu bytes differ from upx -d", diff);
+    free(out);
+    free(d);
+    free(r);
+    free(ref);
+    free(packed);
+    free(lib);
+    t_rmtree(dir);
+    free(dir);
+    free(upx);
+}
+
 /* ---- crafted packed files: hostile layouts UPX never writes ---- */
 
 /* An NRV2B stream of literals only (a 1 bit and the byte, each), then the
