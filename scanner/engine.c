@@ -1,30 +1,49 @@
 /*
- * engine.c - the per-object pipeline (DESIGN.md "Pipeline").
+ * engine.c - the per-object pipeline (DESIGN.md "Pipeline", engine.h).
  *
- * A file on disk, an archive member and a decoded base64 blob are the same
- * thing here: bytes plus a virtual path. scan_object() runs identify, YARA,
- * the model, the hash lists and IOC extraction on them, then recurses into
- * archive members and blobs, emitting each child's verdict before the
- * parent's, and folds the worst child verdict into the parent.
+ * Sources make objects (object.h): read_file() a file from disk,
+ * on_member() an archive member, on_blob() a decoded base64 blob. Each goes
+ * through scan_object() once: identify, signatures, the model, the hash
+ * lists, IOCs; then its children through scan_object() again, each
+ * child's verdict emitted before its parent's; then the verdict policy
+ * (verdict.c) turns what was found into the verdict and its reason.
+ *
+ * The state of one top-level scan (struct scan) is a value on the stack of
+ * ms_worker_scan_*: where verdicts go, the first error of the sink, the
+ * bytes every level has expanded, the cancel token. The worker keeps only
+ * what is reused between scans (handles and buffers).
  */
 #include "engine.h"
 
 #include <errno.h>
+#include <magic.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yara.h>
 
-#include "ms_features.h"
+#include "alloc.h"
+#include "b64.h"
+#include "capture.h"
+#include "exe.h"
 #include "hashes.h"
 #include "identify.h"
 #include "iocs.h"
-#include "ms_limits.h"
 #include "model.h"
+#include "ms_features.h"
+#include "ms_limits.h"
+#include "object.h"
+#include "script_score.h"
+#include "selfreport.h"
 #include "sigscan.h"
 #include "unpack.h"
 #include "upx.h"
+#include "verdict.h"
 
 /* How many contributions --explain and the record's model.top carry. */
 #define MS_MODEL_TOP 8
@@ -48,38 +67,39 @@ struct ms_worker {
     ms_sigscan *sig;
     ms_unpacker *unp;
     ms_featurizer *feat;
-    ms_upx *upx;           /* UPX unpacking (issue 10); its buffer holds the
-                              program scanned as prog!upx */
-    bool upx_busy;         /* that buffer is in use (a member below is UPX too) */
-    uint8_t *buf;
+    ms_capture *capture;
+    ms_script_scorer *script; /* NULL when no script model is compiled in */
+    ms_upx *upx;              /* UPX unpacking (issue 10); its buffer holds
+                                 the program scanned as prog!upx */
+    bool upx_busy;            /* that buffer is in use (a member below it is
+                                 UPX-packed too) */
+    uint8_t *buf; /* the read buffer of read_file */
     size_t cap;
-    ms_budget budget;
-    volatile int *stop;
-    bool streamed;         /* its byte features were computed while reading */
-    ms_emit_fn emit;
-    void *emit_ud;
-    int emit_error;
 };
 
-static int append_err(char **err, const char *msg) {
+/* One top-level scan. */
+typedef struct scan {
+    ms_worker *w;
+    const ms_sink *sink;
+    int error;        /* the sink's first error: nothing more is emitted */
+    bool stop;        /* the sink said MS_STOP: no new object is begun, the
+                         records of those begun are still finished */
+    ms_budget budget; /* bytes expanded below this top-level object */
+} scan;
+
+static void append_err(char **err, const char *msg) {
     if (!err || !msg)
-        return 0;
+        return;
     size_t a = *err ? strlen(*err) : 0, b = strlen(msg);
-    char *s = realloc(*err, a + b + 2);
-    if (!s)
-        return -ENOMEM;
-    memcpy(s + a, msg, b);
-    s[a + b] = '\0';
+    char *s = ms_xrealloc(*err, a + b + 1);
+    memcpy(s + a, msg, b + 1);
     *err = s;
-    return 0;
 }
 
 int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
     char *msg = NULL;
     int r;
-    ms_engine *e = calloc(1, sizeof(*e));
-    if (!e)
-        return -ENOMEM;
+    ms_engine *e = ms_xcalloc(1, sizeof(*e));
     e->o = o;
     if ((r = ms_yara_init()) < 0)
         goto fail;
@@ -97,8 +117,7 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
     *ret = e;
     return 0;
 fail:
-    if (ret_err)
-        append_err(ret_err, msg);
+    append_err(ret_err, msg);
     free(msg);
     ms_engine_free(e);
     return r;
@@ -127,15 +146,21 @@ int ms_engine_foreach_rule(const ms_engine *e, int (*fn)(void *, const ms_rule_h
     return ms_rules_foreach(e->rules, fn, ud);
 }
 
+void ms_engine_versions_get(ms_engine_versions *ret) {
+    ret->yara = YR_VERSION;
+    ret->magic = magic_version();
+    ret->magic_db_bytes = ms_magic_db_size();
+}
+
 int ms_worker_new(ms_engine *e, ms_worker **ret) {
     int r;
-    ms_worker *w = calloc(1, sizeof(*w));
-    if (!w)
-        return -ENOMEM;
+    ms_worker *w = ms_xcalloc(1, sizeof(*w));
     w->e = e;
     if ((r = ms_identifier_new(&w->id)) < 0 ||
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
         (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
+        (r = ms_capture_new(e->o, &w->capture)) < 0 ||
+        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0) ||
         (r = ms_upx_new(&w->upx)) < 0) {
         ms_worker_free(w);
         return r;
@@ -151,212 +176,128 @@ void ms_worker_free(ms_worker *w) {
     ms_sigscan_free(w->sig);
     ms_unpacker_free(w->unp);
     ms_featurizer_free(w->feat);
+    ms_capture_free(w->capture);
+    ms_script_scorer_free(w->script);
     ms_upx_free(w->upx);
     free(w->buf);
     free(w);
 }
 
-void ms_worker_set_stop(ms_worker *w, volatile int *stop) {
-    w->stop = stop;
+/* ---- the scan ---- */
+
+static bool stopping(const scan *s) {
+    return s->error || s->stop || ms_cancelled(s->sink->cancel);
 }
 
-static bool stopping(const ms_worker *w) {
-    return w->stop && *w->stop;
-}
-
-/* ---- verdict rules ---- */
-
-static int severity_rank(const char *s) {
-    if (!strcmp(s, "high"))
-        return 3;
-    if (!strcmp(s, "medium"))
-        return 2;
-    if (!strcmp(s, "low"))
-        return 1;
-    return 2; /* user rules without severity count as medium */
-}
-
-/* high alone makes malicious; medium, or two lows, make suspicious. */
-static ms_verdict_kind verdict_from_rules(const ms_verdict *v) {
-    int lows = 0, best = 0;
-    for (size_t i = 0; i < v->n_rules; i++) {
-        int s = severity_rank(v->rules[i].severity);
-        if (s == 1)
-            lows++;
-        if (s > best)
-            best = s;
+/* Hand a finished verdict to the sink; its MS_STOP or error ends the scan. */
+static void emit(scan *s, ms_verdict *v) {
+    if (s->error) {
+        ms_verdict_free(v);
+        return;
     }
-    if (best == 3)
-        return MS_MALICIOUS;
-    if (best == 2 || lows >= 2)
-        return MS_SUSPICIOUS;
-    return MS_CLEAN;
+    int r = s->sink->emit(s->sink->ud, v);
+    if (r < 0)
+        s->error = r;
+    else if (r == MS_STOP)
+        s->stop = true;
 }
 
-static void raise_verdict(ms_verdict *v, ms_verdict_kind k) {
-    if (k > v->verdict)
-        v->verdict = k;
-}
-
-/* ---- recursion ---- */
-
-typedef struct frame {
-    ms_worker *w;
-    ms_verdict *parent;
-    unsigned depth;          /* depth of the parent object */
-    ms_verdict_kind worst;   /* worst verdict among children */
-    uint64_t n_children;
-} frame;
-
-static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const char *path,
-                       size_t path_len, unsigned depth, bool is_member, bool partial, ms_verdict **ret);
-
-static int emit(ms_worker *w, ms_verdict *v) {
-    int r = w->emit(w->emit_ud, v);
-    if (r < 0 && !w->emit_error)
-        w->emit_error = r;
-    return r;
-}
-
-static int child_path(const ms_verdict *parent, const char *name, size_t name_len, char **ret,
-                      size_t *ret_len) {
+static ms_verdict *new_record(const ms_verdict *parent, const ms_object *o) {
+    if (!parent)
+        return ms_verdict_new(o->name, o->name_len);
     size_t n;
-    if (ms_add_overflow_size(parent->path_len, name_len, &n) || ms_add_overflow_size(n, 2, &n))
-        return -ENOMEM;
-    char *p = malloc(n);
-    if (!p)
-        return -ENOMEM;
+    if (ms_add_overflow_size(parent->path_len, o->name_len, &n) || ms_add_overflow_size(n, 1, &n))
+        ms_oom();
+    char *p = ms_xmalloc(n + 1);
     memcpy(p, parent->path, parent->path_len);
     p[parent->path_len] = '!';
-    memcpy(p + parent->path_len + 1, name, name_len);
-    p[n - 1] = '\0';
-    *ret = p;
-    *ret_len = n - 1;
-    return 0;
+    memcpy(p + parent->path_len + 1, o->name, o->name_len);
+    ms_verdict *v = ms_verdict_new(p, n);
+    free(p);
+    return v;
 }
 
-static void fold_child(frame *f, ms_verdict *child) {
-    if (child->verdict > f->worst)
-        f->worst = child->verdict;
+/* The one place where what a source says about an object's bytes becomes
+ * evidence: a status with no bytes is an event record of its own (the
+ * return is true and v is final), a status with bytes makes the object
+ * partial: scanned, never better than limit or error, its model score
+ * deciding nothing. */
+static bool object_problem(const ms_object *o, ms_verdict *v, ms_evidence *ev) {
+    if (o->status == 0)
+        return false;
+    ms_verdict_kind k = o->status == MS_E_LIMIT       ? MS_LIMIT
+                        : o->status == MS_E_ENCRYPTED ? MS_SKIPPED
+                        : o->status == MS_E_CORRUPT   ? MS_DAMAGED
+                                                      : MS_ERROR;
+    const char *why = o->reason ? o->reason : ms_strerror(o->status);
+    /* damaged: what the archive holds of it was read; nothing exists
+     * that was not scanned */
+    v->incomplete = k != MS_DAMAGED;
+    if (!o->data || o->size == 0 || o->status == MS_E_ENCRYPTED) {
+        v->verdict = k;
+        v->size = o->declared_size;
+        ms_verdict_set_reason(v, "%s", why);
+        return true;
+    }
+    ev->partial = k;
+    ev->partial_reason = why;
+    return false;
+}
+
+typedef struct children {
+    scan *s;
+    ms_verdict *parent;
+    unsigned depth;          /* depth of the parent */
+    ms_verdict_kind worst;
+    bool any;
+    unsigned blobs;
+} children;
+
+static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *parent, unsigned depth);
+
+static void fold_child(children *c, ms_verdict *child) {
+    if (child->verdict > c->worst)
+        c->worst = child->verdict;
+    c->any = true;
     if (child->verdict >= MS_SUSPICIOUS)
-        ms_iocs_merge(&f->parent->iocs, &child->iocs);
-    f->n_children++;
+        ms_iocs_merge(&c->parent->iocs, &child->iocs);
+}
+
+static int scan_child(children *c, const ms_object *o) {
+    scan *s = c->s;
+    if (stopping(s))
+        return MS_STOP;
+    ms_verdict *v = scan_object(s, o, c->parent, c->depth + 1);
+    if (!v)
+        return MS_STOP;
+    fold_child(c, v);
+    emit(s, v);
+    return stopping(s) ? MS_STOP : MS_CONTINUE;
 }
 
 static int on_member(void *ud, const ms_member *m) {
-    frame *f = ud;
-    ms_worker *w = f->w;
-    char *path = NULL;
-    size_t path_len = 0;
-    ms_verdict *v = NULL;
-    int r;
-
-    if (stopping(w))
-        return MS_STOP;
-    const char *name = m->name && m->name_len ? m->name : "(unnamed)";
-    size_t name_len = m->name && m->name_len ? m->name_len : strlen(name);
-    if ((r = child_path(f->parent, name, name_len, &path, &path_len)) < 0)
-        return r;
-    if (m->status == 0) {
-        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, false, &v);
-    } else if (m->status == MS_E_CORRUPT && m->data && m->size) {
-        /* a truncated member: what was read is still worth scanning, but
-         * the member is never reported better than error, and its model
-         * score, on a prefix, decides nothing */
-        r = scan_object(w, m->data, m->size, path, path_len, f->depth + 1, true, true, &v);
-        if (r == 0) {
-            v->incomplete = true;
-            ms_verdict_set_reason(v, "%s", m->reason ? m->reason : ms_strerror(m->status));
-            raise_verdict(v, MS_ERROR);
-        }
-    } else {
-        if ((r = ms_verdict_new(path, path_len, &v)) == 0) {
-            v->is_member = true;
-            v->depth = (int)f->depth + 1;
-            v->size = m->size;
-            v->incomplete = true;
-            v->verdict = m->status == MS_E_LIMIT       ? MS_LIMIT
-                         : m->status == MS_E_ENCRYPTED ? MS_SKIPPED
-                                                       : MS_ERROR;
-            ms_verdict_set_reason(v, "%s", m->reason ? m->reason : ms_strerror(m->status));
-        }
-    }
-    free(path);
-    if (r < 0)
-        return r;
-    fold_child(f, v);
-    r = emit(w, v);
-    return r < 0 ? r : (stopping(w) ? MS_STOP : MS_CONTINUE);
+    ms_object o = {
+        .origin = MS_ORIGIN_MEMBER,
+        .name = m->name && m->name_len ? m->name : "(unnamed)",
+        .name_len = m->name && m->name_len ? m->name_len : strlen("(unnamed)"),
+        .data = m->data,
+        .size = m->data ? m->size : 0,
+        .declared_size = m->size,
+        .status = m->status,
+        .reason = m->reason,
+    };
+    return scan_child(ud, &o);
 }
-
-typedef struct blob_frame {
-    frame f;
-    unsigned n;
-} blob_frame;
 
 static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len) {
-    blob_frame *b = ud;
+    children *c = ud;
     char name[48];
     int n = snprintf(name, sizeof(name), "base64@%llu", (unsigned long long)offset);
-    ms_member m = {.name = name, .name_len = (size_t)n, .data = decoded, .size = len};
-    if (++b->n > MS_MAX_IOCS)
+    if (++c->blobs > MS_MAX_IOCS)
         return MS_STOP;
-    return on_member(&b->f, &m);
-}
-
-/* UPX hook (issue 10): the original program of a UPX-packed ELF/PE is the
- * member "upx" of it (reported as prog!upx) and goes through on_member like
- * an archive member; a packed program that cannot be unpacked is a member
- * event (error or limit, with the reason), never silently clean. Not UPX
- * after all (MS_E_UNSUPPORTED): nothing. The unpacked bytes count against
- * --max-archive-bytes like archive members. A UPX program inside the
- * unpacked one is unpacked with a fresh ms_upx, since the worker's holds
- * the program being scanned. */
-static int scan_upx(ms_worker *w, frame *f, const uint8_t *data, size_t size) {
-    const ms_limits *l = &w->e->o->limits;
-    ms_upx *tmp = NULL, *u = w->upx;
-    const uint8_t *out = NULL;
-    size_t out_len = 0;
-    char why[256] = "";
-    int r;
-    if (w->upx_busy) {
-        if ((r = ms_upx_new(&tmp)) < 0)
-            return r;
-        u = tmp;
-    }
-    r = ms_upx_unpack(u, data, size, l->max_filesize, &out, &out_len, NULL, why, sizeof(why));
-    if (r == MS_E_UNSUPPORTED || r == -ENOMEM) {
-        ms_upx_free(tmp);
-        return r == -ENOMEM ? r : 0;
-    }
-    if (r == 0 && (w->budget.expanded + out_len > l->max_archive_bytes)) {
-        r = MS_E_LIMIT;
-        snprintf(why, sizeof(why), "limit: max-archive-bytes %llu reached, the unpacked program not scanned",
-                 (unsigned long long)l->max_archive_bytes);
-    } else if (r == 0) {
-        w->budget.expanded += out_len;
-    }
-    ms_member m = {.name = "upx", .name_len = 3, .data = r == 0 ? out : NULL,
-                   .size = r == 0 ? out_len : 0, .status = r, .reason = r ? why : NULL};
-    bool was = w->upx_busy;
-    w->upx_busy = true;
-    r = on_member(f, &m);
-    w->upx_busy = was;
-    ms_upx_free(tmp);
-    if (w->emit_error)
-        return w->emit_error;
-    return r < 0 ? r : 0;
-}
-
-/* The model was trained on programs and shared libraries; relocatable
- * objects (.o, the members of every static library) and core dumps are
- * not what it knows, and scored a liblzma.a member over the strict
- * threshold. */
-static bool elf_is_program(const uint8_t *d, size_t n) {
-    if (n < 18)
-        return false;
-    unsigned type = d[5] == 2 ? (unsigned)(d[16] << 8 | d[17]) : (unsigned)(d[17] << 8 | d[16]);
-    return type == 2 /* ET_EXEC */ || type == 3 /* ET_DYN */;
+    ms_object o = {.origin = MS_ORIGIN_DECODED, .name = name, .name_len = (size_t)n,
+                   .data = decoded, .size = len, .declared_size = len};
+    return scan_child(c, &o);
 }
 
 static bool is_text_class(ms_class c, const char *desc) {
@@ -371,203 +312,409 @@ static const char *base_name(const char *path, size_t len) {
     return path;
 }
 
-static int scan_object(ms_worker *w, const uint8_t *data, size_t size, const char *path,
-                       size_t path_len, unsigned depth, bool is_member, bool partial, ms_verdict **ret) {
-    ms_engine *e = w->e;
-    const ms_options *o = e->o;
-    ms_verdict *v = NULL;
-    const char *desc = NULL;
-    ms_class cls = MS_CLASS_OTHER;
-    int r;
+/* ---- sweeping big objects ---- */
 
-    if ((r = ms_verdict_new(path, path_len, &v)) < 0)
-        return r;
-    v->is_member = is_member;
-    v->depth = (int)depth;
-    v->size = size;
-
-    /* identify */
-    ms_identify(w->id, data, size, base_name(v->path, v->path_len), &cls, &desc);
-    v->cls = cls;
-    if (desc && !(v->description = strdup(desc))) {
-        r = -ENOMEM;
-        goto out;
-    }
-
-    /* signatures */
-    r = ms_sigscan_scan(w->sig, data, size, v);
-    if (r == MS_E_TIMEOUT) {
-        v->incomplete = true;
-        ms_verdict_set_reason(v, "scan timed out after %u s", o->limits.scan_timeout);
-        raise_verdict(v, MS_ERROR);
-    } else if (r == -ENOMEM) {
-        goto out;
-    } else if (r < 0) {
-        v->incomplete = true;
-        ms_verdict_set_reason(v, "signature scan failed: %s", ms_strerror(r));
-        raise_verdict(v, MS_ERROR);
-    }
-    raise_verdict(v, verdict_from_rules(v));
-
-    /* model, for every executable whatever the rules said */
-    if (e->model_ok && (cls == MS_CLASS_PE || (cls == MS_CLASS_ELF && elf_is_program(data, size)))) {
-        const double *x = NULL;
-        r = depth == 0 && w->streamed ? ms_features_stream_end(w->feat, data, size, cls, &x)
-                                      : ms_features_extract(w->feat, data, size, cls, &x);
-        if (r == 0 && x) {
-            ms_contrib top[MS_MODEL_TOP];
-            size_t n_top = 0;
-            v->has_model = true;
-            v->score = ms_model_score(x, top, MS_MODEL_TOP, &n_top);
-            v->threshold = e->threshold;
-            if (n_top && (v->top = malloc(n_top * sizeof(*top)))) {
-                memcpy(v->top, top, n_top * sizeof(*top));
-                v->n_top = n_top;
-            }
-            if (partial) {
-                /* scored on a prefix (cut by --max-filesize, or a member
-                 * that could not be read to its end): the structure
-                 * features are not the file's, so the score is shown but
-                 * decides nothing (the record is a limit or error anyway) */
-            } else if (v->score >= e->strict && v->n_rules == 0) {
-                raise_verdict(v, MS_MALICIOUS);
-                ms_verdict_set_reason(v, "model score %.3f over the strict threshold %.3f", v->score,
-                                      e->strict);
-            } else if (v->score >= e->threshold && v->verdict < MS_SUSPICIOUS) {
-                raise_verdict(v, MS_SUSPICIOUS);
-                ms_verdict_set_reason(v, "model score %.3f over the threshold %.3f", v->score,
-                                      e->threshold);
-            }
-        }
-    }
-
-    /* hashes: always for known-bad/good lists; otherwise only what is reported */
-    if (e->bad || e->good || o->all) {
-        if ((r = ms_sha256_hex(data, size, v->sha256)) == 0)
-            v->has_sha256 = true;
-        const char *name = NULL;
-        if (v->has_sha256 && e->bad && ms_hashlist_match(e->bad, data, size, v->sha256, &name) > 0) {
-            if (!(v->hash_list = strdup(name))) {
-                r = -ENOMEM;
-                goto out;
-            }
-            raise_verdict(v, MS_MALICIOUS);
-        }
-    }
-
-    /* IOCs of anything flagged */
-    if (v->verdict >= MS_SUSPICIOUS && (r = ms_iocs_extract(data, size, &v->iocs)) < 0)
-        goto out;
-
-    /* children: archive members and decoded blobs */
-    frame f = {.w = w, .parent = v, .depth = depth};
-    if (ms_unpack_candidate(data, size) && !stopping(w)) {
-        if (depth >= o->limits.max_depth) {
-            v->incomplete = true;
-            ms_verdict_set_reason(v, "limit: max-depth %u reached, members not scanned",
-                                  o->limits.max_depth);
-            raise_verdict(v, MS_LIMIT);
-        } else {
-            const char *why = NULL;
-            const char *bn = base_name(v->path, v->path_len);
-            r = ms_unpack(w->unp, data, size, bn, (size_t)(v->path + v->path_len - bn), depth,
-                          &w->budget, on_member, &f, &why);
-            if (w->emit_error) {
-                r = w->emit_error;
-                goto out;
-            }
-            if (r == -ENOMEM)
-                goto out;
-            if (r == MS_E_LIMIT) {
-                v->incomplete = true;
-                ms_verdict_set_reason(v, "limit: %s", why ? why : "archive limit");
-                raise_verdict(v, MS_LIMIT);
-            } else if (r < 0 && r != MS_E_UNSUPPORTED) {
-                v->incomplete = true;
-                ms_verdict_set_reason(v, "%s: %s", ms_strerror(r), why ? why : "");
-                raise_verdict(v, r == MS_E_ENCRYPTED ? MS_SKIPPED : MS_ERROR);
-            }
-        }
-    }
-    /* UPX-packed programs (issue 10): see scan_upx */
-    if ((cls == MS_CLASS_ELF || cls == MS_CLASS_PE) && !partial && depth < o->limits.max_depth &&
-        !stopping(w) && ms_upx_candidate(data, size)) {
-        if ((r = scan_upx(w, &f, data, size)) < 0)
-            goto out;
-    }
-    if (is_text_class(cls, desc) && depth < o->limits.max_depth && !stopping(w)) {
-        blob_frame b = {.f = {.w = w, .parent = v, .depth = depth}};
-        r = ms_base64_blobs(data, size, on_blob, &b);
-        if (w->emit_error) {
-            r = w->emit_error;
-            goto out;
-        }
-        if (r == -ENOMEM)
-            goto out;
-        if (b.f.worst > f.worst)
-            f.worst = b.f.worst;
-    }
-    r = 0;
-    if (f.worst > v->verdict) {
-        if (f.worst >= MS_SUSPICIOUS)
-            ms_verdict_set_reason(v, "a member is %s", ms_verdict_name(f.worst));
-        else
-            ms_verdict_set_reason(v, "a member was not fully scanned (%s)", ms_verdict_name(f.worst));
-        v->verdict = f.worst;
-    }
-
-    /* known-good wins over everything the content said */
-    const char *good = NULL;
-    if (v->has_sha256 && e->good && ms_hashlist_match(e->good, data, size, v->sha256, &good) > 0) {
-        if (!(v->allowed_by = strdup(good))) {
-            r = -ENOMEM;
-            goto out;
-        }
-        if (v->verdict >= MS_SUSPICIOUS) {
-            free(v->reason);
-            v->reason = NULL;
-            ms_verdict_set_reason(v, "allowed by %s (would be %s)", good, ms_verdict_name(v->verdict));
-            v->verdict = MS_CLEAN;
-        }
-    }
-
-    /* every reported object carries its sha256 */
-    if (!v->has_sha256 && v->verdict != MS_CLEAN && ms_sha256_hex(data, size, v->sha256) == 0)
-        v->has_sha256 = true;
-out:
-    if (r < 0) {
-        ms_verdict_free(v);
-        return r;
-    }
-    *ret = v;
-    return 0;
+/* Give back the pages of [off, off + len) of a mapped file once a stage is
+ * past them: MADV_DONTNEED on a private, never-written file mapping drops
+ * them, and a later read faults them in again from the page cache. Pages
+ * only partly inside the range are kept. Bytes in memory stay. */
+static void object_release(void *ud, uint64_t off, uint64_t len) {
+    const ms_object *o = ud;
+    static long page;
+    if (!o->mapped || off >= o->size)
+        return;
+    if (!page)
+        page = sysconf(_SC_PAGESIZE);
+    if (len > o->size - off)
+        len = o->size - off;
+    uintptr_t lo = (uintptr_t)(o->data + off), hi = lo + (uintptr_t)len;
+    lo = (lo + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+    hi &= ~((uintptr_t)page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
-/* Programs and libraries the model will score: the byte pass of their
- * features runs while they are read (see read_all). */
-static bool will_score(const ms_engine *e, const uint8_t *d, size_t n) {
+static bool windowed(const ms_object *o) {
+    return o->mapped && o->size > MS_WINDOW;
+}
+
+/* Call fn on the object in windows (one call for an object that is not
+ * windowed): fn sees d[off, off + len) with len up to MS_WINDOW + overlap,
+ * and the pages before each window are given back. fn returns false to
+ * end the sweep. */
+typedef bool (*sweep_fn)(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop);
+static void sweep(const ms_object *o, size_t overlap, sweep_fn fn, void *ud) {
+    if (!windowed(o)) {
+        fn(ud, o->data, o->size, 0, o->size);
+        return;
+    }
+    for (uint64_t off = 0; off < o->size; off += MS_WINDOW) {
+        size_t len = o->size - off < (uint64_t)MS_WINDOW + overlap ? (size_t)(o->size - off)
+                                                                   : MS_WINDOW + overlap;
+        bool go = fn(ud, o->data + off, len, off, len < MS_WINDOW ? len : MS_WINDOW);
+        object_release((void *)o, off, MS_WINDOW);
+        if (!go)
+            break;
+    }
+}
+
+static bool digest_window(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop) {
+    (void)len, (void)off;
+    return ms_digest_update(ud, p, stop) == 0;
+}
+
+/* The digests of o: sha256, and sha1/md5 when a hash list has such. */
+static bool object_digests(const scan *s, const ms_object *o, ms_digests *d) {
+    const ms_engine *e = s->w->e;
+    ms_digest_ctx *c = NULL;
+    *d = (ms_digests){0};
+    ms_hashlist_needs(e->bad, d);
+    ms_hashlist_needs(e->good, d);
+    if (ms_digest_begin(d, &c) < 0)
+        return false;
+    sweep(o, 0, digest_window, c);
+    return ms_digest_end(c, d) == 0;
+}
+
+static bool iocs_window(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop) {
+    (void)off, (void)stop;
+    ms_iocs_extract(p, len, ud);
+    return true;
+}
+
+typedef struct blob_sweep {
+    children *c;
+    uint64_t base;
+} blob_sweep;
+
+static int on_window_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len) {
+    blob_sweep *b = ud;
+    return on_blob(b->c, b->base + offset, decoded, len);
+}
+
+static bool blob_window(void *ud, const uint8_t *p, size_t len, uint64_t off, size_t stop) {
+    blob_sweep *b = ud;
+    b->base = off;
+    /* runs that start in this window's own part; one that starts in the
+     * overlap is the next window's */
+    return ms_base64_blobs_from(p, len, stop, on_window_blob, b) == 0;
+}
+
+/* The model was trained on programs and shared libraries; relocatable
+ * objects (.o, the members of every static library) and core dumps are
+ * not what it knows, and scored a liblzma.a member over the strict
+ * threshold. */
+static bool model_scores(const ms_engine *e, ms_class cls, const uint8_t *d, size_t n) {
+    ms_exe x;
     if (!e->model_ok)
         return false;
-    ms_class c = ms_identify_fast(d, n);
-    return c == MS_CLASS_PE || (c == MS_CLASS_ELF && elf_is_program(d, n));
+    return cls == MS_CLASS_PE || (cls == MS_CLASS_ELF && ms_exe_parse(d, n, &x) == MS_EXE_ELF &&
+                                  ms_exe_elf_program(&x));
 }
+
+static void run_model(scan *s, const ms_object *o, ms_class cls, ms_verdict *v, ms_evidence *ev) {
+    ms_worker *w = s->w;
+    const double *x = NULL;
+    int r;
+    if (windowed(o)) {
+        /* the byte pass a window at a time, each given back behind it
+         * (but the few bytes the pass may look ahead into) */
+        ms_features_stream_begin(w->feat, o->size);
+        for (uint64_t end = 0; end < o->size;) {
+            uint64_t prev = end;
+            end = o->size - end > MS_WINDOW ? end + MS_WINDOW : o->size;
+            ms_features_stream_feed(w->feat, o->data, (size_t)end);
+            if (prev >= MS_WINDOW_OVERLAP)
+                object_release((void *)o, prev - MS_WINDOW_OVERLAP, end - prev);
+        }
+        r = ms_features_stream_end(w->feat, o->data, o->size, cls, &x);
+    } else {
+        r = ms_features_extract(w->feat, o->data, o->size, cls, &x);
+    }
+    if (r < 0 || !x)
+        return;
+    ms_contrib top[MS_MODEL_TOP];
+    size_t n_top = 0;
+    v->has_model = true;
+    v->score = ms_model_score(x, top, MS_MODEL_TOP, &n_top);
+    v->threshold = w->e->threshold;
+    if (n_top) {
+        v->top = ms_xmalloc(n_top * sizeof(*top));
+        memcpy(v->top, top, n_top * sizeof(*top));
+        v->n_top = n_top;
+    }
+    ev->scored = true;
+    ev->score = v->score;
+    ev->threshold = w->e->threshold;
+    ev->strict = w->e->strict;
+}
+
+static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev,
+                           char *why, size_t why_cap) {
+    int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
+                                    MS_WINDOW_OVERLAP, object_release, (void *)o, v);
+    if (r == 0)
+        return;
+    if (r == MS_E_TIMEOUT)
+        snprintf(why, why_cap, "scan timed out after %u s", s->w->e->o->limits.scan_timeout);
+    else
+        snprintf(why, why_cap, "signature scan failed: %s", ms_strerror(r));
+    v->incomplete = true;
+    ev->scan_problem = MS_ERROR;
+    ev->scan_problem_reason = why;
+}
+
+/* The script score (issue 10, script_score.h): the second signal for
+ * scripts, as the model is for executables. It fills the record's model
+ * fields with model name "script"; the verdict policy lets it make a
+ * script suspicious, never malicious on its own. */
+static void run_script_score(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev) {
+    ms_worker *w = s->w;
+    ms_contrib top[MS_MODEL_TOP];
+    size_t n_top = 0;
+    double score = 0;
+    if (ms_script_score(w->script, o->data, o->size, &score, top, MS_MODEL_TOP, &n_top) != 0)
+        return;
+    v->has_model = true;
+    v->model_name = "script";
+    v->score = score;
+    v->threshold = ms_script_threshold();
+    if (n_top) {
+        v->top = ms_xmalloc(n_top * sizeof(*top));
+        memcpy(v->top, top, n_top * sizeof(*top));
+        v->n_top = n_top;
+    }
+    ev->script_scored = true;
+    ev->script_score = score;
+    ev->script_threshold = v->threshold;
+}
+
+/* Packet captures (issue 14, capture.h): the flow findings are rule hits,
+ * pools, wallets and flows go into the IOCs. A capture cut short, a limit
+ * or a link type not decoded is the object's scan problem (incomplete). */
+static void run_capture(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev) {
+    if (!ms_capture_candidate(o->data, o->size))
+        return;
+    int r = ms_capture_analyse(s->w->capture, o->data, o->size, v);
+    if (r == 0 || r == -ENOMEM || ev->scan_problem != MS_CLEAN)
+        return;
+    v->incomplete = true;
+    ev->scan_problem = r == MS_E_LIMIT ? MS_LIMIT : r == MS_E_UNSUPPORTED ? MS_SKIPPED : MS_ERROR;
+    ev->scan_problem_reason = v->reason; /* capture.c says what was cut */
+}
+
+/* Archive members, after the object itself: members first in the output,
+ * and the byte budget of the top-level object charged at every level. */
+static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *v, children *c,
+                       ms_evidence *ev, char *why, size_t why_cap) {
+    const ms_options *opt = s->w->e->o;
+    if (!ms_unpack_candidate(o->data, o->size) || stopping(s))
+        return;
+    if (depth >= opt->limits.max_depth) {
+        v->incomplete = true;
+        snprintf(why, why_cap, "limit: max-depth %u reached, members not scanned", opt->limits.max_depth);
+        ev->unpack_problem = MS_LIMIT;
+        ev->unpack_reason = why;
+        return;
+    }
+    const char *reason = NULL;
+    const char *bn = base_name(v->path, v->path_len);
+    int r = ms_unpack(s->w->unp, o->data, o->size, bn, (size_t)(v->path + v->path_len - bn), depth,
+                      o->mapped ? object_release : NULL, (void *)o, &s->budget, on_member, c, &reason);
+    if (r == 0 || r == MS_E_UNSUPPORTED || s->error)
+        return;
+    v->incomplete = true;
+    if (r == MS_E_LIMIT) {
+        snprintf(why, why_cap, "limit: %s", reason ? reason : "archive limit");
+        ev->unpack_problem = MS_LIMIT;
+    } else if (r == MS_E_CORRUPT) {
+        /* the archive's own bytes were all scanned; what the damage cut
+         * off does not exist to be read */
+        v->incomplete = false;
+        snprintf(why, why_cap, "damaged: %s", reason ? reason : "corrupt archive");
+        ev->unpack_problem = MS_DAMAGED;
+    } else {
+        snprintf(why, why_cap, "%s: %s", ms_strerror(r), reason ? reason : "");
+        ev->unpack_problem = r == MS_E_ENCRYPTED ? MS_SKIPPED : MS_ERROR;
+    }
+    ev->unpack_reason = why;
+}
+
+/* UPX hook (issue 10): the original program of a UPX-packed ELF/PE is the
+ * member "upx" of it (reported as prog!upx) and goes through scan_child
+ * like an archive member. A packed program that cannot be unpacked is a
+ * member event, never silently clean: over --max-filesize a limit, else
+ * an error (not "damaged": even when the file was cut short, the program
+ * it packs was not scanned, and the run must say something went unread).
+ * Not UPX after all: nothing. The unpacked bytes count against
+ * --max-archive-bytes like archive members. A UPX program inside the
+ * unpacked one gets a fresh ms_upx: the worker's holds the one scanned. */
+static void run_upx(scan *s, const ms_object *o, ms_class cls, unsigned depth, children *c) {
+    ms_worker *w = s->w;
+    const ms_limits *l = &w->e->o->limits;
+    if ((cls != MS_CLASS_ELF && cls != MS_CLASS_PE) || o->status != 0 || depth >= l->max_depth ||
+        stopping(s) || !ms_upx_candidate(o->data, o->size))
+        return;
+    ms_upx *tmp = NULL, *u = w->upx;
+    if (w->upx_busy) {
+        if (ms_upx_new(&tmp) < 0)
+            ms_oom();
+        u = tmp;
+    }
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    char why[256] = "";
+    int r = ms_upx_unpack(u, o->data, o->size, l->max_filesize, &out, &out_len, NULL, why, sizeof(why));
+    if (r == -ENOMEM)
+        ms_oom();
+    if (r != MS_E_UNSUPPORTED) {
+        if (r == 0 && s->budget.expanded + out_len > l->max_archive_bytes) {
+            r = MS_E_LIMIT;
+            snprintf(why, sizeof(why), "limit: max-archive-bytes %llu reached, the unpacked program not scanned",
+                     (unsigned long long)l->max_archive_bytes);
+        } else if (r == 0) {
+            s->budget.expanded += out_len;
+        } else if (r == MS_E_CORRUPT) {
+            r = -EIO;   /* see above: error, not damaged */
+        }
+        ms_object m = {.origin = MS_ORIGIN_MEMBER, .name = "upx", .name_len = 3,
+                       .data = r == 0 ? out : NULL, .size = r == 0 ? out_len : 0,
+                       .declared_size = out_len, .status = r, .reason = r ? why : NULL};
+        bool was = w->upx_busy;
+        w->upx_busy = true;
+        scan_child(c, &m);
+        w->upx_busy = was;
+    }
+    ms_upx_free(tmp);
+}
+
+/* Every stage on one object, then its children; returns its verdict (to be
+ * emitted by the caller), or NULL when the sink failed. */
+static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *parent, unsigned depth) {
+    ms_worker *w = s->w;
+    ms_engine *e = w->e;
+    ms_verdict *v = new_record(parent, o);
+    ms_evidence ev = {0};
+    char scan_why[128], unpack_why[448];
+
+    v->is_member = parent != NULL;
+    v->depth = (int)depth;
+    v->size = o->size;
+    if (object_problem(o, v, &ev))
+        return v;
+
+    /* identify, once: the cheap class, then libmagic's description */
+    ms_class cls = ms_identify_fast(o->data, o->size);
+    const char *desc = NULL;
+    ms_identify(w->id, o->data, o->size, base_name(v->path, v->path_len), cls, &cls, &desc);
+    v->cls = cls;
+    if (desc)
+        v->description = ms_xstrdup(desc);
+
+    /* a report minerscan wrote is data about other files, not evidence:
+     * no rule, score or IOC search runs on it (selfreport.h) */
+    ms_report_kind own = is_text_class(cls, desc) ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
+    if (own != MS_OWN_NONE) {
+        v->cls = MS_CLASS_REPORT;
+        free(v->description);
+        v->description = ms_xasprintf("minerscan report (%s)", ms_own_report_name(own));
+        object_release((void *)o, 0, o->size);
+        return v;
+    }
+
+    run_signatures(s, o, v, &ev, scan_why, sizeof(scan_why));
+    run_capture(s, o, v, &ev);
+    ev.rules = v->rules;
+    ev.n_rules = v->n_rules;
+
+    /* the model, for every executable whatever the rules said */
+    if (model_scores(e, cls, o->data, o->size))
+        run_model(s, o, cls, v, &ev);
+    else if (w->script && cls == MS_CLASS_SCRIPT)
+        run_script_score(s, o, v, &ev);
+
+    /* hashes: always for known-bad/good lists; otherwise only what is reported */
+    const char *good = NULL, *bad = NULL;
+    ms_digests dg;
+    if ((e->bad || e->good || e->o->all) && object_digests(s, o, &dg)) {
+        memcpy(v->sha256, dg.sha256, sizeof(v->sha256));
+        v->has_sha256 = true;
+        if (e->bad && ms_hashlist_match(e->bad, &dg, &bad) > 0) {
+            v->hash_list = ms_xstrdup(bad);
+            ev.known_bad = true;
+        }
+        if (e->good && ms_hashlist_match(e->good, &dg, &good) > 0)
+            v->allowed_by = ms_xstrdup(good);
+    }
+
+    /* IOCs of anything its own evidence flags */
+    ms_decision d;
+    ms_decide(&ev, &d);
+    if (d.verdict >= MS_SUSPICIOUS)
+        sweep(o, 4096, iocs_window, &v->iocs);
+
+    /* children: archive members and decoded blobs */
+    children c = {.s = s, .parent = v, .depth = depth};
+    run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
+    run_upx(s, o, cls, depth, &c);
+    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s)) {
+        blob_sweep b = {.c = &c};
+        sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);
+    }
+    if (s->error) {
+        ms_verdict_free(v);
+        return NULL;
+    }
+    ev.children = c.worst;
+    ev.have_children = c.any;
+    char changed[160];
+    if (o->verify && o->verify(o, changed, sizeof(changed)) < 0) {
+        /* it changed under the scan: what was scanned is not the file */
+        v->incomplete = true;
+        ev.partial = MS_ERROR;
+        ev.partial_reason = changed;
+    }
+    ev.allowed_by = v->allowed_by;
+    ms_decide(&ev, &d);
+    v->verdict = d.verdict;
+    v->contains = d.contains;
+    if (d.reason[0])
+        ms_verdict_set_reason(v, "%s", d.reason);
+
+    /* every reported object carries its sha256 */
+    if (!v->has_sha256 && v->verdict != MS_CLEAN && object_digests(s, o, &dg)) {
+        memcpy(v->sha256, dg.sha256, sizeof(v->sha256));
+        v->has_sha256 = true;
+    }
+    return v;
+}
+
+static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
+    scan s = {.w = w, .sink = sink, .budget = {.cancel = sink->cancel}};
+    ms_verdict *v = scan_object(&s, o, NULL, 0);
+    if (v)
+        emit(&s, v);
+    return s.error ? s.error : s.stop || ms_cancelled(sink->cancel) ? MS_STOP : 0;
+}
+
+int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const char *path,
+                          size_t path_len, const ms_sink *sink) {
+    ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len, .data = data,
+                   .size = size, .declared_size = size};
+    return scan_top(w, &o, sink);
+}
+
+/* ---- the file source ---- */
 
 /* Read the whole file (up to max_filesize bytes) into the worker's buffer.
  * read() rather than mmap(): a file truncated under us gives a short read,
  * never SIGBUS. size_hint (st_size, 0 if unknown) sizes the buffer once
- * instead of growing it by copies. A program the model will score is read
- * in READ_CHUNK pieces, and its feature byte pass follows each piece while
- * it is still in the cache, instead of reading it all back from memory
- * later: with 32 KiB
- * pieces the features cost 6-8% of a /usr/bin scan, with one read of the
- * whole file 12-13% (corpus-tools/bench.sh).
- * Returns bytes read, sets *truncated when the cap cut it. */
-#define READ_CHUNK (32u << 10)
-static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, uint64_t size_hint, size_t *ret_len,
-                    bool *truncated) {
+ * instead of growing it by copies. Fills o (its data is the worker's
+ * buffer); returns 0 or -errno. */
+static int read_file(ms_worker *w, int fd, uint64_t size_hint, ms_object *o) {
+    uint64_t cap_bytes = w->e->o->limits.max_filesize;
     size_t len = 0;
-    *truncated = false;
-    w->streamed = false;
+    bool truncated = false;
     if (size_hint && size_hint < SIZE_MAX - 1) {
         /* room for one byte more than expected: the read that sees EOF */
         size_t want_cap = (size_t)(size_hint < cap_bytes ? size_hint : cap_bytes) + 1;
@@ -585,7 +732,7 @@ static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, uint64_t size_hint
             if (ncap > cap_bytes + 1)
                 ncap = (size_t)cap_bytes + 1;
             if (ncap <= w->cap) {
-                *truncated = true;
+                truncated = true;
                 break;
             }
             uint8_t *b = realloc(w->buf, ncap);
@@ -600,15 +747,10 @@ static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, uint64_t size_hint
         if (want == 0) {
             /* at the cap: one more byte tells whether the file is larger */
             uint8_t c;
-            ssize_t k = read(fd, &c, 1);
-            if (k > 0)
-                *truncated = true;
+            if (read(fd, &c, 1) > 0)
+                truncated = true;
             break;
         }
-        /* small pieces for the first read (will_score looks at it) and
-         * while streaming; anything else in as few reads as it takes */
-        if ((len == 0 || w->streamed) && want > READ_CHUNK)
-            want = READ_CHUNK;
         ssize_t k = read(fd, w->buf + len, want);
         if (k < 0) {
             if (errno == EINTR)
@@ -617,17 +759,12 @@ static int read_all(ms_worker *w, int fd, uint64_t cap_bytes, uint64_t size_hint
         }
         if (k == 0)
             break;
-        bool first = len == 0;
         len += (size_t)k;
-        if (first && size_hint && will_score(w->e, w->buf, len)) {
-            /* the size it will have: the file's, or the cap's prefix */
-            ms_features_stream_begin(w->feat, (size_t)(size_hint < cap_bytes ? size_hint : cap_bytes));
-            w->streamed = true;
-        }
-        if (w->streamed)
-            ms_features_stream_feed(w->feat, w->buf, len);
     }
-    *ret_len = len;
+    o->data = w->buf ? w->buf : (const uint8_t *)"";
+    o->size = len;
+    if (truncated)
+        o->status = MS_E_LIMIT;
     return 0;
 }
 
@@ -639,85 +776,117 @@ static void release_buffer(ms_worker *w) {
     }
 }
 
-int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const char *path,
-                          size_t path_len, ms_emit_fn emitfn, void *ud) {
-    ms_verdict *v = NULL;
-    w->emit = emitfn;
-    w->emit_ud = ud;
-    w->emit_error = 0;
-    w->budget = (ms_budget){0};
-    int r = scan_object(w, data, size, path, path_len, 0, false, false, &v);
-    if (r < 0) {
-        if (w->emit_error)
-            return r;
-        /* out of memory on this object: say so and go on */
-        if (ms_verdict_new(path, path_len, &v) < 0)
-            return r;
-        v->verdict = MS_ERROR;
-        v->incomplete = true;
-        v->size = size;
-        ms_verdict_set_reason(v, "%s", ms_strerror(r));
+/*
+ * Mapped files and SIGBUS. A file truncated while it is mapped makes every
+ * read past its new end a SIGBUS. The handler looks at the faulting
+ * address: inside the mapping this thread is scanning, it maps zero pages
+ * over the rest of it (MAP_FIXED, anonymous), notes it, and returns, so the
+ * stage that read goes on over zeros and the object is reported as changed
+ * while scanned (never as clean). Anywhere else it puts the previous
+ * handler back and returns, so the fault repeats and is what it would have
+ * been without us. The range is per thread (SIGBUS from a memory access is
+ * delivered to the thread that made it).
+ */
+static _Thread_local struct {
+    uintptr_t lo, hi;
+    volatile sig_atomic_t hit;
+} guard;
+static struct sigaction prev_bus;
+static long page_size;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc) {
+    (void)sig, (void)uc;
+    uintptr_t a = (uintptr_t)si->si_addr;
+    if (guard.hi > guard.lo && a >= guard.lo && a < guard.hi) {
+        uintptr_t from = a & ~((uintptr_t)page_size - 1);
+        if (mmap((void *)from, guard.hi - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+            MAP_FAILED) {
+            guard.hit = 1;
+            return;
+        }
     }
-    r = emit(w, v);
-    return r < 0 ? r : 0;
+    sigaction(SIGBUS, &prev_bus, NULL);
 }
 
-static int scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, ms_emit_fn emitfn, void *ud,
-                   uint64_t *ret_bytes) {
-    size_t len = 0;
-    bool truncated = false;
-    uint64_t cap_bytes = w->e->o->limits.max_filesize;
+static void guard_install(void) {
+    page_size = sysconf(_SC_PAGESIZE);
+    struct sigaction sa = {.sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &prev_bus);
+}
+
+typedef struct file_src {
+    int fd;
+    uint64_t size_at_open; /* st_size when opened (0: unknown) */
+} file_src;
+
+/* The file changed under the scan: it shrank (a SIGBUS was turned into
+ * zeros, or a short read) or grew. Anything that changed under the walk
+ * makes the run incomplete (issue 15). */
+static int file_verify(const ms_object *o, char *why, size_t cap) {
+    const file_src *f = o->verify_ud;
     struct stat st;
-    uint64_t hint = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 ? (uint64_t)st.st_size : 0;
-    int r = read_all(w, fd, cap_bytes, hint, &len, &truncated);
-    if (ret_bytes)
-        *ret_bytes = len;
-
-    if (r < 0) {
-        ms_verdict *v = NULL;
-        int k = ms_verdict_new(path, path_len, &v);
-        if (k < 0)
-            return k;
-        v->verdict = MS_ERROR;
-        v->incomplete = true;
-        v->size = len;
-        ms_verdict_set_reason(v, "read: %s", ms_strerror(r));
-        release_buffer(w);
-        w->emit = emitfn;
-        w->emit_ud = ud;
-        k = emit(w, v);
-        return k < 0 ? k : 0;
+    uint64_t now = fstat(f->fd, &st) == 0 ? (uint64_t)st.st_size : f->size_at_open;
+    if (guard.hit || (o->mapped && now != o->size) || (!o->mapped && o->status == 0 && now != o->size)) {
+        snprintf(why, cap, "changed while scanned: %llu bytes when opened, %llu now, %zu scanned%s",
+                 (unsigned long long)f->size_at_open, (unsigned long long)now, o->size,
+                 guard.hit ? " (the part cut off read as zeros)" : "");
+        return -ESTALE;
     }
-    if (!truncated) {
-        r = ms_worker_scan_buffer(w, w->buf, len, path, path_len, emitfn, ud);
-        release_buffer(w);
-        return r;
-    }
-    /* Larger than --max-filesize: scan the first bytes, never call it clean. */
-    ms_verdict *v = NULL;
-    w->emit = emitfn;
-    w->emit_ud = ud;
-    w->emit_error = 0;
-    w->budget = (ms_budget){0};
-    r = scan_object(w, w->buf, len, path, path_len, 0, false, true, &v);
-    release_buffer(w);
-    if (r < 0)
-        return w->emit_error ? r : 0;
-    v->incomplete = true;
-    free(v->reason);
-    v->reason = NULL;
-    ms_verdict_set_reason(v, "limit: max-filesize %llu, only the first %zu bytes were scanned",
-                          (unsigned long long)cap_bytes, len);
-    raise_verdict(v, MS_LIMIT);
-    r = emit(w, v);
-    return r < 0 ? r : 0;
+    return 0;
 }
 
-int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, ms_emit_fn emitfn,
-                      void *ud, uint64_t *ret_bytes) {
-    int r = scan_fd(w, fd, path, path_len, emitfn, ud, ret_bytes);
-    /* a stream begun while reading belongs to this file only */
-    w->streamed = false;
-    ms_features_stream_abandon(w->feat);
+int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, uint64_t size_hint,
+                      const ms_sink *sink, uint64_t *ret_bytes) {
+    char why[160];
+    struct stat st;
+    file_src src = {.fd = fd, .size_at_open = size_hint};
+    ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
+                   .declared_size = size_hint, .verify = file_verify, .verify_ud = &src};
+    void *map = MAP_FAILED;
+    size_t map_len = 0;
+    int r;
+
+    /* A regular file is mapped: scanned to its end whatever its size, in
+     * windows when it is big (MS_WINDOW), never copied. What cannot be
+     * mapped (a pipe named on the command line, a file system without
+     * mmap) is read, under --max-filesize like an archive member. */
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)MS_MAP_MIN &&
+        (uint64_t)st.st_size <= SIZE_MAX) {
+        src.size_at_open = o.declared_size = (uint64_t)st.st_size;
+        pthread_once(&guard_once, guard_install);
+        map_len = (size_t)st.st_size;
+        map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, fd, 0);
+    }
+    if (map != MAP_FAILED) {
+        madvise(map, map_len, MADV_SEQUENTIAL);
+        o.data = map;
+        o.size = map_len;
+        o.mapped = true;
+        guard.lo = (uintptr_t)map;
+        guard.hi = (uintptr_t)map + map_len;
+        guard.hit = 0;
+        r = 0;
+    } else {
+        r = read_file(w, fd, size_hint, &o);
+    }
+    if (ret_bytes)
+        *ret_bytes = o.size;
+    if (r < 0) {
+        snprintf(why, sizeof(why), "read: %s", ms_strerror(r));
+        o = (ms_object){.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
+                        .declared_size = o.size, .status = r, .reason = why};
+    } else if (o.status == MS_E_LIMIT) {
+        snprintf(why, sizeof(why), "limit: max-filesize %llu, only the first %zu bytes were scanned",
+                 (unsigned long long)w->e->o->limits.max_filesize, o.size);
+        o.reason = why;
+    }
+    r = scan_top(w, &o, sink);
+    if (map != MAP_FAILED) {
+        guard.lo = guard.hi = 0;
+        munmap(map, map_len);
+    }
+    release_buffer(w);
     return r;
 }

@@ -1,20 +1,34 @@
 /*
- * engine.h - the per-object pipeline: read -> identify -> hash -> YARA ->
- * features -> model -> IOCs -> (archive members, base64 blobs, recursively)
- * -> verdict. ms_engine is created once and shared read-only; each thread
- * makes its own ms_worker.
+ * engine.h - the per-object pipeline: a source makes an object (object.h),
+ * then identify -> YARA -> features -> model -> hash lists -> IOCs ->
+ * children (archive members, base64 blobs), each through the same
+ * pipeline -> the verdict policy (verdict.h). ms_engine holds what is
+ * shared read-only (rules, hash lists, model thresholds) and is made once;
+ * each thread makes its own ms_worker (libmagic handle, YARA scanner,
+ * unpacker, featurizer, read buffer). What belongs to one scan (where the
+ * verdicts go, the byte budget of the top-level file, whether to stop)
+ * is passed down as a value and never kept in the worker.
  */
 #ifndef MS_ENGINE_H
 #define MS_ENGINE_H
 
+#include "cancel.h"
 #include "minerscan.h"
 #include "options.h"
 
 typedef struct ms_engine ms_engine;
 typedef struct ms_worker ms_worker;
 
-/* Takes ownership of v. Returns MS_CONTINUE, MS_STOP or < 0. */
+/* Takes ownership of v. Returns MS_CONTINUE, MS_STOP (end this scan and
+ * the run) or < 0 (an error that ends them too). */
 typedef int (*ms_emit_fn)(void *ud, ms_verdict *v);
+
+/* Where a scan's verdicts go and what ends it early. */
+typedef struct ms_sink {
+    ms_emit_fn emit;
+    void *ud;
+    const ms_cancel *cancel; /* may be NULL */
+} ms_sink;
 
 /* Load rules, hash lists and the model. On a configuration error
  * (rules that do not compile, a bad hash list) returns < 0 with *ret_err
@@ -29,17 +43,25 @@ int ms_engine_foreach_rule(const ms_engine *e, int (*fn)(void *, const ms_rule_h
 int ms_worker_new(ms_engine *e, ms_worker **ret);
 void ms_worker_free(ms_worker *w);
 
-/* Scan an open regular file (fd is not closed). Emits one verdict per
- * object: members first, the file last. Problems with the file become its
- * verdict; returns < 0 only if emit failed. *ret_bytes gets the bytes read. */
-int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len,
-                      ms_emit_fn emit, void *ud, uint64_t *ret_bytes);
+/* Scan an open file (fd is not closed). size_hint is the size seen when it
+ * was opened (0: unknown). Emits one verdict per object, members first,
+ * the file last. Problems with the file are its verdict: returns 0, or
+ * the sink's error (< 0) or MS_STOP when the sink or the cancel token
+ * ended the scan. *ret_bytes (may be NULL) gets the bytes read. */
+int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, uint64_t size_hint,
+                      const ms_sink *sink, uint64_t *ret_bytes);
 
-/* Scan bytes as a top-level object named path. */
-int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size,
-                          const char *path, size_t path_len, ms_emit_fn emit, void *ud);
+/* Scan bytes in memory as a top-level object named path. Same returns. */
+int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const char *path,
+                          size_t path_len, const ms_sink *sink);
 
-/* Make the worker stop early (between members) when *stop becomes non-zero. */
-void ms_worker_set_stop(ms_worker *w, volatile int *stop);
+/* Versions of what the engine is made of, for --version: libyara,
+ * libmagic, the magic database built in. */
+typedef struct ms_engine_versions {
+    const char *yara;
+    int magic;
+    size_t magic_db_bytes;
+} ms_engine_versions;
+void ms_engine_versions_get(ms_engine_versions *ret);
 
 #endif

@@ -28,6 +28,9 @@
  */
 #include "ms_features.h"
 
+#include "bytes.h"
+#include "exe.h"
+
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -1244,25 +1247,18 @@ static bool upx_name(const char *s, size_t n) {
 /* ELF: sections (or, without them, segments), linking, entry point, DT_NEEDED
  * and the undefined dynamic symbols. */
 static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
-    if (n < 52) {
-        si->malformed = true;
-        return;
-    }
+    ms_exe x;
     si->elf = true;
-    si->is64 = d[4] == 2;
-    rd r = {.d = d, .n = n, .be = d[5] == 2};
-    if ((d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2) || (si->is64 && n < 64)) {
+    si->is64 = n >= 52 && d[4] == 2;
+    if (ms_exe_parse(d, n, &x) != MS_EXE_ELF) {
         si->malformed = true;
         return;
     }
-    bool w = si->is64;
-    uint64_t type = u(&r, 16, 2);
-    uint64_t entry = u(&r, 24, w ? 8 : 4);
-    uint64_t phoff = u(&r, w ? 32 : 28, w ? 8 : 4);
-    uint64_t shoff = u(&r, w ? 40 : 32, w ? 8 : 4);
-    uint64_t phentsize = u(&r, w ? 54 : 42, 2), phnum = u(&r, w ? 56 : 44, 2);
-    uint64_t shentsize = u(&r, w ? 58 : 46, 2), shnum = u(&r, w ? 60 : 48, 2);
-    uint64_t shstrndx = u(&r, w ? 62 : 50, 2);
+    rd r = {.d = d, .n = n, .be = x.be};
+    bool w = x.is64;
+    uint64_t type = x.elf_type, entry = x.entry;
+    uint64_t shoff = x.shoff, shentsize = x.shentsize, shnum = x.shnum, shstrndx = x.shstrndx;
+    uint64_t phoff = x.phoff, phentsize = x.phentsize, phnum = x.phnum;
     uint64_t want_ph = w ? 56 : 32, want_sh = w ? 64 : 40;
     si->end = w ? 64 : 52;
 
@@ -1276,17 +1272,13 @@ static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
         si->malformed = true;
     else {
         for (uint64_t i = 0; i < phnum; i++) {
-            uint64_t o = phoff + i * phentsize;
-            if (phoff > n || !in(n, o, want_ph)) {
+            ms_exe_segment sg;
+            if (!ms_exe_segment_at(&x, d, n, i, &sg)) {
                 si->malformed = true;
                 break;
             }
-            uint64_t pt = u(&r, o, 4);
-            uint64_t pflags = w ? u(&r, o + 4, 4) : u(&r, o + 24, 4);
-            uint64_t poff = u(&r, o + (w ? 8 : 4), w ? 8 : 4);
-            uint64_t vaddr = u(&r, o + (w ? 16 : 8), w ? 8 : 4);
-            uint64_t filesz = u(&r, o + (w ? 32 : 16), w ? 8 : 4);
-            uint64_t memsz = u(&r, o + (w ? 40 : 20), w ? 8 : 4);
+            uint64_t pt = sg.type, pflags = sg.flags, poff = sg.offset, vaddr = sg.vaddr;
+            uint64_t filesz = sg.filesz, memsz = sg.memsz;
             if (pt == 3)
                 si->elf_interp = true;
             if (pt == 2)
@@ -1308,16 +1300,7 @@ static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
     si->elf_static = !have_dynamic && (type == 2 || type == 3);
     si->elf_pie = type == 3 && si->elf_interp;
 
-    /* sections */
-    uint64_t sh0_size = 0, sh0_link = 0;
-    if (shoff && shentsize >= want_sh && in(n, shoff, want_sh)) {
-        sh0_size = u(&r, shoff + (w ? 32 : 20), w ? 8 : 4);
-        sh0_link = u(&r, shoff + (w ? 40 : 24), 4);
-    }
-    if (shnum == 0 && shoff)
-        shnum = sh0_size;
-    if (shstrndx == 0xffff)
-        shstrndx = sh0_link;
+    /* sections (exe.c resolved the extended numbering) */
     bool have_symtab = false, ep_in_sec = false;
     if (shnum && (shentsize < want_sh || shnum > MAX_SECTIONS || shoff > n ||
                   shnum * shentsize > n - shoff)) {
@@ -1330,21 +1313,17 @@ static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
             si->end = end;
     }
     uint64_t stroff = 0, strsize = 0;
-    if (shnum && shstrndx < shnum) {
-        uint64_t o = shoff + shstrndx * shentsize;
-        stroff = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
-        strsize = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
+    ms_exe_section sec;
+    if (shnum && shstrndx < shnum && ms_exe_section_at(&x, d, n, shstrndx, &sec)) {
+        stroff = sec.offset;
+        strsize = sec.size;
         if (!in(n, stroff, strsize))
             stroff = strsize = 0;
     }
     uint64_t dynsym_i = UINT64_MAX, dynamic_i = UINT64_MAX;
-    for (uint64_t i = 1; i < shnum; i++) {
-        uint64_t o = shoff + i * shentsize;
-        uint64_t nm = u(&r, o, 4), st = u(&r, o + 4, 4);
-        uint64_t fl = u(&r, o + 8, w ? 8 : 4);
-        uint64_t addr = u(&r, o + (w ? 16 : 12), w ? 8 : 4);
-        uint64_t off = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
-        uint64_t size = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
+    for (uint64_t i = 1; i < shnum && ms_exe_section_at(&x, d, n, i, &sec); i++) {
+        uint64_t nm = sec.name_off, st = sec.type, fl = sec.flags, addr = sec.addr;
+        uint64_t off = sec.offset, size = sec.size;
         size_t nlen = 0;
         const char *name = strsize ? name_at(&r, stroff + nm, stroff + strsize, &nlen) : NULL;
         si->nsec++;
@@ -1400,16 +1379,12 @@ static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
     si->stripped = !have_symtab;
 
     /* dynamic symbols: the undefined ones are imports */
-    if (dynsym_i != UINT64_MAX) {
-        uint64_t o = shoff + dynsym_i * shentsize;
-        uint64_t off = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
-        uint64_t size = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
-        uint64_t link = u(&r, o + (w ? 40 : 24), 4);
+    ms_exe_section ds, ls;
+    if (dynsym_i != UINT64_MAX && ms_exe_section_at(&x, d, n, dynsym_i, &ds)) {
+        uint64_t off = ds.offset, size = ds.size, link = ds.link;
         uint64_t entsize = w ? 24 : 16;
-        if (link < shnum && in(n, off, size)) {
-            uint64_t lo = shoff + link * shentsize;
-            uint64_t soff = u(&r, lo + (w ? 24 : 16), w ? 8 : 4);
-            uint64_t ssize = u(&r, lo + (w ? 32 : 20), w ? 8 : 4);
+        if (link < shnum && in(n, off, size) && ms_exe_section_at(&x, d, n, link, &ls)) {
+            uint64_t soff = ls.offset, ssize = ls.size;
             if (in(n, soff, ssize)) {
                 uint64_t count = size / entsize;
                 if (count > MAX_SYMBOLS)
@@ -1429,16 +1404,11 @@ static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
         }
     }
     /* DT_NEEDED */
-    if (dynamic_i != UINT64_MAX) {
-        uint64_t o = shoff + dynamic_i * shentsize;
-        uint64_t off = u(&r, o + (w ? 24 : 16), w ? 8 : 4);
-        uint64_t size = u(&r, o + (w ? 32 : 20), w ? 8 : 4);
-        uint64_t link = u(&r, o + (w ? 40 : 24), 4);
+    if (dynamic_i != UINT64_MAX && ms_exe_section_at(&x, d, n, dynamic_i, &ds)) {
+        uint64_t off = ds.offset, size = ds.size, link = ds.link;
         uint64_t entsize = w ? 16 : 8;
-        if (link < shnum && in(n, off, size)) {
-            uint64_t lo = shoff + link * shentsize;
-            uint64_t soff = u(&r, lo + (w ? 24 : 16), w ? 8 : 4);
-            uint64_t ssize = u(&r, lo + (w ? 32 : 20), w ? 8 : 4);
+        if (link < shnum && in(n, off, size) && ms_exe_section_at(&x, d, n, link, &ls)) {
+            uint64_t soff = ls.offset, ssize = ls.size;
             uint64_t count = size / entsize;
             if (count > MAX_SEGMENTS * 4)
                 count = MAX_SEGMENTS * 4;
@@ -1483,39 +1453,21 @@ static bool rva_to_off(const pesec *s, size_t ns, uint64_t hdr_size, uint64_t rv
 
 static void parse_pe(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
     rd r = {.d = d, .n = n};
+    ms_exe x;
     si->pe = true;
-    uint64_t pe = u(&r, 0x3c, 4);
-    if (!in(n, pe, 24) || memcmp(d + pe, "PE\0\0", 4)) {
+    if (ms_exe_parse(d, n, &x) != MS_EXE_PE) {
         si->malformed = true;
         return;
     }
-    uint64_t coff = pe + 4;
-    uint64_t nsec = u(&r, coff + 2, 2);
-    uint64_t symptr = u(&r, coff + 8, 4);
-    uint64_t optsize = u(&r, coff + 16, 2);
-    uint64_t chars = u(&r, coff + 18, 2);
-    uint64_t opt = coff + 20;
-    uint64_t magic = u(&r, opt, 2);
-    si->dll = chars & 0x2000;
-    if (magic != 0x10b && magic != 0x20b) {
+    uint64_t nsec = x.nsec, symptr = x.symptr;
+    si->dll = x.characteristics & 0x2000;
+    if (!x.pe_magic) {
         si->malformed = true;
         return;
     }
-    si->is64 = magic == 0x20b;
-    uint64_t entry = u(&r, opt + 16, 4);
-    uint64_t hdr_size = u(&r, opt + 60, 4);
-    uint64_t subsys = u(&r, opt + 68, 2);
-    uint64_t ndirs = u(&r, opt + (si->is64 ? 108 : 92), 4);
-    uint64_t dirs = opt + (si->is64 ? 112 : 96);
-    if (ndirs > 16)
-        ndirs = 16;
-    uint64_t dir_rva[16] = {0}, dir_size[16] = {0};
-    for (uint64_t i = 0; i < ndirs; i++) {
-        if (dirs + 8 * i + 8 > opt + optsize)
-            break;
-        dir_rva[i] = u(&r, dirs + 8 * i, 4);
-        dir_size[i] = u(&r, dirs + 8 * i + 4, 4);
-    }
+    si->is64 = x.is64;
+    uint64_t entry = x.entry, hdr_size = x.header_size, subsys = x.subsystem;
+    const uint32_t *dir_rva = x.dir_rva, *dir_size = x.dir_size;
     si->driver = subsys == 1;
     si->console = subsys == 3;
     si->signed_ = dir_rva[4] && dir_size[4];
@@ -1525,28 +1477,21 @@ static void parse_pe(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
 
     pesec sec[PE_MAX_SECTIONS];
     size_t ns = 0;
-    uint64_t sh = opt + optsize;
     if (nsec > PE_MAX_SECTIONS) {
         si->malformed = true;
         nsec = PE_MAX_SECTIONS;
     }
-    si->end = sh + nsec * 40;
+    si->end = x.sec_off + nsec * 40;
     bool ep_found = false;
     for (uint64_t i = 0; i < nsec; i++) {
-        uint64_t o = sh + i * 40;
-        if (!in(n, o, 40)) {
+        ms_exe_section hs;
+        if (!ms_exe_section_at(&x, d, n, i, &hs)) {
             si->malformed = true;
             break;
         }
-        const char *name = (const char *)d + o;
-        size_t nlen = strnlen(name, 8);
-        pesec s = {
-            .vsize = u(&r, o + 8, 4),
-            .va = u(&r, o + 12, 4),
-            .rawsize = u(&r, o + 16, 4),
-            .raw = u(&r, o + 20, 4),
-            .flags = u(&r, o + 36, 4),
-        };
+        const char *name = hs.name;
+        size_t nlen = hs.name_len;
+        pesec s = {.vsize = hs.vsize, .va = hs.addr, .rawsize = hs.size, .raw = hs.offset, .flags = hs.flags};
         if (s.rawsize && !in(n, s.raw, s.rawsize)) {
             si->malformed = true;
             s.rawsize = s.raw <= n ? n - s.raw : 0;

@@ -34,7 +34,9 @@ int main(void) {
         if (o->arg)
             printf(" \\fI%s\\fR", o->arg);
         printf("\n");
-        roff(o->help);
+        char help[512];
+        ms_cli_opt_help(o, help, sizeof(help));
+        roff(help);
         printf("\n");
     }
     printf(".SH EXIT STATUS\n");

@@ -156,31 +156,73 @@ static const hash_entry *find(const ms_hashlist *l, int kind, const char *hex) {
     return bsearch(&key, l->e[kind], l->n[kind], sizeof(hash_entry), cmp_entry);
 }
 
-int ms_hashlist_match(const ms_hashlist *l, const uint8_t *data, size_t size, const char *sha256_hex,
-                      const char **ret_name) {
-    const hash_entry *e = NULL;
-    char hex[65];
-    int r;
-    if (sha256_hex)
-        e = find(l, 0, sha256_hex);
-    else if (l->n[0]) {
-        if ((r = ms_sha256_hex(data, size, hex)) < 0)
-            return r;
-        e = find(l, 0, hex);
-    }
-    if (!e && l->n[1]) {
-        if ((r = digest_hex(EVP_sha1(), data, size, hex)) < 0)
-            return r;
-        e = find(l, 1, hex);
-    }
-    if (!e && l->n[2]) {
-        if ((r = digest_hex(EVP_md5(), data, size, hex)) < 0)
-            return r;
-        e = find(l, 2, hex);
-    }
+void ms_hashlist_needs(const ms_hashlist *l, ms_digests *want) {
+    if (!l)
+        return;
+    want->want_sha1 |= l->n[1] > 0;
+    want->want_md5 |= l->n[2] > 0;
+}
+
+int ms_hashlist_match(const ms_hashlist *l, const ms_digests *d, const char **ret_name) {
+    const hash_entry *e = find(l, 0, d->sha256);
+    if (!e && d->want_sha1)
+        e = find(l, 1, d->sha1);
+    if (!e && d->want_md5)
+        e = find(l, 2, d->md5);
     if (!e)
         return 0;
     if (ret_name)
         *ret_name = e->name ? e->name : l->list_name;
     return 1;
+}
+
+struct ms_digest_ctx {
+    EVP_MD_CTX *md[3]; /* sha256, sha1, md5 */
+};
+
+int ms_digest_begin(const ms_digests *want, ms_digest_ctx **ret) {
+    ms_digest_ctx *c = calloc(1, sizeof(*c));
+    const EVP_MD *kinds[3] = {EVP_sha256(), EVP_sha1(), EVP_md5()};
+    bool on[3] = {true, want->want_sha1, want->want_md5};
+    if (!c)
+        return -ENOMEM;
+    for (int k = 0; k < 3; k++)
+        if (on[k] && (!(c->md[k] = EVP_MD_CTX_new()) || EVP_DigestInit_ex(c->md[k], kinds[k], NULL) != 1)) {
+            ms_digest_abandon(c);
+            return MS_E_CRYPTO;
+        }
+    *ret = c;
+    return 0;
+}
+
+int ms_digest_update(ms_digest_ctx *c, const uint8_t *d, size_t n) {
+    for (int k = 0; k < 3; k++)
+        if (c->md[k] && EVP_DigestUpdate(c->md[k], d, n) != 1)
+            return MS_E_CRYPTO;
+    return 0;
+}
+
+int ms_digest_end(ms_digest_ctx *c, ms_digests *ret) {
+    char *out[3] = {ret->sha256, ret->sha1, ret->md5};
+    int r = 0;
+    for (int k = 0; k < 3; k++) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned n = 0;
+        if (!c->md[k])
+            continue;
+        if (EVP_DigestFinal_ex(c->md[k], md, &n) != 1)
+            r = MS_E_CRYPTO;
+        else
+            to_hex(md, n, out[k]);
+    }
+    ms_digest_abandon(c);
+    return r;
+}
+
+void ms_digest_abandon(ms_digest_ctx *c) {
+    if (!c)
+        return;
+    for (int k = 0; k < 3; k++)
+        EVP_MD_CTX_free(c->md[k]);
+    free(c);
 }

@@ -6,6 +6,8 @@
 #ifndef MS_HASHES_H
 #define MS_HASHES_H
 
+#include <stdbool.h>
+
 #include "minerscan.h"
 
 typedef struct ms_hashlist ms_hashlist;
@@ -19,10 +21,27 @@ int ms_hashlist_load(const char *path, ms_hashlist **ret, char **ret_err);
 void ms_hashlist_free(ms_hashlist *l);
 size_t ms_hashlist_count(const ms_hashlist *l);
 
-/* Does data (whose sha256 hex is given) match? Computes sha1/md5 only when
- * the list holds such entries. *ret_name is the entry's name or the list's
- * file name. 1 match, 0 no match, < 0 error. */
-int ms_hashlist_match(const ms_hashlist *l, const uint8_t *data, size_t size,
-                      const char *sha256_hex, const char **ret_name);
+/* The digests of one object: sha256 always, sha1 and md5 when a list
+ * holds such entries (ms_hashlist_needs). */
+typedef struct ms_digests {
+    bool want_sha1, want_md5;
+    char sha256[65], sha1[41], md5[33];
+} ms_digests;
+
+/* Add to want the digests l needs besides sha256. */
+void ms_hashlist_needs(const ms_hashlist *l, ms_digests *want);
+
+/* Does an object with these digests match? *ret_name is the entry's name
+ * or the list's file name. 1 match, 0 no match. */
+int ms_hashlist_match(const ms_hashlist *l, const ms_digests *d, const char **ret_name);
+
+/* The digests of an object fed in pieces (a big file is hashed in the
+ * windows it is swept in). begin takes want's flags; end fills ret's hex
+ * strings and frees c; abandon frees c without a result. */
+typedef struct ms_digest_ctx ms_digest_ctx;
+int ms_digest_begin(const ms_digests *want, ms_digest_ctx **ret);
+int ms_digest_update(ms_digest_ctx *c, const uint8_t *d, size_t n);
+int ms_digest_end(ms_digest_ctx *c, ms_digests *ret);
+void ms_digest_abandon(ms_digest_ctx *c);
 
 #endif

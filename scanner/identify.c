@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "exe.h"
+#include "formats.h"
+
 /* libmagic sees at most this many bytes. ELF/PE headers, shebangs and
  * archive headers are all near the start; 64 KiB keeps text detection
  * honest for scripts and configs. */
@@ -61,69 +64,21 @@ void ms_identifier_free(ms_identifier *id) {
     free(id);
 }
 
-static uint32_t rd32le(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static bool is_pe(const uint8_t *d, size_t n) {
-    if (n < 0x40 || d[0] != 'M' || d[1] != 'Z')
-        return false;
-    uint32_t off = rd32le(d + 0x3c);
-    return off <= n - 4 && off >= 0x40 && !memcmp(d + off, "PE\0\0", 4);
-}
-
-static bool is_archive(const uint8_t *d, size_t n) {
-    static const struct {
-        size_t off;
-        const char *m;
-        size_t len;
-    } sig[] = {
-        {0, "\x1f\x8b", 2},            /* gzip */
-        {0, "BZh", 3},                 /* bzip2 */
-        {0, "\xfd" "7zXZ\0", 6},       /* xz */
-        {0, "\x28\xb5\x2f\xfd", 4},    /* zstd */
-        {0, "\x04\x22\x4d\x18", 4},    /* lz4 */
-        {0, "\x1f\x9d", 2},            /* compress */
-        {0, "\x5d\x00\x00", 3},        /* lzma alone */
-        {0, "PK\x03\x04", 4},          /* zip */
-        {0, "PK\x05\x06", 4},          /* empty zip */
-        {0, "7z\xbc\xaf\x27\x1c", 6},  /* 7z */
-        {0, "Rar!\x1a\x07", 6},        /* rar, rar5 */
-        {257, "ustar", 5},             /* tar */
-        {0, "070701", 6},              /* cpio newc */
-        {0, "070702", 6},
-        {0, "070707", 6},              /* cpio odc */
-        {0, "\xc7\x71", 2},            /* cpio binary le */
-        {0, "\x71\xc7", 2},            /* cpio binary be */
-        {0, "!<arch>\n", 8},           /* ar, deb */
-        {0, "\xed\xab\xee\xdb", 4},    /* rpm */
-        {32769, "CD001", 5},           /* iso9660 */
-        {0, "MSCF", 4},                /* cab */
-        {0, "xar!", 4},                /* xar */
-        {2, "-lh", 3},                 /* lha */
-    };
-    for (size_t i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
-        if (n >= sig[i].off + sig[i].len && !memcmp(d + sig[i].off, sig[i].m, sig[i].len))
-            return true;
-    return false;
-}
-
 ms_class ms_identify_fast(const uint8_t *d, size_t n) {
+    ms_exe x;
+    /* an ELF is an ELF by its magic, even with a header it cannot hold:
+     * what it may be scored as is ms_exe_elf_program's to say */
     if (n >= 4 && !memcmp(d, "\x7f" "ELF", 4))
         return MS_CLASS_ELF;
-    if (is_pe(d, n))
+    switch (ms_exe_parse(d, n, &x)) {
+    case MS_EXE_PE:
         return MS_CLASS_PE;
-    if (n >= 4) {
-        uint32_t m = rd32le(d);
-        if (m == 0xfeedface || m == 0xfeedfacf || m == 0xcefaedfe || m == 0xcffaedfe)
-            return MS_CLASS_MACHO;
-        /* fat Mach-O shares 0xcafebabe with Java classes; a fat header
-         * holds a handful of architectures, a class file a version >= 45. */
-        if (n >= 8 && !memcmp(d, "\xca\xfe\xba\xbe", 4) && d[4] == 0 && d[5] == 0 && d[6] == 0 &&
-            d[7] > 0 && d[7] < 20)
-            return MS_CLASS_MACHO;
+    case MS_EXE_MACHO:
+        return MS_CLASS_MACHO;
+    default:
+        break;
     }
-    if (is_archive(d, n))
+    if (ms_format_at_start(d, n) != MS_FMT_NONE)
         return MS_CLASS_ARCHIVE;
     if (n >= 2 && d[0] == '#' && d[1] == '!')
         return MS_CLASS_SCRIPT;
@@ -156,9 +111,8 @@ static ms_class class_of_text(const char *desc, const char *name) {
     return MS_CLASS_OTHER;
 }
 
-int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name,
-                ms_class *ret_cls, const char **ret_desc) {
-    ms_class cls = ms_identify_fast(data, size);
+void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name, ms_class cls,
+                 ms_class *ret_cls, const char **ret_desc) {
     const char *d = size ? magic_buffer(id->magic, data, size < MS_MAGIC_BYTES ? size : MS_MAGIC_BYTES)
                          : "empty";
     if (!d)
@@ -172,5 +126,4 @@ int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char 
         cls = class_of_text(id->desc, name);
     *ret_cls = cls;
     *ret_desc = id->desc;
-    return 0;
 }

@@ -13,12 +13,14 @@ typedef struct ms_identifier ms_identifier;
 int ms_identifier_new(ms_identifier **ret);
 void ms_identifier_free(ms_identifier *id);
 
-/* Classify data. *ret_desc points into the identifier and stays valid until
- * the next call on it. Never fails on content: unknown data is
- * MS_CLASS_OTHER with libmagic's "data". name (may be NULL) is the base
- * name, used only to tell scripts and configs without a shebang. */
-int ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name,
-                ms_class *ret_cls, const char **ret_desc);
+/* Describe data with libmagic and settle its class: cls is the cheap
+ * class (ms_identify_fast) the caller already has, so it is computed once
+ * per object; text gets the script/config class from the description and
+ * the base name (name, may be NULL). *ret_desc points into the identifier
+ * and stays valid until the next call on it. Never fails on content:
+ * unknown data is MS_CLASS_OTHER with libmagic's "data". */
+void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name, ms_class cls,
+                 ms_class *ret_cls, const char **ret_desc);
 
 /* The cheap check alone (no libmagic): used by the unpacker and fuzzers. */
 ms_class ms_identify_fast(const uint8_t *data, size_t size);

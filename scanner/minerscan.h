@@ -1,6 +1,12 @@
 /*
  * minerscan.h - the umbrella header of libminerscan.
  *
+ * libminerscan is an internal library: a static library that the CLI, the
+ * tests, the fuzzers and corpus-tools link, with no installed headers and no
+ * ABI. So it makes no visibility claims (no export macro, no
+ * -fvisibility=hidden): every header under scanner/ is usable by those
+ * four, and nothing outside this repository links it (README "Hacking").
+ *
  * Conventions (project-wide, see README "Hacking"):
  *
  *  - Errors: functions return int. 0 or more is success; below 0 is failure,
@@ -10,6 +16,9 @@
  *  - Ownership: ms_x_new(..., ms_x **ret) creates, ms_x_free(x) destroys and
  *    accepts NULL and half-built objects. Functions clean up through a single
  *    "out:" label (the libyara style); no compiler extensions beyond C11.
+ *  - Memory: bookkeeping allocations end the process when memory is gone
+ *    (alloc.h), so the record and IOC functions below cannot fail; buffers
+ *    whose size the input chooses are checked and become records.
  *  - Callbacks return MS_CONTINUE, MS_SKIP or MS_STOP; a negative value is an
  *    error and aborts the iteration, which then returns that value.
  *  - Problems with one object are data (a verdict with a reason), never a
@@ -22,9 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MS_PUBLIC __attribute__((visibility("default")))
-
-#define MS_VERSION "0.1.0"
+#include "ms_version.h"
 
 enum ms_err {
     MS_E_LIMIT = -1001,       /* a configured limit was hit */
@@ -41,7 +48,7 @@ enum ms_err {
 };
 
 /* Text for a return code (-errno or enum ms_err). Never NULL. */
-MS_PUBLIC const char *ms_strerror(int r);
+const char *ms_strerror(int r);
 
 /* Tri-state returned by every callback. */
 enum { MS_CONTINUE = 0, MS_SKIP = 1, MS_STOP = 2 };
@@ -49,14 +56,17 @@ enum { MS_CONTINUE = 0, MS_SKIP = 1, MS_STOP = 2 };
 /* Verdicts, ordered so that a larger value is "worse" (worst-of merging). */
 typedef enum ms_verdict_kind {
     MS_CLEAN = 0,
-    MS_SKIPPED = 1,
-    MS_LIMIT = 2,
-    MS_ERROR = 3,
-    MS_SUSPICIOUS = 4,
-    MS_MALICIOUS = 5,
+    MS_DAMAGED = 1,    /* read to its end, but its structure is broken (a
+                          corrupt archive, a member cut short): nothing was
+                          found and nothing that exists was left unread */
+    MS_SKIPPED = 2,
+    MS_LIMIT = 3,
+    MS_ERROR = 4,
+    MS_SUSPICIOUS = 5,
+    MS_MALICIOUS = 6,
 } ms_verdict_kind;
 
-MS_PUBLIC const char *ms_verdict_name(ms_verdict_kind k);
+const char *ms_verdict_name(ms_verdict_kind k);
 
 /* File classes from identification (DESIGN.md "Identify"). */
 typedef enum ms_class {
@@ -67,10 +77,11 @@ typedef enum ms_class {
     MS_CLASS_SCRIPT,
     MS_CLASS_CONFIG,
     MS_CLASS_ARCHIVE,
+    MS_CLASS_REPORT,   /* a report minerscan wrote (selfreport.h) */
     MS_CLASS__MAX,
 } ms_class;
 
-MS_PUBLIC const char *ms_class_name(ms_class c);
+const char *ms_class_name(ms_class c);
 
 /* One rule hit, copied out of libyara so no later stage sees YARA. */
 typedef struct ms_rule_hit {
@@ -112,22 +123,28 @@ typedef struct ms_iocs {
     ms_wallet *wallets;
     size_t n_wallets;
     ms_miner_config config;
+    struct ms_flow *flows; /* flows of a capture with a finding (capture.h) */
+    size_t n_flows;
 } ms_iocs;
 
-MS_PUBLIC void ms_iocs_init(ms_iocs *i);
-MS_PUBLIC void ms_iocs_clear(ms_iocs *i);
-/* Append a pool/wallet unless already present. 0 or -ENOMEM. */
-MS_PUBLIC int ms_iocs_add_pool(ms_iocs *i, const char *pool);
-MS_PUBLIC int ms_iocs_add_wallet(ms_iocs *i, const char *coin, const char *address);
+void ms_iocs_init(ms_iocs *i);
+void ms_iocs_clear(ms_iocs *i);
+/* Append a pool/wallet unless already present (at most MS_MAX_IOCS). */
+void ms_iocs_add_pool(ms_iocs *i, const char *pool);
+void ms_iocs_add_wallet(ms_iocs *i, const char *coin, const char *address);
 /* Fold src into dst (pools, wallets, unset config fields). */
-MS_PUBLIC int ms_iocs_merge(ms_iocs *dst, const ms_iocs *src);
+void ms_iocs_merge(ms_iocs *dst, const ms_iocs *src);
 
 /* The record of one reported object. Plain data, owned by the record. */
 typedef struct ms_verdict {
     char *path;            /* full virtual path, raw bytes, NUL-terminated */
     size_t path_len;
-    ms_verdict_kind verdict;
+    ms_verdict_kind verdict; /* the worst of its own and its members' */
+    ms_verdict_kind contains; /* when the verdict comes from its members
+                              (suspicious or malicious ones, worse than
+                              its own evidence): that verdict; else clean */
     bool is_member;        /* an archive member (or decoded blob) */
+    bool is_dir;           /* a directory the walker reports on */
     int depth;             /* 0 for a file given or walked */
     uint64_t size;
     bool has_sha256;
@@ -137,6 +154,7 @@ typedef struct ms_verdict {
     ms_rule_hit *rules;
     size_t n_rules;
     bool has_model;
+    const char *model_name; /* static: "executable" (NULL means it too) or "script" */
     double score;
     double threshold;
     ms_contrib *top;       /* the features that pushed the score up */
@@ -150,22 +168,31 @@ typedef struct ms_verdict {
     uint64_t seq;          /* arrival order, for stable sorting */
 } ms_verdict;
 
-MS_PUBLIC int ms_verdict_new(const char *path, size_t path_len, ms_verdict **ret);
-MS_PUBLIC void ms_verdict_free(ms_verdict *v);
+/* A record for path[0..path_len) (raw bytes), verdict clean, no evidence. */
+ms_verdict *ms_verdict_new(const char *path, size_t path_len);
+void ms_verdict_free(ms_verdict *v);
 /* Set the reason (printf-style). Keeps the first reason if one is set. */
-MS_PUBLIC int ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...)
+void ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-MS_PUBLIC int ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit);
+/* Copy a rule hit in, unless the same rule (name and namespace) is there
+ * or MS_MAX_RULE_HITS are. */
+void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit);
 
 /* Summary counts of a run. Every object reaches exactly one counter of
- * clean/malicious/suspicious/errors/skipped/limits. */
+ * clean/damaged/malicious/suspicious/containing/errors/skipped/limits: an
+ * archive flagged only because of a member counts as "containing", so one
+ * finding is counted once. */
 typedef struct ms_summary {
-    uint64_t objects;      /* all objects: files + members */
+    uint64_t objects;      /* all records: files + members + directories */
     uint64_t files;        /* top-level files (given or walked) */
+    uint64_t members;      /* archive members and decoded objects */
+    uint64_t directories;  /* directories reported on (skipped, unreadable) */
     uint64_t bytes;        /* bytes read from top-level files */
     uint64_t clean;
+    uint64_t damaged;
     uint64_t malicious;
     uint64_t suspicious;
+    uint64_t containing;   /* flagged only through a member */
     uint64_t errors;
     uint64_t skipped;
     uint64_t limits;
@@ -174,6 +201,6 @@ typedef struct ms_summary {
     bool interrupted;
 } ms_summary;
 
-MS_PUBLIC void ms_summary_count(ms_summary *s, const ms_verdict *v);
+void ms_summary_count(ms_summary *s, const ms_verdict *v);
 
 #endif

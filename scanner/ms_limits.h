@@ -51,12 +51,34 @@
  * 100+ MB libraries, and two of them at once put -j2 over 250 MB peak. */
 #define MS_BIG_OBJECT (32ULL << 20)
 
+/* Regular files at least this big are mapped (mmap) rather than read into
+ * a buffer: no copy, and no buffer of the file's size. Smaller ones cost
+ * less to read than to map. */
+#define MS_MAP_MIN (64u << 10)
+
+/* A mapped object bigger than this is swept in windows of this size by
+ * every stage that reads all of it (YARA, the feature pass, the digests,
+ * IOCs, base64, libarchive), each giving the pages behind it back, so the
+ * scanner's memory stays near one window whatever the file's size: a
+ * 600 MB CUDA library and a 4 GiB disk image are scanned to their end with
+ * the default limits (issue 9). */
+#define MS_WINDOW (32u << 20)
+
+/* Windows overlap by this much, so a string that straddles a window
+ * boundary is still seen whole: libyara counts a match found in two
+ * blocks at the same offset once. YARA matches are far shorter. */
+#define MS_WINDOW_OVERLAP (64u << 10)
+
 /* Paths queued between the walker and the workers. Bounds memory whatever
  * the size of the tree: the walker waits when the queue is full. */
 #define MS_QUEUE_SLOTS 1024
 
 /* Bytes of a base64 blob before it is decoded and scanned (issue 4). */
 #define MS_BASE64_MIN_CHARS 40
+
+/* Runs made only of base58 characters shorter than this are not decoded
+ * (wallet addresses are 26..106 characters; see b64.c). */
+#define MS_BASE64_B58_CHARS 128
 
 /* Base64 decoding caps per object (issue 4): blobs handed to the callback,
  * and decoded bytes in total. A script with thousands of base64 lines (a

@@ -18,16 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "ms_limits.h"
 #include "walker.h"
 
 #define MS_RESULT_SLOTS 4096
-
-/* After a stop (SIGINT, or the output failed), how long the run waits for
- * workers still inside one object before it reports what it has without
- * them. libyara cannot be interrupted inside a scan, and reading and
- * scanning a 256 MiB object takes seconds; the user pressed Ctrl-C. */
-#define MS_STOP_GRACE_MS 500
 
 typedef struct work {
     int fd; /* -1: sentinel, the worker exits */
@@ -48,7 +43,6 @@ typedef struct {
     ms_verdict *items[MS_RESULT_SLOTS];
     size_t head, len;
     unsigned producers_left; /* workers + walker still producing */
-    bool abandoned;          /* a worker was left running: stop waiting */
     pthread_mutex_t lock;
     pthread_cond_t not_empty, not_full;
 } result_queue;
@@ -61,8 +55,10 @@ typedef struct ms_pool {
     work_queue wq;
     result_queue rq;
     pthread_mutex_t big_lock; /* held while a file over MS_BIG_OBJECT is scanned */
-    volatile int stop;      /* internal: a fatal output error */
-    int fatal;              /* first fatal error (output) */
+    ms_cancel own_cancel;   /* the token when the caller gave none */
+    ms_cancel *cancel;      /* the run's one stop channel (cancel.h) */
+    int fatal;              /* first fatal error (output); written by the
+                               writer thread, read after it is joined */
     ms_summary sum;
     ms_verdict **sorted;
     size_t n_sorted, cap_sorted;
@@ -76,7 +72,7 @@ static double now_s(const struct timespec *t0) {
 }
 
 static bool should_stop(const ms_pool *p) {
-    return p->stop || (p->hooks && p->hooks->stop && *p->hooks->stop);
+    return ms_cancelled(p->cancel);
 }
 
 /* ---- queues ---- */
@@ -153,7 +149,7 @@ static int rq_push(void *ud, ms_verdict *v) {
     q->len++;
     pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->lock);
-    return p->stop ? MS_STOP : MS_CONTINUE;
+    return should_stop(p) ? MS_STOP : MS_CONTINUE;
 }
 
 static void rq_producer_done(ms_pool *p) {
@@ -171,7 +167,7 @@ static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
     ms_verdict *v = NULL;
     *timed_out = false;
     pthread_mutex_lock(&q->lock);
-    while (q->len == 0 && q->producers_left > 0 && !q->abandoned) {
+    while (q->len == 0 && q->producers_left > 0) {
         struct timespec ts;
         timeout_in(&ts, 100);
         if (pthread_cond_timedwait(&q->not_empty, &q->lock, &ts) == ETIMEDOUT) {
@@ -196,7 +192,6 @@ typedef struct {
     ms_worker *w;
     pthread_t tid;
     bool started;
-    bool abandoned; /* still running after a stop: its state is never freed */
 } worker_arg;
 
 static void *worker_main(void *ud) {
@@ -213,8 +208,9 @@ static void *worker_main(void *ud) {
             bool big = it.size > MS_BIG_OBJECT;
             if (big)
                 pthread_mutex_lock(&p->big_lock);
+            ms_sink sink = {.emit = rq_push, .ud = p, .cancel = p->cancel};
             if (!should_stop(p)) /* the wait for the lock may have been long */
-                ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, rq_push, p, NULL);
+                ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, it.size, &sink, NULL);
             if (big)
                 pthread_mutex_unlock(&p->big_lock);
         }
@@ -243,7 +239,7 @@ static int cmp_verdict(const void *a, const void *b) {
 static void set_fatal(ms_pool *p, int r) {
     if (!p->fatal)
         p->fatal = r;
-    p->stop = 1;
+    ms_cancel_set(p->cancel, MS_CANCEL_OUTPUT);
 }
 
 /* The error of a failed report write. The reporters return -EIO; stdio
@@ -332,12 +328,7 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
         return MS_STOP;
     }
     if (en->kind == MS_WALK_FILE) {
-        char *path = malloc(en->path_len + 1);
-        if (!path) {
-            close(en->fd);
-            return -ENOMEM;
-        }
-        memcpy(path, en->path, en->path_len + 1);
+        char *path = ms_xmemdup0(en->path, en->path_len);
         work it = {.fd = en->fd, .path = path, .path_len = en->path_len,
                    .size = en->st && en->st->st_size > 0 ? (uint64_t)en->st->st_size : 0};
         if (!wq_push(p, it)) {
@@ -347,10 +338,8 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
         }
         return MS_CONTINUE;
     }
-    ms_verdict *v = NULL;
-    int r = ms_verdict_new(en->path, en->path_len, &v);
-    if (r < 0)
-        return r;
+    ms_verdict *v = ms_verdict_new(en->path, en->path_len);
+    v->is_dir = en->is_dir;
     switch (en->kind) {
     case MS_WALK_SKIPPED:
         v->verdict = MS_SKIPPED;
@@ -370,24 +359,6 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
     if (en->st)
         v->size = (uint64_t)en->st->st_size;
     return rq_push(p, v) < 0 ? -EIO : MS_CONTINUE;
-}
-
-/* Join a worker. Once the run is stopping, give it until *deadline (set
- * MS_STOP_GRACE_MS after the stop was first seen) and then leave it. */
-static bool join_worker(ms_pool *p, pthread_t tid, double *deadline) {
-    for (;;) {
-        struct timespec ts;
-        timeout_in(&ts, 50);
-        if (pthread_timedjoin_np(tid, NULL, &ts) == 0)
-            return true;
-        if (should_stop(p)) {
-            double t = now_s(&p->t0);
-            if (*deadline < 0)
-                *deadline = t + MS_STOP_GRACE_MS / 1000.0;
-            else if (t >= *deadline)
-                return false;
-        }
-    }
 }
 
 /* Every queued file is an open fd. Keep the queue well inside the fd limit
@@ -424,6 +395,8 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     p->o = o;
     p->rep = rep;
     p->hooks = hooks;
+    ms_cancel_init(&p->own_cancel);
+    p->cancel = hooks && hooks->cancel ? hooks->cancel : &p->own_cancel;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     pthread_mutex_init(&p->wq.lock, NULL);
     pthread_mutex_init(&p->big_lock, NULL);
@@ -440,7 +413,6 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
         args[i].p = p;
         if ((r = ms_worker_new(e, &args[i].w)) < 0)
             goto out;
-        ms_worker_set_stop(args[i].w, hooks && hooks->stop ? hooks->stop : &p->stop);
     }
     if ((r = rep->ops->begin(rep)) < 0)
         goto out;
@@ -464,7 +436,7 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
         .excludes = o->excludes,
         .n_excludes = o->n_excludes,
         .max_dir_depth = o->limits.max_dir_depth,
-        .stop = hooks && hooks->stop ? hooks->stop : &p->stop,
+        .cancel = p->cancel,
     };
     for (size_t i = 0; r == 0 && i < n_paths && !should_stop(p); i++) {
         int k = ms_walk(paths[i], &wo, on_walk, p);
@@ -477,28 +449,22 @@ out:
     for (unsigned i = 0; i < n; i++)
         if (args[i].started)
             wq_push(p, (work){.fd = -1});
-    double deadline = -1;
-    bool abandoned = false;
+    /* Every worker is joined, also after a stop: each checks the token
+     * between objects and members, and one inside libyara returns within
+     * --scan-timeout. Nothing is left running behind the caller. */
     for (unsigned i = 0; i < n; i++) {
-        if (!args[i].started) {
+        if (args[i].started)
+            pthread_join(args[i].tid, NULL);
+        else
             rq_producer_done(p);
-        } else if (!join_worker(p, args[i].tid, &deadline)) {
-            args[i].abandoned = abandoned = true;
-            pthread_detach(args[i].tid);
-        }
     }
     rq_producer_done(p);
-    if (abandoned) {
-        pthread_mutex_lock(&p->rq.lock);
-        p->rq.abandoned = true;
-        pthread_cond_broadcast(&p->rq.not_empty);
-        pthread_mutex_unlock(&p->rq.lock);
-    }
     if (writer_started)
         pthread_join(writer, NULL);
 
     p->sum.elapsed_s = now_s(&p->t0);
-    p->sum.interrupted = hooks && hooks->stop && *hooks->stop;
+    /* a stop the run did not make itself (a signal, the caller) */
+    p->sum.interrupted = ms_cancelled(p->cancel) && ms_cancel_reason(p->cancel) != MS_CANCEL_OUTPUT;
     if (p->o->sort && p->n_sorted) {
         qsort(p->sorted, p->n_sorted, sizeof(*p->sorted), cmp_verdict);
         for (size_t i = 0; i < p->n_sorted; i++)
@@ -520,8 +486,6 @@ out:
         r = p->fatal;
     if (ret_summary)
         *ret_summary = p->sum;
-    if (abandoned)
-        return r; /* the workers left running use p, args and the engine */
     for (unsigned i = 0; i < n; i++)
         ms_worker_free(args[i].w);
     free(args);

@@ -40,6 +40,17 @@ extern const ms_report_ops ms_report_sarif;
 /* "text" | "jsonl" | "sarif" -> ops, NULL if unknown. */
 const ms_report_ops *ms_report_find(const char *name);
 
+/* The counters of a summary, in the order every format prints them
+ * (names as in the JSON Lines contract); ends with a NULL name. */
+typedef struct ms_summary_field {
+    const char *name;
+    size_t off; /* of a uint64_t in ms_summary */
+} ms_summary_field;
+extern const ms_summary_field ms_summary_fields[];
+uint64_t ms_summary_value(const ms_summary *s, const ms_summary_field *f);
+/* The fields as JSON members: "objects":N,"files":N,... (no braces). */
+void ms_summary_json(FILE *out, const ms_summary *s);
+
 /* Helpers shared by reporters (report_util.c). None of them fails; write
  * errors stay in the FILE and surface at end(). */
 
@@ -61,8 +72,6 @@ void ms_json_cstr(FILE *out, const char *s);
 /* A double as a JSON number in the fixed format %.6g (locale-independent,
  * so byte-identical run to run); null for NaN and infinities. */
 void ms_json_double(FILE *out, double d);
-/* Write standard base64 (RFC 4648, padded) of s[0..n). */
-void ms_base64_write(FILE *out, const uint8_t *s, size_t n);
 /* Write s[0..n) for a terminal: printable ASCII and valid UTF-8 pass,
  * everything else (control bytes, ESC, DEL, C1 controls, bidi overrides,
  * line/paragraph separators, invalid bytes) is written as \xHH per byte,

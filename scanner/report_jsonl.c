@@ -18,12 +18,19 @@
  *                        byte is U+FFFD and path_b64 follows.
  *   path_b64    string   only when path is not valid UTF-8: standard padded
  *                        base64 of the exact path bytes.
- *   verdict     string   "malicious" | "suspicious" | "clean" | "error" |
- *                        "skipped" | "limit".
+ *   verdict     string   "malicious" | "suspicious" | "clean" | "damaged" |
+ *                        "error" | "skipped" | "limit": the worst of the
+ *                        object's own and its members'. "damaged": read to
+ *                        its end but its structure is broken (a corrupt
+ *                        archive, a member cut short); nothing was found
+ *                        and nothing that exists was left unread, so it
+ *                        does not make the exit status 2.
  *   size        integer  bytes of the object.
  *   sha256      string|null  lower-case hex, null when not computed.
  *   filetype    object   {"class": "elf"|"pe"|"macho"|"script"|"config"|
- *                        "archive"|"other", "description": string|null
+ *                        "archive"|"report"|"other" ("report": one
+ *                        minerscan wrote, not scanned for findings),
+ *                        "description": string|null
  *                        (libmagic's text, null when not identified)}.
  *   rules       array    one object per YARA rule that matched, in match
  *                        order: {"rule", "namespace" ("builtin" or the user
@@ -34,9 +41,10 @@
  *                        length of the rule's first string match; both
  *                        null for a rule that matched on its condition
  *                        alone).
- *   model       object   present only when the model scored the object
- *                        (executables), whatever the verdict:
- *                        {"score": number 0..1, "threshold": number,
+ *   model       object   present only when a model scored the object
+ *                        (executables; scripts), whatever the verdict:
+ *                        {"name": "executable" | "script",
+ *                        "score": number 0..1, "threshold": number,
  *                        "top": [{"feature": string, "value": number,
  *                        "weight": number (its contribution to the logit)}]}
  *                        ordered from the largest contribution down.
@@ -44,8 +52,26 @@
  *                        order), "wallets": [{"coin": string, "address":
  *                        string}], "config": {"algo": string|null, "user":
  *                        string|null, "pass": string|null, "donate_level":
- *                        integer|null, "tls": bool|null}}; null means "not
- *                        found", never "false".
+ *                        integer|null, "tls": bool|null}, "flows": [flow]};
+ *                        null means "not found", never "false".
+ *               flow     one per network flow of a packet capture with a
+ *                        finding (capture.h): {"proto": "tcp"|"udp",
+ *                        "client": {"ip", "port"}, "server": {"ip", "port",
+ *                        "name" (SNI, or the pool name a DNS answer in the
+ *                        capture gave for the address; null)}, "dialect":
+ *                        "stratum"|"xmr-stratum"|"getwork"|
+ *                        "getblocktemplate"|"tls"|"dns"|"json-rpc",
+ *                        "tls": null (plaintext) | "1.0".."1.3" | "tls"
+ *                        (version not seen), "sni", "cert_name" (the pool
+ *                        name in a TLS <= 1.2 certificate), "wallet",
+ *                        "worker", "login", "agent", "algo" (string|null),
+ *                        "first_seen", "last_seen" (ISO 8601 UTC with
+ *                        nanoseconds, as the capture recorded),
+ *                        "bytes_to_server", "bytes_to_client", "shares"
+ *                        (share submissions), "accepted" (of which the
+ *                        pool said accepted) integers, "complete" (bool:
+ *                        both directions read without a gap or a cut)}.
+ *                        "flows" is present only when there are some.
  *   reason      string|null  why the verdict is what it is when that is
  *                        not just the rules: "limit: ...", "encrypted",
  *                        "a member is malicious", "model score ...", an
@@ -59,13 +85,21 @@
  *   allowed_by  string|null  the --allow list whose entry matched (the
  *                        verdict is then "clean" and reason says what it
  *                        would have been).
+ *   contains    string|null  "malicious" | "suspicious" when a member is
+ *                        what made the verdict (the archive "contains" the
+ *                        finding; the summary counts it once, as the
+ *                        member's); null otherwise.
+ *   is_dir      bool     a directory the walker reports on (skipped,
+ *                        unreadable, too deep), not a file.
  *
  * {"type":"summary", ...}  exactly one, the last line of a complete run:
- *   objects, files, bytes, clean, malicious, suspicious, errors, skipped,
- *               limits, incomplete   integers. objects counts files and
- *               members; each object is in exactly one of clean ..
- *               limits; files counts top-level files; bytes are bytes read
- *               from top-level files.
+ *   objects, files, members, directories, bytes, clean, damaged,
+ *               malicious, suspicious, containing, errors, skipped,
+ *               limits, incomplete   integers. objects = files + members +
+ *               directories; each object is in exactly one of clean ..
+ *               limits, an archive flagged only through a member in
+ *               "containing" (so one finding counts once); files counts
+ *               top-level files; bytes are bytes read from them.
  *   elapsed_s   number|null  wall-clock seconds of the run; null under
  *               --sort, so that the whole output is byte-identical from
  *               run to run and for any thread count.
@@ -80,7 +114,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "b64.h"
 #include "report.h"
+#include "report_flows.h"
 
 static int begin(ms_report *r) {
     (void)r;
@@ -125,7 +161,9 @@ static void write_rules(FILE *out, const ms_verdict *v) {
 }
 
 static void write_model(FILE *out, const ms_verdict *v) {
-    fputs(",\"model\":{\"score\":", out);
+    fputs(",\"model\":{\"name\":", out);
+    ms_json_cstr(out, v->model_name ? v->model_name : "executable");
+    fputs(",\"score\":", out);
     ms_json_double(out, v->score);
     fputs(",\"threshold\":", out);
     ms_json_double(out, v->threshold);
@@ -142,6 +180,14 @@ static void write_model(FILE *out, const ms_verdict *v) {
         fputc('}', out);
     }
     fputs("]}", out);
+}
+
+/* iocs.flows: capture flows (capture.h), only when there are some */
+static void write_flows(FILE *out, const ms_iocs *i) {
+    if (!i->n_flows)
+        return;
+    fputs(",\"flows\":", out);
+    ms_report_flows_json(out, i);
 }
 
 static void write_iocs(FILE *out, const ms_iocs *i) {
@@ -171,7 +217,9 @@ static void write_iocs(FILE *out, const ms_iocs *i) {
           : i->config.tls   ? ",\"tls\":true"
                             : ",\"tls\":false",
           out);
-    fputs("}}", out);
+    fputc('}', out);
+    write_flows(out, i);
+    fputc('}', out);
 }
 
 static int object(ms_report *r, const ms_verdict *v) {
@@ -206,21 +254,17 @@ static int object(ms_report *r, const ms_verdict *v) {
     ms_json_cstr(out, v->hash_list);
     fputs(",\"allowed_by\":", out);
     ms_json_cstr(out, v->allowed_by);
-    fputs("}\n", out);
+    fputs(",\"contains\":", out);
+    ms_json_cstr(out, v->contains >= MS_SUSPICIOUS ? ms_verdict_name(v->contains) : NULL);
+    fprintf(out, ",\"is_dir\":%s}\n", v->is_dir ? "true" : "false");
     return ferror(out) ? -EIO : 0;
 }
 
 static int summary(ms_report *r, const ms_summary *s) {
     FILE *out = r->out;
-    fprintf(out,
-            "{\"type\":\"summary\",\"objects\":%llu,\"files\":%llu,\"bytes\":%llu,"
-            "\"clean\":%llu,\"malicious\":%llu,\"suspicious\":%llu,\"errors\":%llu,"
-            "\"skipped\":%llu,\"limits\":%llu,\"incomplete\":%llu,\"elapsed_s\":",
-            (unsigned long long)s->objects, (unsigned long long)s->files,
-            (unsigned long long)s->bytes, (unsigned long long)s->clean,
-            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
-            (unsigned long long)s->errors, (unsigned long long)s->skipped,
-            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    fputs("{\"type\":\"summary\",", out);
+    ms_summary_json(out, s);
+    fputs(",\"elapsed_s\":", out);
     if (r->sort)
         fputs("null", out);
     else

@@ -41,7 +41,8 @@
  *                            is the first match's byteOffset/byteLength, or
  *                            the whole object for findings about all of it;
  *                            properties carry path, verdict, sha256, pools,
- *                            wallets.
+ *                            wallets, and for a capture flows (the JSON
+ *                            Lines iocs.flows form).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@
 #include <strings.h>
 
 #include "report.h"
+#include "report_flows.h"
 
 /* The schema URI the SARIF SDK itself writes: Microsoft's validator knows
  * it and does not try to download it (it does for json.schemastore.org). */
@@ -87,8 +89,15 @@ static const struct {
     {"object-skipped", "An object was skipped (encrypted, or not a regular file)."},
     {"object-incomplete", "An object was not fully scanned."},
     {"interrupted", "The run was interrupted before every object was scanned."},
+    {"object-damaged", "An object was read to its end but its structure is broken."},
 };
-enum { NOTE_ERROR, NOTE_LIMIT, NOTE_SKIPPED, NOTE_INCOMPLETE, NOTE_INTERRUPTED, NOTE__MAX };
+enum { NOTE_ERROR, NOTE_LIMIT, NOTE_SKIPPED, NOTE_INCOMPLETE, NOTE_INTERRUPTED, NOTE_DAMAGED, NOTE__MAX };
+
+static const char *note_level(int kind) {
+    return kind == NOTE_ERROR || kind == NOTE_INTERRUPTED ? "error"
+           : kind == NOTE_DAMAGED                        ? "note"
+                                                         : "warning";
+}
 
 static void desc_clear(desc *d) {
     free(d->id);
@@ -354,7 +363,12 @@ static void write_result_props(FILE *out, const ms_verdict *v) {
         ms_json_cstr(out, str_or_empty(v->iocs.wallets[k].address));
         fputc('}', out);
     }
-    fputs("]}", out);
+    fputc(']', out);
+    if (v->iocs.n_flows) { /* capture flows */
+        fputs(",\"flows\":", out);
+        ms_report_flows_json(out, &v->iocs);
+    }
+    fputc('}', out);
 }
 
 /* One result. msg is the raw message text (escaped here). */
@@ -464,6 +478,7 @@ static int notification(sarif_state *st, const ms_verdict *v) {
     int kind = v->verdict == MS_ERROR     ? NOTE_ERROR
                : v->verdict == MS_LIMIT   ? NOTE_LIMIT
                : v->verdict == MS_SKIPPED ? NOTE_SKIPPED
+               : v->verdict == MS_DAMAGED ? NOTE_DAMAGED
                                           : NOTE_INCOMPLETE;
     msgbuf m;
     int r;
@@ -478,7 +493,7 @@ static int notification(sarif_state *st, const ms_verdict *v) {
         fputc(',', out);
     fprintf(out,
             "{\"descriptor\":{\"id\":\"%s\",\"index\":%d},\"level\":\"%s\",\"message\":{\"text\":",
-            note_descs[kind].id, kind, kind == NOTE_ERROR ? "error" : "warning");
+            note_descs[kind].id, kind, note_level(kind));
     write_sentence(out, m.buf, m.len);
     free(m.buf);
     fputs("},\"locations\":", out);
@@ -496,7 +511,7 @@ static int object(ms_report *r, const ms_verdict *v) {
         if ((k = findings(st, v)) < 0)
             return k;
     if (v->incomplete || v->verdict == MS_ERROR || v->verdict == MS_LIMIT ||
-        v->verdict == MS_SKIPPED)
+        v->verdict == MS_SKIPPED || v->verdict == MS_DAMAGED)
         if ((k = notification(st, v)) < 0)
             return k;
     return 0;
@@ -521,15 +536,8 @@ static int summary(ms_report *r, const ms_summary *s) {
 }
 
 static void write_summary_props(FILE *out, const ms_report *r, const ms_summary *s) {
-    fprintf(out,
-            ",\"properties\":{\"objects\":%llu,\"files\":%llu,\"bytes\":%llu,\"clean\":%llu,"
-            "\"malicious\":%llu,\"suspicious\":%llu,\"errors\":%llu,\"skipped\":%llu,"
-            "\"limits\":%llu,\"incomplete\":%llu",
-            (unsigned long long)s->objects, (unsigned long long)s->files,
-            (unsigned long long)s->bytes, (unsigned long long)s->clean,
-            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
-            (unsigned long long)s->errors, (unsigned long long)s->skipped,
-            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    fputs(",\"properties\":{", out);
+    ms_summary_json(out, s);
     if (!r->sort) {
         fputs(",\"elapsed_s\":", out);
         ms_json_double(out, s->elapsed_s);
@@ -569,7 +577,7 @@ static int end(ms_report *r) {
                 "%s{\"id\":\"%s\",\"shortDescription\":{\"text\":\"%s\"},"
                 "\"defaultConfiguration\":{\"level\":\"%s\"}}",
                 i ? "," : "", note_descs[i].id, note_descs[i].text,
-                i == NOTE_ERROR || i == NOTE_INTERRUPTED ? "error" : "warning");
+                note_level(i));
     fputs("]}},\"invocations\":[{\"executionSuccessful\":", out);
     fputs(st->have_summary && st->sum.interrupted ? "false" : "true", out);
     fputs(",\"toolExecutionNotifications\":[", out);

@@ -10,6 +10,9 @@
  *       pool: stratum+tcp://pool.example.com:3333
  *       wallet: xmr 4...
  *       config: algo=rx/0 user=... pass=x donate-level=0 tls=yes
+ *       flow: tcp 10.0.0.5:41000 -> 1.2.3.4:3333 name=pool... stratum tls=no
+ *             wallet=... worker=... agent=... algo=... FIRST .. LAST
+ *             bytes N/N shares N (N accepted)   (one line; captures)
  *       hash-list: NAME / allowed-by: NAME
  *       model: 0.97 >= 0.80         (flagged objects; any scored one with --explain)
  *         tok_stratum value 3 weight +1.90   (--explain)
@@ -20,6 +23,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_flows.h"
 
 static void put(FILE *out, const char *s) {
     if (s)
@@ -75,8 +79,8 @@ static void write_model(ms_report *r, const ms_verdict *v) {
     FILE *out = r->out;
     if (!v->has_model || (v->verdict == MS_CLEAN && !r->explain))
         return;
-    fprintf(out, "    model: %.2f %s %.2f\n", v->score, v->score >= v->threshold ? ">=" : "<",
-            v->threshold);
+    fprintf(out, "    %smodel: %.2f %s %.2f\n", v->model_name && !strcmp(v->model_name, "script") ? "script " : "",
+            v->score, v->score >= v->threshold ? ">=" : "<", v->threshold);
     if (!r->explain)
         return;
     for (size_t i = 0; i < v->n_top; i++) {
@@ -120,6 +124,7 @@ static int object(ms_report *r, const ms_verdict *v) {
         fputc('\n', out);
     }
     write_config(out, &v->iocs.config);
+    ms_report_flows_text(out, &v->iocs); /* capture flows */
     if (v->hash_list) {
         fputs("    hash-list: ", out);
         put(out, v->hash_list);
@@ -141,14 +146,10 @@ static int object(ms_report *r, const ms_verdict *v) {
 
 static int summary(ms_report *r, const ms_summary *s) {
     FILE *out = r->out;
-    fprintf(out,
-            "summary: objects %llu, files %llu, bytes %llu, clean %llu, malicious %llu, "
-            "suspicious %llu, errors %llu, skipped %llu, limits %llu, incomplete %llu",
-            (unsigned long long)s->objects, (unsigned long long)s->files,
-            (unsigned long long)s->bytes, (unsigned long long)s->clean,
-            (unsigned long long)s->malicious, (unsigned long long)s->suspicious,
-            (unsigned long long)s->errors, (unsigned long long)s->skipped,
-            (unsigned long long)s->limits, (unsigned long long)s->incomplete);
+    fputs("summary:", out);
+    for (const ms_summary_field *f = ms_summary_fields; f->name; f++)
+        fprintf(out, "%s %s %llu", f == ms_summary_fields ? "" : ",", f->name,
+                (unsigned long long)ms_summary_value(s, f));
     if (!r->sort)
         fprintf(out, ", elapsed %.2f s", s->elapsed_s);
     if (s->interrupted)

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "report.h"
@@ -161,29 +162,6 @@ void ms_json_double(FILE *out, double d) {
     fputs(buf, out);
 }
 
-void ms_base64_write(FILE *out, const uint8_t *s, size_t n) {
-    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-        fputc(tab[v >> 18], out);
-        fputc(tab[(v >> 12) & 63], out);
-        fputc(tab[(v >> 6) & 63], out);
-        fputc(tab[v & 63], out);
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)s[i] << 16;
-        fputc(tab[v >> 18], out);
-        fputc(tab[(v >> 12) & 63], out);
-        fputs("==", out);
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
-        fputc(tab[v >> 18], out);
-        fputc(tab[(v >> 12) & 63], out);
-        fputc(tab[(v >> 6) & 63], out);
-        fputc('=', out);
-    }
-}
 
 /* Code points a terminal acts on rather than draws: C1 controls (CSI is
  * U+009B in 8-bit terminals), bidirectional formatting that can make a
@@ -288,4 +266,24 @@ void ms_uri_write(FILE *out, const char *path, size_t n, bool member) {
     /* The member chain is one opaque segment ('/' encoded too): a member
      * named "../../etc/passwd" must not resolve to a real file. */
     uri_put(out, path + disk, n - disk, false);
+}
+
+#define SF(n) {#n, offsetof(ms_summary, n)}
+const ms_summary_field ms_summary_fields[] = {
+    SF(objects),    SF(files),    SF(members),    SF(directories), SF(bytes),
+    SF(clean),      SF(damaged),  SF(malicious),  SF(suspicious),  SF(containing),
+    {"errors", offsetof(ms_summary, errors)}, SF(skipped), SF(limits), SF(incomplete),
+    {NULL, 0},
+};
+
+uint64_t ms_summary_value(const ms_summary *s, const ms_summary_field *f) {
+    uint64_t v;
+    memcpy(&v, (const char *)s + f->off, sizeof(v));
+    return v;
+}
+
+void ms_summary_json(FILE *out, const ms_summary *s) {
+    for (const ms_summary_field *f = ms_summary_fields; f->name; f++)
+        fprintf(out, "%s\"%s\":%llu", f == ms_summary_fields ? "" : ",", f->name,
+                (unsigned long long)ms_summary_value(s, f));
 }

@@ -17,6 +17,7 @@
 #include <yara.h>
 
 #include "ms_limits.h"
+#include "obscure.h"
 
 #define MS_MAX_RULE_SETS 64
 
@@ -59,6 +60,7 @@ void ms_yara_finalize(void) {
 typedef struct {
     const unsigned char *p;
     size_t len, pos;
+    bool obscured; /* XOR-ed with obscure.h's keystream (the built-in blob) */
 } memstream;
 
 static size_t memstream_read(void *ptr, size_t size, size_t count, void *ud) {
@@ -69,6 +71,8 @@ static size_t memstream_read(void *ptr, size_t size, size_t count, void *ud) {
     if (count > avail)
         count = avail;
     memcpy(ptr, m->p + m->pos, count * size);
+    if (m->obscured)
+        ms_obscure(ptr, count * size, m->pos);
     m->pos += count * size;
     return count;
 }
@@ -178,7 +182,7 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
     if (!rs)
         return -ENOMEM;
     if (!o->no_builtin_rules) {
-        memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size};
+        memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size, .obscured = true};
         YR_STREAM st = {.user_data = &m, .read = memstream_read};
         if (yr_rules_load_stream(&st, &rs->sets[rs->n_sets]) != ERROR_SUCCESS) {
             msglog_add(&log, "(built-in rules)", 0, "error", "could not load the compiled rules");
@@ -340,21 +344,73 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
             mp = match.next;
         }
     }
-    int r = ms_verdict_add_rule(s->cur, &h);
-    if (r < 0) {
-        s->cb_error = r;
-        return CALLBACK_ABORT;
-    }
+    ms_verdict_add_rule(s->cur, &h);
     return CALLBACK_CONTINUE;
 }
 
-int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v) {
+/* The blocks of a windowed scan: [k*window, k*window + window + overlap),
+ * each fetched as it is reached; the one before is given back to the
+ * caller (its release hook) since no string match needs it any more. */
+typedef struct windows {
+    YR_MEMORY_BLOCK block;
+    const uint8_t *data;
+    size_t size, window, overlap;
+    uint64_t next;       /* base of the next block */
+    ms_release_fn release;
+    void *ud;
+} windows;
+
+static const uint8_t *win_fetch(YR_MEMORY_BLOCK *b) {
+    windows *w = b->context;
+    return w->data + b->base;
+}
+
+static YR_MEMORY_BLOCK *win_at(windows *w, uint64_t base) {
+    if (base >= w->size)
+        return NULL;
+    w->block.base = base;
+    w->block.size = w->size - base < w->window + w->overlap ? w->size - base : w->window + w->overlap;
+    w->next = base + w->window;
+    return &w->block;
+}
+
+static YR_MEMORY_BLOCK *win_first(YR_MEMORY_BLOCK_ITERATOR *it) {
+    return win_at(it->context, 0);
+}
+
+static YR_MEMORY_BLOCK *win_next(YR_MEMORY_BLOCK_ITERATOR *it) {
+    windows *w = it->context;
+    if (w->release && w->next >= w->window)
+        w->release(w->ud, w->next - w->window, w->window);
+    if (w->next >= w->size || w->block.base + w->block.size >= w->size)
+        return NULL;
+    return win_at(w, w->next);
+}
+
+static uint64_t win_size(YR_MEMORY_BLOCK_ITERATOR *it) {
+    return ((windows *)it->context)->size;
+}
+
+static int scan_one(ms_sigscan *s, size_t i, const uint8_t *data, size_t size, windows *w) {
+    if (!w)
+        return yr_scanner_scan_mem(s->scanners[i], data, size);
+    YR_MEMORY_BLOCK_ITERATOR it = {.context = w, .first = win_first, .next = win_next,
+                                   .file_size = win_size};
+    w->block = (YR_MEMORY_BLOCK){.context = w, .fetch_data = win_fetch};
+    return yr_scanner_scan_mem_blocks(s->scanners[i], &it);
+}
+
+int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, size_t window, size_t overlap,
+                            ms_release_fn release, void *ud, ms_verdict *v) {
     int r = 0;
+    windows w = {.data = data, .size = size, .window = window, .overlap = overlap, .release = release,
+                 .ud = ud};
+    bool blocks = window && size > window;
     s->cur = v;
     s->cb_error = 0;
     for (size_t i = 0; i < s->n; i++) {
         yr_scanner_set_callback(s->scanners[i], on_scan, s);
-        int e = yr_scanner_scan_mem(s->scanners[i], data, size);
+        int e = scan_one(s, i, data, size, blocks ? &w : NULL);
         if (s->cb_error) {
             r = s->cb_error;
             break;
@@ -368,4 +424,8 @@ int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict 
     }
     s->cur = NULL;
     return r;
+}
+
+int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v) {
+    return ms_sigscan_scan_windows(s, data, size, 0, 0, NULL, NULL, v);
 }

@@ -37,6 +37,20 @@ void ms_sigscan_free(ms_sigscan *s);
  * hits found so far are kept), or MS_E_YARA. */
 int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v);
 
+/* Given back when a sweep is past [off, off + len) of the object: a big
+ * mapped file releases those pages (MADV_DONTNEED), so memory stays
+ * bounded by a window whatever the file's size. */
+typedef void (*ms_release_fn)(void *ud, uint64_t off, uint64_t len);
+
+/* The same scan over an object too big to hold resident: libyara sees it
+ * as blocks of window bytes that overlap by overlap bytes (libyara counts
+ * a match found in two blocks at the same offset once, so a string
+ * shorter than the overlap is found wherever it lies), and release is
+ * called behind each block. filesize and the uint*() functions see the
+ * whole object. window 0 or size <= window: ms_sigscan_scan. */
+int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, size_t window,
+                            size_t overlap, ms_release_fn release, void *ud, ms_verdict *v);
+
 /* The built-in compiled rules blob (generated at build time). */
 extern const unsigned char ms_builtin_rules[];
 extern const size_t ms_builtin_rules_size;

@@ -16,6 +16,7 @@ typedef struct ms_unpacker ms_unpacker;
  * zeroes it before each top-level file. */
 typedef struct ms_budget {
     uint64_t expanded;   /* bytes expanded so far, all levels */
+    const struct ms_cancel *cancel; /* the run's; checked between blocks */
 } ms_budget;
 
 typedef struct ms_member {
@@ -26,7 +27,9 @@ typedef struct ms_member {
     size_t size;          /* bytes in data; for an event without data the
                              declared size when the format gives one */
     int status;           /* 0: data is the whole member.
-                             MS_E_LIMIT, MS_E_ENCRYPTED: an event, data NULL.
+                             MS_E_LIMIT: with data, its first
+                             --max-filesize bytes; without, an event.
+                             MS_E_ENCRYPTED: an event, data NULL.
                              MS_E_CORRUPT: the member could not be read to
                              its end; data holds what was read (may be NULL
                              when nothing was) and is worth scanning. */
@@ -57,8 +60,12 @@ bool ms_unpack_candidate(const uint8_t *data, size_t size);
  * *ret_reason (points into u, valid until the next call at this depth) says
  * why. Members read before the stop have been handed to fn. Data that no
  * supported format recognises returns MS_E_UNSUPPORTED without calling fn. */
+/* release (may be NULL) is called with ud behind the reader as it goes
+ * through data, so a mapped file of any size costs only what is being
+ * read (see ms_release_fn in sigscan.h). */
 int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name,
-              size_t name_len, unsigned depth, ms_budget *budget, ms_member_fn fn, void *ud,
+              size_t name_len, unsigned depth, void (*release)(void *ud, uint64_t off, uint64_t len),
+              void *release_ud, ms_budget *budget, ms_member_fn fn, void *ud,
               const char **ret_reason);
 
 #endif

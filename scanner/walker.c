@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "minerscan.h"
+#include "cancel.h"
 #include "ms_limits.h"
 #include "walker.h"
 
@@ -84,6 +85,7 @@ typedef struct walker {
     dev_t root_dev;
     char *dents;
     char reason[96];
+    bool dir_entry; /* the entry being emitted is a directory (emit_dir) */
 } walker;
 
 /* ---- pseudo file systems ---- */
@@ -175,13 +177,14 @@ static const char *pseudo_fs_of(int fd, dev_t dev) {
 /* ---- small helpers ---- */
 
 static bool stopped(const walker *w) {
-    return w->o->stop && *w->o->stop;
+    return ms_cancelled(w->o->cancel);
 }
 
 static int emit(walker *w, ms_walk_kind kind, size_t len, int fd, const struct stat *st, int error,
                 const char *reason) {
     ms_walk_entry e = {
         .kind = kind,
+        .is_dir = w->dir_entry,
         .path = w->path,
         .path_len = len,
         .fd = fd,
@@ -202,6 +205,15 @@ static int emit_skip(walker *w, size_t len, const char *reason) {
 
 static int emit_errno(walker *w, size_t len, int err) {
     return emit(w, MS_WALK_ERROR, len, -1, NULL, -err, ms_strerror(-err));
+}
+
+/* The same, for an entry known to be a directory: the summary counts
+ * directories apart from files. */
+static int emit_dir(walker *w, ms_walk_kind kind, size_t len, int error, const char *reason) {
+    w->dir_entry = true;
+    int r = emit(w, kind, len, -1, NULL, error, reason);
+    w->dir_entry = false;
+    return r;
 }
 
 static const char *special_reason(unsigned char type) {
@@ -499,23 +511,23 @@ static int visit_dir(walker *w, const char *name, size_t len, bool via_link, uns
     size_t pi = w->depth - 1;
     if (w->depth > w->max_depth) {
         snprintf(w->reason, sizeof(w->reason), "max-dir-depth %u", w->max_depth);
-        return emit(w, MS_WALK_LIMIT, len, -1, NULL, 0, w->reason);
+        return emit_dir(w, MS_WALK_LIMIT, len, 0, w->reason);
     }
     struct stat st;
     int fd = open_stat(w, w->fr[pi].fd, name, true, via_link, &st);
     if (fd < 0) {
         if (fd == -ENOENT)
-            return emit_skip(w, len, "vanished");
+            return emit_dir(w, MS_WALK_SKIPPED, len, 0, "vanished");
         if (fd == -ENOTDIR || (fd == -ELOOP && !via_link))
             return visit(w, name, DT_UNKNOWN, len, tries + 1); /* replaced since listed */
         if (fd == -ELOOP)
-            return emit_skip(w, len, "symlink loop");
-        return emit_errno(w, len, -fd);
+            return emit_dir(w, MS_WALK_SKIPPED, len, 0, "symlink loop");
+        return emit_dir(w, MS_WALK_ERROR, len, fd, ms_strerror(fd));
     }
     const char *why = dir_skip_reason(w, fd, &st, &w->fr[pi].dev, via_link);
     if (why) {
         close(fd);
-        return emit_skip(w, len, why);
+        return emit_dir(w, MS_WALK_SKIPPED, len, 0, why);
     }
     return push(w, fd, &st, len, len - strlen(name), via_link);
 }
@@ -651,8 +663,8 @@ static int pop(walker *w) {
         } else if (p->next < p->n) {
             p->next = p->n;
             r = fd == -ESTALE || fd == -1
-                    ? emit(w, MS_WALK_ERROR, p->path_len, -1, NULL, -ESTALE, "directory moved during walk")
-                    : emit_errno(w, p->path_len, -fd);
+                    ? emit_dir(w, MS_WALK_ERROR, p->path_len, -ESTALE, "directory moved during walk")
+                    : emit_dir(w, MS_WALK_ERROR, p->path_len, fd, ms_strerror(fd));
         }
     }
     if (cfd >= 0) {
@@ -719,12 +731,13 @@ static int walk_root(walker *w, const char *root) {
     if (!S_ISDIR(st.st_mode))
         return emit_skip(w, len, special_reason(IFTODT(st.st_mode)));
     if ((fd = open_stat(NULL, AT_FDCWD, root, true, true, &st)) < 0)
-        return fd == -ENOENT ? emit_skip(w, len, "vanished") : emit_errno(w, len, -fd);
+        return fd == -ENOENT ? emit_dir(w, MS_WALK_SKIPPED, len, 0, "vanished")
+                             : emit_dir(w, MS_WALK_ERROR, len, fd, ms_strerror(fd));
     w->root_dev = st.st_dev;
     const char *why = dir_skip_reason(w, fd, &st, NULL, false);
     if (why) {
         close(fd);
-        return emit_skip(w, len, why);
+        return emit_dir(w, MS_WALK_SKIPPED, len, 0, why);
     }
     if ((r = push(w, fd, &st, len, 0, false)) != WALK_GO)
         return r;

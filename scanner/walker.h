@@ -46,6 +46,7 @@ typedef struct ms_walk_entry {
     const struct stat *st;/* MS_WALK_FILE: fstat of fd; else NULL (so a
                              skipped directory adds no bytes) */
     int error;            /* MS_WALK_ERROR: -errno */
+    bool is_dir;          /* SKIPPED/LIMIT/ERROR on a directory */
     const char *reason;   /* SKIPPED/LIMIT/ERROR: short text, valid during
                              the call only. SKIPPED: "fifo", "socket",
                              "device", "pseudo file system proc", "other
@@ -68,8 +69,8 @@ typedef struct ms_walk_options {
                                  a directory deeper than this is reported
                                  MS_WALK_LIMIT and not entered. 0 means
                                  MS_DEFAULT_MAX_DIR_DEPTH. */
-    volatile int *stop;       /* when non-NULL and *stop, the walk ends
-                                 (checked before every entry) */
+    const struct ms_cancel *cancel; /* when set, the walk ends (checked
+                                 before every entry; cancel.h) */
 } ms_walk_options;
 
 /* Return MS_CONTINUE, MS_STOP, or < 0 to abort the walk with that error. */

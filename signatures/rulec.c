@@ -14,6 +14,8 @@
 #include <string.h>
 #include <yara.h>
 
+#include "obscure.h"
+
 typedef struct {
     unsigned char *buf;
     size_t len, cap;
@@ -107,6 +109,9 @@ int main(int argc, char **argv) {
     fprintf(f, "extern const unsigned char ms_builtin_rules[];\n");
     fprintf(f, "extern const size_t ms_builtin_rules_size;\n");
     fprintf(f, "const size_t ms_builtin_rules_size = %zu;\n", mb.len);
+    /* stored XOR-ed with the keystream of scanner/obscure.h: the binary
+     * must not hold the strings its rules look for */
+    ms_obscure(mb.buf, mb.len, 0);
     fprintf(f, "__attribute__((aligned(16))) const unsigned char ms_builtin_rules[] = {\n");
     for (size_t i = 0; i < mb.len; i++)
         fprintf(f, "%u,%s", mb.buf[i], (i % 24 == 23) ? "\n" : "");

@@ -12,6 +12,12 @@
  *                       just before it is opened: the file "vanishes
  *                       between listing and opening", deterministically.
  *                       Each such unlink is logged as "vanished PATH".
+ *  MS_SHIM_GROW=PFX     a file whose base name starts with PFX grows by
+ *                       64 KiB right after the scanner maps it;
+ *  MS_SHIM_SHRINK=PFX   ... is cut to a quarter right after it is mapped,
+ *                       so reading the rest of the mapping faults (SIGBUS):
+ *                       a file that changes while it is scanned, at the
+ *                       worst moment, every time.
  *
  * Inside the hooks files are opened, written and unlinked by raw syscalls,
  * so the shim cannot recurse into itself or into stdio (a log line is
@@ -19,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +56,58 @@ static void log_line(const char *a, const char *b) {
     syscall(SYS_close, fd);
 }
 
+/* fds of files opened whose base name matched MS_SHIM_GROW/SHRINK */
+enum { CHANGE_NONE, CHANGE_GROW, CHANGE_SHRINK };
+static int change_fd[64];
+static int change_how[64];
+
+static bool prefixed(const char *path, const char *env) {
+    const char *pfx = getenv(env);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    return pfx && *pfx && !strncmp(base, pfx, strlen(pfx));
+}
+
+static void note_fd(const char *path, int fd, int flags) {
+    int how = prefixed(path, "MS_SHIM_GROW") ? CHANGE_GROW : prefixed(path, "MS_SHIM_SHRINK") ? CHANGE_SHRINK : 0;
+    if (!how || fd < 0 || (flags & O_PATH))
+        return;
+    for (int i = 0; i < 64; i++)
+        if (!change_how[i]) {
+            change_fd[i] = fd;
+            change_how[i] = how;
+            return;
+        }
+}
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+    void *p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+    for (int i = 0; fd >= 0 && i < 64; i++) {
+        if (!change_how[i] || change_fd[i] != fd)
+            continue;
+        /* the scanner's fd is read-only: the same file, opened to write */
+        char self[64];
+        snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+        int w = (int)syscall(SYS_openat, AT_FDCWD, self, O_WRONLY | O_CLOEXEC, 0);
+        if (w >= 0 && change_how[i] == CHANGE_GROW) {
+            static char tail[64 << 10];
+            if (syscall(SYS_pwrite64, w, tail, sizeof(tail), (off_t)len) == (long)sizeof(tail))
+                log_line("grown", "after mmap");
+        } else if (w >= 0) {
+            if (syscall(SYS_ftruncate, w, (off_t)(len / 4)) == 0)
+                log_line("shrunk", "after mmap");
+        }
+        if (w >= 0)
+            syscall(SYS_close, w);
+        change_how[i] = 0;
+    }
+    return p;
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+    return mmap(addr, len, prot, flags, fd, off);
+}
+
 static void before_open(int dirfd, const char *path, int flags) {
     char hex[16];
     snprintf(hex, sizeof(hex), "%x", (unsigned)flags);
@@ -64,7 +123,9 @@ static void before_open(int dirfd, const char *path, int flags) {
 
 static int do_openat(int dirfd, const char *path, int flags, mode_t mode) {
     before_open(dirfd, path, flags);
-    return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+    int fd = (int)syscall(SYS_openat, dirfd, path, flags, mode);
+    note_fd(path, fd, flags);
+    return fd;
 }
 
 static mode_t get_mode(int flags, va_list ap) {

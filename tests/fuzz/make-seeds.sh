@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O1 -o "$work/seedgen" "$here/seedgen.c" $(pkg-config --cflags --libs libarchive)
 sg() { "$work/seedgen" "$@"; }
 
-for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_upx; do
+for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_upx; do
   mkdir -p "$out/$t"
   rm -f "$out/$t"/seed-*
 done
@@ -247,6 +247,11 @@ P
 # ---- fuzz_iocs: configs, scripts, base64 ----
 for f in config.json dropper.sh miner.txt clean.txt b64.sh b64-nested.txt systemd.service webminer.html urls.txt trunc.json; do
   cp "$c/$f" "$out/fuzz_iocs/seed-$f"
+done
+
+# ---- fuzz_script: the scripts ----
+for f in dropper.sh b64.sh clean.txt webminer.html systemd.service; do
+  cp "$c/$f" "$out/fuzz_script/seed-$f"
 done
 
 # ---- fuzz_scan: a bit of everything ----

@@ -1,0 +1,186 @@
+/*
+ * b64.c - base64: finding and decoding blobs in scanned text (issue 4), and
+ * the encoder the reporters use for path_b64. One alphabet, one place.
+ */
+#include "b64.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "bytes.h"
+#include "exe.h"
+#include "formats.h"
+#include "minerscan.h"
+#include "ms_limits.h"
+
+/* A decoded blob is scanned when it is something: text (a script, a
+ * command, a config: what droppers hide), or bytes a format starts with
+ * (an executable, an archive, a compressed stream). A random token decodes
+ * to noise that no rule and no reader would make anything of, and was
+ * reported as a member of every config holding a key or a long id. */
+static bool worth_scanning(const uint8_t *d, size_t n) {
+    ms_exe x;
+    if (ms_exe_parse(d, n, &x) != MS_EXE_NONE || (n >= 4 && !memcmp(d, "\x7f" "ELF", 4)) ||
+        ms_format_at_start(d, n) != MS_FMT_NONE || (n >= 4 && !memcmp(d, "\0asm", 4)))
+        return true;
+    size_t look = n < 512 ? n : 512, text = 0;
+    for (size_t i = 0; i < look; i++)
+        text += (d[i] >= 0x20 && d[i] < 0x7f) || d[i] == '\n' || d[i] == '\r' || d[i] == '\t' ||
+                d[i] >= 0x80; /* UTF-8 text is text too */
+    return text * 100 >= look * 90;
+}
+
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* ---- base64 blobs ---- */
+
+static int b64_value(uint8_t c) {
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/* Decode the base64 characters of d[from, to) (newlines skipped, '='
+ * ends it) into out, at most max bytes; returns the byte count. */
+static size_t b64_decode(const uint8_t *d, size_t from, size_t to, uint8_t *out, size_t max) {
+    uint32_t acc = 0;
+    unsigned bits = 0;
+    size_t n = 0;
+    for (size_t i = from; i < to && n < max; i++) {
+        int v = b64_value(d[i]);
+        if (d[i] == '=')
+            break;
+        if (v < 0)
+            continue;
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return n;
+}
+
+int ms_base64_blobs(const uint8_t *data, size_t size, ms_blob_fn fn, void *ud) {
+    return ms_base64_blobs_from(data, size, size, fn, ud);
+}
+
+int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_fn fn, void *ud) {
+    uint8_t *buf = NULL;
+    size_t blobs = 0, total = 0, i = 0;
+    int r = 0;
+    if (!data || !fn)
+        return 0;
+    if (stop > size)
+        stop = size;
+    while (i < stop && blobs < MS_BASE64_MAX_BLOBS && total < MS_BASE64_MAX_BYTES) {
+        if (b64_value(data[i]) < 0) {
+            i++;
+            continue;
+        }
+        /* A base64 payload is a word of its own: not the tail of a longer
+         * token such as a URL path or an identifier with '_' or '-'. */
+        if (i > 0 && (data[i - 1] == '_' || data[i - 1] == '-' || data[i - 1] == '.' ||
+                      data[i - 1] == '%' || data[i - 1] == '\\')) {
+            while (i < size && b64_value(data[i]) >= 0)
+                i++;
+            continue;
+        }
+        size_t start = i, chars = 0, line = 0;
+        bool non_hex = false, non_b58 = false;
+        for (;;) {
+            while (i < size && b64_value(data[i]) >= 0) {
+                non_hex |= !ms_is_hex(data[i]);
+                non_b58 |= data[i] == '0' || data[i] == 'O' || data[i] == 'I' || data[i] == 'l' ||
+                           data[i] == '+' || data[i] == '/';
+                i++;
+                chars++;
+                line++;
+            }
+            /* a wrapped line (PEM/MIME, >= MS_BASE64_MIN_CHARS) continues */
+            size_t j = i;
+            if (j < size && data[j] == '\r')
+                j++;
+            if (line >= MS_BASE64_MIN_CHARS && j < size && data[j] == '\n' && j + 1 < size &&
+                b64_value(data[j + 1]) >= 0) {
+                i = j + 1;
+                line = 0;
+                continue;
+            }
+            break;
+        }
+        size_t end = i;
+        while (i < size && data[i] == '=' && i - end < 2)
+            i++;
+        /* the run must end the word: "abc...xyz_foo" is an identifier */
+        if (i < size && (data[i] == '_' || data[i] == '-' || data[i] == '.' || data[i] == '%'))
+            continue;
+        if (chars < MS_BASE64_MIN_CHARS || !non_hex)
+            continue;
+        /* base64 of 4n characters, or 4n+2, 4n+3 without padding; 4n+1
+         * characters cannot be base64, and padding must complete a quad */
+        size_t pad = i - end;
+        if (chars % 4 == 1 || (pad && (chars + pad) % 4 != 0))
+            continue;
+        /* a wallet address, a key in base58: none of the six characters
+         * base58 leaves out, which a base64 payload of this length holds
+         * with a probability of 1 - (58/64)^n (0.98 at 40, 0.9999 at 95) */
+        if (!non_b58 && chars < MS_BASE64_B58_CHARS)
+            continue;
+        /* A payload larger than what is left of the budget is decoded in
+         * part: the head of an embedded binary still carries its strings. */
+        size_t cap = chars / 4 * 3 + 3;
+        if (cap > MS_BASE64_MAX_BYTES - total)
+            cap = MS_BASE64_MAX_BYTES - total;
+        /* bounded by MS_BASE64_MAX_BYTES: bookkeeping by alloc.h's rule */
+        buf = ms_xrealloc(buf, cap);
+        size_t n = b64_decode(data, start, end, buf, cap);
+        if (n == 0 || !worth_scanning(buf, n))
+            continue;
+        blobs++;
+        total += n;
+        int k = fn(ud, (uint64_t)start, buf, n);
+        if (k < 0) {
+            r = k;
+            break;
+        }
+        if (k == MS_STOP)
+            break;
+    }
+    free(buf);
+    return r;
+}
+
+void ms_base64_write(FILE *out, const uint8_t *s, size_t n) {
+    const char *tab = b64_alphabet;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputc(tab[(v >> 6) & 63], out);
+        fputc(tab[v & 63], out);
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputs("==", out);
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+        fputc(tab[v >> 18], out);
+        fputc(tab[(v >> 12) & 63], out);
+        fputc(tab[(v >> 6) & 63], out);
+        fputc('=', out);
+    }
+}

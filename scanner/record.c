@@ -1,0 +1,150 @@
+/*
+ * record.c - the verdict record (ms_verdict) every stage fills and every
+ * reporter prints, the names of its enums, and summary counting.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "minerscan.h"
+#include "ms_limits.h"
+
+const char *ms_verdict_name(ms_verdict_kind k) {
+    switch (k) {
+    case MS_CLEAN:
+        return "clean";
+    case MS_DAMAGED:
+        return "damaged";
+    case MS_SKIPPED:
+        return "skipped";
+    case MS_LIMIT:
+        return "limit";
+    case MS_ERROR:
+        return "error";
+    case MS_SUSPICIOUS:
+        return "suspicious";
+    case MS_MALICIOUS:
+        return "malicious";
+    }
+    return "unknown";
+}
+
+const char *ms_class_name(ms_class c) {
+    static const char *const names[MS_CLASS__MAX] = {
+        [MS_CLASS_OTHER] = "other",   [MS_CLASS_ELF] = "elf",
+        [MS_CLASS_PE] = "pe",         [MS_CLASS_MACHO] = "macho",
+        [MS_CLASS_SCRIPT] = "script", [MS_CLASS_CONFIG] = "config",
+        [MS_CLASS_ARCHIVE] = "archive", [MS_CLASS_REPORT] = "report",
+    };
+    return (c >= 0 && c < MS_CLASS__MAX) ? names[c] : "other";
+}
+
+/* ---- verdicts ---- */
+
+ms_verdict *ms_verdict_new(const char *path, size_t path_len) {
+    ms_verdict *v = ms_xcalloc(1, sizeof(*v));
+    v->path = ms_xmemdup0(path, path_len);
+    v->path_len = path_len;
+    ms_iocs_init(&v->iocs);
+    return v;
+}
+
+static void rule_hit_clear(ms_rule_hit *h) {
+    free(h->rule);
+    free(h->ns);
+    free(h->family);
+    free(h->category);
+    free(h->severity);
+    free(h->description);
+}
+
+void ms_verdict_free(ms_verdict *v) {
+    if (!v)
+        return;
+    free(v->path);
+    free(v->description);
+    for (size_t i = 0; i < v->n_rules; i++)
+        rule_hit_clear(&v->rules[i]);
+    free(v->rules);
+    free(v->top);
+    ms_iocs_clear(&v->iocs);
+    free(v->reason);
+    free(v->hash_list);
+    free(v->allowed_by);
+    free(v);
+}
+
+void ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...) {
+    if (v->reason)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    v->reason = ms_xvasprintf(fmt, ap);
+    va_end(ap);
+}
+
+static char *dup_or_empty(const char *s) {
+    return ms_xstrdup(s ? s : "");
+}
+
+void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit) {
+    for (size_t i = 0; i < v->n_rules; i++)
+        if (!strcmp(v->rules[i].rule, hit->rule) && !strcmp(v->rules[i].ns, hit->ns ? hit->ns : ""))
+            return;
+    if (v->n_rules >= MS_MAX_RULE_HITS)
+        return;
+    v->rules = ms_xrealloc(v->rules, (v->n_rules + 1) * sizeof(*v->rules));
+    ms_rule_hit *h = &v->rules[v->n_rules];
+    *h = (ms_rule_hit){
+        .rule = dup_or_empty(hit->rule),
+        .ns = dup_or_empty(hit->ns),
+        .family = dup_or_empty(hit->family),
+        .category = dup_or_empty(hit->category),
+        .severity = dup_or_empty(hit->severity),
+        .description = dup_or_empty(hit->description),
+        .offset = hit->offset,
+        .length = hit->length,
+        .has_match = hit->has_match,
+    };
+    v->n_rules++;
+}
+
+void ms_summary_count(ms_summary *s, const ms_verdict *v) {
+    s->objects++;
+    if (v->is_member)
+        s->members++;
+    else if (v->is_dir)
+        s->directories++;
+    else
+        s->files++;
+    if (v->incomplete)
+        s->incomplete++;
+    if (v->contains >= MS_SUSPICIOUS) {
+        s->containing++;
+        return;
+    }
+    switch (v->verdict) {
+    case MS_CLEAN:
+        s->clean++;
+        break;
+    case MS_DAMAGED:
+        s->damaged++;
+        break;
+    case MS_MALICIOUS:
+        s->malicious++;
+        break;
+    case MS_SUSPICIOUS:
+        s->suspicious++;
+        break;
+    case MS_ERROR:
+        s->errors++;
+        break;
+    case MS_SKIPPED:
+        s->skipped++;
+        break;
+    case MS_LIMIT:
+        s->limits++;
+        break;
+    }
+}

@@ -1,0 +1,102 @@
+/*
+ * verdict.c - the verdict policy (see verdict.h).
+ */
+#include "verdict.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int severity_rank(const char *s) {
+    if (!s || !strcmp(s, "medium") || !*s)
+        return 2; /* user rules without severity count as medium */
+    if (!strcmp(s, "high"))
+        return 3;
+    if (!strcmp(s, "low"))
+        return 1;
+    return 2;
+}
+
+ms_verdict_kind ms_verdict_from_rules(const ms_rule_hit *rules, size_t n) {
+    int lows = 0, best = 0;
+    for (size_t i = 0; i < n; i++) {
+        int s = severity_rank(rules[i].severity);
+        if (s == 1)
+            lows++;
+        if (s > best)
+            best = s;
+    }
+    if (best == 3)
+        return MS_MALICIOUS;
+    if (best == 2 || lows >= 2)
+        return MS_SUSPICIOUS;
+    return MS_CLEAN;
+}
+
+static void raise(ms_decision *d, ms_verdict_kind k) {
+    if (k > d->verdict)
+        d->verdict = k;
+}
+
+static void say(ms_decision *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(ms_decision *d, const char *fmt, ...) {
+    if (d->reason[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
+    va_end(ap);
+}
+
+void ms_decide(const ms_evidence *e, ms_decision *d) {
+    d->verdict = MS_CLEAN;
+    d->contains = MS_CLEAN;
+    d->reason[0] = '\0';
+    if (e->partial != MS_CLEAN) {
+        raise(d, e->partial);
+        say(d, "%s", e->partial_reason ? e->partial_reason : "not read to its end");
+    }
+    if (e->scan_problem != MS_CLEAN) {
+        raise(d, e->scan_problem);
+        say(d, "%s", e->scan_problem_reason ? e->scan_problem_reason : "scan failed");
+    }
+    raise(d, ms_verdict_from_rules(e->rules, e->n_rules));
+    if (e->scored && e->partial == MS_CLEAN) {
+        if (e->score >= e->strict && e->n_rules == 0) {
+            raise(d, MS_MALICIOUS);
+            say(d, "model score %.3f over the strict threshold %.3f", e->score, e->strict);
+        } else if (e->score >= e->threshold && d->verdict < MS_SUSPICIOUS) {
+            raise(d, MS_SUSPICIOUS);
+            say(d, "model score %.3f over the threshold %.3f", e->score, e->threshold);
+        }
+    }
+    if (e->script_scored && e->partial == MS_CLEAN && e->script_score >= e->script_threshold &&
+        d->verdict < MS_SUSPICIOUS) {
+        raise(d, MS_SUSPICIOUS);
+        say(d, "script score %.3f over the threshold %.3f", e->script_score, e->script_threshold);
+    }
+    if (e->known_bad)
+        raise(d, MS_MALICIOUS);
+    if (e->unpack_problem != MS_CLEAN) {
+        raise(d, e->unpack_problem);
+        say(d, "%s", e->unpack_reason ? e->unpack_reason : "members not scanned");
+    }
+    if (e->have_children && e->children > d->verdict) {
+        if (e->children >= MS_SUSPICIOUS) {
+            say(d, "a member is %s", ms_verdict_name(e->children));
+            d->contains = e->children;
+        } else if (e->children == MS_DAMAGED) {
+            say(d, "a member is damaged");
+        } else {
+            say(d, "a member was not fully scanned (%s)", ms_verdict_name(e->children));
+        }
+        d->verdict = e->children;
+    }
+    if (e->allowed_by && d->verdict >= MS_SUSPICIOUS) {
+        char was[32];
+        snprintf(was, sizeof(was), "%s", ms_verdict_name(d->verdict));
+        snprintf(d->reason, sizeof(d->reason), "allowed by %s (would be %s)", e->allowed_by, was);
+        d->verdict = MS_CLEAN;
+        d->contains = MS_CLEAN;
+    }
+}
