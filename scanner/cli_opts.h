@@ -42,6 +42,8 @@ enum ms_opt_id {
     OPT_NO_PROGRESS,
     OPT_SORT,
     OPT_LIST_RULES,
+    OPT_LIVE,
+    OPT_LIVE_ROOT,
 };
 
 /* What a value is, and so how it is parsed and its default printed. */
@@ -73,6 +75,8 @@ typedef struct ms_cli {
     const char *output;   /* -o FILE or NULL */
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
+    bool live;             /* --live (issue 13): the running host, not PATHs */
+    const char *live_root; /* --live-root DIR */
     ms_strv rules, excludes, passwords, paths;
 } ms_cli;
 

@@ -667,6 +667,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     }
     ev.children = c.worst;
     ev.have_children = c.any;
+    ev.has_iocs = v->iocs.n_pools > 0 || v->iocs.n_wallets > 0;
     char changed[160];
     if (o->verify && o->verify(o, changed, sizeof(changed)) < 0) {
         /* it changed under the scan: what was scanned is not the file */

@@ -72,6 +72,7 @@ void ms_verdict_free(ms_verdict *v) {
     free(v->reason);
     free(v->hash_list);
     free(v->allowed_by);
+    ms_live_info_free(v->live);
     free(v);
 }
 
