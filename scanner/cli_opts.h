@@ -42,6 +42,11 @@ enum ms_opt_id {
     OPT_NO_PROGRESS,
     OPT_SORT,
     OPT_LIST_RULES,
+    OPT_DEFINE = 'd',
+    OPT_COMPILED_RULES = 300,
+    OPT_SAVE_RULES,
+    OPT_FAIL_ON_WARNINGS,
+    OPT_IOC_FILE,
     OPT_LIVE,
     OPT_LIVE_ROOT,
 };
@@ -75,9 +80,10 @@ typedef struct ms_cli {
     const char *output;   /* -o FILE or NULL */
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
+    const char *save_rules; /* --save-rules FILE */
     bool live;             /* --live (issue 13): the running host, not PATHs */
     const char *live_root; /* --live-root DIR */
-    ms_strv rules, excludes, passwords, paths;
+    ms_strv rules, excludes, passwords, paths, compiled_rules, defines, ioc_files;
 } ms_cli;
 
 typedef struct ms_cli_opt {
