@@ -342,9 +342,8 @@ static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len
     return scan_child(c, &o);
 }
 
-static bool is_text_class(ms_class c, const char *desc) {
-    return c == MS_CLASS_SCRIPT || c == MS_CLASS_CONFIG ||
-           (c == MS_CLASS_OTHER && desc && strstr(desc, "text"));
+static bool is_text_class(ms_class c, const uint8_t *d, size_t n) {
+    return c == MS_CLASS_SCRIPT || c == MS_CLASS_CONFIG || (c == MS_CLASS_OTHER && ms_identify_is_text(d, n));
 }
 
 static const char *base_name(const char *path, size_t len) {
@@ -670,13 +669,18 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (object_problem(o, v, &ev))
         return v;
 
-    /* identify, once: the cheap class, then libmagic's description */
-    ms_class cls = ms_identify_fast(o->data, o->size);
-    const char *desc = NULL;
-    ms_identify(w->id, o->data, o->size, base_name(v->path, v->path_len), cls, &cls, &desc);
-    v->cls = cls;
-    if (desc)
+    /* identify, once: the class from the bytes, libmagic only where they
+     * cannot settle it (and below for the description of a record that is
+     * reported): it was most of the time of a scan of small files */
+    ms_class cls;
+    const char *bn = base_name(v->path, v->path_len);
+    if (ms_identify_class(o->data, o->size, bn, &cls)) {
+        const char *desc = ms_identify_describe(w->id, o->data, o->size);
+        ms_identify_refine(desc, bn, &cls);
         v->description = ms_xstrdup(desc);
+    }
+    v->cls = cls;
+    bool text = is_text_class(cls, o->data, o->size);
 
     if (o->self) {
         free(v->description);
@@ -686,7 +690,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
 
     /* a report minerscan wrote is data about other files, not evidence:
      * no rule, score or IOC search runs on it (selfreport.h) */
-    ms_report_kind own = is_text_class(cls, desc) ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
+    ms_report_kind own = text ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
     if (own != MS_OWN_NONE) {
         v->cls = MS_CLASS_REPORT;
         free(v->description);
@@ -732,7 +736,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
     run_upx(s, o, cls, depth, &c);
-    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s)) {
+    if (text && depth < e->o->limits.max_depth && !stopping(s)) {
         blob_sweep b = {.c = &c};
         sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);
     }
@@ -757,7 +761,10 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (d.reason[0])
         ms_verdict_set_reason(v, "%s", d.reason);
 
-    /* every reported object carries its sha256 */
+    /* every reported object carries its sha256 and its description */
+    bool reported = v->verdict != MS_CLEAN || v->allowed_by || e->o->all;
+    if (reported && !v->description)
+        v->description = ms_xstrdup(ms_identify_describe(w->id, o->data, o->size));
     if (!v->has_sha256 && v->verdict != MS_CLEAN && object_digests(s, o, &dg)) {
         memcpy(v->sha256, dg.sha256, sizeof(v->sha256));
         v->has_sha256 = true;
