@@ -172,6 +172,10 @@ const char *ms_engine_rules_warnings(const ms_engine *e) {
     return ms_rules_warnings(e->rules);
 }
 
+size_t ms_engine_rule_inputs(const ms_engine *e, const ms_rule_input **ret) {
+    return ms_rules_inputs(e->rules, ret);
+}
+
 int ms_engine_save_rules(const ms_engine *e, const char *path) {
     return ms_rules_save(e->rules, path);
 }

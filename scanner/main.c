@@ -4,6 +4,7 @@
  * library.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "cancel.h"
+#include "case.h"
 #include "cli_opts.h"
 #include "engine.h"
 #include "live.h"
@@ -22,12 +25,30 @@
 #include "ms_features.h"
 #include "pool.h"
 #include "report.h"
+#include "runinfo.h"
 
 /* The run's stop channel: the signal handler's only business. */
 static ms_cancel cancel;
 
 static void on_signal(int sig) {
     ms_cancel_set(&cancel, sig);
+}
+
+/* --case (case.h): what the run says on standard error goes to the
+ * case's log.txt too. */
+static ms_case *case_log;
+
+/* "minerscan: MSG" on standard error (and in the case log). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "minerscan: %s\n", buf);
+    if (case_log)
+        ms_case_log(case_log, buf);
 }
 
 static int usage_error(const char *msg) {
@@ -105,6 +126,11 @@ static int tee_object(ms_report *r, const ms_verdict *v) {
                 fputs(": ", stderr);
                 ms_text_sanitize(stderr, v->reason ? v->reason : "error", strlen(v->reason ? v->reason : "error"));
                 fputc('\n', stderr);
+                if (case_log) {
+                    char *line = ms_xasprintf("%.*s: %s", (int)v->path_len, v->path, v->reason ? v->reason : "error");
+                    ms_case_log(case_log, line);
+                    free(line);
+                }
                 break;
             }
         }
@@ -191,11 +217,11 @@ static int exit_status(int r, const ms_summary *sum, const char *output) {
     if (r == -EPIPE)
         return 2; /* the reader went away: quiet */
     if (r < 0) {
-        fprintf(stderr, "minerscan: %s: %s\n", output ? output : "output", ms_strerror(r));
+        say("%s: %s", output ? output : "output", ms_strerror(r));
         return 2;
     }
     if (sum->interrupted) {
-        fprintf(stderr, "minerscan: interrupted\n");
+        say("interrupted");
         return 130;
     }
     if (sum->malicious + sum->suspicious > 0)
@@ -209,7 +235,13 @@ int main(int argc, char **argv) {
     char msg[256];
     int rc = 2;
     ms_engine *e = NULL;
-    FILE *out = NULL;
+    FILE *out = NULL, *cooked = NULL;
+    ms_case kase = {.dirfd = -1};
+    ms_runinfo run = {0};
+    ms_chain *chain = NULL;
+    struct timespec started;
+
+    clock_gettime(CLOCK_REALTIME, &started);
     char *err = NULL;
 
     ms_cli_defaults(&c);
@@ -230,6 +262,23 @@ int main(int argc, char **argv) {
         rc = fflush(stdout) == 0 ? 0 : 2;
         goto out;
     }
+    if (c.verify_report) {
+        if (c.paths.n || c.case_dir || c.output) {
+            rc = usage_error("--verify-report takes one PATH of its own, and no other PATH, -o or --case");
+            goto out;
+        }
+        rc = ms_verify_report(c.verify_report, stdout);
+        if (fflush(stdout) != 0)
+            rc = 2;
+        goto out;
+    }
+    if (c.case_dir && (c.output || c.list_rules || c.save_rules)) {
+        rc = usage_error(c.output ? "--case writes the report into its directory: not with -o"
+                                  : "--case is for scans, not --list-rules or --save-rules");
+        goto out;
+    }
+    if (!c.format)
+        c.format = c.case_dir ? "jsonl" : "text";
     /* --live (issue 13) reads the running host, not PATHs */
     if (c.live && c.paths.n) {
         rc = usage_error("--live takes no PATH");
@@ -269,6 +318,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "minerscan: %s: %s\n", c.output, strerror(errno));
         goto out;
     }
+    if (c.case_dir) {
+        if (ms_case_open(&kase, c.case_dir, c.format, msg, sizeof(msg)) < 0) {
+            fprintf(stderr, "minerscan: %s\n", msg);
+            goto out;
+        }
+        case_log = &kase;
+    }
     if (c.list_rules) {
         r = list_rules(e, c.format, out ? out : stdout);
         rc = r == 0 && fflush(out ? out : stdout) == 0 ? 0 : 2;
@@ -285,7 +341,17 @@ int main(int argc, char **argv) {
     tee.ops = *tee.inner;
     tee.ops.object = tee_object;
     tee.paths = &paths;
-    ms_report rep = {.ops = &tee.ops, .out = out ? out : stdout, .explain = c.o.explain, .sort = c.o.sort};
+    /* the run record and the seal (runinfo.h): every byte of the report
+     * goes through the chain */
+    ms_runinfo_collect(&run, argc, argv, &c.o, e);
+    run.start = started;
+    if (case_log)
+        ms_case_start(&kase, &run);
+    FILE *raw = case_log ? kase.report : out ? out : stdout;
+    if (!(cooked = ms_chain_open(raw, &chain)))
+        ms_oom();
+    ms_report rep = {.ops = &tee.ops, .out = cooked, .explain = c.o.explain, .sort = c.o.sort,
+                     .run = &run, .chain = chain, .raw = raw};
     ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel};
     ms_summary sum;
     if (c.live) {
@@ -299,13 +365,32 @@ int main(int argc, char **argv) {
     }
     if (show_progress)
         fputs("\r\033[K", stderr);
+    int k = ms_chain_close(cooked, chain);
+    cooked = NULL;
+    chain = NULL;
+    if (k < 0 && r == 0)
+        r = k;
     if (out) {
         if (fclose(out) != 0 && r == 0)
             r = -errno;
         out = NULL;
     }
-    rc = exit_status(r, &sum, c.output);
+    rc = exit_status(r, &sum, case_log ? c.case_dir : c.output);
+    if (case_log) {
+        case_log = NULL;
+        if (ms_case_close(&kase, rc) < 0) {
+            fprintf(stderr, "minerscan: --case %s: could not write the case files\n", c.case_dir);
+            rc = 2;
+        }
+    }
 out:
+    if (cooked)
+        ms_chain_close(cooked, chain);
+    if (case_log) {
+        case_log = NULL;
+        ms_case_close(&kase, rc);
+    }
+    ms_runinfo_free(&run);
     if (out)
         fclose(out);
     ms_engine_free(e);

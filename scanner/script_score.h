@@ -70,6 +70,8 @@ bool ms_script_model_ok(void);
 double ms_script_threshold(void);
 /* Model name and version for the run record. */
 const char *ms_script_model_version(void);
+/* sha256 of its parameters as compiled in (the run record). */
+int ms_script_model_digest(char out[65]);
 
 /* Score d: the probability in [0,1] that it is a dropper. Writes up to
  * max_top contributions that pushed the score up, largest first (feature
