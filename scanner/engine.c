@@ -538,6 +538,8 @@ static void run_script_score(scan *s, const ms_object *o, ms_verdict *v, ms_evid
     ev->script_scored = true;
     ev->script_score = score;
     ev->script_threshold = v->threshold;
+    ev->script_context = ms_script_context(w->script);
+    ev->script_size = o->size;
 }
 
 /* Packet captures (issue 14, capture.h): the flow findings are rule hits,

@@ -414,6 +414,15 @@ int ms_script_score(ms_script_scorer *s, const uint8_t *d, size_t n, double *ret
     return 0;
 }
 
+unsigned ms_script_context(const ms_script_scorer *s) {
+    unsigned f = 0;
+    if (s->count[N_VOCAB + G_FETCH] > 0)
+        f |= MS_SCRIPT_DELIVERS;
+    if (s->count[N_VOCAB + G_MINER] > 0)
+        f |= MS_SCRIPT_NAMES_MINING;
+    return f;
+}
+
 int ms_script_model_digest(char out[65]) {
     ms_digests want = {0}, got;
     ms_digest_ctx *c = NULL;
