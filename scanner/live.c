@@ -673,9 +673,14 @@ out:
     return r;
 }
 
-/* Scan the process's memory: each chosen mapping one object. */
+/* Scan the process's memory: each chosen mapping one object. The run's
+ * total (MS_LIVE_MAX_TOTAL_MEMORY) bounds the time the memory of
+ * ordinary processes takes; a priority process (one with evidence or a
+ * finding already) is bounded by the per-process limit alone, so a busy
+ * host's other processes cannot use up the budget before the miner's
+ * turn comes. */
 static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, part_ctx *pc,
-                       const struct stat *exe_st, uint8_t **buf, size_t *cap) {
+                       const struct stat *exe_st, bool priority, uint8_t **buf, size_t *cap) {
     ms_live_info *li = pv->live;
     uint8_t *maps = NULL;
     size_t maps_len = 0;
@@ -751,7 +756,7 @@ static int scan_memory(live_run *L, ms_worker *w, int piddir, ms_verdict *pv, pa
             continue;
         }
         uint64_t before = atomic_fetch_add(&L->mem_total, size);
-        if (before + size > MS_LIVE_MAX_TOTAL_MEMORY) {
+        if (before + size > MS_LIVE_MAX_TOTAL_MEMORY && !priority) {
             atomic_fetch_sub(&L->mem_total, size);
             total_cap = true;
             li->mem_skipped++;
@@ -955,9 +960,14 @@ static int scan_process(live_run *L, ms_worker *w, const job *j, uint8_t **mbuf,
         goto out;
     if (stopped(L))
         goto out;
-    if ((r = scan_memory(L, w, piddir, pv, &pc, have_st ? &exe_st : NULL, mbuf, mcap)) < 0)
-        goto out;
     if ((r = connections(L, piddir, pv)) < 0)
+        goto out;
+    /* a process something already points at has its memory read whatever
+     * the others took of the run's memory budget */
+    bool priority = pc.worst >= MS_SUSPICIOUS || ms_live_policy(pv) >= MS_SUSPICIOUS;
+    for (size_t i = 0; !priority && i < li->n_ev; i++)
+        priority = strcmp(li->ev[i].code->severity, "info") != 0;
+    if ((r = scan_memory(L, w, piddir, pv, &pc, have_st ? &exe_st : NULL, priority, mbuf, mcap)) < 0)
         goto out;
 
     ms_verdict_kind k = ms_live_policy(pv);

@@ -753,6 +753,71 @@ Test(live, miner_standin_process_record, .fini = live_fini, .timeout = 300) {
     t_result_free(&res);
 }
 
+/* The run's memory budget (1 GiB) is for ordinary processes: ten ordinary
+ * ones (python3 with 120 MiB of untouched mappings each, started first, so
+ * scanned first) spend it, and the stand-in, which has evidence, still has
+ * its memory read. A busy host's memory must not hide the miner's. */
+Test(live, memory_budget_spent_by_others_still_reads_the_miner, .fini = live_fini, .timeout = 400) {
+    if (!t_have_program("python3"))
+        cr_skip_test("python3 is not installed: no ordinary processes to spend the budget");
+    enum { HOGS = 10 };
+    pid_t hog[HOGS];
+    int ready[2];
+    cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
+    for (int i = 0; i < HOGS; i++) {
+        hog[i] = fork();
+        cr_assert_geq(hog[i], 0);
+        if (hog[i] == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            dup2(ready[1], 3);
+            char *const argv[] = {"python3", "-c",
+                                  "import mmap, os, time\n"
+                                  "m = [mmap.mmap(-1, 30 << 20) for i in range(4)]\n"
+                                  "os.write(3, b'.'); os.close(3)\n"
+                                  "time.sleep(600)\n", NULL};
+            char *const envp[] = {"PATH=/usr/bin:/bin", NULL};
+            execve("/usr/bin/python3", argv, envp);
+            _exit(127);
+        }
+    }
+    close(ready[1]);
+    for (int i = 0; i < HOGS; i++) {
+        char c;
+        struct pollfd pf = {.fd = ready[0], .events = POLLIN};
+        cr_assert_eq(poll(&pf, 1, 30000), 1, "hog %d did not start", i);
+        cr_assert_eq(read(ready[0], &c, 1), 1);
+    }
+    close(ready[0]);
+    standin_start("work");
+    make_root();
+    t_result res;
+    const char *extra[] = {"--all"};
+    json_t *recs = live_run(&res, extra, 1, R);
+    for (int i = 0; i < HOGS; i++) {
+        kill(hog[i], SIGKILL);
+        waitpid(hog[i], NULL, 0);
+    }
+    json_t *p = find_typed(recs, "process", NULL, S.pid);
+    cr_assert_not_null(p, "no record of the stand-in");
+    json_t *mem = json_object_get(p, "memory");
+    cr_log_info("stand-in pid %d memory %s", (int)S.pid, json_dumps(mem, 0));
+    cr_assert_gt(json_integer_value(json_object_get(mem, "regions")), 0, "%s", json_dumps(mem, 0));
+    cr_assert_gt(json_integer_value(json_object_get(mem, "bytes")), 0);
+    const char *mnote = str(mem, "note");
+    cr_assert(!mnote || !strstr(mnote, "run limit of"), "the stand-in's memory met the run's limit: %s", mnote);
+    /* and the budget really was spent: some ordinary process was left unread */
+    bool capped = false;
+    size_t i;
+    json_t *r;
+    json_array_foreach(recs, i, r) {
+        const char *note = str(json_object_get(r, "memory"), "note");
+        capped |= note && strstr(note, "run limit of") != NULL;
+    }
+    cr_assert(capped, "no process met the run's memory limit: the test proved nothing");
+    json_decref(recs);
+    t_result_free(&res);
+}
+
 Test(live, connection_to_pool_host_from_etc_hosts, .fini = live_fini, .timeout = 300) {
     standin_start(".cache");
     make_root();
