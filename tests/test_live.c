@@ -800,7 +800,9 @@ Test(live, memory_budget_spent_by_others_still_reads_the_miner, .fini = live_fin
     json_t *p = find_typed(recs, "process", NULL, S.pid);
     cr_assert_not_null(p, "no record of the stand-in");
     json_t *mem = json_object_get(p, "memory");
-    cr_log_info("stand-in pid %d memory %s", (int)S.pid, json_dumps(mem, 0));
+    char *mem_text = json_dumps(mem, 0);
+    cr_log_info("stand-in pid %d memory %s", (int)S.pid, mem_text);
+    free(mem_text);
     cr_assert_gt(json_integer_value(json_object_get(mem, "regions")), 0, "%s", json_dumps(mem, 0));
     cr_assert_gt(json_integer_value(json_object_get(mem, "bytes")), 0);
     const char *mnote = str(mem, "note");
