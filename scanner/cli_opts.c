@@ -23,7 +23,8 @@ const char ms_cli_description[] =
 const char ms_cli_exit_status[] =
     "0: nothing found and everything read. 1: something found (malicious or suspicious). "
     "2: nothing found but something could not be scanned (an error or a limit), or a usage "
-    "or fatal error. 130: interrupted.";
+    "or fatal error. 128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 138 SIGUSR1): "
+    "interrupted; what was scanned is reported, with a partial summary.";
 
 #define F(field) offsetof(ms_cli, field)
 #define O(i, s, l, a, h, k, o) .id = i, .short_name = s, .long_name = l, .arg = a, .help = h, .kind = k, .off = o

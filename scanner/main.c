@@ -22,11 +22,29 @@
 #include "pool.h"
 #include "report.h"
 
-/* The run's stop channel: the signal handler's only business. */
+/* The run's stop channel: the signal handler's only business. The first
+ * stop signal ends the run as the end of its input would, with a partial
+ * summary and exit status 128 + the signal; a second one hurries it (no
+ * waiting for a worker inside libyara), never cuts the report. */
 static ms_cancel cancel;
 
 static void on_signal(int sig) {
-    ms_cancel_set(&cancel, sig);
+    ms_cancel_request(&cancel, sig);
+}
+
+/* SIGINT (a terminal), SIGTERM (kill, timeout, systemd, docker stop),
+ * SIGHUP (the terminal went away, an ssh session dropped) and SIGUSR1
+ * (whose default action would cut the report mid-record; nothing here
+ * gives it another meaning) all end the run the same way. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+
+static void catch_stop_signals(void) {
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        sigaddset(&sa.sa_mask, stop_signals[i]);
+    for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        sigaction(stop_signals[i], &sa, NULL);
 }
 
 static int usage_error(const char *msg) {
@@ -143,8 +161,10 @@ static int exit_status(int r, const ms_summary *sum, const char *output) {
         return 2;
     }
     if (sum->interrupted) {
-        fprintf(stderr, "minerscan: interrupted\n");
-        return 130;
+        int sig = ms_cancel_reason(&cancel);
+        fprintf(stderr, "minerscan: interrupted (%s)%s\n", sig > 0 ? strsignal(sig) : "stopped",
+                sum->abandoned ? "; a worker still inside an object was not waited for" : "");
+        return sig > 0 && sig < 64 ? 128 + sig : 130;
     }
     if (sum->malicious + sum->suspicious > 0)
         return 1;
@@ -163,6 +183,8 @@ int main(int argc, char **argv) {
     ms_cli_defaults(&c);
     raise_fd_limit();
     ms_cancel_init(&cancel);
+    /* from the start: a signal while the rules load still gets a report */
+    catch_stop_signals();
     int action = ms_cli_parse(&c, argc, argv, msg, sizeof(msg));
     if (action < 0) {
         rc = usage_error(msg);
@@ -201,10 +223,6 @@ int main(int argc, char **argv) {
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
     bool show_progress = c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO) && !getenv("CI"));
     ms_report rep = {.ops = ms_report_find(c.format), .out = out ? out : stdout, .explain = c.o.explain,
@@ -220,6 +238,12 @@ int main(int argc, char **argv) {
         out = NULL;
     }
     rc = exit_status(r, &sum, c.output);
+    if (sum.abandoned) {
+        /* the report is written and closed; a worker is still inside
+         * libyara with the engine: end here, do not free under it */
+        fflush(stderr);
+        _exit(rc);
+    }
 out:
     if (out)
         fclose(out);

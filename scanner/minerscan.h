@@ -198,6 +198,9 @@ typedef struct ms_summary {
     uint64_t incomplete;   /* objects not fully scanned */
     double elapsed_s;
     bool interrupted;
+    bool abandoned;        /* not a record field: a hurried stop (cancel.h)
+                              left workers running; the caller must end
+                              the process, not free the engine */
 } ms_summary;
 
 void ms_summary_count(ms_summary *s, const ms_verdict *v);

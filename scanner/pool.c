@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -55,6 +56,9 @@ typedef struct ms_pool {
     work_queue wq;
     result_queue rq;
     pthread_mutex_t big_lock; /* held while a file over MS_BIG_OBJECT is scanned */
+    pthread_mutex_t done_lock; /* workers_done, and its condition */
+    pthread_cond_t done_cond;
+    unsigned workers_done;
     ms_cancel own_cancel;   /* the token when the caller gave none */
     ms_cancel *cancel;      /* the run's one stop channel (cancel.h) */
     int fatal;              /* first fatal error (output); written by the
@@ -168,6 +172,10 @@ static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
     *timed_out = false;
     pthread_mutex_lock(&q->lock);
     while (q->len == 0 && q->producers_left > 0) {
+        /* hurried (cancel.h): a worker may stay inside libyara for up to
+         * --scan-timeout; what is queued is written, then the writer ends */
+        if (ms_cancel_hurried(p->cancel))
+            break;
         struct timespec ts;
         timeout_in(&ts, 100);
         if (pthread_cond_timedwait(&q->not_empty, &q->lock, &ts) == ETIMEDOUT) {
@@ -218,7 +226,26 @@ static void *worker_main(void *ud) {
         free(it.path);
     }
     rq_producer_done(p);
+    pthread_mutex_lock(&p->done_lock);
+    p->workers_done++;
+    pthread_cond_broadcast(&p->done_cond);
+    pthread_mutex_unlock(&p->done_lock);
     return NULL;
+}
+
+/* Wait until the started workers are done, or the stop is hurried (a
+ * second signal). Returns whether every one is done (and may be joined). */
+static bool wait_workers(ms_pool *p, unsigned started) {
+    bool all;
+    pthread_mutex_lock(&p->done_lock);
+    while (p->workers_done < started && !ms_cancel_hurried(p->cancel)) {
+        struct timespec ts;
+        timeout_in(&ts, 100);
+        pthread_cond_timedwait(&p->done_cond, &p->done_lock, &ts);
+    }
+    all = p->workers_done >= started;
+    pthread_mutex_unlock(&p->done_lock);
+    return all;
 }
 
 /* ---- writer ---- */
@@ -400,6 +427,8 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     pthread_mutex_init(&p->wq.lock, NULL);
     pthread_mutex_init(&p->big_lock, NULL);
+    pthread_mutex_init(&p->done_lock, NULL);
+    pthread_cond_init(&p->done_cond, NULL);
     pthread_cond_init(&p->wq.not_empty, NULL);
     pthread_cond_init(&p->wq.not_full, NULL);
     pthread_mutex_init(&p->rq.lock, NULL);
@@ -417,18 +446,31 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     if ((r = rep->ops->begin(rep)) < 0)
         goto out;
     begun = true;
-    if (pthread_create(&writer, NULL, writer_main, p) != 0) {
-        r = -EAGAIN;
-        goto out;
-    }
-    writer_started = true;
-    for (unsigned i = 0; i < n; i++) {
-        if (pthread_create(&args[i].tid, NULL, worker_main, &args[i]) != 0) {
-            r = -EAGAIN;
-            break;
+    /* The threads start with the stop signals blocked, so a signal is
+     * handled by the calling thread (which walks, and writes the summary):
+     * it never interrupts a worker's read or the writer's write(2). */
+    sigset_t stop_sigs, old_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    sigaddset(&stop_sigs, SIGHUP);
+    sigaddset(&stop_sigs, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_sigs);
+    if (pthread_create(&writer, NULL, writer_main, p) == 0) {
+        writer_started = true;
+        for (unsigned i = 0; i < n; i++) {
+            if (pthread_create(&args[i].tid, NULL, worker_main, &args[i]) != 0) {
+                r = -EAGAIN;
+                break;
+            }
+            args[i].started = true;
         }
-        args[i].started = true;
+    } else {
+        r = -EAGAIN;
     }
+    pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
+    if (!writer_started)
+        goto out;
 
     ms_walk_options wo = {
         .one_file_system = o->one_file_system,
@@ -451,13 +493,22 @@ out:
             wq_push(p, (work){.fd = -1});
     /* Every worker is joined, also after a stop: each checks the token
      * between objects and members, and one inside libyara returns within
-     * --scan-timeout. Nothing is left running behind the caller. */
+     * --scan-timeout. Nothing is left running behind the caller, unless
+     * the stop was hurried (a second signal): then the workers still
+     * inside an object are left to the caller, which ends the process
+     * (ms_summary.abandoned). */
+    unsigned started = 0;
     for (unsigned i = 0; i < n; i++) {
         if (args[i].started)
-            pthread_join(args[i].tid, NULL);
+            started++;
         else
             rq_producer_done(p);
     }
+    bool all_done = wait_workers(p, started);
+    if (all_done)
+        for (unsigned i = 0; i < n; i++)
+            if (args[i].started)
+                pthread_join(args[i].tid, NULL);
     rq_producer_done(p);
     if (writer_started)
         pthread_join(writer, NULL);
@@ -484,13 +535,18 @@ out:
     }
     if (!r && p->fatal)
         r = p->fatal;
+    p->sum.abandoned = !all_done;
     if (ret_summary)
         *ret_summary = p->sum;
+    if (!all_done)
+        return r; /* p, args and the workers are in use by running threads */
     for (unsigned i = 0; i < n; i++)
         ms_worker_free(args[i].w);
     free(args);
     pthread_mutex_destroy(&p->wq.lock);
     pthread_mutex_destroy(&p->big_lock);
+    pthread_mutex_destroy(&p->done_lock);
+    pthread_cond_destroy(&p->done_cond);
     pthread_cond_destroy(&p->wq.not_empty);
     pthread_cond_destroy(&p->wq.not_full);
     pthread_mutex_destroy(&p->rq.lock);

@@ -14,7 +14,9 @@ typedef struct ms_run_hooks {
     void (*progress)(void *ud, const ms_summary *s, const char *current, size_t current_len);
     void *ud;
     /* the run's stop channel, owned by the caller (a signal handler sets
-     * it); NULL: the run makes its own */
+     * it with ms_cancel_request); NULL: the run makes its own. The run's
+     * threads start with SIGINT, SIGTERM, SIGHUP and SIGUSR1 blocked, so
+     * those are delivered to the calling thread. */
     ms_cancel *cancel;
 } ms_run_hooks;
 
@@ -25,7 +27,10 @@ typedef struct ms_run_hooks {
  * A run that is cancelled (the token set by the caller, or by the run on
  * a fatal output error) stops walking, finishes the objects begun, writes
  * what was scanned and a summary with "interrupted" set (when the caller
- * stopped it), and joins every thread before it returns. */
+ * stopped it), and joins every thread before it returns. A hurried stop
+ * (a second request, cancel.h) does not wait for a worker inside one
+ * object: the summary is written all the same, ret_summary->abandoned is
+ * set, and the caller must end the process without freeing e. */
 int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *rep,
            const ms_run_hooks *hooks, ms_summary *ret_summary);
 
