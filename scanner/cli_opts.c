@@ -89,6 +89,10 @@ const ms_cli_opt ms_cli_opts[] = {
        "Never show the status line (default off unless stderr is a terminal).", MS_OPT_ACTION, 0)},
     {O(OPT_SORT, 0, "sort", NULL, "Sort records by path: byte-identical output run to run.",
        MS_OPT_FLAG, F(o.sort))},
+    {O(OPT_STDIN, 0, "stdin", NULL,
+       "Scan the data on standard input as one object named (stdin), up to --max-filesize "
+       "(clamscan - and yara - do this); PATHs are scanned too, and default to none.",
+       MS_OPT_FLAG, F(scan_stdin))},
     {O(OPT_LIST_RULES, 0, "list-rules", NULL, "List every rule with its metadata and exit.",
        MS_OPT_FLAG, F(list_rules))},
     {O(OPT_VERSION, 'V', "version", NULL, "Print the version, rule, model and schema versions.",

@@ -42,6 +42,7 @@ enum ms_opt_id {
     OPT_NO_PROGRESS,
     OPT_SORT,
     OPT_LIST_RULES,
+    OPT_STDIN,
 };
 
 /* What a value is, and so how it is parsed and its default printed. */
@@ -73,6 +74,7 @@ typedef struct ms_cli {
     const char *output;   /* -o FILE or NULL */
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
+    bool scan_stdin;      /* --stdin */
     ms_strv rules, excludes, passwords, paths;
 } ms_cli;
 

@@ -775,16 +775,21 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
     struct stat st;
     file_src src = {.fd = fd, .size_at_open = size_hint};
     ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
-                   .declared_size = size_hint, .verify = file_verify, .verify_ud = &src};
+                   .declared_size = size_hint, .verify_ud = &src};
     void *map = MAP_FAILED;
     size_t map_len = 0;
     int r;
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
+    /* only a regular file has a size to compare: a pipe (--stdin) says 0 */
+    if (regular)
+        o.verify = file_verify;
 
     /* A regular file is mapped: scanned to its end whatever its size, in
      * windows when it is big (MS_WINDOW), never copied. What cannot be
      * mapped (a pipe named on the command line, a file system without
      * mmap) is read, under --max-filesize like an archive member. */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= (off_t)MS_MAP_MIN &&
+    if (regular && st.st_size >= (off_t)MS_MAP_MIN &&
         (uint64_t)st.st_size <= SIZE_MAX) {
         src.size_at_open = o.declared_size = (uint64_t)st.st_size;
         pthread_once(&guard_once, guard_install);

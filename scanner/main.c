@@ -47,6 +47,12 @@ static void catch_stop_signals(void) {
         sigaction(stop_signals[i], &sa, NULL);
 }
 
+/* notices from the run (pool.h): one line each, after the progress line */
+static void notice(void *ud, const char *msg) {
+    (void)ud;
+    fprintf(stderr, "minerscan: notice: %s\n", msg);
+}
+
 static int usage_error(const char *msg) {
     fprintf(stderr, "minerscan: %s (see minerscan --help)\n", msg);
     return 2;
@@ -122,8 +128,22 @@ static void expand_paths(ms_cli *c, ms_strv *paths, ms_strv *owned) {
         }
         free(line);
     }
-    if (c->paths.n == 0)
+    if (c->paths.n == 0 && !c->scan_stdin)
         ms_strv_add(paths, ".");
+}
+
+/* -o must never be an input: it is opened with truncation before the scan
+ * (issue 15: `minerscan -o ev.sh ev.sh` destroyed ev.sh and called it
+ * clean). An existing output that is one of the named paths is refused;
+ * one inside a named directory is left out of the walk (hooks). */
+static bool output_is_input(const char *output, const ms_strv *paths) {
+    struct stat so, sp;
+    if (!output || stat(output, &so) != 0)
+        return false;
+    for (size_t i = 0; i < paths->n; i++)
+        if (stat(paths->v[i], &sp) == 0 && sp.st_dev == so.st_dev && sp.st_ino == so.st_ino)
+            return true;
+    return false;
 }
 
 /* Workers: -j, or online CPUs; but no more than files when only a few
@@ -200,8 +220,18 @@ int main(int argc, char **argv) {
         rc = fflush(stdout) == 0 ? 0 : 2;
         goto out;
     }
+    for (size_t i = 0; c.scan_stdin && i < c.paths.n; i++)
+        if (!strcmp(c.paths.v[i], "-")) {
+            rc = usage_error("--stdin reads data from standard input, '-' reads paths from it: not both");
+            goto out;
+        }
     expand_paths(&c, &paths, &owned);
-    c.o.threads = fit_threads(c.o.threads, &paths);
+    if (output_is_input(c.output, &paths)) {
+        snprintf(msg, sizeof(msg), "-o %s is one of the inputs: refusing to overwrite it", c.output);
+        rc = usage_error(msg);
+        goto out;
+    }
+    c.o.threads = paths.n ? fit_threads(c.o.threads, &paths) : 1;
 
     int r = ms_engine_new(&c.o, &e, &err);
     if (r < 0) {
@@ -227,7 +257,19 @@ int main(int argc, char **argv) {
     bool show_progress = c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO) && !getenv("CI"));
     ms_report rep = {.ops = ms_report_find(c.format), .out = out ? out : stdout, .explain = c.o.explain,
                      .sort = c.o.sort};
-    ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel};
+    ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel,
+                          .notice = notice, .scan_stdin = c.scan_stdin};
+    struct stat ost;
+    if (out && fstat(fileno(out), &ost) == 0 && S_ISREG(ost.st_mode)) {
+        hooks.have_report = true;
+        hooks.report_dev = ost.st_dev;
+        hooks.report_ino = ost.st_ino;
+    } else if (!out && fstat(STDOUT_FILENO, &ost) == 0 && S_ISREG(ost.st_mode)) {
+        /* `minerscan . > report.jsonl`: the shell opened it, same rule */
+        hooks.have_report = true;
+        hooks.report_dev = ost.st_dev;
+        hooks.report_ino = ost.st_ino;
+    }
     ms_summary sum;
     r = ms_run(e, paths.v, paths.n, &rep, &hooks, &sum);
     if (show_progress)

@@ -5,6 +5,8 @@
 #ifndef MS_POOL_H
 #define MS_POOL_H
 
+#include <sys/types.h>
+
 #include "engine.h"
 #include "report.h"
 
@@ -18,7 +20,20 @@ typedef struct ms_run_hooks {
      * threads start with SIGINT, SIGTERM, SIGHUP and SIGUSR1 blocked, so
      * those are delivered to the calling thread. */
     ms_cancel *cancel;
+    /* notice: a one-line message for the user, at most once per kind
+     * (called from the calling thread); may be NULL. */
+    void (*notice)(void *ud, const char *msg);
+    /* The open report (-o): never an input, left out of the walk by its
+     * device and inode. */
+    bool have_report;
+    dev_t report_dev;
+    ino_t report_ino;
+    /* --stdin: also scan the bytes of standard input, as one object named
+     * MS_STDIN_NAME, before the paths. */
+    bool scan_stdin;
 } ms_run_hooks;
+
+#define MS_STDIN_NAME "(stdin)"
 
 /* Scan the given paths ("-" entries must already be expanded by the
  * caller). Fills *ret_summary. Returns 0, or < 0 on a fatal error such as

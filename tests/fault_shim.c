@@ -12,6 +12,14 @@
  *                       just before it is opened: the file "vanishes
  *                       between listing and opening", deterministically.
  *                       Each such unlink is logged as "vanished PATH".
+ *  MS_SHIM_SWAP=PFX     an entry whose base name starts with PFX is renamed
+ *                       to NAME.moved and a symlink NAME -> NAME.moved put
+ *                       in its place just before it is opened: a
+ *                       directory swapped for a symlink between listing
+ *                       and opening. Logged as "swapped PATH".
+ *  MS_SHIM_RENAME=PFX   ... is renamed to NAME.renamed just before it is
+ *                       opened (a directory renamed during the walk).
+ *                       Logged as "renamed PATH".
  *  MS_SHIM_GROW=PFX     a file whose base name starts with PFX grows by
  *                       64 KiB right after the scanner maps it;
  *  MS_SHIM_SHRINK=PFX   ... is cut to a quarter right after it is mapped,
@@ -108,10 +116,24 @@ void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
     return mmap(addr, len, prot, flags, fd, off);
 }
 
+/* path renamed to path + suffix (same directory); true if it was */
+static bool move_aside(int dirfd, const char *path, const char *suffix, char *to, size_t cap) {
+    if (snprintf(to, cap, "%s%s", path, suffix) >= (int)cap)
+        return false;
+    return syscall(SYS_renameat, dirfd, path, dirfd, to) == 0;
+}
+
 static void before_open(int dirfd, const char *path, int flags) {
-    char hex[16];
+    char hex[16], to[4096];
     snprintf(hex, sizeof(hex), "%x", (unsigned)flags);
     log_line(hex, path);
+    if (prefixed(path, "MS_SHIM_SWAP") && move_aside(dirfd, path, ".moved", to, sizeof(to))) {
+        const char *base = strrchr(to, '/');
+        if (syscall(SYS_symlinkat, base ? base + 1 : to, dirfd, path) == 0)
+            log_line("swapped", path);
+    }
+    if (prefixed(path, "MS_SHIM_RENAME") && move_aside(dirfd, path, ".renamed", to, sizeof(to)))
+        log_line("renamed", path);
     const char *pfx = getenv("MS_SHIM_VANISH");
     if (pfx && *pfx) {
         const char *base = strrchr(path, '/');

@@ -385,14 +385,15 @@ Test(faults, file_vanishing_between_listing_and_opening) {
     cr_assert_eq(access(v1, F_OK), -1, "vanish-1.txt is gone");
     cr_assert_eq(access(v2, F_OK), -1, "vanish-2.txt is gone");
     assert_verdict(recs, keep, "clean", res.out);
-    /* a vanished file is not an error of the scan, and not invented content */
-    cr_assert_eq(res.status, 0, "exit 0: nothing found, nothing unread that exists; %s", res.err);
+    /* issue 15: what was listed and not read is an error record each, and
+     * the run is incomplete (a renamed dropper once left exit 0) */
+    cr_assert_eq(res.status, 2, "exit 2: listed files were not read; %s", res.err);
     for (const char *p = v1; p; p = p == v1 ? v2 : NULL) {
         json_t *r = find(recs, p);
-        if (r) {
-            cr_assert_str_eq(str_of(r, "verdict"), "skipped", "%s", json_dumps(r, 0));
-            cr_assert_not_null(strstr(str_of(r, "reason"), "vanish"), "%s", json_dumps(r, 0));
-        }
+        cr_assert_not_null(r, "a record for %s:\n%s", p, res.out);
+        cr_assert_str_eq(str_of(r, "verdict"), "error", "%s", json_dumps(r, 0));
+        cr_assert_not_null(strstr(str_of(r, "reason"), "vanish"), "%s", json_dumps(r, 0));
+        cr_assert(json_is_true(json_object_get(r, "incomplete")), "%s", json_dumps(r, 0));
     }
     check_accounting(recs, true);
     json_decref(recs);
@@ -607,12 +608,16 @@ Test(faults, fifos_sockets_and_devices_are_skipped_never_opened) {
     cr_assert_null(strstr(l, "-dev"), "a device was opened:\n%s", l);
     free(l);
 
-    /* the same as roots named on the command line */
+    /* the same as roots named on the command line, but a path the user
+     * named and that was not read makes the run incomplete (issue 15:
+     * `cat x | minerscan /dev/stdin` exited 0) */
     unlink(log);
     shim_on(log, NULL);
     recs = scan(&res, fifo, sock, have_dev ? dev : plain, NULL);
     shim_off();
-    cr_assert_eq(res.status, 0, "stderr %s\n%s", res.err, res.out);
+    cr_assert_eq(res.status, 2, "named and not read: exit 2; stderr %s\n%s", res.err, res.out);
+    cr_assert_not_null(strstr(str_of(find(recs, fifo), "reason"), "named but not read"), "%s", res.out);
+    cr_assert_not_null(strstr(str_of(find(recs, fifo), "reason"), "--stdin"), "%s", res.out);
     assert_verdict(recs, fifo, "skipped", res.out);
     assert_verdict(recs, sock, "skipped", res.out);
     if (have_dev)
@@ -1251,7 +1256,7 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     free(t_write_str(tmp, "tree/bad\xff\nname\x1b.txt", "hello\n"));
     EXPECT(bad, "clean", NULL);
     char *v = t_write_str(tmp, "tree/vanish-me.txt", "x\n");
-    free(v); /* vanishes: may be reported as skipped, never as clean */
+    free(v); /* vanishes: an error record, never clean (issue 15) */
     /* a member over --max-filesize (a file is scanned whole, a member is
      * held in memory): 2 MiB of noise in a gzip, the cap 1M */
     char *noise_path = t_path(tmp, "noise.bin"), *gz = t_path(tmp, "tree/noise.bin.gz");

@@ -296,3 +296,227 @@ Test(harden, a_second_signal_hurries_the_stop_and_keeps_the_report) {
     free(o), free(e), free(file), free(rules), free(small);
     close(out), close(err);
 }
+
+/* ---- the report is never an input ---- */
+
+static json_t *run_jsonl(t_result *res, const char *stdin_data, const char *const *args) {
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = t_minerscan_path();
+    argv[n++] = "-f";
+    argv[n++] = "jsonl";
+    argv[n++] = "--no-progress";
+    for (size_t i = 0; args[i] && n < 63; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    cr_assert_eq(t_run(argv, stdin_data, 200, res), 0);
+    cr_assert_lt(res->status, 128, "died of signal %d: %s", res->status - 128, res->err);
+    if (res->status == 2 && !res->out_len)
+        return NULL; /* a usage error */
+    json_t *recs = t_jsonl(res->out);
+    cr_assert_not_null(recs, "JSON Lines (exit %d, %s):\n%s", res->status, res->err, res->out);
+    return recs;
+}
+
+/* Issue 15: `minerscan -o ev.sh ev.sh` truncated the evidence before the
+ * scan and called it clean. The report is refused when it is a named
+ * input (also through a hard link), and left out of a walk that meets it. */
+Test(harden, output_that_is_an_input_is_refused_and_never_walked) {
+    char *ev = t_write_str(tmp, "ev.sh", t_dropper_sh);
+    char *hard = t_path(tmp, "hardlink.sh");
+    cr_assert_eq(link(ev, hard), 0);
+    t_result res;
+    const char *a1[] = {"-o", ev, ev, NULL};
+    cr_assert_null(run_jsonl(&res, NULL, a1));
+    cr_assert_eq(res.status, 2);
+    cr_assert_not_null(strstr(res.err, "is one of the inputs"), "%s", res.err);
+    t_result_free(&res);
+    const char *a2[] = {"-o", hard, ev, NULL};
+    cr_assert_null(run_jsonl(&res, NULL, a2));
+    cr_assert_eq(res.status, 2, "a hard link to an input is the input");
+    t_result_free(&res);
+    size_t n = 0;
+    char *after = t_read(ev, &n);
+    cr_assert_str_eq(after, t_dropper_sh, "the input is untouched");
+    free(after);
+
+    /* a report inside the tree walked: not scanned, said so */
+    char *dir = t_path(tmp, "tree");
+    mkdir(dir, 0755);
+    free(t_write_str(tmp, "tree/a.txt", "hello\n"));
+    char *report = t_path(tmp, "tree/report.jsonl");
+    const char *a3[] = {"--all", "-o", report, dir, NULL};
+    json_decref(run_jsonl(&res, NULL, a3));
+    cr_assert_eq(res.status, 0, "%s", res.err);
+    t_result_free(&res);
+    char *text = t_read(report, NULL);
+    json_t *recs = t_jsonl(text);
+    cr_assert_not_null(recs);
+    json_t *r = t_find_record(recs, report);
+    cr_assert_not_null(r, "%s", text);
+    cr_assert_str_eq(str_of(r, "verdict"), "skipped");
+    cr_assert_str_eq(str_of(r, "reason"), "the report being written");
+    json_decref(recs);
+    free(text), free(report), free(dir), free(ev), free(hard);
+}
+
+/* ---- what changes under the walk ---- */
+
+static char *shim_so;
+
+static const char *shim(void) {
+    if (shim_so)
+        return shim_so;
+    const char *root = getenv("MS_SOURCE_ROOT");
+    cr_assert_not_null(root, "MS_SOURCE_ROOT is set by meson");
+    char *src_path = NULL;
+    cr_assert_geq(asprintf(&src_path, "%s/tests/fault_shim.c", root), 0);
+    char *src = t_read(src_path, NULL);
+    cr_assert_not_null(src, "read %s", src_path);
+    shim_so = t_path(tmp, "fault_shim.so");
+    cr_assert_eq(t_compile("cc", src, shim_so, "-shared -fPIC"), 0, "compile the fault shim");
+    free(src);
+    free(src_path);
+    return shim_so;
+}
+
+/* Run the children under the shim; under ASan the preloaded library
+ * comes before the sanitizer runtime, which ASan refuses unless told. */
+static void shim_on(void) {
+    setenv("LD_PRELOAD", shim(), 1);
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *opts = NULL;
+    cr_assert_geq(asprintf(&opts, "%s%sverify_asan_link_order=0", asan ? asan : "", asan && *asan ? ":" : ""), 0);
+    setenv("ASAN_OPTIONS", opts, 1);
+    free(opts);
+}
+
+static void shim_off(void) {
+    unsetenv("LD_PRELOAD");
+}
+
+/* Issue 15: a directory swapped for a symlink between listing and open
+ * was dropped with no record; a renamed one was "skipped: vanished" and
+ * exit 0. The shim does both at the worst moment, every time. */
+Test(harden, directory_swapped_or_renamed_under_the_walk_is_an_error_and_exit_2) {
+    free(t_write_str(tmp, "tree/a.txt", "hello\n"));
+    free(t_write_str(tmp, "tree/swap-dir/x.sh", t_dropper_sh));
+    free(t_write_str(tmp, "tree/ren-dir/y.sh", t_dropper_sh));
+    free(t_write_str(tmp, "tree/z.txt", "after\n"));
+    char *tree = t_path(tmp, "tree");
+    shim_on();
+    setenv("MS_SHIM_SWAP", "swap-", 1);
+    setenv("MS_SHIM_RENAME", "ren-", 1);
+    t_result res;
+    const char *args[] = {"--all", tree, NULL};
+    json_t *recs = run_jsonl(&res, NULL, args);
+    unsetenv("MS_SHIM_SWAP");
+    unsetenv("MS_SHIM_RENAME");
+    shim_off();
+    char *swapped = t_path(tmp, "tree/swap-dir"), *renamed = t_path(tmp, "tree/ren-dir");
+    struct stat st;
+    cr_assert(lstat(swapped, &st) == 0 && S_ISLNK(st.st_mode), "the shim swapped the directory");
+    json_t *r = t_find_record(recs, swapped);
+    cr_assert_not_null(r, "a record for the swapped directory:\n%s", res.out);
+    cr_assert_str_eq(str_of(r, "verdict"), "error", "%s", json_dumps(r, 0));
+    cr_assert_not_null(strstr(str_of(r, "reason"), "symlink"), "%s", json_dumps(r, 0));
+    r = t_find_record(recs, renamed);
+    cr_assert_not_null(r, "a record for the renamed directory:\n%s", res.out);
+    cr_assert_str_eq(str_of(r, "verdict"), "error", "%s", json_dumps(r, 0));
+    cr_assert_not_null(strstr(str_of(r, "reason"), "vanished"), "%s", json_dumps(r, 0));
+    cr_assert(json_is_true(json_object_get(r, "incomplete")));
+    cr_assert_eq(res.status, 2, "exit 2: what was listed was not all read; %s", res.err);
+    json_decref(recs);
+    t_result_free(&res);
+    free(tree), free(swapped), free(renamed);
+}
+
+/* ---- named inputs that were not read; --stdin ---- */
+
+Test(harden, named_inputs_that_were_not_read_exit_2) {
+    /* `cat x | minerscan /dev/stdin`: a pipe named on the command line */
+    const char *argv[] = {"sh", "-c", "printf 'hello\\n' | \"$0\" -f jsonl --no-progress /dev/stdin",
+                          t_minerscan_path(), NULL};
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 60, &res), 0);
+    cr_assert_eq(res.status, 2, "a named pipe that was not read: exit %d %s", res.status, res.err);
+    json_t *recs = t_jsonl(res.out);
+    json_t *r = t_find_record(recs, "/dev/stdin");
+    cr_assert_not_null(r, "%s", res.out);
+    cr_assert_str_eq(str_of(r, "verdict"), "skipped");
+    cr_assert_not_null(strstr(str_of(r, "reason"), "--stdin"), "the record says how: %s", json_dumps(r, 0));
+    json_decref(recs);
+    t_result_free(&res);
+
+    /* a device named on the command line is not read either */
+    const char *dev[] = {"/dev/null", NULL};
+    recs = run_jsonl(&res, NULL, dev);
+    cr_assert_eq(res.status, 2, "exit %d", res.status);
+    r = t_find_record(recs, "/dev/null");
+    cr_assert_not_null(r, "%s", res.out);
+    cr_assert_not_null(strstr(str_of(r, "reason"), "device: named but not read"), "%s", json_dumps(r, 0));
+    json_decref(recs);
+    t_result_free(&res);
+}
+
+Test(harden, stdin_scans_standard_input) {
+    char *plain = t_write_str(tmp, "plain.txt", "hello\n");
+    const char *args[] = {"--all", "--stdin", plain, NULL};
+    t_result res;
+    json_t *recs = run_jsonl(&res, t_dropper_sh, args);
+    cr_assert_eq(res.status, 1, "the dropper on stdin is found: %s", res.err);
+    json_t *r = t_find_record(recs, "(stdin)");
+    cr_assert_not_null(r, "%s", res.out);
+    cr_assert(!strcmp(str_of(r, "verdict"), "malicious") || !strcmp(str_of(r, "verdict"), "suspicious"),
+              "%s", json_dumps(r, 0));
+    cr_assert_eq(json_integer_value(json_object_get(r, "size")), (json_int_t)strlen(t_dropper_sh));
+    cr_assert(json_is_false(json_object_get(r, "incomplete")), "%s", json_dumps(r, 0));
+    cr_assert_not_null(t_find_record(recs, plain), "the paths are scanned too");
+    json_decref(recs);
+    t_result_free(&res);
+    /* '-' (paths on stdin) and --stdin (data on stdin) cannot both be */
+    const char *both[] = {"--stdin", "-", NULL};
+    cr_assert_null(run_jsonl(&res, "", both));
+    cr_assert_eq(res.status, 2);
+    t_result_free(&res);
+    free(plain);
+}
+
+/* Issue 15: as a user who does not own the files, O_NOATIME is refused
+ * and access times may change; say so once. */
+Test(harden, noatime_refused_is_said_once) {
+    if (geteuid() != 0 || !t_have_program("setpriv"))
+        cr_skip("SKIP: needs root and setpriv to scan root's files as nobody");
+    for (int i = 0; i < 5; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "tree/f%d.txt", i);
+        char *p = t_write_str(tmp, name, "hello\n");
+        chmod(p, 0644);
+        free(p);
+    }
+    char *tree = t_path(tmp, "tree");
+    chmod(tree, 0755);
+    /* a copy of the binary nobody can execute */
+    size_t n;
+    char *b = t_read(t_minerscan_path(), &n);
+    char *bin = t_write(tmp, "bin/minerscan", b, n);
+    free(b);
+    chmod(bin, 0755);
+    char *bindir = t_path(tmp, "bin");
+    chmod(bindir, 0755);
+    const char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-f", "jsonl",
+                          "--no-progress", tree, NULL};
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 60, &res), 0);
+    cr_assert_eq(res.status, 0, "%s", res.err);
+    const char *hit = strstr(res.err, "O_NOATIME");
+    cr_assert_not_null(hit, "stderr says so: %s", res.err);
+    cr_assert_null(strstr(hit + 1, "O_NOATIME"), "once: %s", res.err);
+    t_result_free(&res);
+    /* as root (CAP_FOWNER) nothing to say */
+    const char *rargv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", tree, NULL};
+    cr_assert_eq(t_run(rargv, NULL, 60, &res), 0);
+    cr_assert_null(strstr(res.err, "O_NOATIME"), "%s", res.err);
+    t_result_free(&res);
+    free(tree), free(bin), free(bindir);
+}

@@ -221,6 +221,15 @@ static void assert_skipped(coll *c, const char *rel, const char *reason) {
     cr_assert(r->fd_none && r->st_null, "%s: a skipped entry carries no fd or stat", rel);
 }
 
+static void assert_error_reason(coll *c, const char *rel, const char *reason_part) {
+    rec *r = find(c, rel);
+    cr_assert_not_null(r, "%s: not reported", rel);
+    cr_assert_eq(r->kind, MS_WALK_ERROR, "%s: kind %d (%s), want error", rel, r->kind,
+                 r->reason ? r->reason : "-");
+    cr_assert(r->reason && strstr(r->reason, reason_part), "%s: reason %s", rel, r->reason ? r->reason : "-");
+    cr_assert(r->fd_none && r->st_null, "%s: an error entry carries no fd or stat", rel);
+}
+
 static void assert_absent(coll *c, const char *rel) {
     rec *r = find(c, rel);
     cr_assert_null(r, "%s: reported (kind %d, %s) but should not be", rel, r ? (int)r->kind : -1,
@@ -1030,17 +1039,20 @@ static int delete_later_ones(coll *c, const ms_walk_entry *e) {
     return MS_CONTINUE;
 }
 
-Test(walker, entries_deleted_during_the_walk_vanish_quietly) {
+/* Issue 15: what was listed and is gone when opened was not read: an
+ * error record each (a renamed directory with a miner in it once left
+ * only "skipped: vanished" and exit 0), and the walk goes on. */
+Test(walker, entries_deleted_during_the_walk_are_errors_and_the_walk_goes_on) {
     file_in("a", "a");
     file_in("b", "b");
     mkdir_in("bdir");
     file_in("c", "c");
     coll c = {.hook = delete_later_ones};
     cr_assert_eq(walk(g_dir, NULL, &c), 0);
-    cr_assert_eq(count_kind(&c, MS_WALK_ERROR), 0, "a vanished entry is not an error");
+    cr_assert_eq(count_kind(&c, MS_WALK_ERROR), 2, "each vanished entry is an error");
     assert_file(&c, "a");
-    assert_skipped(&c, "b", "vanished");
-    assert_skipped(&c, "bdir", "vanished");
+    assert_error_reason(&c, "b", "vanished");
+    assert_error_reason(&c, "bdir", "vanished");
     assert_file(&c, "c");
     cr_assert_eq(c.n, 4);
     coll_free(&c);
