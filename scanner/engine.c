@@ -197,16 +197,7 @@ static void emit(scan *s, ms_verdict *v) {
 static ms_verdict *new_record(const ms_verdict *parent, const ms_object *o) {
     if (!parent)
         return ms_verdict_new(o->name, o->name_len);
-    size_t n;
-    if (ms_add_overflow_size(parent->path_len, o->name_len, &n) || ms_add_overflow_size(n, 1, &n))
-        ms_oom();
-    char *p = ms_xmalloc(n + 1);
-    memcpy(p, parent->path, parent->path_len);
-    p[parent->path_len] = '!';
-    memcpy(p + parent->path_len + 1, o->name, o->name_len);
-    ms_verdict *v = ms_verdict_new(p, n);
-    free(p);
-    return v;
+    return ms_verdict_new_member(parent, o->name, o->name_len);
 }
 
 /* The one place where what a source says about an object's bytes becomes
@@ -227,7 +218,8 @@ static bool object_problem(const ms_object *o, ms_verdict *v, ms_evidence *ev) {
     v->incomplete = k != MS_DAMAGED;
     if (!o->data || o->size == 0 || o->status == MS_E_ENCRYPTED) {
         v->verdict = k;
-        v->size = o->declared_size;
+        /* stopped part-way: the bytes read, not what the header claims */
+        v->size = o->has_read ? o->read : o->declared_size;
         ms_verdict_set_reason(v, "%s", why);
         return true;
     }
@@ -242,6 +234,7 @@ typedef struct children {
     unsigned depth;          /* depth of the parent */
     ms_verdict_kind worst;
     bool any;
+    bool incomplete;         /* a member was not fully scanned */
     unsigned blobs;
 } children;
 
@@ -251,6 +244,7 @@ static void fold_child(children *c, ms_verdict *child) {
     if (child->verdict > c->worst)
         c->worst = child->verdict;
     c->any = true;
+    c->incomplete |= child->incomplete;
     if (child->verdict >= MS_SUSPICIOUS)
         ms_iocs_merge(&c->parent->iocs, &child->iocs);
 }
@@ -277,6 +271,8 @@ static int on_member(void *ud, const ms_member *m) {
         .declared_size = m->size,
         .status = m->status,
         .reason = m->reason,
+        .has_read = m->has_read,
+        .read = m->read,
     };
     return scan_child(ud, &o);
 }
@@ -515,14 +511,16 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
                       o->mapped ? object_release : NULL, (void *)o, &s->budget, on_member, c, &reason);
     if (r == 0 || r == MS_E_UNSUPPORTED || s->error)
         return;
+    bool was_incomplete = v->incomplete;
     v->incomplete = true;
     if (r == MS_E_LIMIT) {
         snprintf(why, why_cap, "limit: %s", reason ? reason : "archive limit");
         ev->unpack_problem = MS_LIMIT;
     } else if (r == MS_E_CORRUPT) {
         /* the archive's own bytes were all scanned; what the damage cut
-         * off does not exist to be read */
-        v->incomplete = false;
+         * off does not exist to be read (but a limit or error of its own
+         * stays: issue 15) */
+        v->incomplete = was_incomplete;
         snprintf(why, why_cap, "damaged: %s", reason ? reason : "corrupt archive");
         ev->unpack_problem = MS_DAMAGED;
     } else {
@@ -599,6 +597,10 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     }
     ev.children = c.worst;
     ev.have_children = c.any;
+    /* an archive with a member not fully scanned was not fully scanned
+     * (issue 15: it said incomplete: false) */
+    if (c.incomplete)
+        v->incomplete = true;
     char changed[160];
     if (o->verify && o->verify(o, changed, sizeof(changed)) < 0) {
         /* it changed under the scan: what was scanned is not the file */

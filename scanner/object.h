@@ -37,6 +37,8 @@ typedef struct ms_object {
                                only a prefix of it (maybe empty);
                                MS_E_ENCRYPTED: not read at all */
     const char *reason;     /* text for a non-zero status */
+    bool has_read;          /* no data, but the source read this many bytes */
+    uint64_t read;          /* before it stopped: the record's size */
     bool mapped;            /* data is a read-only mapping of a file: a
                                stage that sweeps it gives its pages back
                                behind it (object_release in engine.c) */

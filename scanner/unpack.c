@@ -323,8 +323,8 @@ static int skip_data(run *R) {
     }
 }
 
-static int event(run *R, const char *name, size_t name_len, int status, uint64_t size,
-                 const uint8_t *data, size_t len) {
+static int event_at(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                    const uint8_t *data, size_t len, uint64_t read) {
     ms_member m = {
         .name = name,
         .name_len = name_len,
@@ -332,6 +332,8 @@ static int event(run *R, const char *name, size_t name_len, int status, uint64_t
         .size = data ? len : (size > SIZE_MAX ? SIZE_MAX : (size_t)size),
         .status = status,
         .reason = R->L->mreason,
+        .read = read,
+        .has_read = !data && read > 0,
     };
     if (R->caller)
         uselocale(R->caller);
@@ -339,6 +341,17 @@ static int event(run *R, const char *name, size_t name_len, int status, uint64_t
     if (R->caller)
         uselocale(R->u->utf8);
     return r;
+}
+
+static int event(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                 const uint8_t *data, size_t len) {
+    return event_at(R, name, name_len, status, size, data, len, 0);
+}
+
+/* An event on a member stopped after read bytes, not handed over. */
+static int event_read(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                      uint64_t read) {
+    return event_at(R, name, name_len, status, size, NULL, 0, read);
 }
 
 /* Make the level buffer hold at least need bytes (need <= max_filesize),
@@ -509,10 +522,13 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             n = (size_t)(lim->max_filesize - len);
             capped = true;
         }
+        /* A member stopped by a limit part-way says how much of it was
+         * read (issue 15: a member stopped early showed size 0). Its
+         * bytes are not scanned: a ratio bomb's are the bomb. */
         if (charge(R, n)) {
-            snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
-                     (unsigned long long)lim->max_archive_bytes);
-            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
+            snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu: stopped after %zu bytes",
+                     (unsigned long long)lim->max_archive_bytes, len);
+            r = event_read(R, name, name_len, MS_E_LIMIT, declared, len);
             release(L);
             return r < 0 ? r : stop_budget(R);
         }
@@ -521,7 +537,7 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             snprintf(L->mreason, sizeof(L->mreason),
                      "max-ratio %g: stopped after %llu bytes from %lld compressed", lim->max_ratio,
                      (unsigned long long)(len + n), (long long)(c > 0 ? c : 0));
-            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
+            r = event_read(R, name, name_len, MS_E_LIMIT, declared, (uint64_t)len + n);
             release(L);
             if (r < 0 || r == MS_STOP)
                 return r;

@@ -28,12 +28,15 @@ typedef struct ms_member {
                              declared size when the format gives one */
     int status;           /* 0: data is the whole member.
                              MS_E_LIMIT: with data, its first
-                             --max-filesize bytes; without, an event.
+                             --max-filesize bytes; without, an event
+                             (read says how far it got).
                              MS_E_ENCRYPTED: an event, data NULL.
                              MS_E_CORRUPT: the member could not be read to
                              its end; data holds what was read (may be NULL
                              when nothing was) and is worth scanning. */
     const char *reason;   /* text for a non-zero status */
+    bool has_read;        /* an event on a member stopped part-way: */
+    uint64_t read;        /* the bytes expanded before it stopped */
 } ms_member;
 
 /* Return MS_CONTINUE, MS_STOP, or < 0 (abort). */

@@ -520,3 +520,149 @@ Test(harden, noatime_refused_is_said_once) {
     t_result_free(&res);
     free(tree), free(bin), free(bindir);
 }
+
+/* ---- records that agree with themselves; chain and reason_code ---- */
+
+static bool is_limit_code(const char *c) {
+    return !strncmp(c, "max-", 4) || !strncmp(c, "capture-", 8);
+}
+
+/* The display path made from the chain: "!" between components, "!" and
+ * "\" inside member names escaped with "\". */
+static char *join_chain(json_t *chain) {
+    size_t i, n = 0;
+    json_t *c;
+    json_array_foreach(chain, i, c) n += 2 * strlen(json_string_value(c)) + 1;
+    char *p = calloc(1, n + 1), *q = p;
+    json_array_foreach(chain, i, c) {
+        const char *s = json_string_value(c);
+        if (i)
+            *q++ = '!';
+        for (; *s; s++) {
+            if (i && (*s == '!' || *s == '\\'))
+                *q++ = '\\';
+            *q++ = *s;
+        }
+    }
+    return p;
+}
+
+/* Is chain a a proper prefix of chain b? */
+static bool chain_prefix(json_t *a, json_t *b) {
+    size_t na = json_array_size(a);
+    if (na >= json_array_size(b))
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(json_string_value(json_array_get(a, i)), json_string_value(json_array_get(b, i))))
+            return false;
+    return true;
+}
+
+static void assert_consistent(json_t *recs, const char *out) {
+    size_t i, j;
+    json_t *r, *m;
+    json_array_foreach(recs, i, r) {
+        if (strcmp(str_of(r, "type"), "object"))
+            continue;
+        json_t *chain = json_object_get(r, "chain");
+        cr_assert(json_is_array(chain) && json_array_size(chain) >= 1, "a chain: %s", json_dumps(r, 0));
+        char *joined = join_chain(chain);
+        cr_assert_str_eq(joined, str_of(r, "path"), "the chain makes the path: %s", json_dumps(r, 0));
+        free(joined);
+        const char *verdict = str_of(r, "verdict");
+        json_t *rc = json_object_get(r, "reason_code");
+        if (json_is_null(json_object_get(r, "reason"))) {
+            cr_assert(json_is_null(rc), "no reason, no code: %s", json_dumps(r, 0));
+            continue;
+        }
+        const char *code = json_string_value(json_object_get(rc, "code"));
+        cr_assert_not_null(code, "a reason has a code: %s", json_dumps(r, 0));
+        cr_assert_str_neq(code, "other", "a code for every reason here: %s", json_dumps(r, 0));
+        if (!strcmp(verdict, "error")) {
+            cr_assert(!is_limit_code(code), "an error is not a limit: %s", json_dumps(r, 0));
+            cr_assert_neq(strncmp(str_of(r, "reason"), "limit:", 6), 0, "%s", json_dumps(r, 0));
+        }
+        if (!strcmp(verdict, "limit"))
+            cr_assert(is_limit_code(code) || !strcmp(code, "member-incomplete"), "%s", json_dumps(r, 0));
+        if (is_limit_code(code))
+            cr_assert(json_is_true(json_object_get(r, "incomplete")), "a limit is incomplete: %s",
+                      json_dumps(r, 0));
+    }
+    /* an archive with a member not fully scanned is not fully scanned */
+    json_array_foreach(recs, i, r) {
+        if (strcmp(str_of(r, "type"), "object") || !json_is_true(json_object_get(r, "incomplete")))
+            continue;
+        json_array_foreach(recs, j, m) {
+            if (!strcmp(str_of(m, "type"), "object") &&
+                chain_prefix(json_object_get(m, "chain"), json_object_get(r, "chain")))
+                cr_assert(json_is_true(json_object_get(m, "incomplete")), "%s holds %s:\n%s", str_of(m, "path"),
+                          json_dumps(r, 0), out);
+        }
+    }
+}
+
+static void sh(const char *fmt, ...) {
+    char *cmd = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    cr_assert_geq(vasprintf(&cmd, fmt, ap), 0);
+    va_end(ap);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    free(cmd);
+}
+
+/* Issue 15: "x!y.sh" in bang.tar was "bang.tar!x!y.sh"; an archive whose
+ * member hit a limit said incomplete: false; a member stopped early said
+ * size 0; an error verdict carried a "limit:" reason. */
+Test(harden, records_agree_with_themselves_chain_and_reason_code) {
+    free(t_write_str(tmp, "bang/x!y.sh", t_dropper_sh));
+    free(t_write_str(tmp, "bang/a\\b.txt", "hello\n"));
+    sh("cd '%s' && tar --no-unquote -cf bang.tar -C bang 'x!y.sh' 'a\\b.txt'", tmp);
+    /* a ratio bomb (64 MiB of zeros) inside a tar */
+    sh("cd '%s' && head -c 67108864 /dev/zero | tr '\\0' a | gzip -9 > zeros.gz && tar cf bomb.tar zeros.gz", tmp);
+    char *bang = t_path(tmp, "bang.tar"), *bomb = t_path(tmp, "bomb.tar");
+    const char *args[] = {"--all", bang, bomb, NULL};
+    t_result res;
+    json_t *recs = run_jsonl(&res, NULL, args);
+    assert_consistent(recs, res.out);
+    char *xy = NULL, *zeros = NULL, *ab = NULL;
+    cr_assert_geq(asprintf(&xy, "%s!x\\!y.sh", bang), 0);
+    cr_assert_geq(asprintf(&ab, "%s!a\\\\b.txt", bang), 0);
+    cr_assert_geq(asprintf(&zeros, "%s!zeros.gz!zeros", bomb), 0);
+    json_t *r = t_find_record(recs, xy);
+    cr_assert_not_null(r, "the escaped display path %s:\n%s", xy, res.out);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(r, "chain"), 1)), "x!y.sh");
+    cr_assert_not_null(t_find_record(recs, ab), "%s:\n%s", ab, res.out);
+    r = t_find_record(recs, zeros);
+    cr_assert_not_null(r, "%s:\n%s", zeros, res.out);
+    cr_assert_str_eq(str_of(r, "verdict"), "limit", "%s", json_dumps(r, 0));
+    json_t *rc = json_object_get(r, "reason_code");
+    cr_assert_str_eq(str_of(rc, "code"), "max-ratio", "%s", json_dumps(r, 0));
+    cr_assert_eq(json_real_value(json_object_get(rc, "limit")) + json_integer_value(json_object_get(rc, "limit")),
+                 200.0, "%s", json_dumps(rc, 0));
+    json_int_t read = json_integer_value(json_object_get(rc, "read"));
+    cr_assert_gt(read, 1 << 20, "%s", json_dumps(rc, 0));
+    cr_assert_eq(json_integer_value(json_object_get(r, "size")), read, "a member stopped early shows the bytes read: %s",
+                 json_dumps(r, 0));
+    json_t *top = t_find_record(recs, bomb);
+    cr_assert(json_is_true(json_object_get(top, "incomplete")), "the archive holding it: %s", json_dumps(top, 0));
+    json_decref(recs);
+    t_result_free(&res);
+
+    /* a prefix (--max-filesize on standard input) whose signature scan
+     * times out: the error is what the verdict says, the limit after it */
+    char *rules = t_write_str(tmp, "slow.yar", slow_rule);
+    static char zeros_in[(2 << 20) + 1];
+    memset(zeros_in, 'a', sizeof(zeros_in) - 1);
+    const char *args2[] = {"--all", "--stdin", "--max-filesize", "1M", "--rules", rules, "--scan-timeout", "1", NULL};
+    recs = run_jsonl(&res, zeros_in, args2);
+    assert_consistent(recs, res.out);
+    r = t_find_record(recs, "(stdin)");
+    cr_assert_not_null(r, "%s", res.out);
+    cr_assert_str_eq(str_of(r, "verdict"), "error", "%s", json_dumps(r, 0));
+    cr_assert_str_eq(str_of(json_object_get(r, "reason_code"), "code"), "scan-timeout", "%s", json_dumps(r, 0));
+    cr_assert_not_null(strstr(str_of(r, "reason"), "max-filesize"), "the limit is still said: %s", json_dumps(r, 0));
+    json_decref(recs);
+    t_result_free(&res);
+    free(bang), free(bomb), free(xy), free(zeros), free(ab), free(rules);
+}
