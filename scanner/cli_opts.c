@@ -95,6 +95,18 @@ const ms_cli_opt ms_cli_opts[] = {
        MS_OPT_FLAG, F(scan_stdin))},
     {O(OPT_LIST_RULES, 0, "list-rules", NULL, "List every rule with its metadata and exit.",
        MS_OPT_FLAG, F(list_rules))},
+    {O(OPT_LIVE, 0, "live", NULL,
+       "Triage the running host instead of PATHs: every process (its executable through "
+       "/proc/PID/exe, memory, libraries, command line, environment, sockets), processes hidden "
+       "from /proc, persistence (cron, systemd, rc.local, profile and shell start-up files, "
+       "authorized_keys, /etc/ld.so.preload) and the kernel settings miners change. Run as root; as "
+       "another user what cannot be read is reported as skipped.",
+       MS_OPT_FLAG, F(live))},
+    {O(OPT_LIVE_ROOT, 0, "live-root", "DIR",
+       "With --live, read persistence and configuration files (/etc, /var/spool/cron, homes) below "
+       "DIR instead of /, e.g. a mounted copy of the system; processes and kernel settings still come "
+       "from the running kernel.",
+       MS_OPT_STRING, F(live_root))},
     {O(OPT_VERSION, 'V', "version", NULL, "Print the version, rule, model and schema versions.",
        MS_OPT_ACTION, 0)},
     {O(OPT_HELP, 'h', "help", NULL, "Print this help.", MS_OPT_ACTION, 0)},

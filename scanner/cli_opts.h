@@ -43,6 +43,8 @@ enum ms_opt_id {
     OPT_SORT,
     OPT_LIST_RULES,
     OPT_STDIN,
+    OPT_LIVE,
+    OPT_LIVE_ROOT,
 };
 
 /* What a value is, and so how it is parsed and its default printed. */
@@ -75,6 +77,8 @@ typedef struct ms_cli {
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
     bool scan_stdin;      /* --stdin */
+    bool live;             /* --live (issue 13): the running host, not PATHs */
+    const char *live_root; /* --live-root DIR */
     ms_strv rules, excludes, passwords, paths;
 } ms_cli;
 

@@ -39,6 +39,7 @@
 #include "ms_limits.h"
 #include "object.h"
 #include "script_score.h"
+#include "selfreport.h"
 #include "sigscan.h"
 #include "unpack.h"
 #include "verdict.h"
@@ -553,6 +554,17 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (desc)
         v->description = ms_xstrdup(desc);
 
+    /* a report minerscan wrote is data about other files, not evidence:
+     * no rule, score or IOC search runs on it (selfreport.h) */
+    ms_report_kind own = is_text_class(cls, desc) ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
+    if (own != MS_OWN_NONE) {
+        v->cls = MS_CLASS_REPORT;
+        free(v->description);
+        v->description = ms_xasprintf("minerscan report (%s)", ms_own_report_name(own));
+        object_release((void *)o, 0, o->size);
+        return v;
+    }
+
     run_signatures(s, o, v, &ev, scan_why, sizeof(scan_why));
     run_capture(s, o, v, &ev);
     ev.rules = v->rules;
@@ -597,6 +609,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     }
     ev.children = c.worst;
     ev.have_children = c.any;
+    ev.has_iocs = v->iocs.n_pools > 0 || v->iocs.n_wallets > 0;
     /* an archive with a member not fully scanned was not fully scanned
      * (issue 15: it said incomplete: false) */
     if (c.incomplete)

@@ -8,7 +8,7 @@
 #include "bytes.h"
 
 static ms_exe_format parse_elf(const uint8_t *d, size_t n, ms_exe *x) {
-    if ((d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2))
+    if (n < 52 || (d[4] != 1 && d[4] != 2) || (d[5] != 1 && d[5] != 2))
         return MS_EXE_NONE;
     bool w = d[4] == 2, be = d[5] == 2;
     if (n < (w ? 64u : 52u))

@@ -43,7 +43,7 @@
 
 #include "ms_limits.h"
 
-#define MS_FEATURES_VERSION "4"
+#define MS_FEATURES_VERSION "5"
 
 /* The schema. Append or reorder only together with models/FEATURES.md; the
  * schema hash changes by itself and the shipped model must be retrained. */
@@ -60,6 +60,9 @@
     X(tok_shares) X(tok_hugepages) X(tok_msr) X(tok_donate) X(tok_algo_miner)                \
     X(tok_algo_generic) X(tok_coin) X(tok_miner_name) X(tok_mine_word) X(tok_miner_opts)     \
     X(tok_persist) X(tok_gpu) X(tok_url) X(tok_distinct) X(tok_categories)                   \
+    X(tok_pool_job) X(tok_speed) X(tok_worker) X(tok_donate_level) X(tok_node)               \
+    X(mix_pool_report) X(mix_pool_tuning) X(mix_pool_affinity) X(mix_pool_donate)            \
+    X(mix_client)                                                                            \
     X(wallet_xmr) X(wallet_other)                                                            \
     X(const_keccak_rc) X(const_sha512_iv) X(const_sha256_k) X(const_aes_sbox)                \
     X(const_aes_ttable) X(const_groestl) X(const_blake_pi) X(const_randomx)                  \
@@ -175,8 +178,13 @@ enum {
     CAT_COIN,
     CAT_MINER_NAME,
     CAT_MINER_OPTS,
+    CAT_POOL_JOB,
+    CAT_SPEED,
+    CAT_WORKER,
+    CAT_DONATE_LEVEL,
     CAT__MINING_END,
     CAT_ALGO_GENERIC = CAT__MINING_END,
+    CAT_NODE,
     CAT_MINE_WORD,
     CAT_PERSIST,
     CAT_GPU,
@@ -197,6 +205,9 @@ static const int cat_feature[CAT__COUNT] = {
     [CAT_MINE_WORD] = F_tok_mine_word,   [CAT_PERSIST] = F_tok_persist,
     [CAT_GPU] = F_tok_gpu,               [CAT_URL] = F_tok_url,
     [CAT_PACKER] = -1,                   [CAT_GO] = -1,
+    [CAT_POOL_JOB] = F_tok_pool_job,     [CAT_SPEED] = F_tok_speed,
+    [CAT_WORKER] = F_tok_worker,         [CAT_DONATE_LEVEL] = F_tok_donate_level,
+    [CAT_NODE] = F_tok_node,
 };
 
 typedef struct token {
@@ -213,7 +224,6 @@ static const token tokens[] = {
     {"mining.extranonce", CAT_STRATUM}, {"mining.configure", CAT_STRATUM},
     {"eth_submitwork", CAT_STRATUM}, {"eth_submitlogin", CAT_STRATUM},
     {"eth_getwork", CAT_STRATUM}, {"eth_submithashrate", CAT_STRATUM},
-    {"getblocktemplate", CAT_STRATUM},
 
     {"stratum+tcp", CAT_POOL_URL}, {"stratum+ssl", CAT_POOL_URL}, {"stratum+tls", CAT_POOL_URL},
     {"stratum2+", CAT_POOL_URL}, {"stratum1+", CAT_POOL_URL}, {"stratum://", CAT_POOL_URL},
@@ -243,13 +253,57 @@ static const token tokens[] = {
     {"hugepage", CAT_HUGEPAGES}, {"huge page", CAT_HUGEPAGES}, {"huge-page", CAT_HUGEPAGES},
     {"hugetlb", CAT_HUGEPAGES}, {"1gb-pages", CAT_HUGEPAGES},
     {"selockmemoryprivilege", CAT_HUGEPAGES}, {"large page", CAT_HUGEPAGES},
-    {"large-page", CAT_HUGEPAGES},
+    {"large-page", CAT_HUGEPAGES}, {"1gb pages", CAT_HUGEPAGES},
 
     {"wrmsr", CAT_MSR}, {"rdmsr", CAT_MSR}, {"/dev/cpu/", CAT_MSR}, {"msr mod", CAT_MSR},
     {"winring0", CAT_MSR}, {"msr preset", CAT_MSR}, {"modprobe msr", CAT_MSR},
+    {"msr register", CAT_MSR}, {"allow_writes", CAT_MSR}, {"/sys/module/msr", CAT_MSR},
 
-    {"donate", CAT_DONATE}, {"dev fee", CAT_DONATE}, {"devfee", CAT_DONATE},
-    {"dev-fee", CAT_DONATE},
+    {"donate", CAT_DONATE},
+
+    /* Schema 5: what a mining client does and a node, a wallet, a crypto
+     * library or a GPU runtime does not. Measured on the hard negatives
+     * (hard-negatives.txt): none of these is in a Monero or Litecoin node
+     * or wallet, CUDA, OpenCL, hashcat or john, BOINC or stress-ng, where
+     * "hashrate", "donate", "h/s", "getblocktemplate" and coin names are.
+     * Pool client and job handling (xmrig, cpuminer, cgminer, ethminer): */
+    {"keepalived", CAT_POOL_JOB}, {"job received", CAT_POOL_JOB}, {"new job", CAT_POOL_JOB},
+    {"job from", CAT_POOL_JOB}, {"use pool", CAT_POOL_JOB}, {"no active pools", CAT_POOL_JOB},
+    {"pool login", CAT_POOL_JOB}, {"login error", CAT_POOL_JOB}, {"duplicate job", CAT_POOL_JOB},
+    {"invalid job", CAT_POOL_JOB}, {"self-select", CAT_POOL_JOB}, {"stale share", CAT_POOL_JOB},
+    {"share accepted", CAT_POOL_JOB}, {"share rejected", CAT_POOL_JOB},
+    {"accepted share", CAT_POOL_JOB}, {"rejected share", CAT_POOL_JOB},
+    {"submit share", CAT_POOL_JOB}, {"submitting share", CAT_POOL_JOB},
+    {"work restart", CAT_POOL_JOB}, {"stratum connection", CAT_POOL_JOB},
+    {"stratum requested", CAT_POOL_JOB}, {"stratum_subscribe", CAT_POOL_JOB},
+    {"stratum_authorize", CAT_POOL_JOB}, {"stratum_notify", CAT_POOL_JOB},
+    {"x-mining-extensions", CAT_POOL_JOB}, {"x-stratum", CAT_POOL_JOB},
+    {"x-long-polling", CAT_POOL_JOB}, {"connecting to pool", CAT_POOL_JOB},
+    {"connected to pool", CAT_POOL_JOB}, {"backup pool", CAT_POOL_JOB},
+    {"pool switch", CAT_POOL_JOB}, {"result.diff", CAT_POOL_JOB},
+    /* hash-rate reports in a miner's format (a node's "hashrate" and "h/s"
+     * stay in CAT_HASHRATE) */
+    {"10s/60s/15m", CAT_SPEED}, {"speed 10s", CAT_SPEED}, {"khash/s", CAT_SPEED},
+    {"mhash/s", CAT_SPEED}, {"ghash/s", CAT_SPEED}, {"total speed", CAT_SPEED},
+    {"max speed", CAT_SPEED}, {"sols/s", CAT_SPEED}, {"sol/s", CAT_SPEED},
+    /* worker and rig identifiers sent to a pool */
+    {"worker-id", CAT_WORKER}, {"worker_id", CAT_WORKER}, {"rig_id", CAT_WORKER},
+    {"worker-name", CAT_WORKER}, {"worker_name", CAT_WORKER}, {"workername", CAT_WORKER},
+    {"api-worker-id", CAT_WORKER}, {"--worker", CAT_WORKER},
+    /* the miner author's fee; a wallet's "donate" command is CAT_DONATE */
+    {"donate level", CAT_DONATE_LEVEL}, {"donate_level", CAT_DONATE_LEVEL},
+    {"donatelevel", CAT_DONATE_LEVEL}, {"donation level", CAT_DONATE_LEVEL},
+    {"donate.v2", CAT_DONATE_LEVEL}, {"donate.ssl", CAT_DONATE_LEVEL},
+    {"dev fee", CAT_DONATE_LEVEL}, {"devfee", CAT_DONATE_LEVEL}, {"dev-fee", CAT_DONATE_LEVEL},
+    /* a node or wallet: block chain, peers and the daemon RPC (a miner
+     * asks for work; a node serves it and keeps the chain) */
+    {"getblocktemplate", CAT_NODE}, {"get_block_template", CAT_NODE},
+    {"getblockcount", CAT_NODE}, {"getblockhash", CAT_NODE}, {"getmininginfo", CAT_NODE},
+    {"getnetworkhashps", CAT_NODE}, {"getpeerinfo", CAT_NODE}, {"txpool", CAT_NODE},
+    {"blockchain", CAT_NODE}, {"dnsseed", CAT_NODE}, {"peerlist", CAT_NODE},
+    {"reorg", CAT_NODE}, {"bootstrap-daemon", CAT_NODE}, {"daemon-address", CAT_NODE},
+    {"seed node", CAT_NODE}, {"block height", CAT_NODE}, {"coinbase", CAT_NODE},
+    {"genesis", CAT_NODE}, {"merkle", CAT_NODE},
 
     {"rx/0", CAT_ALGO_MINER}, {"rx/wow", CAT_ALGO_MINER}, {"rx/arq", CAT_ALGO_MINER},
     {"rx/sfx", CAT_ALGO_MINER}, {"rx/keva", CAT_ALGO_MINER}, {"rx/graft", CAT_ALGO_MINER},
@@ -604,6 +658,8 @@ struct ms_featurizer {
     size_t n_prefix;
     bool have_imp[F__COUNT];
     uint32_t imp_n, lib_n;
+    /* the few single tokens the mix_* features read, by index */
+    size_t t_cpu_affinity, t_donate_level, t_rig_id;
     uint32_t imp_bucket[IMP_HASH_BUCKETS];
 };
 
@@ -654,6 +710,14 @@ static bool tok_add(ms_featurizer *f, size_t *ne, size_t i, int off, uint8_t a, 
 static int cmp_rule(const void *a, const void *b) {
     const import_rule *x = *(const import_rule *const *)a, *y = *(const import_rule *const *)b;
     return strcmp(x->name, y->name);
+}
+
+/* Index of token s in tokens[], or NTOK. */
+static size_t tok_index(const char *s) {
+    for (size_t i = 0; i < NTOK; i++)
+        if (!strcmp(tokens[i].s, s))
+            return i;
+    return NTOK;
 }
 
 int ms_featurizer_new(ms_featurizer **ret) {
@@ -724,6 +788,13 @@ int ms_featurizer_new(ms_featurizer **ret) {
         }
     }
     qsort(f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
+    f->t_cpu_affinity = tok_index("cpu-affinity");
+    f->t_donate_level = tok_index("donate-level");
+    f->t_rig_id = tok_index("rig-id");
+    if (f->t_cpu_affinity >= NTOK || f->t_donate_level >= NTOK || f->t_rig_id >= NTOK) {
+        free(f);
+        return -EINVAL;
+    }
     *ret = f;
     return 0;
 }
@@ -1726,6 +1797,24 @@ static int extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class 
         v[i] = f->have_imp[i];
     for (int b = 0; b < IMP_HASH_BUCKETS; b++)
         v[F_imp_hash_00 + b] = lg(f->imp_bucket[b]);
+
+    /* Schema 5: a mining client is several of these at once, with pool
+     * protocol among them; a node, a wallet, a cracker, a GPU runtime or a
+     * stress tool has one or two and no pool client. A linear model cannot
+     * form the conjunction itself, so it is a feature. */
+    bool pool = catn[CAT_STRATUM] || catn[CAT_POOL_URL] || catn[CAT_POOL_JOB];
+    bool report = catn[CAT_SPEED] || catn[CAT_HASHRATE] || catn[CAT_SHARES];
+    bool tuning = catn[CAT_HUGEPAGES] || catn[CAT_MSR] || f->have_imp[F_imp_large_pages];
+    bool affinity = f->have_imp[F_imp_sched_setaffinity] || f->have_imp[F_imp_pthread_setaffinity_np] ||
+                    f->have_imp[F_imp_SetThreadAffinityMask] || f->have_imp[F_imp_hwloc] ||
+                    f->tcount[f->t_cpu_affinity];
+    bool donate = catn[CAT_DONATE_LEVEL] || f->tcount[f->t_donate_level];
+    bool worker = catn[CAT_WORKER] || f->tcount[f->t_rig_id];
+    v[F_mix_pool_report] = pool && report;
+    v[F_mix_pool_tuning] = pool && tuning;
+    v[F_mix_pool_affinity] = pool && affinity;
+    v[F_mix_pool_donate] = pool && donate;
+    v[F_mix_client] = (double)pool + (catn[CAT_SPEED] > 0) + worker + donate + tuning + affinity;
 
     *ret_vec = v;
     return 0;

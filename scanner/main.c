@@ -16,6 +16,7 @@
 #include "cancel.h"
 #include "cli_opts.h"
 #include "engine.h"
+#include "live.h"
 #include "minerscan.h"
 #include "model.h"
 #include "ms_features.h"
@@ -153,7 +154,7 @@ static unsigned fit_threads(unsigned n, const ms_strv *paths) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         n = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
     }
-    if (paths->n < n) {
+    if (paths && paths->n < n) {
         for (size_t i = 0; i < paths->n; i++) {
             struct stat st;
             if (stat(paths->v[i], &st) != 0 || !S_ISREG(st.st_mode))
@@ -220,18 +221,28 @@ int main(int argc, char **argv) {
         rc = fflush(stdout) == 0 ? 0 : 2;
         goto out;
     }
+    /* --live (issue 13) reads the running host, not PATHs */
+    if (c.live && (c.paths.n || c.scan_stdin)) {
+        rc = usage_error(c.scan_stdin ? "--live and --stdin: not both" : "--live takes no PATH");
+        goto out;
+    }
+    if (c.live_root && !c.live) {
+        rc = usage_error("--live-root needs --live");
+        goto out;
+    }
     for (size_t i = 0; c.scan_stdin && i < c.paths.n; i++)
         if (!strcmp(c.paths.v[i], "-")) {
             rc = usage_error("--stdin reads data from standard input, '-' reads paths from it: not both");
             goto out;
         }
-    expand_paths(&c, &paths, &owned);
+    if (!c.live)
+        expand_paths(&c, &paths, &owned);
     if (output_is_input(c.output, &paths)) {
         snprintf(msg, sizeof(msg), "-o %s is one of the inputs: refusing to overwrite it", c.output);
         rc = usage_error(msg);
         goto out;
     }
-    c.o.threads = paths.n ? fit_threads(c.o.threads, &paths) : 1;
+    c.o.threads = c.live || paths.n ? fit_threads(c.o.threads, c.live ? NULL : &paths) : 1;
 
     int r = ms_engine_new(&c.o, &e, &err);
     if (r < 0) {
@@ -271,7 +282,15 @@ int main(int argc, char **argv) {
         hooks.report_ino = ost.st_ino;
     }
     ms_summary sum;
-    r = ms_run(e, paths.v, paths.n, &rep, &hooks, &sum);
+    if (c.live) {
+        /* --live (issue 13): live.c collects processes, sockets and
+         * persistence files and scans them through the same engine and
+         * reporter; the exit status is computed the same way. */
+        ms_live_options lo = {.root = c.live_root, .cancel = &cancel};
+        r = ms_live_run(e, &lo, &rep, &sum);
+    } else {
+        r = ms_run(e, paths.v, paths.n, &rep, &hooks, &sum);
+    }
     if (show_progress)
         fputs("\r\033[K", stderr);
     if (out) {

@@ -77,6 +77,7 @@ typedef enum ms_class {
     MS_CLASS_SCRIPT,
     MS_CLASS_CONFIG,
     MS_CLASS_ARCHIVE,
+    MS_CLASS_REPORT,   /* a report minerscan wrote (selfreport.h) */
     MS_CLASS__MAX,
 } ms_class;
 
@@ -134,6 +135,11 @@ void ms_iocs_add_wallet(ms_iocs *i, const char *coin, const char *address);
 /* Fold src into dst (pools, wallets, unset config fields). */
 void ms_iocs_merge(ms_iocs *dst, const ms_iocs *src);
 
+/* Facts of a --live record (live_record.h): a process, a persistence file
+ * or the host. */
+typedef struct ms_live_info ms_live_info;
+void ms_live_info_free(ms_live_info *l);
+
 /* The record of one reported object. Plain data, owned by the record. */
 typedef struct ms_verdict {
     char *path;            /* full virtual path, raw bytes, NUL-terminated:
@@ -172,6 +178,7 @@ typedef struct ms_verdict {
     bool incomplete;       /* not fully scanned (error, limit, encrypted):
                               the run exits 2 if nothing was found */
     uint64_t seq;          /* arrival order, for stable sorting */
+    ms_live_info *live;    /* --live facts (live_record.h), NULL on files */
 } ms_verdict;
 
 /* A record for path[0..path_len) (raw bytes), verdict clean, no evidence;

@@ -35,7 +35,7 @@ const char *ms_class_name(ms_class c) {
         [MS_CLASS_OTHER] = "other",   [MS_CLASS_ELF] = "elf",
         [MS_CLASS_PE] = "pe",         [MS_CLASS_MACHO] = "macho",
         [MS_CLASS_SCRIPT] = "script", [MS_CLASS_CONFIG] = "config",
-        [MS_CLASS_ARCHIVE] = "archive",
+        [MS_CLASS_ARCHIVE] = "archive", [MS_CLASS_REPORT] = "report",
     };
     return (c >= 0 && c < MS_CLASS__MAX) ? names[c] : "other";
 }
@@ -114,6 +114,7 @@ void ms_verdict_free(ms_verdict *v) {
     free(v->reason);
     free(v->hash_list);
     free(v->allowed_by);
+    ms_live_info_free(v->live);
     free(v);
 }
 

@@ -4,7 +4,8 @@
  * This comment is the contract. Field names and meanings do not change;
  * new fields may be added, so readers must ignore fields they do not know.
  * Keys are written in the order listed. Every line is a JSON object with a
- * "type" member; there are two types.
+ * "type" member: "object" and "summary" for every run, and with --live
+ * also "process", "persistence" and "host" (below).
  *
  * {"type":"object", ...}  one per reported object (every non-clean object,
  *                         objects with allowed_by, and with --all every
@@ -28,7 +29,9 @@
  *   size        integer  bytes of the object.
  *   sha256      string|null  lower-case hex, null when not computed.
  *   filetype    object   {"class": "elf"|"pe"|"macho"|"script"|"config"|
- *                        "archive"|"other", "description": string|null
+ *                        "archive"|"report"|"other" ("report": one
+ *                        minerscan wrote, not scanned for findings),
+ *                        "description": string|null
  *                        (libmagic's text, null when not identified)}.
  *   rules       array    one object per YARA rule that matched, in match
  *                        order: {"rule", "namespace" ("builtin" or the user
@@ -126,6 +129,94 @@
  *                        "named": true, a path the user named that was not
  *                        read. New codes and parameters may be added.
  *
+ * --live records (issue 13) have every field of an object record, in the
+ * same order, then their own. The parts of a process ("/proc/PID!exe",
+ * "/proc/PID!cmdline", "/proc/PID!environ", "/proc/PID!mem@0xADDRESS",
+ * one mapping of its memory at that address, "/proc/PID!lib@PATH", a
+ * library it maps, read once in the run by its first process) are "object"
+ * records with is_member true and depth 1, written before the process
+ * record, as archive members are before their archive. A record's rules
+ * are then every rule that matched any of its parts (offset and length
+ * null: they belong to the part), its iocs those of its flagged parts plus
+ * the pools and wallets of its command line and environment whatever the
+ * rules said, and its size, sha256 and filetype its executable's.
+ *
+ * {"type":"process", ...}  one per process that is reported (as objects
+ *                         are: not clean, or --all):
+ *   path        string   "/proc/PID".
+ *   pid, ppid   integer  ppid null when unknown.
+ *   comm        string   the kernel's name of the process (stat's field 2).
+ *   uid         integer|null  real uid.
+ *   user        string|null   its name in the running system's /etc/passwd.
+ *   exe         string|null   /proc/PID/exe's target, " (deleted)" removed;
+ *                        null when it cannot be read.
+ *   deleted     bool     the executable's file was deleted.
+ *   hidden      bool     the process is missing from the /proc listing
+ *                        (evidence hidden_process or hidden_from_readdir).
+ *   cmdline     [string] the arguments (/proc/PID/cmdline split at NULs).
+ *   start_time  string|null  "YYYY-MM-DDTHH:MM:SSZ" (UTC).
+ *   cpu_s       number|null  user + system CPU seconds.
+ *   connections [object] each TCP/UDP socket it holds: {"proto": "tcp"|
+ *                        "tcp6"|"udp"|"udp6", "local": "ADDR:PORT",
+ *                        "remote": "ADDR:PORT" (IPv6 as "[ADDR]:PORT",
+ *                        "0.0.0.0:0" when it has no peer), "state":
+ *                        "established"|"listen"|"syn_sent"|...|
+ *                        "unconnected" (UDP), "inode": integer, "match":
+ *                        string|null (the evidence code the remote
+ *                        endpoint gave: pool_host_connection,
+ *                        pool_address_connection, pool_port_connection,
+ *                        stratum_port)}.
+ *   memory      object   {"regions": integer (mappings scanned), "bytes":
+ *                        integer, "skipped": integer (mappings not read:
+ *                        too large, over a limit, unreadable),
+ *                        "libraries": integer (files of executable
+ *                        mappings, each scanned once in the run as
+ *                        "/proc/PID!lib@PATH"), "note": string|null (what
+ *                        was not read and why)}.
+ *   evidence    [object] what --live saw besides the rules, in the order
+ *                        seen: {"code": string (stable, e.g. "exe_deleted",
+ *                        "pool_port_connection", "hidden_process"),
+ *                        "severity": "high"|"medium"|"low"|"info",
+ *                        "category": "process"|"network"|"persistence"|
+ *                        "host", "description": string (the same for every
+ *                        record with that code), "text": string (what was
+ *                        seen)}. Severities count for the verdict as rule
+ *                        severities do; "info" counts for nothing. The
+ *                        codes are listed in scanner/live_record.c.
+ *   A process another user owns that cannot be read is "skipped" (reason
+ *   "permission denied: ...", incomplete false) unless what could be read
+ *   (its command line) is a finding.
+ *
+ * {"type":"persistence", ...}  a file from a persistence location (crontab,
+ *                         unit, rc.local, profile, shell start-up file,
+ *                         authorized_keys, ld.so.preload and the libraries
+ *                         it names) that is reported; its archive members
+ *                         are "object" records as for any file:
+ *   path        string   the file's path (under --live-root DIR: DIR/...).
+ *   location    string   "cron", "at", "systemd", "rc.local", "init.d",
+ *                        "profile", "shell-rc", "authorized_keys",
+ *                        "autostart", "ld.so.preload", "ld.so.preload
+ *                        library"; "home" for a home directory this user
+ *                        may not enter (then verdict "skipped").
+ *   immutable, append_only  bool  chattr +i / +a (FS_IOC_GETFLAGS).
+ *   evidence    [object] as for processes (runs_from_tmp, download_pipe,
+ *                        immutable, ld_so_preload, ...); the text of a line
+ *                        check starts "line N: ".
+ *
+ * {"type":"host", ...}    exactly one per --live run, after the process and
+ *                         persistence records, whatever its verdict:
+ *   path        string   "host:HOSTNAME".
+ *   hostname, kernel  string|null  kernel.hostname, kernel.osrelease.
+ *   nr_hugepages      integer|null  vm.nr_hugepages.
+ *   nmi_watchdog      integer|null  kernel.nmi_watchdog.
+ *   msr_loaded        bool|null     the msr module is loaded (null: the
+ *                        kernel has no modules, msr may be built in).
+ *   processes         integer  processes looked at (kernel threads and
+ *                        zombies not counted).
+ *   hidden_processes  integer  of those, missing from the /proc listing.
+ *   evidence    [object] hugepages, msr_module, nmi_watchdog_off,
+ *                        hidden_processes.
+ *
  * {"type":"summary", ...}  exactly one, the last line of a complete run:
  *   objects, files, members, directories, bytes, clean, damaged,
  *               malicious, suspicious, containing, errors, skipped,
@@ -133,7 +224,10 @@
  *               directories; each object is in exactly one of clean ..
  *               limits, an archive flagged only through a member in
  *               "containing" (so one finding counts once); files counts
- *               top-level files; bytes are bytes read from them.
+ *               top-level files; bytes are bytes read from them. Under
+ *               --live, files counts the process, persistence and host
+ *               records and bytes all that was read (executables,
+ *               libraries, memory, command lines, files).
  *   elapsed_s   number|null  wall-clock seconds of the run; null under
  *               --sort, so that the whole output is byte-identical from
  *               run to run and for any thread count.
@@ -147,9 +241,11 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "b64.h"
 #include "reason.h"
+#include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
 
@@ -269,6 +365,37 @@ static void write_chain(FILE *out, const ms_verdict *v) {
     fputc(']', out);
 }
 
+/* seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ", null if unknown */
+static void write_time(FILE *out, double t) {
+    struct tm tm;
+    time_t s = (time_t)t;
+    char buf[32];
+    if (t < 0 || !gmtime_r(&s, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+        fputs("null", out);
+        return;
+    }
+    ms_json_cstr(out, buf);
+}
+
+static void write_evidence(FILE *out, const ms_live_info *l) {
+    fputs(",\"evidence\":[", out);
+    for (size_t i = 0; i < l->n_ev; i++) {
+        const ms_live_evidence *e = &l->ev[i];
+        fputs(i ? ",{\"code\":" : "{\"code\":", out);
+        ms_json_cstr(out, e->code->code);
+        fputs(",\"severity\":", out);
+        ms_json_cstr(out, e->code->severity);
+        fputs(",\"category\":", out);
+        ms_json_cstr(out, e->code->category);
+        fputs(",\"description\":", out);
+        ms_json_cstr(out, e->code->description);
+        fputs(",\"text\":", out);
+        ms_json_cstr(out, e->text);
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
 static void write_reason_code(FILE *out, const ms_verdict *v) {
     ms_reason_code c;
     fputs(",\"reason_code\":", out);
@@ -303,9 +430,90 @@ static void write_reason_code(FILE *out, const ms_verdict *v) {
     fputc('}', out);
 }
 
+static void write_int_or_null(FILE *out, const char *key, long v) {
+    fprintf(out, ",\"%s\":", key);
+    if (v < 0)
+        fputs("null", out);
+    else
+        fprintf(out, "%ld", v);
+}
+
+/* The facts of a process, persistence or host record (see the contract). */
+static void write_live(FILE *out, const ms_live_info *l) {
+    switch (l->kind) {
+    case MS_LIVE_PROCESS:
+        fprintf(out, ",\"pid\":%d", l->pid);
+        write_int_or_null(out, "ppid", l->ppid);
+        fputs(",\"comm\":", out);
+        ms_json_cstr(out, l->comm);
+        write_int_or_null(out, "uid", l->uid);
+        fputs(",\"user\":", out);
+        ms_json_cstr(out, l->user);
+        fputs(",\"exe\":", out);
+        ms_json_cstr(out, l->exe);
+        fprintf(out, ",\"deleted\":%s,\"hidden\":%s,\"cmdline\":[", l->deleted ? "true" : "false",
+                l->hidden ? "true" : "false");
+        for (size_t i = 0; i < l->argc; i++) {
+            if (i)
+                fputc(',', out);
+            ms_json_cstr(out, l->argv[i]);
+        }
+        fputs("],\"start_time\":", out);
+        write_time(out, l->start_time);
+        fputs(",\"cpu_s\":", out);
+        if (l->cpu_s < 0)
+            fputs("null", out);
+        else
+            ms_json_double(out, l->cpu_s);
+        fputs(",\"connections\":[", out);
+        for (size_t i = 0; i < l->n_conns; i++) {
+            const ms_live_conn *c = &l->conns[i];
+            fputs(i ? ",{\"proto\":" : "{\"proto\":", out);
+            ms_json_cstr(out, c->proto);
+            fputs(",\"local\":", out);
+            ms_json_cstr(out, c->local);
+            fputs(",\"remote\":", out);
+            ms_json_cstr(out, c->remote);
+            fputs(",\"state\":", out);
+            ms_json_cstr(out, c->state);
+            fprintf(out, ",\"inode\":%llu,\"match\":", (unsigned long long)c->inode);
+            ms_json_cstr(out, c->match);
+            fputc('}', out);
+        }
+        fprintf(out, "],\"memory\":{\"regions\":%u,\"bytes\":%llu,\"skipped\":%u,\"libraries\":%u,"
+                "\"note\":",
+                l->mem_regions, (unsigned long long)l->mem_bytes, l->mem_skipped, l->libs);
+        ms_json_cstr(out, l->mem_note);
+        fputc('}', out);
+        break;
+    case MS_LIVE_PERSISTENCE:
+        fputs(",\"location\":", out);
+        ms_json_cstr(out, l->location);
+        fprintf(out, ",\"immutable\":%s,\"append_only\":%s", l->immutable ? "true" : "false",
+                l->append_only ? "true" : "false");
+        break;
+    case MS_LIVE_HOST:
+        fputs(",\"hostname\":", out);
+        ms_json_cstr(out, l->hostname);
+        fputs(",\"kernel\":", out);
+        ms_json_cstr(out, l->kernel);
+        write_int_or_null(out, "nr_hugepages", l->nr_hugepages);
+        write_int_or_null(out, "nmi_watchdog", l->nmi_watchdog);
+        fputs(l->msr_loaded < 0 ? ",\"msr_loaded\":null" : l->msr_loaded ? ",\"msr_loaded\":true"
+                                                                      : ",\"msr_loaded\":false",
+              out);
+        fprintf(out, ",\"processes\":%llu,\"hidden_processes\":%llu", (unsigned long long)l->processes,
+                (unsigned long long)l->hidden_processes);
+        break;
+    }
+    write_evidence(out, l);
+}
+
 static int object(ms_report *r, const ms_verdict *v) {
     FILE *out = r->out;
-    fputs("{\"type\":\"object\",\"path\":", out);
+    fputs("{\"type\":", out);
+    ms_json_cstr(out, v->live ? ms_live_kind_name(v->live->kind) : "object");
+    fputs(",\"path\":", out);
     ms_json_string(out, v->path, v->path_len);
     if (!ms_utf8_valid(v->path, v->path_len)) {
         fputs(",\"path_b64\":\"", out);
@@ -338,6 +546,8 @@ static int object(ms_report *r, const ms_verdict *v) {
     fputs(",\"contains\":", out);
     ms_json_cstr(out, v->contains >= MS_SUSPICIOUS ? ms_verdict_name(v->contains) : NULL);
     fprintf(out, ",\"is_dir\":%s", v->is_dir ? "true" : "false");
+    if (v->live)
+        write_live(out, v->live);
     write_chain(out, v);
     write_reason_code(out, v);
     fputs("}\n", out);

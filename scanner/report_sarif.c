@@ -41,14 +41,25 @@
  *                            is the first match's byteOffset/byteLength, or
  *                            the whole object for findings about all of it;
  *                            properties carry path, verdict, sha256, pools,
- *                            wallets, and for a capture flows (the JSON
- *                            Lines iocs.flows form).
+ *                            wallets, for a capture flows (the JSON
+ *                            Lines iocs.flows form), and for a --live
+ *                            record its type ("process", "persistence",
+ *                            "host") and, for a process, pid, exe and
+ *                            cmdline.
+ *
+ * --live evidence (live_record.h) that counts for the verdict (not "info")
+ * is a result like a rule hit: a descriptor in namespace "live" whose id is
+ * the evidence code (exe_deleted, pool_port_connection, ...) with the
+ * table's severity and description, and a message with what was seen. The
+ * location is the record's path (/proc/PID, the persistence file, host:NAME)
+ * without a region.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
 
@@ -368,6 +379,21 @@ static void write_result_props(FILE *out, const ms_verdict *v) {
         fputs(",\"flows\":", out);
         ms_report_flows_json(out, &v->iocs);
     }
+    if (v->live) {
+        fputs(",\"recordType\":", out);
+        ms_json_cstr(out, ms_live_kind_name(v->live->kind));
+        if (v->live->kind == MS_LIVE_PROCESS) {
+            fprintf(out, ",\"pid\":%d,\"exe\":", v->live->pid);
+            ms_json_cstr(out, v->live->exe);
+            fputs(",\"cmdline\":[", out);
+            for (size_t k = 0; k < v->live->argc; k++) {
+                if (k)
+                    fputc(',', out);
+                ms_json_cstr(out, v->live->argv[k]);
+            }
+            fputc(']', out);
+        }
+    }
     fputc('}', out);
 }
 
@@ -433,6 +459,24 @@ static int findings(sarif_state *st, const ms_verdict *v) {
             return r;
         r = add_result(st, v, idx, m.buf, m.len, true, h->has_match ? h->offset : 0,
                        h->has_match ? h->length : v->size);
+        free(m.buf);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; v->live && i < v->live->n_ev; i++) {
+        const ms_live_evidence *ev = &v->live->ev[i];
+        if (!strcmp(ev->code->severity, "info"))
+            continue;
+        ms_rule_hit h = {.rule = (char *)ev->code->code, .ns = (char *)"live", .family = (char *)"live",
+                         .category = (char *)ev->code->category, .severity = (char *)ev->code->severity,
+                         .description = (char *)ev->code->description};
+        if ((r = desc_index(st, DESC_YARA, &h, &idx)) < 0 || (r = msg_open(&m)) < 0)
+            return r;
+        fprintf(m.f, "%s: %s.", ev->code->code, str_or_empty(ev->text));
+        write_ioc_text(m.f, &v->iocs);
+        if ((r = msg_close(&m)) < 0)
+            return r;
+        r = add_result(st, v, idx, m.buf, m.len, false, 0, 0);
         free(m.buf);
         if (r < 0)
             return r;

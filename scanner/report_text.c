@@ -17,11 +17,22 @@
  *       model: 0.97 >= 0.80         (flagged objects; any scored one with --explain)
  *         tok_stratum value 3 weight +1.90   (--explain)
  *       sha256: ...
+ *   and for --live records (process, persistence, host), after the header:
+ *       process: pid 1234 ppid 1 user root (uid 0) comm xmrig started 2025-01-02T03:04:05Z cpu 1.50 s
+ *       exe: /tmp/.x/xmrig (deleted)            hidden: yes (when it is)
+ *       cmdline: /tmp/.x/xmrig -o stratum+tcp://... (arguments joined by spaces)
+ *       connection: tcp 10.0.0.5:40112 -> 192.0.2.7:3333 established [stratum_port]
+ *       memory: 12 mappings, 1.4 MiB scanned, 2 skipped, 5 libraries (note)
+ *       location: cron (immutable, append-only)
+ *       host: vm kernel 6.1.0 nr_hugepages 0 nmi_watchdog 0 msr no processes 120 hidden 0
+ *       evidence: exe_deleted (low): /tmp/.x/xmrig (deleted)
  *   summary: objects N, files N, bytes N, clean N, ..., elapsed 1.23 s
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
+#include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
 
@@ -90,6 +101,81 @@ static void write_model(ms_report *r, const ms_verdict *v) {
     }
 }
 
+static void write_live(FILE *out, const ms_live_info *l) {
+    switch (l->kind) {
+    case MS_LIVE_PROCESS: {
+        fprintf(out, "    process: pid %d ppid %d user ", l->pid, l->ppid);
+        put(out, l->user ? l->user : "?");
+        fprintf(out, " (uid %ld) comm ", l->uid);
+        put(out, l->comm);
+        struct tm tm;
+        time_t t = (time_t)l->start_time;
+        char buf[32];
+        if (l->start_time >= 0 && gmtime_r(&t, &tm) && strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+            fprintf(out, " started %s", buf);
+        if (l->cpu_s >= 0)
+            fprintf(out, " cpu %.2f s", l->cpu_s);
+        fputc('\n', out);
+        if (l->exe) {
+            fputs("    exe: ", out);
+            put(out, l->exe);
+            fputs(l->deleted ? " (deleted)\n" : "\n", out);
+        }
+        if (l->hidden)
+            fputs("    hidden: yes\n", out);
+        if (l->argc) {
+            fputs("    cmdline:", out);
+            for (size_t i = 0; i < l->argc; i++) {
+                fputc(' ', out);
+                put(out, l->argv[i]);
+            }
+            fputc('\n', out);
+        }
+        for (size_t i = 0; i < l->n_conns; i++) {
+            const ms_live_conn *c = &l->conns[i];
+            fprintf(out, "    connection: %s %s -> %s %s", c->proto, c->local, c->remote, c->state);
+            if (c->match)
+                fprintf(out, " [%s]", c->match);
+            fputc('\n', out);
+        }
+        fprintf(out, "    memory: %u mappings, %.1f MiB scanned, %u skipped, %u libraries", l->mem_regions,
+                (double)l->mem_bytes / (1024.0 * 1024.0), l->mem_skipped, l->libs);
+        if (l->mem_note) {
+            fputs(" (", out);
+            put(out, l->mem_note);
+            fputc(')', out);
+        }
+        fputc('\n', out);
+        break;
+    }
+    case MS_LIVE_PERSISTENCE:
+        fputs("    location: ", out);
+        put(out, l->location);
+        if (l->immutable || l->append_only)
+            fprintf(out, " (%s%s%s)", l->immutable ? "immutable" : "",
+                    l->immutable && l->append_only ? ", " : "", l->append_only ? "append-only" : "");
+        fputc('\n', out);
+        break;
+    case MS_LIVE_HOST:
+        fputs("    host: ", out);
+        put(out, l->hostname ? l->hostname : "?");
+        fputs(" kernel ", out);
+        put(out, l->kernel ? l->kernel : "?");
+        fprintf(out, " nr_hugepages %ld nmi_watchdog %d msr %s processes %llu hidden %llu\n",
+                l->nr_hugepages, l->nmi_watchdog,
+                l->msr_loaded < 0 ? "unknown" : l->msr_loaded ? "loaded" : "no",
+                (unsigned long long)l->processes, (unsigned long long)l->hidden_processes);
+        break;
+    }
+    for (size_t i = 0; i < l->n_ev; i++) {
+        fputs("    evidence: ", out);
+        put(out, l->ev[i].code->code);
+        fprintf(out, " (%s): ", l->ev[i].code->severity);
+        put(out, l->ev[i].text);
+        fputc('\n', out);
+    }
+}
+
 static int object(ms_report *r, const ms_verdict *v) {
     FILE *out = r->out;
     const char *name = ms_verdict_name(v->verdict);
@@ -98,19 +184,31 @@ static int object(ms_report *r, const ms_verdict *v) {
     fputc(' ', out);
     ms_text_sanitize(out, v->path, v->path_len);
     fprintf(out, " [%s]", ms_class_name(v->cls));
-    if (v->n_rules) {
+    if (v->n_rules)
         write_rules(out, v);
-    } else if (v->reason) {
+    /* --live evidence that counts names the record as rules do */
+    size_t n_ev = 0;
+    for (size_t i = 0; v->live && i < v->live->n_ev; i++) {
+        const ms_live_code *c = v->live->ev[i].code;
+        if (!strcmp(c->severity, "info"))
+            continue;
+        fputs(v->n_rules || n_ev ? ", " : " ", out);
+        fprintf(out, "%s (%s)", c->code, c->severity);
+        n_ev++;
+    }
+    if (!v->n_rules && !n_ev && v->reason) {
         fputc(' ', out);
         put(out, v->reason);
     }
     fputc('\n', out);
 
-    if (v->n_rules && v->reason) {
+    if ((v->n_rules || n_ev) && v->reason) {
         fputs("    reason: ", out);
         put(out, v->reason);
         fputc('\n', out);
     }
+    if (v->live)
+        write_live(out, v->live);
     for (size_t i = 0; i < v->iocs.n_pools; i++) {
         fputs("    pool: ", out);
         put(out, v->iocs.pools[i]);

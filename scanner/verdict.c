@@ -92,9 +92,11 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
     }
     raise(d, ms_verdict_from_rules(e->rules, e->n_rules));
     if (e->scored && e->partial == MS_CLEAN) {
-        if (e->score >= e->strict && e->n_rules == 0) {
+        bool agrees = e->n_rules > 0 || e->has_iocs;
+        if (e->score >= e->strict && agrees && d->verdict < MS_MALICIOUS) {
             raise(d, MS_MALICIOUS);
-            say(d, "model score %.3f over the strict threshold %.3f", e->score, e->strict);
+            say(d, "model score %.3f over the strict threshold %.3f, and %s agree", e->score, e->strict,
+                e->n_rules ? "rules" : "its IOCs");
         } else if (e->score >= e->threshold && d->verdict < MS_SUSPICIOUS) {
             raise(d, MS_SUSPICIOUS);
             say(d, "model score %.3f over the threshold %.3f", e->score, e->threshold);

@@ -7,9 +7,12 @@
  * The policy (README "Verdicts"):
  *  - a rule of severity high makes the object malicious; medium, or two
  *    lows, suspicious (a rule without a severity counts as medium);
- *  - a model score at or over the strict threshold, with no rule, makes it
- *    malicious; over the threshold, suspicious; a score computed on a
- *    prefix (the object was not read whole) is shown and decides nothing;
+ *  - a model score over the threshold makes it suspicious; over the strict
+ *    threshold it is malicious only when a rule (of any severity) or an
+ *    IOC (a pool, a wallet) agrees: a model-only hit is suspicious at most
+ *    (models/REPORT.md: the strict path alone made 21 of Debian's Monero
+ *    programs malicious); a score computed on a prefix (the object was not
+ *    read whole) is shown and decides nothing;
  *  - a script score over its threshold makes a script suspicious (never
  *    malicious on its own; a prefix's score decides nothing);
  *  - a known-bad digest (--hashes) makes it malicious;
@@ -45,6 +48,7 @@ typedef struct ms_evidence {
     /* the model */
     bool scored;
     double score, threshold, strict;
+    bool has_iocs;           /* pools or wallets were extracted from it */
     /* the script score: suspicious at most, never malicious alone */
     bool script_scored;
     double script_score, script_threshold;

@@ -82,9 +82,9 @@ rule dropper_cron_fetch
         severity = "medium"
         description = "Cron persistence that downloads and runs a script every few minutes (curl/wget ... | sh)"
     strings:
-        $c1 = /\*\/[0-9]{1,2}( \*){4} [^\n]{0,120}(curl|wget|cd1|wd1)[^\n]{0,200}\|\s{0,3}(ba)?sh/ ascii
-        $c2 = /\*\/[0-9]{1,2}( \*){4} [^\n]{0,120}(curl|wget)[^\n]{0,200}-O-? [^\n]{0,120}\| ?(ba)?sh/ ascii
-        $c3 = /(\*|\*\/[0-9]{1,2})( \*){4} [^\n]{0,200}base64 -d[^\n]{0,80}\| ?(ba)?sh/ ascii
+        $c1 = /\*\/[0-9]{1,2}( \*){4} [^\n]{0,120}(curl|wget|cd1|wd1)[^\n]{0,200}\|\s{0,3}(ba)?sh\b/ ascii
+        $c2 = /\*\/[0-9]{1,2}( \*){4} [^\n]{0,120}(curl|wget)[^\n]{0,200}-O-? [^\n]{0,120}\| ?(ba)?sh\b/ ascii
+        $c3 = /(\*|\*\/[0-9]{1,2})( \*){4} [^\n]{0,200}base64 -d[^\n]{0,80}\| ?(ba)?sh\b/ ascii
     condition:
         any of them
 }
@@ -98,9 +98,9 @@ rule dropper_systemd_fetch
         description = "systemd unit or timer persistence that downloads and pipes a script into a shell"
     strings:
         $s = "[Service]" ascii
-        $e = /ExecStart=[^\n]{0,120}(curl|wget)[^\n]{0,200}\| ?(ba)?sh/ ascii
+        $e = /ExecStart=[^\n]{0,120}(curl|wget)[^\n]{0,200}\| ?(ba)?sh\b/ ascii
         $w = /(echo|cat|printf)[^\n]{0,100}(\/etc\/systemd\/system\/|\/lib\/systemd\/system\/)[a-zA-Z0-9_.-]{1,40}\.service/ ascii
-        $d = /(curl|wget)[^\n]{0,200}\| ?(ba)?sh/ ascii
+        $d = /(curl|wget)[^\n]{0,200}\| ?(ba)?sh\b/ ascii
     condition:
         ($s and $e) or ($w and $d)
 }
@@ -200,7 +200,9 @@ rule dropper_cpu_tuning
         $n1 = "nmi_watchdog=0" ascii
         $n2 = /echo 0 ?> ?\/proc\/sys\/kernel\/nmi_watchdog/ ascii
     condition:
-        2 of them
+        /* two different kinds of tuning: huge pages alone is what a
+         * database's documentation tells its admins (rocksdb's headers) */
+        (any of ($h*) and any of ($m*, $n*)) or (any of ($m*) and any of ($n*))
 }
 
 rule dropper_base64_pipe_shell
@@ -211,9 +213,9 @@ rule dropper_base64_pipe_shell
         severity = "medium"
         description = "Decodes a base64 payload straight into a shell (echo ... | base64 -d | sh)"
     strings:
-        $b1 = /echo ['"]?[A-Za-z0-9+\/=]{40,}['"]? ?\| ?base64 (-d|--decode)[^\n|]{0,20}\| ?(ba)?sh/ ascii
-        $b2 = /base64 (-d|--decode)[^\n|]{0,40}\| ?(ba)?sh/ ascii
-        $b3 = /(curl|wget)[^\n]{0,200}\| ?base64 (-d|--decode)[^\n|]{0,20}\| ?(ba)?sh/ ascii
+        $b1 = /echo ['"]?[A-Za-z0-9+\/=]{40,}['"]? ?\| ?base64 (-d|--decode)[^\n|]{0,20}\| ?(ba)?sh\b/ ascii
+        $b2 = /base64 (-d|--decode)[^\n|]{0,40}\| ?(ba)?sh\b/ ascii
+        $b3 = /(curl|wget)[^\n]{0,200}\| ?base64 (-d|--decode)[^\n|]{0,20}\| ?(ba)?sh\b/ ascii
         $p1 = /exec\(base64\.b64decode\(/ ascii
         $p2 = /FromBase64String\([^\n]{0,200}(Invoke-Expression|IEX)/ ascii nocase
         $p3 = /(powershell|pwsh)[^\n]{0,40} -e(nc|ncodedcommand)? [A-Za-z0-9+\/=]{60,}/ ascii nocase
@@ -229,7 +231,7 @@ rule dropper_download_pipe_shell
         severity = "low"
         description = "Downloads a script and pipes it into a shell (curl|wget ... | sh), as installers and droppers do"
     strings:
-        $d1 = /(curl|wget) [^\n]{0,200}\| ?(sudo )?(ba)?sh/ ascii
+        $d1 = /(curl|wget) [^\n]{0,200}\| ?(sudo )?(ba)?sh\b/ ascii
         $d2 = /(New-Object Net\.WebClient\)\.DownloadString|Invoke-WebRequest)[^\n]{0,200}(IEX|Invoke-Expression)/ ascii nocase
         $d3 = /(IEX|Invoke-Expression) ?\(New-Object Net\.WebClient\)\.DownloadString/ ascii nocase
     condition:

@@ -45,7 +45,10 @@ def main():
         "    meta:",
         '        family = "pool"',
         '        category = "pool"',
-        '        severity = "medium"',
+        # low: a pool's name alone is what package descriptions, blocklists
+        # and documentation hold (a pypi package "for api.ethermine.org");
+        # beside another signal (a pool port, a dropper step) it is suspicious
+        '        severity = "low"',
         '        description = "A known mining-pool host name (signatures/pools.txt)"',
         "    strings:",
     ]

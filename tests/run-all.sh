@@ -29,6 +29,11 @@ ninja -C build-ci
 # repository; the tests that need them SKIP visibly without them.
 bash corpus-tools/fetch.sh --positives-only --build build-ci \
   || echo "run-all: corpus fetch failed; real-sample tests will SKIP"
+# The hard negatives (GPU compute, coin nodes and wallets, crypto libraries,
+# crackers, BOINC, CPU tools: corpus-tools/hard-negatives.txt), unpacked in
+# the same cache for the slow suite's false_alarm_hard_negatives gate.
+bash corpus-tools/fetch.sh --hard-negatives-only --build build-ci \
+  || echo "run-all: hard-negative fetch failed; the hard-negative gate will SKIP"
 meson test -C build-ci --print-errorlogs --num-processes 2 || status=1
 
 echo "== ASan+UBSan build"
@@ -39,5 +44,12 @@ LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite slow || status=1
 
-python3 tests/summarize.py build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json || status=1
+echo "== portable build (-Dportable=true: one static binary, issue 13)"
+bash tests/setup-portable.sh
+setup build-portable -Dwerror=true -Dportable=true -Dbuildtype=debugoptimized
+ninja -C build-portable scanner/minerscan tests/test_portable tests/test_live tests/test_capture
+meson test -C build-portable --print-errorlogs --no-rebuild portable live capture || status=1
+
+python3 tests/summarize.py build-ci/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+  build-portable/meson-logs/testlog.json || status=1
 exit $status

@@ -465,3 +465,56 @@ Test(cli, relocatable_objects_are_not_scored_by_the_model) {
     t_result_free(&res);
     free(o), free(prog);
 }
+
+/* Issue 9: minerscan's own reports, saved and scanned again, are reports
+ * (class "report", clean), in every format; a miner's config with a
+ * report's first line put before it is still a miner's config. */
+Test(cli, own_reports_are_reports_not_findings) {
+    char *dir = t_path(tmp, "found");
+    free(t_write_str(tmp, "found/config.json", config_json));
+    free(make_miner(dir, "kworker"));
+    const char *fmts[] = {"jsonl", "sarif", "text"};
+    char *reports[3];
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "out.%s", fmts[i]);
+        reports[i] = t_path(tmp, name);
+        t_result r;
+        cr_assert_eq(t_minerscan(&r, NULL, "-f", fmts[i], "-o", reports[i], dir, NULL), 0);
+        cr_assert_eq(r.status, 1, "the tree holds a miner: %s", r.err);
+        t_result_free(&r);
+    }
+    t_result res;
+    json_t *recs = run_jsonl(&res, "--all", reports[0], reports[1], reports[2], NULL);
+    cr_assert_eq(res.status, 0, "reports are not findings:\n%s", res.out);
+    for (int i = 0; i < 3; i++) {
+        json_t *rec = t_find_record(recs, reports[i]);
+        cr_assert_not_null(rec, "%s", res.out);
+        cr_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "filetype"), "class")), "report",
+                         "%s", res.out);
+        cr_assert_str_eq(json_string_value(json_object_get(rec, "verdict")), "clean");
+    }
+    json_decref(recs);
+    t_result_free(&res);
+    /* the same report line in front of a config does not hide it */
+    for (int i = 0; i < 3; i++) {
+        size_t n = 0;
+        char *rep = t_read(reports[i], &n);
+        char *nl = strchr(rep, '\n');
+        size_t first = nl ? (size_t)(nl - rep + 1) : n;
+        char *mixed = NULL;
+        cr_assert(asprintf(&mixed, "%.*s%s", (int)first, rep, config_json) > 0);
+        char name[32];
+        snprintf(name, sizeof(name), "mixed-%s", fmts[i]);
+        char *p = t_write_str(tmp, name, mixed);
+        recs = run_jsonl(&res, p, NULL);
+        cr_assert_eq(res.status, 1, "%s: %s", fmts[i], res.out);
+        cr_assert_str_eq(json_string_value(json_object_get(t_find_record(recs, p), "verdict")), "malicious");
+        json_decref(recs);
+        t_result_free(&res);
+        free(rep), free(mixed), free(p);
+    }
+    for (int i = 0; i < 3; i++)
+        free(reports[i]);
+    free(dir);
+}

@@ -485,6 +485,76 @@ Test(features, empty_and_tiny_inputs) {
     cr_assert(ms_features_extract(fz, (const uint8_t *)"MZ", 2, MS_CLASS_PE, &x) == 0);
 }
 
+/* ---- schema 5: a mining client, not a node (issue 9) ---- */
+
+/* What a coin node or wallet holds at rest (Monero's and Litecoin's,
+ * measured): coin and mining words, the daemon's getblocktemplate, hash
+ * rate, a donate command, the PoW names and Keccak constants, sockets and
+ * threads; and no pool client, no worker id, no donate level. The schema 4
+ * model scored it 0.982, over its threshold 0.953, as it did Monero's own
+ * programs. */
+static const char *nodelike_c =
+    "#include <pthread.h>\n#include <stdio.h>\n#include <stdint.h>\n#include <sys/socket.h>\n"
+    "#include <netdb.h>\n"
+    "static const char *s[] = {\"getblocktemplate\", \"get_block_template\", \"submitblock\",\n"
+    "  \"blockchain\", \"txpool\", \"peerlist\", \"block height %llu\", \"genesis\", \"coinbase\",\n"
+    "  \"start_mining\", \"stop_mining\", \"mining status: %s\", \"miner address\", \"hashrate %u\",\n"
+    "  \"network hash rate\", \"donate <amount>\", \"wallet\", \"monero\", \"randomx\", \"cryptonight\",\n"
+    "  \"difficulty %llu\", \"nonce\", \"accepted\", \"rejected\", \"mining started\", \"miner threads\",\n"
+    "  \"wallet address\", \"open wallet\", \"XMR\", \"%u H/s\", \"is mining\", \"mining speed\"};\n"
+    "static const uint64_t k[] = {0x8082ULL, 0x800000000000808aULL};\n"
+    "int main(int argc, char **argv) {\n"
+    "  if (argc > 99) {\n"
+    "    for (unsigned i = 0; i < sizeof(s) / sizeof(s[0]); i++) printf(s[i], argv[0], argc);\n"
+    "    printf(\"%llx\", (unsigned long long)k[argc & 1]);\n"
+    "    struct addrinfo *ai; getaddrinfo(argv[1], \"18080\", 0, &ai);\n"
+    "    int fd = socket(AF_INET, SOCK_STREAM, 0); connect(fd, ai->ai_addr, ai->ai_addrlen);\n"
+    "    pthread_t t; pthread_create(&t, 0, 0, 0);\n"
+    "  }\n  return 0;\n}\n";
+
+Test(features, schema5_tokens_are_counted_in_their_categories) {
+    cr_assert_float_eq(tok_count("keepalived; new job from pool", "tok_pool_job"), 3, 1e-9,
+                       "keepalived, new job, job from");
+    cr_assert_float_eq(tok_count("speed 10s/60s/15m 512.0 H/s", "tok_speed"), 2, 1e-9,
+                       "speed 10s and 10s/60s/15m");
+    cr_assert_float_eq(tok_count("--api-worker-id=ID", "tok_worker"), 2, 1e-9, "worker-id inside api-worker-id");
+    cr_assert_float_eq(tok_count("dev fee 1%", "tok_donate_level"), 1, 1e-9);
+    cr_assert_float_eq(tok_count("dev fee 1%", "tok_donate"), 0, 1e-9, "a fee is no wallet's donate");
+    cr_assert_float_eq(tok_count("donate 1 XMR", "tok_donate"), 1, 1e-9);
+    cr_assert_float_eq(tok_count("getblocktemplate", "tok_node"), 1, 1e-9);
+    cr_assert_float_eq(tok_count("getblocktemplate", "tok_stratum"), 0, 1e-9, "a node serves it: no pool protocol");
+    cr_assert_float_eq(tok_count("mining.subscribe", "tok_stratum"), 1, 1e-9);
+}
+
+Test(features, a_node_is_no_mining_client) {
+    double *nd = compiled("cc", nodelike_c, "nodelike", "-pthread");
+    double *mn = compiled("cc", minerlike_c, "minerlike", "-pthread");
+    /* the node shares the miner's words but not its pool client */
+    cr_assert_gt(feat(nd, "tok_mine_word"), 0);
+    cr_assert_gt(feat(nd, "tok_hashrate"), 0);
+    cr_assert_gt(feat(nd, "tok_node"), 0);
+    cr_assert_eq(feat(nd, "tok_stratum"), 0);
+    cr_assert_eq(feat(nd, "tok_pool_job"), 0);
+    cr_assert_eq(feat(nd, "mix_pool_report"), 0);
+    cr_assert_eq(feat(nd, "mix_pool_tuning"), 0);
+    cr_assert_eq(feat(nd, "mix_pool_affinity"), 0);
+    cr_assert_eq(feat(nd, "mix_pool_donate"), 0);
+    cr_assert_leq(feat(nd, "mix_client"), 1);
+    /* the miner has every conjunction: pool protocol with a rate report,
+     * huge pages and MSR, affinity imports, a donate level */
+    cr_assert_eq(feat(mn, "mix_pool_report"), 1);
+    cr_assert_eq(feat(mn, "mix_pool_tuning"), 1);
+    cr_assert_eq(feat(mn, "mix_pool_affinity"), 1);
+    cr_assert_eq(feat(mn, "mix_pool_donate"), 1);
+    cr_assert_geq(feat(mn, "mix_client"), 5);
+    const ms_model_info *mi = ms_model_get_info();
+    double sn = ms_model_score(nd, NULL, 0, NULL), sm = ms_model_score(mn, NULL, 0, NULL);
+    cr_assert_lt(sn, mi->threshold, "a node-like program scores %.4f, over %.4f", sn, mi->threshold);
+    cr_assert_geq(sm, mi->threshold, "the miner-like program scores %.4f, under %.4f", sm, mi->threshold);
+    free(nd);
+    free(mn);
+}
+
 /* ---- the model ---- */
 
 static double score_file(const char *path) {

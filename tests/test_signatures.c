@@ -8,13 +8,18 @@
  *  - a base64 dropper yields a "file!base64@N" member that is malicious;
  *  - the JSONL record carries the IOCs (pools, wallets with coin, config);
  *  - the false-alarm gate: no malicious and at most 0.1% suspicious objects
- *    over /usr/bin, /usr/sbin, /usr/lib/x86_64-linux-gnu and /usr/share.
+ *    over /usr/bin, /usr/sbin, /usr/lib/x86_64-linux-gnu and /usr/share;
+ *  - the hard-negative gate: nothing flagged in the GPU compute, coin node
+ *    and wallet, crypto and proof-of-work, password cracker, BOINC, CPU tool
+ *    and hwloc packages of corpus-tools/hard-negatives.txt (fetched into
+ *    the corpus cache) nor in the CUDA toolkit under /usr/local/cuda*.
  *
  * Fixture hosts are reserved names (example.net, TEST-NET addresses); nothing
  * is ever run or contacted.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <glob.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -458,6 +463,31 @@ Test(signatures, every_rule_has_a_fixture) {
 
 /* Each of these does one thing a dropper does, the way an admin script
  * does it: no rule of dropper_behaviour.yar may fire on them. */
+/* Issue 9: what stock Debian packages hold and once fired. A database's
+ * header that tells admins to reserve huge pages (rocksdb), and QEMU's
+ * documentation piping a decoded key into sha256sum, are not droppers. */
+Test(signatures, documentation_that_names_tuning_or_base64_is_clean, .timeout = 60) {
+    static const char *const texts[][2] = {
+        {"table.h", "// To reserve huge pages for the block cache:\n"
+                    "//                          sysctl -w vm.nr_hugepages=20\n"
+                    "struct TableOptions { size_t huge_page_tlb_size; };\n"},
+        {"images.html", "<pre>$ for key in `grep 10.33.8.112 known_hosts | awk '{print $3}'`\n"
+                        "  do\n    echo $key | base64 -d | sha256sum\n  done\n</pre>\n"},
+    };
+    char *dir = t_mkdtemp();
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char *path = t_write_str(dir, texts[i][0], texts[i][1]);
+        t_result res;
+        json_t *recs = scan(path, &res);
+        cr_assert_eq(res.status, 0, "%s flagged: %s", texts[i][0], res.out);
+        json_decref(recs);
+        t_result_free(&res);
+        free(path);
+    }
+    t_rmtree(dir);
+    free(dir);
+}
+
 Test(signatures, behaviour_rules_need_several_signals, .timeout = 120) {
     static const char *const texts[] = {
         "#!/bin/sh\n# flush and reload the firewall\niptables -F\niptables -X\niptables-restore < /etc/iptables/rules.v4\n",
@@ -584,9 +614,44 @@ Test(signatures, iocs_in_jsonl_record, .timeout = 120) {
 
 /* ---- the false-alarm gate ---- */
 
-Test(signatures, false_alarm_gate_on_this_machine, .timeout = 600) {
-    static const char *const trees[] = {"/usr/bin", "/usr/sbin", "/usr/lib/x86_64-linux-gnu", "/usr/share"};
-    const char *argv[16];
+/*
+ * The release gate (issue 9): a clean machine gives no finding and no
+ * limit. It scans what the servers miners love hold: the system trees, the
+ * GPU libraries under /usr/local, the stock packages in apt's cache (each
+ * unpacked in memory), and minerscan itself as installed, beside reports
+ * it wrote of a tree that holds a miner. 0 malicious, 0 suspicious, 0
+ * limit; damaged archives (the go source's deliberately broken test data)
+ * are allowed, and almost everything must be read.
+ */
+Test(signatures, false_alarm_gate_on_this_machine, .timeout = 1500) {
+    static const char *const trees[] = {"/usr/bin", "/usr/sbin", "/usr/lib", "/usr/share", "/usr/local",
+                                        "/etc",     "/opt",      "/var/cache/apt/archives"};
+    /* minerscan installed, and its reports of a miner */
+    char *dir = t_mkdtemp(), *cmd = NULL, *inst = t_path(dir, "usr/local/bin");
+    cr_assert(asprintf(&cmd, "mkdir -p '%s' && cp '%s' '%s/minerscan'", inst, t_minerscan_path(), inst) > 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+    char *found = t_path(dir, "found");
+    free(t_write_str(dir, "found/config.json",
+                     "{\"pools\":[{\"url\":\"stratum+tcp://pool.supportxmr.com:3333\",\"user\":\"x\",\"pass\":\"x\"}],"
+                     "\"donate-level\":1,\"randomx\":{\"1gb-pages\":true}}\n"));
+    free(t_write_str(dir, "found/x.sh", t_dropper_sh));
+    const char *fmts[] = {"jsonl", "sarif", "text"};
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "reports/out.%s", fmts[i]);
+        char *out = t_write_str(dir, name, "");
+        t_result r;
+        cr_assert_eq(t_minerscan(&r, NULL, "-f", fmts[i], "-o", out, found, NULL), 0);
+        cr_assert_eq(r.status, 1, "the report is of findings: %s", r.err);
+        t_result_free(&r);
+        free(out);
+    }
+    cr_assert(asprintf(&cmd, "rm -rf '%s'", found) > 0);
+    cr_assert_eq(system(cmd), 0);
+    free(cmd);
+
+    const char *argv[24];
     size_t n = 0, present = 0;
     argv[n++] = t_minerscan_path();
     argv[n++] = "-j2";
@@ -601,15 +666,108 @@ Test(signatures, false_alarm_gate_on_this_machine, .timeout = 600) {
             fprintf(stderr, "false-alarm gate: %s is missing, not scanned\n", trees[i]);
         }
     }
+    argv[n++] = dir;
     argv[n] = NULL;
     if (present == 0)
-        cr_skip_test("false-alarm gate: none of /usr/bin, /usr/sbin, /usr/lib/x86_64-linux-gnu, /usr/share exist");
+        cr_skip_test("false-alarm gate: none of the system trees exist");
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 1480, &res), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_neq(res.status, 137, "the scan did not finish in 1480 s");
+    json_t *recs = t_jsonl(res.out);
+    cr_assert_not_null(recs, "output is not JSON Lines");
+    json_t *sum = t_summary(recs);
+    cr_assert_not_null(sum, "no summary record");
+#define SUM(k) json_integer_value(json_object_get(sum, k))
+    fprintf(stderr,
+            "false-alarm gate: %lld objects (%lld files, %lld members), %lld malicious, %lld suspicious, "
+            "%lld containing, %lld limits, %lld errors, %lld damaged, %lld skipped in %.1f s\n",
+            (long long)SUM("objects"), (long long)SUM("files"), (long long)SUM("members"), (long long)SUM("malicious"),
+            (long long)SUM("suspicious"), (long long)SUM("containing"), (long long)SUM("limits"),
+            (long long)SUM("errors"), (long long)SUM("damaged"), (long long)SUM("skipped"), secs);
+    size_t i;
+    json_t *r;
+    json_array_foreach(recs, i, r) {
+        const char *v = verdict_of(r);
+        if (v && strcmp(v, "clean") && strcmp(v, "skipped") && strcmp(v, "damaged")) {
+            fprintf(stderr, "  %s: %s", v, json_string_value(json_object_get(r, "path")));
+            size_t k;
+            json_t *h;
+            json_array_foreach(json_object_get(r, "rules"), k, h)
+                fprintf(stderr, " %s", json_string_value(json_object_get(h, "rule")));
+            const char *why = json_string_value(json_object_get(r, "reason"));
+            fprintf(stderr, "%s%s\n", why ? " - " : "", why ? why : "");
+        }
+    }
+    /* a gate that scanned nothing proves nothing */
+    cr_assert_geq(SUM("objects"), 1000, "only %lld objects scanned", (long long)SUM("objects"));
+    cr_assert_leq(SUM("errors") * 1000, SUM("objects"), "%lld of %lld objects could not be read",
+                  (long long)SUM("errors"), (long long)SUM("objects"));
+    cr_assert_eq(SUM("malicious"), 0, "%lld malicious verdicts on a clean system", (long long)SUM("malicious"));
+    cr_assert_eq(SUM("suspicious"), 0, "%lld suspicious verdicts on a clean system", (long long)SUM("suspicious"));
+    cr_assert_eq(SUM("containing"), 0, "%lld archives flagged through a member", (long long)SUM("containing"));
+    cr_assert_eq(SUM("limits"), 0, "%lld limit records on a clean system", (long long)SUM("limits"));
+    /* the installed scanner and its reports were among them, and clean */
+    char *bin = t_path(inst, "minerscan");
+    json_t *self = t_find_record(recs, bin);
+    cr_assert_null(self, "minerscan itself was reported: %s", self ? json_dumps(self, 0) : "");
+#undef SUM
+    json_decref(recs);
+    t_result_free(&res);
+    t_rmtree(dir);
+    free(bin), free(inst), free(dir);
+}
+
+/* ---- the hard negatives (corpus-tools/hard-negatives.txt) ---- */
+
+/* Software that holds what a miner holds without being one: the Debian
+ * packages fetch.sh --hard-negatives-only unpacks under
+ * $CACHE/minerscan-corpus/hard (tests/run-all.sh fetches them), and the
+ * CUDA toolkit where this machine has one. A user scanning a GPU or build
+ * server, a node operator, a password auditor must see no alarm at all. */
+Test(signatures, false_alarm_hard_negatives, .timeout = 600) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char hard[4096];
+    if (xdg && *xdg)
+        snprintf(hard, sizeof(hard), "%s/minerscan-corpus/hard", xdg);
+    else
+        snprintf(hard, sizeof(hard), "%s/.cache/minerscan-corpus/hard", home ? home : "");
+    struct stat st;
+    if (stat(hard, &st) != 0 || !S_ISDIR(st.st_mode))
+        cr_skip_test("hard negatives not fetched (%s): run corpus-tools/fetch.sh --hard-negatives-only", hard);
+    const char *argv[24];
+    size_t n = 0;
+    argv[n++] = t_minerscan_path();
+    argv[n++] = "-j2";
+    argv[n++] = "-f";
+    argv[n++] = "jsonl";
+    argv[n++] = hard;
+    glob_t gl;
+    size_t ncuda = 0;
+    if (glob("/usr/local/cuda*", 0, NULL, &gl) == 0) {
+        for (size_t i = 0; i < gl.gl_pathc && n + 1 < sizeof(argv) / sizeof(argv[0]); i++) {
+            struct stat ls;
+            /* /usr/local/cuda is a symlink to a versioned tree: scan each tree once */
+            if (lstat(gl.gl_pathv[i], &ls) == 0 && S_ISDIR(ls.st_mode)) {
+                argv[n++] = gl.gl_pathv[i];
+                ncuda++;
+            }
+        }
+    }
+    argv[n] = NULL;
+    if (!ncuda)
+        fprintf(stderr, "hard-negative gate: no /usr/local/cuda* on this machine, CUDA not scanned\n");
 
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     t_result res;
     cr_assert_eq(t_run(argv, NULL, 580, &res), 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    globfree(&gl);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cr_assert_neq(res.status, 137, "the scan did not finish in 580 s");
     json_t *recs = t_jsonl(res.out);
@@ -619,9 +777,10 @@ Test(signatures, false_alarm_gate_on_this_machine, .timeout = 600) {
     json_int_t objects = json_integer_value(json_object_get(sum, "objects"));
     json_int_t mal = json_integer_value(json_object_get(sum, "malicious"));
     json_int_t sus = json_integer_value(json_object_get(sum, "suspicious"));
-    fprintf(stderr, "false-alarm gate: %lld objects, %lld malicious, %lld suspicious (%.4f%%) in %.1f s\n",
-            (long long)objects, (long long)mal, (long long)sus,
-            objects ? 100.0 * (double)sus / (double)objects : 0.0, secs);
+    json_int_t errs = json_integer_value(json_object_get(sum, "errors"));
+    json_int_t lim = json_integer_value(json_object_get(sum, "limits"));
+    fprintf(stderr, "hard-negative gate: %lld objects (%zu CUDA trees), %lld malicious, %lld suspicious, %lld limits in %.1f s\n",
+            (long long)objects, ncuda, (long long)mal, (long long)sus, (long long)lim, secs);
     size_t i;
     json_t *r;
     json_array_foreach(recs, i, r) {
@@ -632,18 +791,19 @@ Test(signatures, false_alarm_gate_on_this_machine, .timeout = 600) {
             json_t *h;
             json_array_foreach(json_object_get(r, "rules"), k, h)
                 fprintf(stderr, " %s", json_string_value(json_object_get(h, "rule")));
+            json_t *m = json_object_get(r, "model");
+            if (json_is_object(m))
+                fprintf(stderr, " model %.4f", json_number_value(json_object_get(m, "score")));
             fputc('\n', stderr);
         }
     }
-    /* a gate that scanned nothing proves nothing: four trees of a real
-     * system hold thousands of files, and nearly all must be read */
-    json_int_t errs = json_integer_value(json_object_get(sum, "errors"));
-    cr_assert_geq(objects, 1000, "only %lld objects scanned", (long long)objects);
+    /* 78 packages hold some 3600 objects; far fewer means the fetch broke
+     * and the gate would pass on nothing */
+    cr_assert_geq(objects, 1000, "only %lld objects scanned under %s", (long long)objects, hard);
     cr_assert_leq(errs * 100, objects, "%lld of %lld objects could not be scanned", (long long)errs,
                   (long long)objects);
-    cr_assert_eq(mal, 0, "%lld malicious verdicts on a clean system", (long long)mal);
-    cr_assert_leq(sus * 1000, objects, "%lld suspicious of %lld objects is over 0.1%%", (long long)sus,
-                  (long long)objects);
+    cr_assert_eq(mal, 0, "%lld malicious verdicts on hard negatives", (long long)mal);
+    cr_assert_eq(sus, 0, "%lld suspicious verdicts on hard negatives", (long long)sus);
     json_decref(recs);
     t_result_free(&res);
 }

@@ -36,17 +36,26 @@ Test(verdict, rules_by_severity) {
     decide(&(ms_evidence){0}, MS_CLEAN, NULL);
 }
 
-Test(verdict, model_alone_and_beside_rules) {
+Test(verdict, model_alone_is_suspicious_at_most) {
+    /* the strict threshold alone made Debian's Monero wallet malicious */
     ms_evidence e = {.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999};
-    decide(&e, MS_MALICIOUS, "over the strict threshold");
+    decide(&e, MS_SUSPICIOUS, "model score 1.000 over the threshold 0.950");
     e.score = 0.96;
     decide(&e, MS_SUSPICIOUS, "model score 0.960 over the threshold 0.950");
     e.score = 0.5;
     decide(&e, MS_CLEAN, NULL);
-    /* with a rule the strict threshold does not apply: the rule decides */
-    ms_rule_hit med = hit("medium");
-    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .rules = &med,
+    /* over the strict threshold, a pool or a wallet in it agrees */
+    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .has_iocs = true};
+    decide(&e, MS_MALICIOUS, "over the strict threshold 0.999, and its IOCs agree");
+    /* ... and so does a rule of any severity, a low one included */
+    ms_rule_hit low = hit("low"), med = hit("medium");
+    e = (ms_evidence){.scored = true, .score = 0.9995, .threshold = 0.95, .strict = 0.999, .rules = &low,
                       .n_rules = 1};
+    decide(&e, MS_MALICIOUS, "and rules agree");
+    e.rules = &med;
+    decide(&e, MS_MALICIOUS, "and rules agree");
+    /* under the strict threshold a rule and the score stay suspicious */
+    e.score = 0.97;
     decide(&e, MS_SUSPICIOUS, NULL);
 }
 

@@ -600,3 +600,27 @@ void t_make_xmr(uint8_t tag, bool integrated, char *out, size_t cap) {
     memcpy(raw + n, h, 4);
     cr_assert_gt(ms_xmr_base58_encode(raw, n + 4, out, cap), 0);
 }
+
+bool t_elf_is_static(const char *path) {
+    size_t n = 0;
+    char *b = t_read(path, &n);
+    bool interp = false, ok = false;
+    /* Elf64_Ehdr: e_phoff at 32 (8 bytes), e_phentsize at 54, e_phnum at 56;
+     * each Elf64_Phdr starts with p_type (4 bytes), PT_INTERP = 3 */
+    if (b && n >= 64 && !memcmp(b, "\177ELF", 4) && b[4] == 2) {
+        uint64_t phoff;
+        uint16_t phentsize, phnum;
+        memcpy(&phoff, b + 32, 8);
+        memcpy(&phentsize, b + 54, 2);
+        memcpy(&phnum, b + 56, 2);
+        ok = phentsize >= 4 && phoff < n && (uint64_t)phnum * phentsize <= n - phoff;
+        for (uint16_t i = 0; ok && i < phnum; i++) {
+            uint32_t type;
+            memcpy(&type, b + phoff + (uint64_t)i * phentsize, 4);
+            if (type == 3)
+                interp = true;
+        }
+    }
+    free(b);
+    return ok && !interp;
+}

@@ -89,6 +89,11 @@ int t_sarif_validate(const char *sarif_path, char **ret_text);
  * on a Stratum pool): the shared fixture of the CLI and fault tests. */
 extern const char t_dropper_sh[];
 
+/* Is the ELF program at path statically linked (no PT_INTERP program
+ * header, so LD_PRELOAD and the dynamic loader play no part)? false when
+ * it is not a 64-bit ELF or cannot be read. */
+bool t_elf_is_static(const char *path);
+
 /* A Monero address: tag (18 standard, 19 integrated), random spend and
  * view keys [and payment id], Keccak[0:4]; out holds 107 bytes or more. */
 void t_make_xmr(uint8_t tag, bool integrated, char *out, size_t cap);

@@ -22,7 +22,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O1 -o "$work/seedgen" "$here/seedgen.c" $(pkg-config --cflags --libs libarchive)
 sg() { "$work/seedgen" "$@"; }
 
-for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script; do
+for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live; do
   mkdir -p "$out/$t"
   rm -f "$out/$t"/seed-*
 done
