@@ -43,6 +43,10 @@ enum ms_opt_id {
     OPT_SORT,
     OPT_LIST_RULES,
     OPT_STDIN,
+    OPT_MAX_OBJECTS,
+    OPT_MAX_TIME,
+    OPT_MAX_MEMORY,
+    OPT_NO_SANDBOX,
     OPT_LIVE,
     OPT_LIVE_ROOT,
 };
@@ -77,6 +81,7 @@ typedef struct ms_cli {
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
     bool scan_stdin;      /* --stdin */
+    bool no_sandbox;      /* --no-sandbox */
     bool live;             /* --live (issue 13): the running host, not PATHs */
     const char *live_root; /* --live-root DIR */
     ms_strv rules, excludes, passwords, paths;

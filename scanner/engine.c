@@ -58,6 +58,7 @@ struct ms_engine {
     bool model_ok;
     double threshold, strict;
     bool yara_inited;
+    ms_memgate *gate; /* one worker at a time past its member share */
 };
 
 struct ms_worker {
@@ -96,6 +97,8 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
     int r;
     ms_engine *e = ms_xcalloc(1, sizeof(*e));
     e->o = o;
+    if ((r = ms_memgate_new(&e->gate)) < 0)
+        goto fail;
     if ((r = ms_yara_init()) < 0)
         goto fail;
     e->yara_inited = true;
@@ -126,6 +129,7 @@ void ms_engine_free(ms_engine *e) {
     ms_hashlist_free(e->good);
     if (e->yara_inited)
         ms_yara_finalize();
+    ms_memgate_free(e->gate);
     free(e);
 }
 
@@ -250,16 +254,48 @@ static void fold_child(children *c, ms_verdict *child) {
         ms_iocs_merge(&c->parent->iocs, &child->iocs);
 }
 
+/* The object and time budget of the top-level file (--max-objects,
+ * --max-time): every child counts; once spent, no child is begun (the
+ * record of a member a limit stopped part-way, which costs nothing to
+ * scan, still is), and MS_E_LIMIT stops every level above. */
+static bool budget_refuses(scan *s, const ms_object *o) {
+    ms_budget *b = &s->budget;
+    bool stopped_member = o->status != 0 && (!o->data || o->size == 0);
+    if (!b->exhausted) {
+        uint64_t max = s->w->e->o->limits.max_objects;
+        if (++b->objects > max && max)
+            b->exhausted = MS_BUDGET_OBJECTS;
+        else
+            ms_budget_expired(b);
+    }
+    return b->exhausted && !stopped_member;
+}
+
 static int scan_child(children *c, const ms_object *o) {
     scan *s = c->s;
     if (stopping(s))
         return MS_STOP;
+    if (budget_refuses(s, o))
+        return MS_E_LIMIT;
     ms_verdict *v = scan_object(s, o, c->parent, c->depth + 1);
     if (!v)
         return MS_STOP;
     fold_child(c, v);
     emit(s, v);
-    return stopping(s) ? MS_STOP : MS_CONTINUE;
+    return stopping(s) ? MS_STOP : s->budget.exhausted ? MS_E_LIMIT : MS_CONTINUE;
+}
+
+/* The reason of a record whose members the budget cut. */
+static bool budget_reason(const scan *s, char *why, size_t cap) {
+    const ms_limits *l = &s->w->e->o->limits;
+    if (s->budget.exhausted == MS_BUDGET_OBJECTS)
+        snprintf(why, cap, "limit: max-objects %llu: objects below this file past it were not scanned",
+                 (unsigned long long)l->max_objects);
+    else if (s->budget.exhausted == MS_BUDGET_TIME)
+        snprintf(why, cap, "limit: max-time %u: the file took longer, the rest was not scanned", l->max_time);
+    else
+        return false;
+    return true;
 }
 
 static int on_member(void *ud, const ms_member *m) {
@@ -514,7 +550,9 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
         return;
     bool was_incomplete = v->incomplete;
     v->incomplete = true;
-    if (r == MS_E_LIMIT) {
+    if (r == MS_E_LIMIT && budget_reason(s, why, why_cap)) {
+        ev->unpack_problem = MS_LIMIT;
+    } else if (r == MS_E_LIMIT) {
         snprintf(why, why_cap, "limit: %s", reason ? reason : "archive limit");
         ev->unpack_problem = MS_LIMIT;
     } else if (r == MS_E_CORRUPT) {
@@ -599,9 +637,16 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
-    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s)) {
+    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s) &&
+        !s->budget.exhausted) {
         blob_sweep b = {.c = &c};
         sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);
+        if (s->budget.exhausted && ev.unpack_problem == MS_CLEAN &&
+            budget_reason(s, unpack_why, sizeof(unpack_why))) {
+            v->incomplete = true;
+            ev.unpack_problem = MS_LIMIT;
+            ev.unpack_reason = unpack_why;
+        }
     }
     if (s->error) {
         ms_verdict_free(v);
@@ -637,8 +682,13 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
 }
 
 static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
-    scan s = {.w = w, .sink = sink, .budget = {.cancel = sink->cancel}};
+    scan s = {.w = w, .sink = sink,
+              .budget = {.cancel = sink->cancel, .gate = w->e->gate,
+                         .deadline = w->e->o->limits.max_time
+                                         ? ms_monotonic_s() + w->e->o->limits.max_time
+                                         : 0}};
     ms_verdict *v = scan_object(&s, o, NULL, 0);
+    ms_unpack_end_scan(w->unp, &s.budget);
     if (v)
         emit(&s, v);
     return s.error ? s.error : s.stop || ms_cancelled(sink->cancel) ? MS_STOP : 0;

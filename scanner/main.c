@@ -22,6 +22,7 @@
 #include "ms_features.h"
 #include "pool.h"
 #include "report.h"
+#include "sandbox.h"
 
 /* The run's stop channel: the signal handler's only business. The first
  * stop signal ends the run as the end of its input would, with a partial
@@ -280,6 +281,15 @@ int main(int argc, char **argv) {
         hooks.have_report = true;
         hooks.report_dev = ost.st_dev;
         hooks.report_ino = ost.st_ino;
+    }
+    /* Confinement (sandbox.h): from here on nothing is executed, no
+     * socket made, no file opened for writing; the report is open. */
+    if (!c.no_sandbox) {
+        ms_sandbox_opts so = {.live = c.live};
+        char note[256];
+        ms_sandbox_apply(&so, NULL, note, sizeof(note));
+        if (note[0])
+            notice(NULL, note);
     }
     ms_summary sum;
     if (c.live) {

@@ -71,6 +71,10 @@ static void av_init(argv_t *a, const char *const *prefix, const char *bin, const
     av_add(a, "-f");
     av_add(a, format);
     av_add(a, "--no-progress");
+    /* the fault shim writes, unlinks and truncates from inside the
+     * scanner, which its sandbox forbids (sandbox.h) */
+    if (getenv("LD_PRELOAD"))
+        av_add(a, "--no-sandbox");
 }
 
 static void av_addv(argv_t *a, va_list ap) {

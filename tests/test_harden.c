@@ -306,6 +306,10 @@ static json_t *run_jsonl(t_result *res, const char *stdin_data, const char *cons
     argv[n++] = "-f";
     argv[n++] = "jsonl";
     argv[n++] = "--no-progress";
+    /* the fault shim changes files from inside the scanner, which its
+     * sandbox forbids (sandbox.h) */
+    if (getenv("LD_PRELOAD"))
+        argv[n++] = "--no-sandbox";
     for (size_t i = 0; args[i] && n < 63; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
@@ -665,4 +669,314 @@ Test(harden, records_agree_with_themselves_chain_and_reason_code) {
     json_decref(recs);
     t_result_free(&res);
     free(bang), free(bomb), free(xy), free(zeros), free(ab), free(rules);
+}
+
+/* ---- memory and CPU bombs inside the other limits ---- */
+
+/* The issue's shape: A_k is a tar.gz of B_k, B_k a tar of A_(k-1) and
+ * mib MiB that gzip shrinks ~125 times (under --max-ratio). Each B is a
+ * member held in memory while its members are scanned, one buffer per
+ * depth: 8 x 200 MiB held 1.69 GB, two with -j2 3.37 GB. */
+static char *memory_bomb(const char *name, int levels, int mib) {
+    sh("cd '%s' && python3 -c \"import os\nb=65536\nwith open('pad.bin','wb') as f:\n"
+       "    for i in range(%d*16): f.write(os.urandom(400)+bytes(b-400))\" && "
+       "tar cf b.tar pad.bin && tar cf - b.tar | gzip -1 > a1.tgz && rm b.tar && i=1 && "
+       "while [ $i -lt %d ]; do j=$((i+1)); tar cf b.tar a$i.tgz pad.bin && rm a$i.tgz && "
+       "tar cf - b.tar | gzip -1 > a$j.tgz && rm b.tar; i=$j; done && mv a%d.tgz '%s' && rm pad.bin",
+       tmp, mib, levels, levels, name);
+    return t_path(tmp, name);
+}
+
+static long peak_mib(const char *const *argv, t_result *res) {
+    struct rusage ru;
+    cr_assert_eq(t_run_rusage(argv, NULL, 600, res, &ru), 0);
+    cr_assert_lt(res->status, 128, "died of signal %d: %s", res->status - 128, res->err);
+    return ru.ru_maxrss / 1024;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BOMB_LEVELS 4
+#define BOMB_MIB 100
+#define RSS_SLACK 3 /* shadow memory and quarantine */
+#else
+#define BOMB_LEVELS 8
+#define BOMB_MIB 200
+#define RSS_SLACK 1
+#endif
+
+/* README "Memory": member bytes held stay under --max-memory for the one
+ * worker allowed past its 64 MiB share and the share for every other;
+ * the rest of the process (rules, libmagic, windows of mapped files) is
+ * under 256 MiB. A member past the bound is a limit record. */
+Test(harden, nested_members_stay_under_the_memory_promise, .timeout = 900) {
+    char *a = memory_bomb("bomb1.tar.gz", BOMB_LEVELS, BOMB_MIB);
+    char *b = t_path(tmp, "bomb2.tar.gz");
+    sh("cp '%s' '%s'", a, b);
+    const char *max_mem = BOMB_LEVELS == 8 ? "512M" : "160M";
+    long bound1 = (BOMB_LEVELS == 8 ? 512 : 160) + 256, bound2 = bound1 + 64;
+    const char *argv1[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", "-j", "1",
+                           "--max-memory", max_mem, a, NULL};
+    t_result res;
+    long mb = peak_mib(argv1, &res);
+    cr_log_info("%d x %d MiB nested, -j1: peak RSS %ld MiB (bound %ld)", BOMB_LEVELS, BOMB_MIB, mb, bound1);
+    cr_assert_lt(mb, bound1 * RSS_SLACK, "peak RSS %ld MiB", mb);
+    cr_assert_eq(res.status, 2, "a limit was hit: %s", res.err);
+    json_t *recs = t_jsonl(res.out);
+    cr_assert_not_null(recs);
+    assert_consistent(recs, res.out);
+    size_t i, cut = 0;
+    json_t *r;
+    json_array_foreach(recs, i, r) {
+        if (!strcmp(str_of(json_object_get(r, "reason_code"), "code"), "max-memory"))
+            cut++;
+    }
+    cr_assert_geq(cut, 1, "the member past the bound is a max-memory limit:\n%s", res.out);
+    json_decref(recs);
+    t_result_free(&res);
+
+    const char *argv2[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "-j", "2", "--max-memory", max_mem,
+                           a, b, NULL};
+    mb = peak_mib(argv2, &res);
+    cr_log_info("two of them, -j2: peak RSS %ld MiB (bound %ld)", mb, bound2);
+    cr_assert_lt(mb, bound2 * RSS_SLACK, "peak RSS %ld MiB", mb);
+    cr_assert_eq(res.status, 2);
+    /* the same records whichever worker took which bomb */
+    recs = t_jsonl(res.out);
+    json_t *s = t_summary(recs);
+    cr_assert_eq(json_integer_value(json_object_get(s, "files")), 2);
+    json_decref(recs);
+    t_result_free(&res);
+    free(a), free(b);
+}
+
+/* The issue's CPU bomb: a zip of 700 overlapping members (Fifield's
+ * construction), each a zip of 65 534 empty entries: 45.9 million
+ * objects in 437 s, exit 0. A budget of objects and of time per
+ * top-level file ends it, reported as a limit. */
+static const char PY_CPU_BOMB[] =
+    "import sys, struct, zlib, io, zipfile\n"
+    "out, n, m = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])\n"
+    "buf = io.BytesIO()\n"
+    "with zipfile.ZipFile(buf, 'w', zipfile.ZIP_STORED) as z:\n"
+    "    for i in range(m): z.writestr('e%05d' % i, b'')\n"
+    "inner = buf.getvalue(); K = len(inner)\n"
+    "c = zlib.compressobj(9, zlib.DEFLATED, -15); kernel = c.compress(inner) + c.flush()\n"
+    "names = [b'z%04d' % i for i in range(n)]; lhlen = 30 + len(names[0])\n"
+    "end = (n - 1) * (lhlen + 5) + lhlen + len(kernel); body = b''; cd = b''\n"
+    "for i in range(n):\n"
+    "    off = i * (lhlen + 5); csize = end - (off + lhlen); usize = (n - 1 - i) * lhlen + K\n"
+    "    body += struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 8, 0, 0x5721, 0, csize, usize, len(names[i]), 0) + names[i]\n"
+    "    if i < n - 1: body += struct.pack('<BHH', 0, lhlen, lhlen ^ 0xffff)\n"
+    "    cd += struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 8, 0, 0x5721, 0, csize, usize, len(names[i]), 0, 0, 0, 0, 0, off) + names[i]\n"
+    "body += kernel\n"
+    "eocd = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, n, n, len(cd), len(body), 0)\n"
+    "open(out, 'wb').write(body + cd + eocd)\n";
+
+Test(harden, cpu_bomb_stops_at_the_object_and_time_budget) {
+    char *py = t_write_str(tmp, "bomb.py", PY_CPU_BOMB), *zip = t_path(tmp, "cpu.zip");
+    sh("python3 '%s' '%s' 700 65534", py, zip);
+    t_result res;
+    const char *a1[] = {"--max-objects", "20000", zip, NULL};
+    double t0 = now();
+    json_t *recs = run_jsonl(&res, NULL, a1);
+    cr_log_info("max-objects 20000: %.1f s", now() - t0);
+    cr_assert_eq(res.status, 2, "a limit, exit 2: %s", res.err);
+    json_t *top = t_find_record(recs, zip);
+    cr_assert_not_null(top, "%s", res.out);
+    cr_assert_str_eq(str_of(top, "verdict"), "limit", "%s", json_dumps(top, 0));
+    json_t *rc = json_object_get(top, "reason_code");
+    cr_assert_str_eq(str_of(rc, "code"), "max-objects", "%s", json_dumps(top, 0));
+    cr_assert_eq(json_integer_value(json_object_get(rc, "limit")), 20000);
+    cr_assert_eq(json_integer_value(json_object_get(t_summary(recs), "members")), 20000,
+                 "exactly the budget of objects was scanned: %s", json_dumps(t_summary(recs), 0));
+    assert_consistent(recs, res.out);
+    json_decref(recs);
+    t_result_free(&res);
+
+    const char *a2[] = {"--max-time", "3", zip, NULL};
+    t0 = now();
+    recs = run_jsonl(&res, NULL, a2);
+    double took = now() - t0;
+    cr_log_info("max-time 3: %.1f s", took);
+    cr_assert_lt(took, 60.0, "the time budget ends it: %.1f s", took);
+    cr_assert_eq(res.status, 2);
+    top = t_find_record(recs, zip);
+    cr_assert_str_eq(str_of(json_object_get(top, "reason_code"), "code"), "max-time", "%s", json_dumps(top, 0));
+    json_decref(recs);
+    t_result_free(&res);
+    free(py), free(zip);
+}
+
+/* ---- the sandbox ---- */
+
+/* A small tree with an archive, a config and an ELF: every kind of
+ * object goes through every stage. */
+static char *small_tree(void) {
+    free(t_write_str(tmp, "tree/config.json",
+                     "{\"pools\":[{\"url\":\"stratum+tcp://pool.example.com:3333\",\"user\":\"x\"}]}\n"));
+    free(t_write_str(tmp, "tree/drop.sh", t_dropper_sh));
+    free(t_write_str(tmp, "tree/readme.txt", "hello\n"));
+    char *elf = t_path(tmp, "tree/prog");
+    if (t_compile("cc", "#include <stdio.h>\nint main(void){puts(\"stratum+tcp://x.example:3333\");return 0;}\n",
+                  elf, NULL) != 0)
+        cr_skip("SKIP: no C compiler for the ELF fixture");
+    free(elf);
+    sh("cd '%s/tree' && tar czf both.tar.gz drop.sh config.json", tmp);
+    return t_path(tmp, "tree");
+}
+
+/* The strace proof: after the filter is loaded no execve, no socket or
+ * connect, no open for writing, no process (clone without CLONE_THREAD). */
+Test(harden, strace_shows_no_exec_socket_or_write_open_after_start_up) {
+    if (!t_have_program("strace"))
+        cr_skip("SKIP: strace is not installed (tests/setup.sh installs it)");
+    char *tree = small_tree();
+    char *log = t_path(tmp, "strace.log");
+    const char *argv[] = {"strace", "-f", "-qq", "-o", log, "-e",
+                          "trace=execve,execveat,fork,vfork,clone,clone3,socket,connect,bind,open,openat,openat2,"
+                          "creat,seccomp,prctl,landlock_restrict_self",
+                          t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", "-j", "2", tree, NULL};
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 300, &res), 0);
+    cr_assert_eq(res.status, 1, "the dropper is found under strace: %s", res.err);
+    json_t *recs = t_jsonl(res.out);
+    cr_assert_not_null(recs);
+    json_t *sum = t_summary(recs);
+    cr_assert_geq(json_integer_value(json_object_get(sum, "members")), 2, "the archive was unpacked");
+    json_decref(recs);
+    t_result_free(&res);
+
+    char *text = t_read(log, NULL);
+    cr_assert_not_null(text);
+    const char *filter = strstr(text, "seccomp(SECCOMP_SET_MODE_FILTER");
+    cr_assert_not_null(filter, "the filter was loaded:\n%.3000s", text);
+    cr_assert_not_null(strstr(filter, "= 0"), "and accepted");
+    const char *after = strchr(filter, '\n');
+    size_t opens = 0, threads = 0;
+    for (const char *line = after; line && *line; line = strchr(line, '\n')) {
+        line++;
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) : strlen(line);
+        char buf[1024];
+        snprintf(buf, sizeof(buf), "%.*s", (int)(n < sizeof(buf) - 1 ? n : sizeof(buf) - 1), line);
+        cr_assert_null(strstr(buf, "execve("), "no execve after start-up: %s", buf);
+        cr_assert_null(strstr(buf, "execveat("), "%s", buf);
+        cr_assert_null(strstr(buf, "socket("), "no socket after start-up: %s", buf);
+        cr_assert_null(strstr(buf, "connect("), "%s", buf);
+        cr_assert_null(strstr(buf, "bind("), "%s", buf);
+        if (strstr(buf, "open")) {
+            opens++;
+            cr_assert(!strstr(buf, "O_WRONLY") && !strstr(buf, "O_RDWR") && !strstr(buf, "O_CREAT") &&
+                          !strstr(buf, "O_TRUNC") && !strstr(buf, "O_APPEND"),
+                      "no open for writing after start-up: %s", buf);
+        }
+        if (strstr(buf, "clone(") || strstr(buf, "clone3(")) {
+            threads++;
+            cr_assert(strstr(buf, "CLONE_THREAD") || strstr(buf, "ENOSYS"), "threads only, no process: %s", buf);
+        }
+    }
+    cr_log_info("after the filter: %zu opens (all read-only), %zu thread clones", opens, threads);
+    cr_assert_gt(opens, 5, "the walk's opens are in the trace");
+    free(text), free(log), free(tree);
+}
+
+static char *status_field(pid_t pid, const char *field) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    char *s = t_read(path, NULL);
+    if (!s)
+        return NULL;
+    char *f = strstr(s, field);
+    char *v = NULL;
+    if (f) {
+        f += strlen(field);
+        while (*f == ' ' || *f == '\t')
+            f++;
+        v = strndup(f, strcspn(f, "\n"));
+    }
+    free(s);
+    return v;
+}
+
+/* A running scan, kept busy reading a pipe named with --stdin, is
+ * confined: NoNewPrivs 1 and Seccomp 2 (a filter), every thread. */
+Test(harden, a_running_scan_is_confined) {
+    int p[2];
+    cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+    const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", "--stdin", NULL};
+    int out = open_tmp("stdout"), err = open_tmp("stderr");
+    pid_t pid = t_spawn(argv, p[0], out, err);
+    cr_assert_gt(pid, 0);
+    close(p[0]);
+    cr_assert_eq(write(p[1], "hello ", 6), 6);
+    char *seccomp = NULL;
+    for (double t0 = now(); now() - t0 < 60; usleep(10000)) {
+        free(seccomp);
+        seccomp = status_field(pid, "Seccomp:");
+        if (seccomp && !strcmp(seccomp, "2"))
+            break;
+    }
+    char *nnp = status_field(pid, "NoNewPrivs:");
+    cr_assert_not_null(seccomp);
+    cr_assert_str_eq(seccomp, "2", "Seccomp: %s", seccomp);
+    cr_assert_str_eq(nnp, "1", "NoNewPrivs: %s", nnp);
+    /* every thread of it */
+    char dir[64];
+    snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s/status", dir, e->d_name);
+        char *s = t_read(path, NULL);
+        if (s) {
+            cr_assert_not_null(strstr(s, "Seccomp:\t2"), "thread %s: %s", e->d_name, s);
+            n++;
+        }
+        free(s);
+    }
+    if (d)
+        closedir(d);
+    cr_log_info("%zu threads, all with Seccomp 2, NoNewPrivs 1", n);
+    cr_assert_geq(n, 2, "the workers are running");
+    cr_assert_eq(write(p[1], "world\n", 6), 6);
+    close(p[1]);
+    int st = t_wait(pid, 60);
+    char *o = slurp_fd(out), *e2 = slurp_fd(err);
+    cr_assert_eq(st, 0, "exit %d: %s", st, e2);
+    assert_whole_report("--stdin", o, false);
+    free(o), free(e2), free(seccomp), free(nnp);
+    close(out), close(err);
+}
+
+/* What the filter is for: code inside the scanner that tries to change a
+ * file (here the fault shim, preloaded, unlinking a file as it is
+ * opened) cannot; with --no-sandbox it can. */
+Test(harden, the_sandbox_stops_a_write_from_inside_the_scanner) {
+    char *victim = t_write_str(tmp, "tree/vanish-me.txt", "keep me\n");
+    char *tree = t_path(tmp, "tree");
+    setenv("LD_PRELOAD", shim(), 1);
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *opts = NULL;
+    cr_assert_geq(asprintf(&opts, "%s%sverify_asan_link_order=0", asan ? asan : "", asan && *asan ? ":" : ""), 0);
+    setenv("ASAN_OPTIONS", opts, 1);
+    setenv("MS_SHIM_VANISH", "vanish-", 1);
+    const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", tree, NULL};
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 120, &res), 0);
+    cr_assert_eq(access(victim, F_OK), 0, "the sandbox kept the file: %s", res.err);
+    json_t *recs = t_jsonl(res.out);
+    cr_assert_str_eq(str_of(t_find_record(recs, victim), "verdict"), "clean", "and it was scanned: %s", res.out);
+    json_decref(recs);
+    t_result_free(&res);
+    const char *argv2[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--no-sandbox", "--all", tree, NULL};
+    cr_assert_eq(t_run(argv2, NULL, 120, &res), 0);
+    cr_assert_eq(access(victim, F_OK), -1, "without the sandbox the shim could unlink it");
+    t_result_free(&res);
+    unsetenv("MS_SHIM_VANISH");
+    unsetenv("LD_PRELOAD");
+    free(victim), free(tree), free(opts);
 }
