@@ -15,9 +15,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifdef MS_HAVE_SECCOMP
-#include <seccomp.h>
-#endif
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 
 /* ---- Landlock ---- */
 
@@ -81,85 +82,175 @@ static int landlock_read_only(void) {
 
 /* ---- seccomp ---- */
 
-#ifdef MS_HAVE_SECCOMP
+/*
+ * The filter is a fixed BPF program assembled here into a stack buffer,
+ * without allocating. libseccomp (Debian's 2.5.4) was used first: the
+ * allocation-failure sweep of tests/test_harden.c found that when one of
+ * its own allocations fails, seccomp_load() either loops for ever or
+ * frees a block twice (glibc: "double free or corruption"), so a scanner
+ * started on a machine short of memory hung or crashed before it read a
+ * byte. The program below has no such failure: it is built in a fixed
+ * array and loaded with one seccomp(2) call, TSYNC for every thread.
+ *
+ * Shape: the architecture must be the one this binary was built for (a
+ * 32-bit or x32 entry is denied outright), then one two-instruction test
+ * per denied call (JEQ to the next test, else RET ERRNO), so no jump is
+ * longer than BPF's 255-instruction offsets; calls with an argument rule
+ * (open, openat, clone, kill, tgkill, ioctl) have their own small block.
+ */
+
+#ifdef __x86_64__
+#define MS_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define MS_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#ifdef MS_AUDIT_ARCH
 /* Denied after start-up, each with EPERM (a parser bug gets an error, not
- * a shell); see sandbox.h for the reasons. */
-static const char *const denied[] = {
-    "execve", "execveat", "fork", "vfork",
-    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
-    "io_uring_setup", "io_uring_enter", "io_uring_register",
-    "creat", "open_by_handle_at", "pidfd_getfd",
-    "unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir",
-    "link", "linkat", "symlink", "symlinkat", "mknod", "mknodat",
-    "chmod", "fchmod", "fchmodat", "chown", "fchown", "lchown", "fchownat",
-    "truncate", "ftruncate", "utime", "utimes", "utimensat", "futimesat",
-    "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr",
-    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns",
-    "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr",
-    "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
-    "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd",
-    "process_vm_writev", "process_vm_readv",
-    "reboot", "swapon", "swapoff", "acct", "settimeofday", "clock_settime", "adjtimex",
-    "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups",
-    "setfsuid", "setfsgid",
+ * a shell); see sandbox.h for the reasons. __NR_ names exist only where
+ * the architecture has the call. */
+static const int denied[] = {
+    __NR_execve, __NR_execveat,
+#ifdef __NR_fork
+    __NR_fork, __NR_vfork,
+#endif
+    __NR_socket, __NR_socketpair, __NR_connect, __NR_bind, __NR_listen, __NR_accept4,
+#ifdef __NR_accept
+    __NR_accept,
+#endif
+    __NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
+    __NR_open_by_handle_at, __NR_pidfd_getfd,
+#ifdef __NR_creat
+    __NR_creat, __NR_unlink, __NR_rename, __NR_mkdir, __NR_rmdir, __NR_link, __NR_symlink, __NR_mknod,
+    __NR_chmod, __NR_chown, __NR_lchown, __NR_utime, __NR_utimes, __NR_futimesat,
+#endif
+    __NR_unlinkat, __NR_renameat, __NR_renameat2, __NR_mkdirat, __NR_linkat, __NR_symlinkat, __NR_mknodat,
+    __NR_fchmod, __NR_fchmodat, __NR_fchown, __NR_fchownat, __NR_truncate, __NR_ftruncate, __NR_utimensat,
+    __NR_setxattr, __NR_lsetxattr, __NR_fsetxattr, __NR_removexattr, __NR_lremovexattr, __NR_fremovexattr,
+    __NR_mount, __NR_umount2, __NR_pivot_root, __NR_chroot, __NR_unshare, __NR_setns,
+    __NR_move_mount, __NR_open_tree, __NR_fsopen, __NR_fsmount, __NR_fsconfig, __NR_fspick,
+    __NR_init_module, __NR_finit_module, __NR_delete_module, __NR_kexec_load, __NR_kexec_file_load,
+    __NR_bpf, __NR_perf_event_open, __NR_keyctl, __NR_add_key, __NR_request_key, __NR_userfaultfd,
+    __NR_process_vm_writev, __NR_process_vm_readv,
+    __NR_reboot, __NR_swapon, __NR_swapoff, __NR_acct, __NR_settimeofday, __NR_clock_settime, __NR_adjtimex,
+    __NR_setuid, __NR_setgid, __NR_setreuid, __NR_setregid, __NR_setresuid, __NR_setresgid, __NR_setgroups,
+    __NR_setfsuid, __NR_setfsgid,
 #if !defined(__SANITIZE_ADDRESS__)
-    "ptrace",
+    __NR_ptrace,
 #endif
 };
 
-static int deny(scmp_filter_ctx ctx, const char *name, int err, unsigned n, const struct scmp_arg_cmp *cmp) {
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR)
-        return 0; /* not a system call on this architecture */
-    int r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO(err), nr, n, cmp);
-    return r == -EDOM || r == -EFAULT ? 0 : r; /* not callable here */
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
+
+#define MS_FILTER_MAX 400
+#define ARG_LO(i) (offsetof(struct seccomp_data, args) + (i) * sizeof(uint64_t))
+#define STMT(c, k) ((struct sock_filter){(unsigned short)(c), 0, 0, (uint32_t)(k)})
+#define JUMP(c, k, t, f) ((struct sock_filter){(unsigned short)(c), (t), (f), (uint32_t)(k)})
+#define RET(v) STMT(BPF_RET | BPF_K, (v))
+#define LD(off) STMT(BPF_LD | BPF_W | BPF_ABS, (off))
+#define JEQ(k, t, f) JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
+#define JSET(k, t, f) JUMP(BPF_JMP | BPF_JSET | BPF_K, (k), (t), (f))
+#define JGE(k, t, f) JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
+#define EPERM_RET RET(SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
+#define ENOSYS_RET RET(SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
+#define ALLOW RET(SECCOMP_RET_ALLOW)
+
+typedef struct prog {
+    struct sock_filter f[MS_FILTER_MAX];
+    unsigned n;
+} prog;
+
+static void emit(prog *p, struct sock_filter ins) {
+    if (p->n < MS_FILTER_MAX)
+        p->f[p->n] = ins;
+    p->n++;
+}
+
+/* "if nr == x: the block that follows (len instructions) else skip it" */
+static void when_nr(prog *p, int nr, unsigned char len) {
+    emit(p, JEQ(nr, 0, len));
 }
 
 static int seccomp_deny_list(void) {
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-    int r = 0;
-    if (!ctx)
-        return -ENOMEM;
-    /* every thread, also those already started */
-    if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) < 0)
-        goto out;
-    for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-        if ((r = deny(ctx, denied[i], EPERM, 0, NULL)) < 0)
-            goto out;
-    /* openat2's flags are in a struct a filter cannot read; glibc and
-     * the libraries use openat, so say the call does not exist */
-    if ((r = deny(ctx, "openat2", ENOSYS, 0, NULL)) < 0 || (r = deny(ctx, "clone3", ENOSYS, 0, NULL)) < 0)
-        goto out;
-    /* no open for writing: each flag on its own rule (rules are OR'ed) */
-    static const int write_flags[] = {O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND};
-    for (size_t i = 0; i < sizeof(write_flags) / sizeof(write_flags[0]); i++) {
-        scmp_datum_t f = (scmp_datum_t)write_flags[i];
-        struct scmp_arg_cmp open_cmp = SCMP_A1(SCMP_CMP_MASKED_EQ, f, f);
-        struct scmp_arg_cmp openat_cmp = SCMP_A2(SCMP_CMP_MASKED_EQ, f, f);
-        if ((r = deny(ctx, "open", EPERM, 1, &open_cmp)) < 0 || (r = deny(ctx, "openat", EPERM, 1, &openat_cmp)) < 0)
-            goto out;
+    prog p = {.n = 0};
+    /* the architecture, then the call number (reloaded after each block
+     * that loads an argument) */
+    emit(&p, LD(offsetof(struct seccomp_data, arch)));
+    emit(&p, JEQ(MS_AUDIT_ARCH, 1, 0));
+    emit(&p, EPERM_RET);
+    emit(&p, LD(offsetof(struct seccomp_data, nr)));
+#ifdef __x86_64__
+    emit(&p, JGE(0x40000000u, 0, 1)); /* x32 calls: not ours */
+    emit(&p, EPERM_RET);
+#endif
+    for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+        emit(&p, JEQ(denied[i], 0, 1));
+        emit(&p, EPERM_RET);
     }
+    emit(&p, JEQ(__NR_mount_setattr, 0, 1));
+    emit(&p, EPERM_RET);
+    /* openat2's flags are in a struct a filter cannot read, clone3's too;
+     * glibc falls back to openat and clone when they answer ENOSYS */
+    emit(&p, JEQ(__NR_openat2, 0, 1));
+    emit(&p, ENOSYS_RET);
+    emit(&p, JEQ(__NR_clone3, 0, 1));
+    emit(&p, ENOSYS_RET);
+    /* no open for writing */
+    const uint32_t wflags = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND;
+#ifdef __NR_open
+    when_nr(&p, __NR_open, 4);
+    emit(&p, LD(ARG_LO(1)));
+    emit(&p, JSET(wflags, 0, 1));
+    emit(&p, EPERM_RET);
+    emit(&p, ALLOW);
+#endif
+    when_nr(&p, __NR_openat, 4);
+    emit(&p, LD(ARG_LO(2)));
+    emit(&p, JSET(wflags, 0, 1));
+    emit(&p, EPERM_RET);
+    emit(&p, ALLOW);
 #if !defined(__SANITIZE_ADDRESS__)
     /* threads only, no processes */
-    struct scmp_arg_cmp not_thread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
-    if ((r = deny(ctx, "clone", EPERM, 1, &not_thread)) < 0)
-        goto out;
+    when_nr(&p, __NR_clone, 4);
+    emit(&p, LD(ARG_LO(0)));
+    emit(&p, JSET(CLONE_THREAD, 1, 0));
+    emit(&p, EPERM_RET);
+    emit(&p, ALLOW);
 #endif
     /* kill(pid, 0) tells whether a pid exists (--live); no signal to
      * anyone else, and tgkill only within this process (raise, abort) */
-    struct scmp_arg_cmp sig_not_zero = SCMP_A1(SCMP_CMP_NE, 0);
-    struct scmp_arg_cmp other_process = SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)getpid());
-    if ((r = deny(ctx, "kill", EPERM, 1, &sig_not_zero)) < 0 || (r = deny(ctx, "tgkill", EPERM, 1, &other_process)) < 0)
-        goto out;
+    when_nr(&p, __NR_kill, 4);
+    emit(&p, LD(ARG_LO(1)));
+    emit(&p, JEQ(0, 1, 0));
+    emit(&p, EPERM_RET);
+    emit(&p, ALLOW);
+    when_nr(&p, __NR_tgkill, 4);
+    emit(&p, LD(ARG_LO(0)));
+    emit(&p, JEQ((uint32_t)getpid(), 1, 0));
+    emit(&p, EPERM_RET);
+    emit(&p, ALLOW);
     /* keystrokes pushed into the user's terminal through stdout/stderr */
-    struct scmp_arg_cmp sti = SCMP_A1(SCMP_CMP_EQ, TIOCSTI);
-    struct scmp_arg_cmp linux_ioctl = SCMP_A1(SCMP_CMP_EQ, TIOCLINUX);
-    if ((r = deny(ctx, "ioctl", EPERM, 1, &sti)) < 0 || (r = deny(ctx, "ioctl", EPERM, 1, &linux_ioctl)) < 0)
-        goto out;
-    r = seccomp_load(ctx);
-out:
-    seccomp_release(ctx);
-    return r;
+    when_nr(&p, __NR_ioctl, 5);
+    emit(&p, LD(ARG_LO(1)));
+    emit(&p, JEQ(TIOCSTI, 2, 0));
+    emit(&p, JEQ(TIOCLINUX, 1, 0));
+    emit(&p, ALLOW);
+    emit(&p, EPERM_RET);
+    emit(&p, ALLOW);
+    if (p.n > MS_FILTER_MAX)
+        return -E2BIG;
+    struct sock_fprog fp = {.len = (unsigned short)p.n, .filter = p.f};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fp) != 0)
+        return -errno;
+    return 0;
 }
 #endif
 
@@ -192,14 +283,14 @@ int ms_sandbox_apply(const ms_sandbox_opts *o, ms_sandbox_state *ret, char *noti
             MISSING("Landlock failed (%s)", strerror(-abi));
         }
     }
-#ifdef MS_HAVE_SECCOMP
+#ifdef MS_AUDIT_ARCH
     int r = seccomp_deny_list();
     if (r == 0)
         st.seccomp = true;
     else
         MISSING("no seccomp filter (%s)", strerror(-r));
 #else
-    MISSING("built without libseccomp, no seccomp filter");
+    MISSING("no seccomp filter for this architecture");
 #endif
 #undef MISSING
     if (notice && cap)

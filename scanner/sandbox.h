@@ -12,7 +12,8 @@
  *    removed, linked or made special, no program executed. Not with
  *    --live: Landlock also hides other processes' /proc entries (exe,
  *    mem, fd links) from a sandboxed process, which is what --live reads;
- *  - seccomp (libseccomp), for every thread: execve/execveat, fork and
+ *  - seccomp (a fixed BPF program, sandbox.c says why not libseccomp), for
+ *    every thread: execve/execveat, fork and
  *    processes (clone without CLONE_THREAD, clone3 answers ENOSYS so
  *    glibc falls back to clone), sockets (socket, socketpair, connect,
  *    bind, listen, accept), io_uring (it could open files past this

@@ -7,6 +7,8 @@
  */
 #include "sigscan.h"
 
+#include "alloc.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
@@ -40,7 +42,10 @@ static unsigned init_count;
 int ms_yara_init(void) {
     int r = 0;
     pthread_mutex_lock(&init_lock);
-    if (init_count == 0 && yr_initialize() != ERROR_SUCCESS)
+    int e = init_count == 0 ? yr_initialize() : ERROR_SUCCESS;
+    if (e == ERROR_INSUFFICIENT_MEMORY)
+        ms_oom(); /* start-up bookkeeping: the allocation policy, alloc.h */
+    if (e != ERROR_SUCCESS)
         r = MS_E_YARA;
     else
         init_count++;
@@ -184,7 +189,10 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
     if (!o->no_builtin_rules) {
         memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size, .obscured = true};
         YR_STREAM st = {.user_data = &m, .read = memstream_read};
-        if (yr_rules_load_stream(&st, &rs->sets[rs->n_sets]) != ERROR_SUCCESS) {
+        int e = yr_rules_load_stream(&st, &rs->sets[rs->n_sets]);
+        if (e == ERROR_INSUFFICIENT_MEMORY)
+            ms_oom(); /* alloc.h: not a bad rule file, no memory */
+        if (e != ERROR_SUCCESS) {
             msglog_add(&log, "(built-in rules)", 0, "error", "could not load the compiled rules");
             r = MS_E_RULES;
             goto out;
@@ -196,10 +204,8 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
         if ((r = collect_rule_files(o->rules[i], &files, &n_files, &log)) < 0)
             goto out;
     if (n_files > 0) {
-        if (yr_compiler_create(&compiler) != ERROR_SUCCESS) {
-            r = -ENOMEM;
-            goto out;
-        }
+        if (yr_compiler_create(&compiler) != ERROR_SUCCESS)
+            ms_oom(); /* it fails for want of memory only */
         yr_compiler_set_callback(compiler, on_compile_message, &log);
         for (size_t i = 0; i < n_files; i++) {
             FILE *f = fopen(files[i], "r");
@@ -300,7 +306,10 @@ int ms_sigscan_new(ms_rules *rs, unsigned timeout_s, ms_sigscan **ret) {
     if (!s)
         return -ENOMEM;
     for (size_t i = 0; i < rs->n_sets; i++) {
-        if (yr_scanner_create(rs->sets[i], &s->scanners[i]) != ERROR_SUCCESS) {
+        int e = yr_scanner_create(rs->sets[i], &s->scanners[i]);
+        if (e == ERROR_INSUFFICIENT_MEMORY)
+            ms_oom(); /* alloc.h */
+        if (e != ERROR_SUCCESS) {
             ms_sigscan_free(s);
             return MS_E_YARA;
         }

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -238,36 +240,62 @@ static bool can_setpriv(void) {
     return geteuid() == 0 && t_have_program("setpriv");
 }
 
-/* fork() for helper children: they die with the test process, even when
- * an assertion ends it early. */
-static pid_t fork_helper(void) {
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0)
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-    return pid;
-}
-
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* fork+exec with stdout/stderr on the given fds; stdin from /dev/null. */
+/* Start argv with stdout/stderr on the given fds, stdin from /dev/null:
+ * posix_spawn, never fork (a Criterion test process has threads; issue
+ * 15: a forked child hung the ASan suite on a lock another thread held). */
 static pid_t spawn(const char *const *argv, int out_fd, int err_fd) {
-    pid_t pid = fork_helper();
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        dup2(out_fd, 1);
-        dup2(err_fd, 2);
-        signal(SIGPIPE, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+    pid_t pid = t_spawn(argv, -1, out_fd, err_fd);
+    cr_assert_gt(pid, 0, "spawn %s: %s", argv[0], strerror(-pid));
     return pid;
+}
+
+/* A helper thread that changes a file while scans run, until told to
+ * stop (threads, not forked children: see spawn). */
+typedef struct changer {
+    int fd;
+    off_t size;
+    atomic_bool stop;
+    bool failed;
+    pthread_t th;
+} changer;
+
+static void *truncate_loop(void *ud) {
+    changer *c = ud;
+    unsigned seed = 1;
+    while (!atomic_load(&c->stop)) {
+        off_t to = (off_t)(rand_r(&seed) % (unsigned)c->size);
+        if (ftruncate(c->fd, to) < 0 || ftruncate(c->fd, c->size) < 0) {
+            c->failed = true;
+            break;
+        }
+        usleep(200);
+    }
+    return NULL;
+}
+
+static void *grow_loop(void *ud) {
+    changer *c = ud;
+    static char block[1 << 20];
+    memset(block, 'g', sizeof(block));
+    for (int i = 0; i < 255 && !atomic_load(&c->stop); i++) {
+        if (pwrite(c->fd, block, sizeof(block), (off_t)(i + 1) << 20) < 0) {
+            c->failed = true;
+            break;
+        }
+        usleep(1000);
+    }
+    return NULL;
+}
+
+static void changer_stop(changer *c) {
+    atomic_store(&c->stop, true);
+    pthread_join(c->th, NULL);
 }
 
 /* Wait up to timeout_s; returns the exit code, or 256+signal when a signal
@@ -436,16 +464,8 @@ Test(faults, file_truncated_while_scanned_never_kills_the_scan) {
     /* A child truncates the file to ever-changing sizes and regrows it with
      * a hole while the scans run. mmap would die of SIGBUS here; read()
      * sees a short file. */
-    pid_t child = fork_helper();
-    if (child == 0) {
-        unsigned seed = 1;
-        for (;;) {
-            off_t to = (off_t)(rand_r(&seed) % (unsigned)size);
-            if (ftruncate(fd, to) < 0 || ftruncate(fd, size) < 0)
-                _exit(1);
-            usleep(200);
-        }
-    }
+    changer ch = {.fd = fd, .size = size};
+    cr_assert_eq(pthread_create(&ch.th, NULL, truncate_loop, &ch), 0);
     for (int i = 0; i < 5; i++) {
         t_result res;
         json_t *recs = scan(&res, "--all", big, NULL);
@@ -457,8 +477,8 @@ Test(faults, file_truncated_while_scanned_never_kills_the_scan) {
         json_decref(recs);
         t_result_free(&res);
     }
-    kill(child, SIGKILL);
-    waitpid(child, NULL, 0);
+    changer_stop(&ch);
+    cr_assert(!ch.failed, "the truncating thread failed");
     close(fd);
     free(big);
 }
@@ -506,17 +526,8 @@ Test(faults, file_growing_while_scanned_terminates) {
     int fd = open_tmp_file("growing.log", &p);
     fill(fd, 1 << 20);
     /* A child appends 1 MiB at a time, up to 256 MiB. */
-    pid_t child = fork_helper();
-    if (child == 0) {
-        static char block[1 << 20];
-        memset(block, 'g', sizeof(block));
-        for (int i = 0; i < 255; i++) {
-            if (pwrite(fd, block, sizeof(block), (off_t)(i + 1) << 20) < 0)
-                _exit(1);
-            usleep(1000);
-        }
-        _exit(0);
-    }
+    changer ch = {.fd = fd};
+    cr_assert_eq(pthread_create(&ch.th, NULL, grow_loop, &ch), 0);
     struct stat st;
     for (int i = 0; i < 30000 && fstat(fd, &st) == 0 && st.st_size <= (5 << 20); i++)
         usleep(1000);
@@ -534,8 +545,7 @@ Test(faults, file_growing_while_scanned_terminates) {
     cr_assert_geq(num_of(r, "size"), 1u << 20);
     json_decref(recs);
     t_result_free(&res);
-    kill(child, SIGKILL);
-    waitpid(child, NULL, 0);
+    changer_stop(&ch);
     close(fd);
     free(p);
 }
@@ -557,12 +567,8 @@ static char *make_socket(const char *name) {
 /* A writer blocked in open(O_WRONLY) until somebody opens the FIFO for
  * reading: if minerscan opened it, the writer would be released. */
 static pid_t fifo_writer(const char *fifo) {
-    pid_t pid = fork_helper();
-    if (pid == 0) {
-        int fd = open(fifo, O_WRONLY);
-        _exit(fd >= 0 ? 0 : 1);
-    }
-    return pid;
+    const char *argv[] = {"sh", "-c", "exec 3>\"$0\"", fifo, NULL};
+    return spawn(argv, -1, -1);
 }
 
 Test(faults, fifos_sockets_and_devices_are_skipped_never_opened) {

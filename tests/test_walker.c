@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -566,6 +567,32 @@ typedef struct line_rec {
     char reason[128], path[PATH_MAX];
 } line_rec;
 
+typedef struct unpriv_walk {
+    int out;
+    bool root;
+    int status; /* 0 walked; 4 could not drop privileges; 5 g_dir unreachable */
+} unpriv_walk;
+
+static void *walk_unprivileged(void *ud) {
+    unpriv_walk *u = ud;
+    if (u->root) {
+        /* the raw calls: glibc's wrappers would change every thread */
+        if (syscall(SYS_setgroups, 0, NULL) || syscall(SYS_setresgid, 65534, 65534, 65534) ||
+            syscall(SYS_setresuid, 65534, 65534, 65534)) {
+            u->status = 4;
+            close(u->out);
+            return NULL;
+        }
+        if (access(g_dir, R_OK | X_OK) != 0) {
+            u->status = 5; /* $TMPDIR is not reachable for that user */
+            close(u->out);
+            return NULL;
+        }
+    }
+    walk_to_fd(u->out);
+    return NULL;
+}
+
 Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
     bool root = geteuid() == 0;
     file_in("a_ok.txt", "ok");
@@ -582,19 +609,13 @@ Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
 
     int pfd[2];
     cr_assert_eq(pipe(pfd), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        close(pfd[0]);
-        if (root) {
-            if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
-                _exit(4);
-            if (access(g_dir, R_OK | X_OK) != 0)
-                _exit(5); /* $TMPDIR is not reachable for that user */
-        }
-        walk_to_fd(pfd[1]);
-        _exit(0);
-    }
+    /* A thread, not a fork (issue 15: a forked child of a threaded test
+     * process can hang on a lock another thread held): credentials are
+     * per thread in the kernel, so raw setresuid() in this thread alone
+     * makes it uid 65534 while the test process stays root. */
+    unpriv_walk uw = {.out = pfd[1], .root = root};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, walk_unprivileged, &uw), 0);
     close(pfd[1]);
     FILE *f = fdopen(pfd[0], "r");
     cr_assert_not_null(f);
@@ -621,12 +642,10 @@ Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
         snprintf(r->path, sizeof(r->path), "%s", path);
     }
     fclose(f);
-    int st = 0;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    cr_assert(WIFEXITED(st), "the unprivileged walk died");
-    if (WEXITSTATUS(st) == 5)
+    cr_assert_eq(pthread_join(th, NULL), 0);
+    if (uw.status == 5)
         cr_skip("%s is not reachable for uid 65534", g_dir);
-    cr_assert_eq(WEXITSTATUS(st), 0, "the child could not drop privileges (status %d)", WEXITSTATUS(st));
+    cr_assert_eq(uw.status, 0, "the thread could not drop privileges (status %d)", uw.status);
     cr_assert_eq(ret, 0);
 
     const char *want[] = {"a_ok.txt", "b_secret", "c_locked", "d_after.txt", "e_dir/f.txt"};
