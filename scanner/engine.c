@@ -17,6 +17,9 @@
 
 #include <errno.h>
 #include <magic.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -97,6 +100,16 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
     int r;
     ms_engine *e = ms_xcalloc(1, sizeof(*e));
     e->o = o;
+    /* libcrypto initialises itself on first use; when an allocation of
+     * that fails it leaves a NULL lock behind and the first digest
+     * crashes (the allocation sweep, tests/test_harden.c). Initialised
+     * here, its failure is the allocation policy's (alloc.h). */
+    EVP_MD *md = OPENSSL_init_crypto(0, NULL) && OSSL_LIB_CTX_get0_global_default()
+                     ? EVP_MD_fetch(NULL, "SHA256", NULL)
+                     : NULL;
+    if (!md)
+        ms_oom();
+    EVP_MD_free(md);
     if ((r = ms_memgate_new(&e->gate)) < 0)
         goto fail;
     if ((r = ms_yara_init()) < 0)

@@ -37,12 +37,13 @@
  *                       when the Nth call was not failed because it fell
  *                       inside regcomp (below), "skipped" after it.
  *
- * Calls made inside glibc's regcomp() are counted but never failed:
+ * Calls made inside glibc's regcomp() are counted but never failed (when
+ * the Nth is one, the first call after it outside regcomp fails instead):
  * glibc 2.36's regcomp frees a block twice when one of its own
  * allocations fails ("double free detected in tcache 2", "double free or
  * corruption"; the sweep found it at two N, through libmagic, which
  * compiles its regex tests while it identifies). That is glibc's bug,
- * not minerscan's; the sweep reports how many N it skipped for it.
+ * not minerscan's; the sweep reports how many N it moved for it.
  *
  * The allocator hooks call the next allocator (dlsym RTLD_NEXT: glibc's,
  * or AddressSanitizer's in a sanitizer build), so memory is always freed
@@ -243,6 +244,7 @@ static long fail_at = -1; /* -1: not read yet; 0: never */
 static _Thread_local int in_init;
 static _Thread_local int in_regcomp;
 static atomic_bool skipped;
+static atomic_bool pending; /* the Nth fell inside regcomp: fail the next one outside */
 
 /* what dlsym allocates before the hooks know the next allocator */
 static _Alignas(16) char arena[65536];
@@ -279,12 +281,18 @@ static void resolve(void) {
 /* Is this the call that fails? */
 static bool fail_now(void) {
     unsigned long k = atomic_fetch_add(&alloc_calls, 1) + 1;
-    if (fail_at <= 0 || k != (unsigned long)fail_at)
+    if (fail_at <= 0)
+        return false;
+    if (k != (unsigned long)fail_at && !atomic_load(&pending))
         return false;
     if (in_regcomp) {
         atomic_store(&skipped, true);
+        atomic_store(&pending, true);
         return false;
     }
+    bool expected = true;
+    if (k != (unsigned long)fail_at && !atomic_compare_exchange_strong(&pending, &expected, false))
+        return false;
     return true;
 }
 

@@ -980,3 +980,93 @@ Test(harden, the_sandbox_stops_a_write_from_inside_the_scanner) {
     unsetenv("LD_PRELOAD");
     free(victim), free(tree), free(opts);
 }
+
+/* ---- allocation failure ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SWEEP_RUNS 60
+#else
+#define SWEEP_RUNS 600
+#endif
+
+/* The allocation policy (alloc.h): bookkeeping that cannot be allocated
+ * ends the run with "minerscan: out of memory" and exit 2; a buffer the
+ * input sizes becomes that object's error record. The shim fails the Nth
+ * allocation of a scan of a small tree (an archive, a config, an ELF, a
+ * script) for N spread over all of them: every run either completes with
+ * a record for every file, or says exactly that line and exits 2. No
+ * crash, no sanitizer report, no hang. */
+Test(harden, allocation_failure_sweep_ends_cleanly_every_time, .timeout = 900) {
+    char *tree = small_tree();
+    const char *so = shim();
+    char *count_path = t_path(tmp, "count.txt");
+    const char *files[] = {"both.tar.gz", "config.json", "drop.sh", "prog", "readme.txt"};
+    const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", "-j", "1", tree, NULL};
+    setenv("LD_PRELOAD", so, 1);
+    const char *asan = getenv("ASAN_OPTIONS");
+    char *opts = NULL;
+    cr_assert_geq(asprintf(&opts, "%s%sverify_asan_link_order=0", asan ? asan : "", asan && *asan ? ":" : ""), 0);
+    setenv("ASAN_OPTIONS", opts, 1);
+    setenv("MS_SHIM_COUNT_ALLOC", count_path, 1);
+    t_result res;
+    cr_assert_eq(t_run(argv, NULL, 120, &res), 0);
+    cr_assert_eq(res.status, 1, "the unfailed scan finds the dropper: %s", res.err);
+    t_result_free(&res);
+    char *c = t_read(count_path, NULL);
+    unsigned long total = c ? strtoul(c, NULL, 10) : 0;
+    free(c);
+    cr_assert_gt(total, 1000, "the shim counted the allocations");
+    unsigned long stride = total / SWEEP_RUNS;
+    size_t complete = 0, oom = 0, skipped = 0, runs = 0;
+    for (unsigned long n = 1 + stride / 3; n <= total; n += stride, runs++) {
+        char nbuf[32];
+        snprintf(nbuf, sizeof(nbuf), "%lu", n);
+        setenv("MS_SHIM_FAIL_ALLOC", nbuf, 1);
+        unlink(count_path);
+        cr_assert_eq(t_run(argv, NULL, 120, &res), 0);
+        char *cnt = t_read(count_path, NULL);
+        bool was_skipped = cnt && strstr(cnt, "skipped");
+        free(cnt);
+        cr_assert_null(strstr(res.err, "Sanitizer"), "N=%lu: a sanitizer report:\n%s", n, res.err);
+        cr_assert_lt(res.status, 128, "N=%lu: died of signal %d (137: hung and killed):\n%s", n, res.status - 128,
+                     res.err);
+        if (was_skipped)
+            skipped++; /* and checked like any other run */
+        if (res.status == 2 && !strcmp(res.err, "minerscan: out of memory\n")) {
+            oom++;
+            /* what was written before is whole lines of JSON; the summary
+             * is missing, which says the run did not end */
+            char *last = strrchr(res.out, '\n');
+            if (last)
+                last[1] = '\0';
+            json_t *recs = t_jsonl(res.out);
+            cr_assert_not_null(recs, "N=%lu: the lines before the end are JSON:\n%s", n, res.out);
+            cr_assert_null(t_summary(recs), "N=%lu: no summary after out of memory", n);
+            json_decref(recs);
+        } else {
+            cr_assert(res.status <= 2, "N=%lu: exit %d", n, res.status);
+            cr_assert_str_eq(res.err, "", "N=%lu: exit %d with stderr:\n%s", n, res.status, res.err);
+            json_t *recs = t_jsonl(res.out);
+            cr_assert_not_null(recs, "N=%lu: JSON Lines:\n%s", n, res.out);
+            cr_assert_not_null(t_summary(recs), "N=%lu: a complete run has its summary", n);
+            for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+                char *p = t_path(tree, files[i]);
+                cr_assert_not_null(t_find_record(recs, p), "N=%lu: a record for %s:\n%s", n, p, res.out);
+                free(p);
+            }
+            json_decref(recs);
+            complete++;
+        }
+        t_result_free(&res);
+    }
+    unsetenv("MS_SHIM_FAIL_ALLOC");
+    unsetenv("MS_SHIM_COUNT_ALLOC");
+    unsetenv("LD_PRELOAD");
+    cr_log_info("allocation sweep: %lu allocations, %zu runs (every %lu-th): %zu complete, %zu out of memory "
+                "; in %zu runs the Nth fell inside glibc regcomp and the next allocation after it failed",
+                total, runs, stride, complete, oom, skipped);
+    cr_assert_eq(complete + oom, runs);
+    cr_assert_gt(oom, 0, "some runs hit bookkeeping allocations");
+    cr_assert_gt(complete, 0, "some failures are handled inside a library or become records");
+    free(tree), free(count_path), free(opts);
+}
