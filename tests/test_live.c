@@ -52,6 +52,13 @@
 
 /* ---- parsers ---- */
 
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(live, .timeout = 240);
+TestSuite(live_host, .timeout = 120);
+TestSuite(live_parse, .timeout = 60);
+TestSuite(live_persist, .timeout = 120);
+TestSuite(live_record, .timeout = 60);
+
 Test(live_parse, socket_lines) {
     ms_sock s;
     cr_assert_eq(ms_sock_parse_line("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "

@@ -116,6 +116,9 @@ static void fini(void) {
     }
 }
 
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(portable, .timeout = 300);
+
 Test(portable, is_static, .timeout = 30) {
     if (!t_elf_is_static(t_minerscan_path()))
         cr_skip_test("%s is dynamically linked: configure with -Dportable=true", t_minerscan_path());

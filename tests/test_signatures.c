@@ -278,6 +278,9 @@ static const char *verdict_of(json_t *rec) {
 
 /* Parameters are indices: Criterion runs each test in a fresh process where
  * pointers into this one's memory would not be valid. */
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(signatures, .timeout = 240);
+
 ParameterizedTestParameters(signatures, rule_fires) {
     size_t *idx = cr_malloc(N_FIXTURES * sizeof(*idx));
     for (size_t i = 0; i < N_FIXTURES; i++)
