@@ -3,6 +3,8 @@
  */
 #include "alloc.h"
 
+#include "obscure.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,5 +87,13 @@ char *ms_xasprintf(const char *fmt, ...) {
     va_start(ap, fmt);
     char *s = ms_xvasprintf(fmt, ap);
     va_end(ap);
+    return s;
+}
+
+/* obscure.h: here, beside the allocator it needs (rulec includes
+ * obscure.h for the inline keystream alone) */
+char *ms_strtab_decode(const uint8_t *blob, size_t n) {
+    char *s = ms_xmemdup0(blob, n);
+    ms_obscure((uint8_t *)s, n, 0);
     return s;
 }

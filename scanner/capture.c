@@ -39,10 +39,12 @@
 #include "capture.h"
 
 #include "alloc.h"
+#include "obscure.h"
 #include "wallet.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,10 +56,25 @@
 #include "iocs.h"
 #include "ms_limits.h"
 
-extern const char *const ms_pool_table[];
+extern const uint8_t ms_pool_blob[];
+extern const size_t ms_pool_blob_len;
+extern const uint32_t ms_pool_off[];
 extern const size_t ms_pool_table_len;
 
 /* ---- pool names ---- */
+
+/* The pool names, decoded once (gen_pool_table.py keeps them out of the
+ * binary's plain bytes) and read-only from then on. */
+static const char **pool_table;
+static char *pool_text;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_decode(void) {
+    pool_text = ms_strtab_decode(ms_pool_blob, ms_pool_blob_len);
+    pool_table = ms_xmalloc(ms_pool_table_len * sizeof(*pool_table));
+    for (size_t i = 0; i < ms_pool_table_len; i++)
+        pool_table[i] = pool_text + ms_pool_off[i];
+}
 
 static int cmp_name(const void *k, const void *e) {
     return strcmp(k, *(const char *const *)e);
@@ -76,10 +93,11 @@ bool ms_pool_name_known(const char *name, size_t len) {
         buf[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
     }
     buf[len] = '\0';
+    pthread_once(&pool_once, pool_decode);
     for (size_t i = 0; i < len; i++) {
         if (i && buf[i - 1] != '.')
             continue;
-        if (bsearch(buf + i, ms_pool_table, ms_pool_table_len, sizeof(*ms_pool_table), cmp_name))
+        if (bsearch(buf + i, pool_table, ms_pool_table_len, sizeof(*pool_table), cmp_name))
             return true;
     }
     return false;

@@ -42,6 +42,19 @@ const ms_cli_opt ms_cli_opts[] = {
     {O(OPT_RULES, 0, "rules", "PATH",
        "Add YARA rules from a file or a directory of *.yar/*.yara files (repeatable).", MS_OPT_LIST,
        F(rules))},
+    {O(OPT_COMPILED_RULES, 0, "compiled-rules", "FILE",
+       "Add precompiled YARA rules (yarac output, or --save-rules output) (repeatable).", MS_OPT_LIST,
+       F(compiled_rules))},
+    {O(OPT_DEFINE, 'd', "define", "NAME=VALUE",
+       "Define a YARA external variable for every object, as yara -d does (repeatable). The "
+       "variables filename, filepath, extension, filetype and owner are set per object unless "
+       "defined here.", MS_OPT_LIST, F(defines))},
+    {O(OPT_SAVE_RULES, 0, "save-rules", "FILE",
+       "Compile the --rules sources, save them to FILE (for --compiled-rules or yara -C) and exit.",
+       MS_OPT_STRING, F(save_rules))},
+    {O(OPT_FAIL_ON_WARNINGS, 0, "fail-on-warnings", NULL,
+       "Treat a YARA compiler warning about a user rule (a slow rule) as an error.", MS_OPT_FLAG,
+       F(o.fail_on_warnings))},
     {O(OPT_NO_BUILTIN, 0, "no-builtin-rules", NULL, "Do not use the built-in rules.", MS_OPT_FLAG,
        F(o.no_builtin_rules))},
     {O(OPT_THRESHOLD, 0, "threshold", "P", "Model score (0..1) at which an executable is suspicious.",
@@ -91,8 +104,13 @@ const ms_cli_opt ms_cli_opts[] = {
     {O(OPT_FOLLOW, 0, "follow-symlinks", NULL, "Follow symbolic links below the given paths.",
        MS_OPT_FLAG, F(o.follow_symlinks))},
     {O(OPT_HASHES, 0, "hashes", "FILE",
-       "Known-bad sha256/sha1/md5 digests, one per line (# comments); a match is malicious.",
+       "Known-bad sha256/sha1/md5 digests, one per line, plain or Loki's HASH;COMMENT (# comments); a "
+       "match is malicious.",
        MS_OPT_STRING, F(o.hashes_file))},
+    {O(OPT_IOC_FILE, 0, "ioc-file", "FILE",
+       "Indicators to hunt for (repeatable): file-name regexes, domains, IPs, pool URLs and wallets, "
+       "one per line as TYPE:VALUE, then optionally ;SCORE and ;COMMENT, or Loki's REGEX;SCORE "
+       "lines; a match is a finding.", MS_OPT_LIST, F(ioc_files))},
     {O(OPT_ALLOW, 0, "allow", "FILE", "Known-good digests; a match is reported as allowed, not flagged.",
        MS_OPT_STRING, F(o.allow_file))},
     {O(OPT_PROGRESS, 0, "progress", NULL, "Show a status line on standard error.", MS_OPT_ACTION, 0)},
@@ -108,7 +126,9 @@ const ms_cli_opt ms_cli_opts[] = {
        "Do not confine the scan (no NO_NEW_PRIVS, Landlock or seccomp after start-up); for "
        "debugging, as file -S.",
        MS_OPT_FLAG, F(no_sandbox))},
-    {O(OPT_LIST_RULES, 0, "list-rules", NULL, "List every rule with its metadata and exit.",
+    {O(OPT_LIST_RULES, 0, "list-rules", NULL,
+       "List every rule with its metadata, tags and grade in the --format (text: a table with a header) "
+       "and exit.",
        MS_OPT_FLAG, F(list_rules))},
     {O(OPT_LIVE, 0, "live", NULL,
        "Triage the running host instead of PATHs: every process (its executable through "
@@ -279,6 +299,12 @@ int ms_cli_parse(ms_cli *c, int argc, char **argv, char *err, size_t err_cap) {
     c->o.n_excludes = c->excludes.n;
     c->o.passwords = c->passwords.v;
     c->o.n_passwords = c->passwords.n;
+    c->o.compiled_rules = c->compiled_rules.v;
+    c->o.n_compiled_rules = c->compiled_rules.n;
+    c->o.defines = c->defines.v;
+    c->o.n_defines = c->defines.n;
+    c->o.ioc_files = c->ioc_files.v;
+    c->o.n_ioc_files = c->ioc_files.n;
     return action;
 }
 
@@ -355,7 +381,9 @@ static void wrap(FILE *out, const char *text, unsigned col, unsigned indent, uns
 }
 
 void ms_cli_print_help(FILE *out, unsigned width) {
-    fprintf(out, "minerscan %s - %s\n\nUsage: minerscan [OPTIONS] [PATH...]\n\n", MS_VERSION, ms_cli_summary);
+    int col = fprintf(out, "minerscan %s - ", MS_VERSION);
+    wrap(out, ms_cli_summary, col > 0 ? (unsigned)col : 0, 4, width);
+    fputs("\nUsage: minerscan [OPTIONS] [PATH...]\n\n", out);
     wrap(out, ms_cli_description, 0, 0, width);
     fputs("\nOptions:\n", out);
     for (const ms_cli_opt *o = ms_cli_opts; o->long_name; o++) {

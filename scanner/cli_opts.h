@@ -47,6 +47,11 @@ enum ms_opt_id {
     OPT_MAX_TIME,
     OPT_MAX_MEMORY,
     OPT_NO_SANDBOX,
+    OPT_DEFINE = 'd',
+    OPT_COMPILED_RULES = 300,
+    OPT_SAVE_RULES,
+    OPT_FAIL_ON_WARNINGS,
+    OPT_IOC_FILE,
     OPT_LIVE,
     OPT_LIVE_ROOT,
 };
@@ -82,9 +87,10 @@ typedef struct ms_cli {
     bool list_rules;
     bool scan_stdin;      /* --stdin */
     bool no_sandbox;      /* --no-sandbox */
+    const char *save_rules; /* --save-rules FILE */
     bool live;             /* --live (issue 13): the running host, not PATHs */
     const char *live_root; /* --live-root DIR */
-    ms_strv rules, excludes, passwords, paths;
+    ms_strv rules, excludes, passwords, paths, compiled_rules, defines, ioc_files;
 } ms_cli;
 
 typedef struct ms_cli_opt {

@@ -16,6 +16,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <magic.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -34,8 +35,10 @@
 #include "b64.h"
 #include "capture.h"
 #include "exe.h"
+#include "formats.h"
 #include "hashes.h"
 #include "identify.h"
+#include "ioclist.h"
 #include "iocs.h"
 #include "model.h"
 #include "ms_features.h"
@@ -56,8 +59,18 @@
 
 struct ms_engine {
     const ms_options *o;
+    /* the running executable, to know it when the walk meets it (issue 9):
+     * its signature tables are decoded only in memory, but its parsers
+     * still name miners' options and protocols */
+    dev_t self_dev;
+    ino_t self_ino;
+    off_t self_size;
+    pthread_mutex_t self_lock;
+    bool self_tried, self_hashed;
+    char self_sha256[65];
     ms_rules *rules;
     ms_hashlist *bad, *good;
+    ms_ioclist *ioc; /* --ioc-file, NULL without */
     bool model_ok;
     double threshold, strict;
     bool yara_inited;
@@ -84,6 +97,7 @@ typedef struct scan {
     bool stop;        /* the sink said MS_STOP: no new object is begun, the
                          records of those begun are still finished */
     ms_budget budget; /* bytes expanded below this top-level object */
+    int64_t uid;      /* owner of the top-level file, -1 unknown (issue 11) */
 } scan;
 
 static void append_err(char **err, const char *msg) {
@@ -121,8 +135,17 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
         goto fail;
     if (o->allow_file && (r = ms_hashlist_load(o->allow_file, &e->good, &msg)) < 0)
         goto fail;
+    if (o->n_ioc_files && (r = ms_ioclist_load(o->ioc_files, o->n_ioc_files, &e->ioc, &msg)) < 0)
+        goto fail;
     const ms_model_info *mi = ms_model_get_info();
     e->model_ok = ms_features_dim() > 0 && !strcmp(mi->schema_hash, ms_features_schema_hash());
+    struct stat st;
+    if (stat("/proc/self/exe", &st) == 0) {
+        e->self_dev = st.st_dev;
+        e->self_ino = st.st_ino;
+        e->self_size = st.st_size;
+    }
+    pthread_mutex_init(&e->self_lock, NULL);
     e->threshold = o->have_threshold ? o->threshold : mi->threshold;
     e->strict = mi->strict_threshold > e->threshold ? mi->strict_threshold : e->threshold;
     *ret = e;
@@ -140,6 +163,8 @@ void ms_engine_free(ms_engine *e) {
     ms_rules_free(e->rules);
     ms_hashlist_free(e->bad);
     ms_hashlist_free(e->good);
+    ms_ioclist_free(e->ioc);
+    pthread_mutex_destroy(&e->self_lock);
     if (e->yara_inited)
         ms_yara_finalize();
     ms_memgate_free(e->gate);
@@ -152,6 +177,23 @@ const ms_options *ms_engine_options(const ms_engine *e) {
 
 size_t ms_engine_rule_count(const ms_engine *e) {
     return ms_rules_count(e->rules);
+}
+
+const char *ms_engine_rules_warnings(const ms_engine *e) {
+    return ms_rules_warnings(e->rules);
+}
+
+int ms_engine_save_rules(const ms_engine *e, const char *path) {
+    return ms_rules_save(e->rules, path);
+}
+
+int ms_engine_builtin_rules_version(char digest[65], size_t *ret_count) {
+    int r = ms_yara_init();
+    if (r < 0)
+        return r;
+    r = ms_rules_builtin_version(digest, ret_count);
+    ms_yara_finalize();
+    return r;
 }
 
 int ms_engine_foreach_rule(const ms_engine *e, int (*fn)(void *, const ms_rule_hit *), void *ud) {
@@ -338,9 +380,8 @@ static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len
     return scan_child(c, &o);
 }
 
-static bool is_text_class(ms_class c, const char *desc) {
-    return c == MS_CLASS_SCRIPT || c == MS_CLASS_CONFIG ||
-           (c == MS_CLASS_OTHER && desc && strstr(desc, "text"));
+static bool is_text_class(ms_class c, const uint8_t *d, size_t n) {
+    return c == MS_CLASS_SCRIPT || c == MS_CLASS_CONFIG || (c == MS_CLASS_OTHER && ms_identify_is_text(d, n));
 }
 
 static const char *base_name(const char *path, size_t len) {
@@ -489,6 +530,11 @@ static void run_model(scan *s, const ms_object *o, ms_class cls, ms_verdict *v, 
 
 static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_evidence *ev,
                            char *why, size_t why_cap) {
+    /* the YARA externals of this object (issue 11, sigscan.h) */
+    ms_format f = v->cls == MS_CLASS_ARCHIVE ? ms_format_at_start(o->data, o->size) : MS_FMT_NONE;
+    ms_sigscan_set_object(s->w->sig, &(ms_sig_object){.path = v->path, .path_len = v->path_len, .cls = v->cls,
+                                                      .format = f != MS_FMT_NONE ? ms_format_name(f) : NULL,
+                                                      .uid = s->uid});
     int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
                                     MS_WINDOW_OVERLAP, object_release, (void *)o, v);
     if (r == 0)
@@ -582,6 +628,26 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
     ev->unpack_reason = why;
 }
 
+/* --ioc-file (issue 11, ioclist.h): the object's name and IOCs against the
+ * indicator lists; each match is a rule hit. An object nothing flagged has
+ * its IOCs extracted here only when a list has network indicators, and
+ * keeps them only when one matched. */
+static void match_indicators(const ms_engine *e, const ms_object *o, const ms_decision *d, ms_verdict *v,
+                             ms_evidence *ev) {
+    ms_iocs mine;
+    bool own = d->verdict < MS_SUSPICIOUS && ms_ioclist_wants_iocs(e->ioc);
+    ms_iocs_init(&mine);
+    if (own) {
+        sweep(o, 4096, iocs_window, &mine);
+        ms_iocs_merge(&mine, &v->iocs);
+    }
+    if (ms_ioclist_match(e->ioc, v->path, v->path_len, own ? &mine : &v->iocs, v) > 0 && own)
+        ms_iocs_merge(&v->iocs, &mine);
+    ms_iocs_clear(&mine);
+    ev->rules = v->rules; /* the hits were appended: the array may have moved */
+    ev->n_rules = v->n_rules;
+}
+
 /* Every stage on one object, then its children; returns its verdict (to be
  * emitted by the caller), or NULL when the sink failed. */
 static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *parent, unsigned depth) {
@@ -597,17 +663,28 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (object_problem(o, v, &ev))
         return v;
 
-    /* identify, once: the cheap class, then libmagic's description */
-    ms_class cls = ms_identify_fast(o->data, o->size);
-    const char *desc = NULL;
-    ms_identify(w->id, o->data, o->size, base_name(v->path, v->path_len), cls, &cls, &desc);
-    v->cls = cls;
-    if (desc)
+    /* identify, once: the class from the bytes, libmagic only where they
+     * cannot settle it (and below for the description of a record that is
+     * reported): it was most of the time of a scan of small files */
+    ms_class cls;
+    const char *bn = base_name(v->path, v->path_len);
+    if (ms_identify_class(o->data, o->size, bn, &cls)) {
+        const char *desc = ms_identify_describe(w->id, o->data, o->size);
+        ms_identify_refine(desc, bn, &cls);
         v->description = ms_xstrdup(desc);
+    }
+    v->cls = cls;
+    bool text = is_text_class(cls, o->data, o->size);
+
+    if (o->self) {
+        free(v->description);
+        v->description = ms_xstrdup("minerscan, this one's own executable");
+        return v;
+    }
 
     /* a report minerscan wrote is data about other files, not evidence:
      * no rule, score or IOC search runs on it (selfreport.h) */
-    ms_report_kind own = is_text_class(cls, desc) ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
+    ms_report_kind own = text ? ms_own_report(o->data, o->size) : MS_OWN_NONE;
     if (own != MS_OWN_NONE) {
         v->cls = MS_CLASS_REPORT;
         free(v->description);
@@ -646,12 +723,13 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     ms_decide(&ev, &d);
     if (d.verdict >= MS_SUSPICIOUS)
         sweep(o, 4096, iocs_window, &v->iocs);
+    if (e->ioc)
+        match_indicators(e, o, &d, v, &ev);
 
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
-    if (is_text_class(cls, desc) && depth < e->o->limits.max_depth && !stopping(s) &&
-        !s->budget.exhausted) {
+    if (text && depth < e->o->limits.max_depth && !stopping(s) && !s->budget.exhausted) {
         blob_sweep b = {.c = &c};
         sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);
         if (s->budget.exhausted && ev.unpack_problem == MS_CLEAN &&
@@ -686,7 +764,10 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (d.reason[0])
         ms_verdict_set_reason(v, "%s", d.reason);
 
-    /* every reported object carries its sha256 */
+    /* every reported object carries its sha256 and its description */
+    bool reported = v->verdict != MS_CLEAN || v->allowed_by || e->o->all;
+    if (reported && !v->description)
+        v->description = ms_xstrdup(ms_identify_describe(w->id, o->data, o->size));
     if (!v->has_sha256 && v->verdict != MS_CLEAN && object_digests(s, o, &dg)) {
         memcpy(v->sha256, dg.sha256, sizeof(v->sha256));
         v->has_sha256 = true;
@@ -699,7 +780,8 @@ static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
               .budget = {.cancel = sink->cancel, .gate = w->e->gate,
                          .deadline = w->e->o->limits.max_time
                                          ? ms_monotonic_s() + w->e->o->limits.max_time
-                                         : 0}};
+                                         : 0},
+              .uid = o->uid};
     ms_verdict *v = scan_object(&s, o, NULL, 0);
     ms_unpack_end_scan(w->unp, &s.budget);
     if (v)
@@ -710,7 +792,7 @@ static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
 int ms_worker_scan_buffer(ms_worker *w, const uint8_t *data, size_t size, const char *path,
                           size_t path_len, const ms_sink *sink) {
     ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len, .data = data,
-                   .size = size, .declared_size = size};
+                   .size = size, .declared_size = size, .uid = -1};
     return scan_top(w, &o, sink);
 }
 
@@ -826,6 +908,39 @@ static void guard_install(void) {
     sigaction(SIGBUS, &sa, &prev_bus);
 }
 
+/* The digest of the running executable, when a file of its size is first
+ * met (a copy installed elsewhere: meson install put one in /usr/local). */
+static void self_hash(ms_engine *e) {
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            e->self_hashed = ms_sha256_hex(m, (size_t)st.st_size, e->self_sha256) == 0;
+            munmap(m, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+}
+
+/* Is the file (its stat, its bytes) the running minerscan or a copy of it? */
+static bool self_copy(ms_engine *e, const struct stat *st, const uint8_t *d, size_t n) {
+    if (!e->self_size || st->st_size != e->self_size)
+        return false;
+    if (st->st_dev == e->self_dev && st->st_ino == e->self_ino)
+        return true;
+    pthread_mutex_lock(&e->self_lock);
+    if (!e->self_tried) {
+        e->self_tried = true;
+        self_hash(e);
+    }
+    pthread_mutex_unlock(&e->self_lock);
+    char hex[65];
+    return e->self_hashed && ms_sha256_hex(d, n, hex) == 0 && !strcmp(hex, e->self_sha256);
+}
+
 typedef struct file_src {
     int fd;
     uint64_t size_at_open; /* st_size when opened (0: unknown) */
@@ -857,7 +972,8 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
     void *map = MAP_FAILED;
     size_t map_len = 0;
     int r;
-    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    bool have_st = fstat(fd, &st) == 0;
+    bool regular = have_st && S_ISREG(st.st_mode);
 
     /* only a regular file has a size to compare: a pipe (--stdin) says 0 */
     if (regular)
@@ -867,6 +983,7 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
      * windows when it is big (MS_WINDOW), never copied. What cannot be
      * mapped (a pipe named on the command line, a file system without
      * mmap) is read, under --max-filesize like an archive member. */
+    o.uid = have_st ? (int64_t)st.st_uid : -1;
     if (regular && st.st_size >= (off_t)MS_MAP_MIN &&
         (uint64_t)st.st_size <= SIZE_MAX) {
         src.size_at_open = o.declared_size = (uint64_t)st.st_size;
@@ -879,6 +996,7 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
         o.data = map;
         o.size = map_len;
         o.mapped = true;
+        o.self = self_copy(w->e, &st, map, map_len);
         guard.lo = (uintptr_t)map;
         guard.hi = (uintptr_t)map + map_len;
         guard.hit = 0;
@@ -891,7 +1009,7 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
     if (r < 0) {
         snprintf(why, sizeof(why), "read: %s", ms_strerror(r));
         o = (ms_object){.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
-                        .declared_size = o.size, .status = r, .reason = why};
+                        .declared_size = o.size, .status = r, .reason = why, .uid = o.uid};
     } else if (o.status == MS_E_LIMIT) {
         snprintf(why, sizeof(why), "limit: max-filesize %llu, only the first %zu bytes were scanned",
                  (unsigned long long)w->e->o->limits.max_filesize, o.size);

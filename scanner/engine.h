@@ -37,6 +37,12 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err);
 void ms_engine_free(ms_engine *e);
 const ms_options *ms_engine_options(const ms_engine *e);
 size_t ms_engine_rule_count(const ms_engine *e);
+/* The rule compiler's warnings about user rules (sigscan.h), or NULL. */
+const char *ms_engine_rules_warnings(const ms_engine *e);
+/* --save-rules: the user rules compiled from sources (ms_rules_save). */
+int ms_engine_save_rules(const ms_engine *e, const char *path);
+/* -V: the built-in rule set's digest and size (ms_rules_builtin_version). */
+int ms_engine_builtin_rules_version(char digest[65], size_t *ret_count);
 /* For --list-rules. */
 int ms_engine_foreach_rule(const ms_engine *e, int (*fn)(void *, const ms_rule_hit *), void *ud);
 

@@ -28,8 +28,11 @@
  */
 #include "ms_features.h"
 
+#include "features_int.h"
+
 #include "bytes.h"
 #include "exe.h"
+#include "obscure.h"
 
 #include <errno.h>
 #include <math.h>
@@ -98,15 +101,6 @@ static const char *const feature_names[F__COUNT] = {
 
 #define IMP_HASH_BUCKETS 16
 
-/* ---- caps: every table read from a file is bounded by these ---- */
-#define MAX_SECTIONS 4096u      /* ELF allows 2^32 via SHN_XINDEX */
-#define MAX_SEGMENTS 1024u
-#define MAX_SYMBOLS (1u << 18)  /* dynamic symbols examined per file */
-#define MAX_DLLS 4096u          /* PE import descriptors */
-#define MAX_THUNKS (1u << 16)   /* PE imported names, all DLLs together */
-#define MAX_NAME 256u           /* longest import or library name looked at */
-
-#define BLOCK 512u
 #define TOK_BITS 16u
 #define SAMPLE_FROM (256u << 10) /* larger files: byte statistics from a sample */
 #define SAMPLE_PERIOD 16u      /* of every 16 blocks, 2 are counted */
@@ -210,171 +204,12 @@ static const int cat_feature[CAT__COUNT] = {
     [CAT_NODE] = F_tok_node,
 };
 
-typedef struct token {
-    const char *s; /* lower case; matched case-insensitively */
-    uint8_t cat;
-} token;
-
-/* Facts about miners (method names, algorithm ids, option names, pool
- * names) from public documentation of the protocols and tools. */
-static const token tokens[] = {
-    {"mining.submit", CAT_STRATUM}, {"mining.subscribe", CAT_STRATUM},
-    {"mining.authorize", CAT_STRATUM}, {"mining.notify", CAT_STRATUM},
-    {"mining.set_difficulty", CAT_STRATUM}, {"mining.set_target", CAT_STRATUM},
-    {"mining.extranonce", CAT_STRATUM}, {"mining.configure", CAT_STRATUM},
-    {"eth_submitwork", CAT_STRATUM}, {"eth_submitlogin", CAT_STRATUM},
-    {"eth_getwork", CAT_STRATUM}, {"eth_submithashrate", CAT_STRATUM},
-
-    {"stratum+tcp", CAT_POOL_URL}, {"stratum+ssl", CAT_POOL_URL}, {"stratum+tls", CAT_POOL_URL},
-    {"stratum2+", CAT_POOL_URL}, {"stratum1+", CAT_POOL_URL}, {"stratum://", CAT_POOL_URL},
-
-    {"minexmr", CAT_POOL_DOMAIN}, {"supportxmr", CAT_POOL_DOMAIN}, {"nanopool", CAT_POOL_DOMAIN},
-    {"2miners", CAT_POOL_DOMAIN}, {"hashvault", CAT_POOL_DOMAIN}, {"moneroocean", CAT_POOL_DOMAIN},
-    {"f2pool", CAT_POOL_DOMAIN}, {"nicehash", CAT_POOL_DOMAIN}, {"xmrpool", CAT_POOL_DOMAIN},
-    {"c3pool", CAT_POOL_DOMAIN}, {"herominers", CAT_POOL_DOMAIN}, {"ethermine", CAT_POOL_DOMAIN},
-    {"unmineable", CAT_POOL_DOMAIN}, {"minergate", CAT_POOL_DOMAIN}, {"dwarfpool", CAT_POOL_DOMAIN},
-    {"miningpoolhub", CAT_POOL_DOMAIN}, {"viabtc", CAT_POOL_DOMAIN}, {"antpool", CAT_POOL_DOMAIN},
-    {"slushpool", CAT_POOL_DOMAIN}, {"p2pool", CAT_POOL_DOMAIN}, {"monerohash", CAT_POOL_DOMAIN},
-    {"zergpool", CAT_POOL_DOMAIN}, {"prohashing", CAT_POOL_DOMAIN}, {"woolypooly", CAT_POOL_DOMAIN},
-    {"mining-dutch", CAT_POOL_DOMAIN}, {"zpool.ca", CAT_POOL_DOMAIN}, {"rplant", CAT_POOL_DOMAIN},
-
-    {":3333", CAT_POOL_PORT}, {":4444", CAT_POOL_PORT}, {":5555", CAT_POOL_PORT},
-    {":7777", CAT_POOL_PORT}, {":14444", CAT_POOL_PORT}, {":14433", CAT_POOL_PORT},
-    {":45700", CAT_POOL_PORT}, {":10128", CAT_POOL_PORT},
-
-    {"h/s", CAT_HASHRATE}, {"kh/s", CAT_HASHRATE}, {"mh/s", CAT_HASHRATE},
-    {"gh/s", CAT_HASHRATE}, {"th/s", CAT_HASHRATE}, {"hashrate", CAT_HASHRATE}, {"hash rate", CAT_HASHRATE},
-    {"hashes/s", CAT_HASHRATE}, {"hashes per second", CAT_HASHRATE},
-
-    {"accepted", CAT_SHARES}, {"rejected", CAT_SHARES}, {"share", CAT_SHARES},
-    {"job_id", CAT_SHARES}, {"seed_hash", CAT_SHARES}, {"extranonce", CAT_SHARES},
-    {"nonce", CAT_SHARES}, {"difficulty", CAT_SHARES}, {"new job", CAT_SHARES},
-
-    {"hugepage", CAT_HUGEPAGES}, {"huge page", CAT_HUGEPAGES}, {"huge-page", CAT_HUGEPAGES},
-    {"hugetlb", CAT_HUGEPAGES}, {"1gb-pages", CAT_HUGEPAGES},
-    {"selockmemoryprivilege", CAT_HUGEPAGES}, {"large page", CAT_HUGEPAGES},
-    {"large-page", CAT_HUGEPAGES}, {"1gb pages", CAT_HUGEPAGES},
-
-    {"wrmsr", CAT_MSR}, {"rdmsr", CAT_MSR}, {"/dev/cpu/", CAT_MSR}, {"msr mod", CAT_MSR},
-    {"winring0", CAT_MSR}, {"msr preset", CAT_MSR}, {"modprobe msr", CAT_MSR},
-    {"msr register", CAT_MSR}, {"allow_writes", CAT_MSR}, {"/sys/module/msr", CAT_MSR},
-
-    {"donate", CAT_DONATE},
-
-    /* Schema 5: what a mining client does and a node, a wallet, a crypto
-     * library or a GPU runtime does not. Measured on the hard negatives
-     * (hard-negatives.txt): none of these is in a Monero or Litecoin node
-     * or wallet, CUDA, OpenCL, hashcat or john, BOINC or stress-ng, where
-     * "hashrate", "donate", "h/s", "getblocktemplate" and coin names are.
-     * Pool client and job handling (xmrig, cpuminer, cgminer, ethminer): */
-    {"keepalived", CAT_POOL_JOB}, {"job received", CAT_POOL_JOB}, {"new job", CAT_POOL_JOB},
-    {"job from", CAT_POOL_JOB}, {"use pool", CAT_POOL_JOB}, {"no active pools", CAT_POOL_JOB},
-    {"pool login", CAT_POOL_JOB}, {"login error", CAT_POOL_JOB}, {"duplicate job", CAT_POOL_JOB},
-    {"invalid job", CAT_POOL_JOB}, {"self-select", CAT_POOL_JOB}, {"stale share", CAT_POOL_JOB},
-    {"share accepted", CAT_POOL_JOB}, {"share rejected", CAT_POOL_JOB},
-    {"accepted share", CAT_POOL_JOB}, {"rejected share", CAT_POOL_JOB},
-    {"submit share", CAT_POOL_JOB}, {"submitting share", CAT_POOL_JOB},
-    {"work restart", CAT_POOL_JOB}, {"stratum connection", CAT_POOL_JOB},
-    {"stratum requested", CAT_POOL_JOB}, {"stratum_subscribe", CAT_POOL_JOB},
-    {"stratum_authorize", CAT_POOL_JOB}, {"stratum_notify", CAT_POOL_JOB},
-    {"x-mining-extensions", CAT_POOL_JOB}, {"x-stratum", CAT_POOL_JOB},
-    {"x-long-polling", CAT_POOL_JOB}, {"connecting to pool", CAT_POOL_JOB},
-    {"connected to pool", CAT_POOL_JOB}, {"backup pool", CAT_POOL_JOB},
-    {"pool switch", CAT_POOL_JOB}, {"result.diff", CAT_POOL_JOB},
-    /* hash-rate reports in a miner's format (a node's "hashrate" and "h/s"
-     * stay in CAT_HASHRATE) */
-    {"10s/60s/15m", CAT_SPEED}, {"speed 10s", CAT_SPEED}, {"khash/s", CAT_SPEED},
-    {"mhash/s", CAT_SPEED}, {"ghash/s", CAT_SPEED}, {"total speed", CAT_SPEED},
-    {"max speed", CAT_SPEED}, {"sols/s", CAT_SPEED}, {"sol/s", CAT_SPEED},
-    /* worker and rig identifiers sent to a pool */
-    {"worker-id", CAT_WORKER}, {"worker_id", CAT_WORKER}, {"rig_id", CAT_WORKER},
-    {"worker-name", CAT_WORKER}, {"worker_name", CAT_WORKER}, {"workername", CAT_WORKER},
-    {"api-worker-id", CAT_WORKER}, {"--worker", CAT_WORKER},
-    /* the miner author's fee; a wallet's "donate" command is CAT_DONATE */
-    {"donate level", CAT_DONATE_LEVEL}, {"donate_level", CAT_DONATE_LEVEL},
-    {"donatelevel", CAT_DONATE_LEVEL}, {"donation level", CAT_DONATE_LEVEL},
-    {"donate.v2", CAT_DONATE_LEVEL}, {"donate.ssl", CAT_DONATE_LEVEL},
-    {"dev fee", CAT_DONATE_LEVEL}, {"devfee", CAT_DONATE_LEVEL}, {"dev-fee", CAT_DONATE_LEVEL},
-    /* a node or wallet: block chain, peers and the daemon RPC (a miner
-     * asks for work; a node serves it and keeps the chain) */
-    {"getblocktemplate", CAT_NODE}, {"get_block_template", CAT_NODE},
-    {"getblockcount", CAT_NODE}, {"getblockhash", CAT_NODE}, {"getmininginfo", CAT_NODE},
-    {"getnetworkhashps", CAT_NODE}, {"getpeerinfo", CAT_NODE}, {"txpool", CAT_NODE},
-    {"blockchain", CAT_NODE}, {"dnsseed", CAT_NODE}, {"peerlist", CAT_NODE},
-    {"reorg", CAT_NODE}, {"bootstrap-daemon", CAT_NODE}, {"daemon-address", CAT_NODE},
-    {"seed node", CAT_NODE}, {"block height", CAT_NODE}, {"coinbase", CAT_NODE},
-    {"genesis", CAT_NODE}, {"merkle", CAT_NODE},
-
-    {"rx/0", CAT_ALGO_MINER}, {"rx/wow", CAT_ALGO_MINER}, {"rx/arq", CAT_ALGO_MINER},
-    {"rx/sfx", CAT_ALGO_MINER}, {"rx/keva", CAT_ALGO_MINER}, {"rx/graft", CAT_ALGO_MINER},
-    {"rx/yada", CAT_ALGO_MINER}, {"cn/r", CAT_ALGO_MINER}, {"cn/0", CAT_ALGO_MINER},
-    {"cn/1", CAT_ALGO_MINER}, {"cn/2", CAT_ALGO_MINER}, {"cn/half", CAT_ALGO_MINER},
-    {"cn/fast", CAT_ALGO_MINER}, {"cn/xao", CAT_ALGO_MINER}, {"cn/rto", CAT_ALGO_MINER},
-    {"cn/rwz", CAT_ALGO_MINER}, {"cn/zls", CAT_ALGO_MINER}, {"cn/double", CAT_ALGO_MINER},
-    {"cn/ccx", CAT_ALGO_MINER}, {"cn/gpu", CAT_ALGO_MINER}, {"cn/upx2", CAT_ALGO_MINER},
-    {"cn-lite", CAT_ALGO_MINER}, {"cn-heavy", CAT_ALGO_MINER}, {"cn-pico", CAT_ALGO_MINER},
-    {"cn/pico", CAT_ALGO_MINER}, {"argon2/chukwa", CAT_ALGO_MINER},
-    {"argon2/wrkz", CAT_ALGO_MINER}, {"argon2/ninja", CAT_ALGO_MINER},
-    {"kawpow", CAT_ALGO_MINER}, {"ethash", CAT_ALGO_MINER}, {"etchash", CAT_ALGO_MINER},
-    {"autolykos", CAT_ALGO_MINER}, {"kheavyhash", CAT_ALGO_MINER},
-    {"cryptonight", CAT_ALGO_MINER}, {"randomx", CAT_ALGO_MINER},
-    {"ghostrider", CAT_ALGO_MINER}, {"astrobwt", CAT_ALGO_MINER}, {"progpow", CAT_ALGO_MINER},
-    {"equihash", CAT_ALGO_MINER}, {"yespower", CAT_ALGO_MINER}, {"cuckaroo", CAT_ALGO_MINER},
-    {"cuckatoo", CAT_ALGO_MINER}, {"beamhash", CAT_ALGO_MINER}, {"verthash", CAT_ALGO_MINER},
-    {"firopow", CAT_ALGO_MINER}, {"zelhash", CAT_ALGO_MINER},
-
-    {"argon2", CAT_ALGO_GENERIC}, {"scrypt", CAT_ALGO_GENERIC}, {"blake2b", CAT_ALGO_GENERIC},
-    {"keccak", CAT_ALGO_GENERIC}, {"sha256d", CAT_ALGO_GENERIC}, {"lyra2", CAT_ALGO_GENERIC},
-    {"x16r", CAT_ALGO_GENERIC}, {"groestl", CAT_ALGO_GENERIC}, {"skein", CAT_ALGO_GENERIC},
-
-    {"monero", CAT_COIN}, {"bitcoin", CAT_COIN}, {"ethereum", CAT_COIN}, {"litecoin", CAT_COIN},
-    {"dogecoin", CAT_COIN}, {"ravencoin", CAT_COIN}, {"zephyr", CAT_COIN}, {"wownero", CAT_COIN},
-    {"turtlecoin", CAT_COIN}, {"zcash", CAT_COIN}, {"kaspa", CAT_COIN}, {"xmr", CAT_COIN},
-    {"wallet", CAT_COIN},
-
-    {"xmrig", CAT_MINER_NAME}, {"xmr-stak", CAT_MINER_NAME}, {"xmrstak", CAT_MINER_NAME},
-    {"cpuminer", CAT_MINER_NAME}, {"minerd", CAT_MINER_NAME}, {"cgminer", CAT_MINER_NAME},
-    {"bfgminer", CAT_MINER_NAME}, {"ccminer", CAT_MINER_NAME}, {"t-rex", CAT_MINER_NAME},
-    {"teamredminer", CAT_MINER_NAME}, {"lolminer", CAT_MINER_NAME}, {"nbminer", CAT_MINER_NAME},
-    {"phoenixminer", CAT_MINER_NAME}, {"gminer", CAT_MINER_NAME}, {"srbminer", CAT_MINER_NAME},
-    {"nanominer", CAT_MINER_NAME}, {"ethminer", CAT_MINER_NAME}, {"claymore", CAT_MINER_NAME},
-    {"sgminer", CAT_MINER_NAME}, {"nheqminer", CAT_MINER_NAME}, {"kinsing", CAT_MINER_NAME},
-    {"kdevtmpfsi", CAT_MINER_NAME}, {"bzminer", CAT_MINER_NAME}, {"wildrig", CAT_MINER_NAME},
-    {"coinhive", CAT_MINER_NAME}, {"cryptoloot", CAT_MINER_NAME},
-
-    {"miner", CAT_MINE_WORD}, {"mining", CAT_MINE_WORD},
-
-    {"donate-level", CAT_MINER_OPTS}, {"donate-over-proxy", CAT_MINER_OPTS},
-    {"max-threads-hint", CAT_MINER_OPTS}, {"cpu-priority", CAT_MINER_OPTS},
-    {"cpu-affinity", CAT_MINER_OPTS}, {"max-cpu-usage", CAT_MINER_OPTS},
-    {"cpu-no-yield", CAT_MINER_OPTS}, {"rig-id", CAT_MINER_OPTS},
-    {"tls-fingerprint", CAT_MINER_OPTS}, {"print-time", CAT_MINER_OPTS},
-    {"huge-pages-jit", CAT_MINER_OPTS}, {"scratchpad_prefetch", CAT_MINER_OPTS},
-    {"init-avx2", CAT_MINER_OPTS}, {"cache_qos", CAT_MINER_OPTS}, {"--algo", CAT_MINER_OPTS},
-    {"--coin", CAT_MINER_OPTS}, {"-o stratum", CAT_MINER_OPTS}, {"-a rx", CAT_MINER_OPTS},
-    {"-a cn", CAT_MINER_OPTS}, {"--randomx", CAT_MINER_OPTS},
-
-    {"/tmp/.", CAT_PERSIST}, {"/dev/shm/", CAT_PERSIST}, {"crontab -", CAT_PERSIST},
-    {"ld.so.preload", CAT_PERSIST}, {"nohup ", CAT_PERSIST}, {"chattr +i", CAT_PERSIST},
-    {"chattr -i", CAT_PERSIST}, {"kill -9", CAT_PERSIST}, {"pkill -", CAT_PERSIST},
-    {"/etc/cron", CAT_PERSIST}, {"authorized_keys", CAT_PERSIST}, {"schtasks", CAT_PERSIST},
-    {"currentversion\\run", CAT_PERSIST}, {"setenforce 0", CAT_PERSIST},
-    {"/var/tmp/.", CAT_PERSIST}, {"base64 -d", CAT_PERSIST}, {"| sh", CAT_PERSIST},
-    {"| bash", CAT_PERSIST},
-
-    {"opencl", CAT_GPU}, {"cuda", CAT_GPU}, {"nvml", CAT_GPU}, {"amdgpu", CAT_GPU},
-    {"cl_khr", CAT_GPU}, {"nvrtc", CAT_GPU},
-
-    {"http://", CAT_URL}, {"https://", CAT_URL}, {"tcp://", CAT_URL}, {"ws://", CAT_URL},
-    {"wss://", CAT_URL}, {"udp://", CAT_URL},
-
-    {"upx!", CAT_PACKER}, {"packed with the upx", CAT_PACKER}, {".mpress1", CAT_PACKER},
-    {"themida", CAT_PACKER}, {"vmprotect", CAT_PACKER},
-
-    {" go buildinf:", CAT_GO}, {"go build id:", CAT_GO},
-};
-
-#define NTOK (sizeof(tokens) / sizeof(tokens[0]))
+/* The tokens, their categories and their order live in data/tokens.tsv
+ * (one per line); the build keeps them out of the binary's plain bytes
+ * (gen_strtab.py, obscure.h) and each featurizer decodes its own copy. */
+#include "tokens_data.h"
+static const uint8_t tok_cat[tokens_count] = tokens_EXTRA;
+#define NTOK ((size_t)tokens_count)
 
 /* ---- binary constants ---- */
 
@@ -620,6 +455,8 @@ struct ms_featurizer {
     uint64_t tbits[(1u << TOK_BITS) / 64];
     uint16_t thead[1u << TOK_BITS];
     tentry tent[NTENT];
+    char *tok_text;       /* the decoded token table */
+    const char *tok_s[NTOK];
     uint8_t tlen[NTOK];
     uint32_t tcount[NTOK];
     /* constants: every 32-bit word of every pattern, hashed (CWORD_BITS
@@ -712,18 +549,13 @@ static int cmp_rule(const void *a, const void *b) {
     return strcmp(x->name, y->name);
 }
 
-/* Index of token s in tokens[], or NTOK. */
-static size_t tok_index(const char *s) {
-    for (size_t i = 0; i < NTOK; i++)
-        if (!strcmp(tokens[i].s, s))
-            return i;
-    return NTOK;
-}
-
 int ms_featurizer_new(ms_featurizer **ret) {
     ms_featurizer *f = calloc(1, sizeof(*f));
     if (!f)
         return -ENOMEM;
+    f->tok_text = ms_strtab_decode(tokens_blob, sizeof(tokens_blob));
+    for (size_t i = 0; i < NTOK; i++)
+        f->tok_s[i] = f->tok_text + tokens_off[i];
     /* Strings are probed at every other position, so each token is
      * entered under the 3 bytes at its start (found by a probe there) and
      * under the 3 bytes at its offset 1 (a probe one byte in). A 3-byte
@@ -733,8 +565,8 @@ int ms_featurizer_new(ms_featurizer **ret) {
      * built back to front to list tokens in table order. */
     size_t ne = 0;
     for (size_t i = NTOK; i-- > 0;) {
-        const uint8_t *t = (const uint8_t *)tokens[i].s;
-        size_t len = strlen(tokens[i].s);
+        const uint8_t *t = (const uint8_t *)f->tok_s[i];
+        size_t len = strlen(f->tok_s[i]);
         if (len < 3 || len > UINT8_MAX || (len == 3 && !is_alnum(t[0]))) {
             free(f);
             return -EINVAL;
@@ -788,9 +620,9 @@ int ms_featurizer_new(ms_featurizer **ret) {
         }
     }
     qsort(f->exact, f->n_exact, sizeof(f->exact[0]), cmp_rule);
-    f->t_cpu_affinity = tok_index("cpu-affinity");
-    f->t_donate_level = tok_index("donate-level");
-    f->t_rig_id = tok_index("rig-id");
+    f->t_cpu_affinity = tokens_AT_cpu_affinity;
+    f->t_donate_level = tokens_AT_donate_level;
+    f->t_rig_id = tokens_AT_rig_id;
     if (f->t_cpu_affinity >= NTOK || f->t_donate_level >= NTOK || f->t_rig_id >= NTOK) {
         free(f);
         return -EINVAL;
@@ -805,6 +637,7 @@ void ms_featurizer_free(ms_featurizer *f) {
     free(f->we);
     free(f->we_sum);
     free(f->we_cnt);
+    free(f->tok_text);
     free(f);
 }
 
@@ -916,7 +749,7 @@ static void string_run(ms_featurizer *f, const uint8_t *s, size_t n) {
             size_t len = f->tlen[te->tok];
             if (i > n || len > n - i)
                 continue;
-            const uint8_t *tok = (const uint8_t *)tokens[te->tok].s;
+            const uint8_t *tok = (const uint8_t *)f->tok_s[te->tok];
             size_t k = 0;
             while (k < len && fold(s[i + k]) == tok[k])
                 k++;
@@ -1167,7 +1000,7 @@ static double direct_entropy(const ms_featurizer *f, uint64_t off, uint64_t len)
 
 /* Mean window entropy over the blocks that [off, off+len) touches: the
  * entropy of a section, the same way at scan and training time. */
-static double range_entropy(const ms_featurizer *f, uint64_t off, uint64_t len) {
+double ms_feat_range_entropy(const ms_featurizer *f, uint64_t off, uint64_t len) {
     if (f->nwe == 0 || len == 0)
         return 0;
     uint64_t a = off / BLOCK, b = (off + len - 1) / BLOCK;
@@ -1190,50 +1023,9 @@ static void window_totals(ms_featurizer *f) {
     }
 }
 
-/* ---- bounded readers ---- */
-
-static bool in(size_t n, uint64_t off, uint64_t len) {
-    return off <= n && len <= n - off;
-}
-
-typedef struct rd {
-    const uint8_t *d;
-    size_t n;
-    bool be;
-} rd;
-
-static uint64_t u(const rd *r, uint64_t off, unsigned width) {
-    if (!in(r->n, off, width))
-        return 0;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < width; i++) {
-        unsigned sh = r->be ? 8 * (width - 1 - i) : 8 * i;
-        v |= (uint64_t)r->d[off + i] << sh;
-    }
-    return v;
-}
-
-/* A NUL-terminated name at off, at most MAX_NAME bytes; NULL if it does
- * not end inside the buffer or the cap. */
-static const char *name_at(const rd *r, uint64_t off, uint64_t limit, size_t *ret_len) {
-    if (off >= r->n || off >= limit)
-        return NULL;
-    size_t max = r->n - (size_t)off;
-    if (limit - off < max)
-        max = (size_t)(limit - off);
-    if (max > MAX_NAME)
-        max = MAX_NAME;
-    const uint8_t *s = r->d + off;
-    const uint8_t *z = memchr(s, 0, max);
-    if (!z)
-        return NULL;
-    *ret_len = (size_t)(z - s);
-    return (const char *)s;
-}
-
 /* ---- imports ---- */
 
-static void add_import(ms_featurizer *f, const char *name, size_t len, bool library) {
+void ms_feat_add_import(ms_featurizer *f, const char *name, size_t len, bool library) {
     if (len == 0 || len >= MAX_NAME)
         return;
     char buf[MAX_NAME];
@@ -1257,391 +1049,6 @@ static void add_import(ms_featurizer *f, const char *name, size_t len, bool libr
         const import_rule *r = f->prefix[i];
         if (!strncmp(buf, r->name, f->prefix_len[i]))
             f->have_imp[r->feature] = true;
-    }
-}
-
-/* ---- structure ---- */
-
-typedef struct sinfo {
-    bool elf, pe, is64, malformed;
-    uint32_t nsec, nonstd;
-    bool wx, exec_nofile;
-    uint64_t exec_bytes;
-    double exec_ent, max_ent;
-    uint64_t end; /* end of what the headers describe; beyond is overlay */
-    bool ep_writable, ep_high, ep_outside, upx;
-    bool elf_static, elf_interp, elf_pie, stripped, go;
-    bool dll, driver, console, signed_, dotnet, tls;
-} sinfo;
-
-static bool has_prefix(const char *s, size_t n, const char *p) {
-    size_t k = strlen(p);
-    return n >= k && !memcmp(s, p, k);
-}
-
-static bool std_elf_section(const char *s, size_t n) {
-    static const char *const pfx[] = {
-        ".text", ".data", ".rodata", ".bss", ".init", ".fini", ".plt", ".got", ".dyn",
-        ".rel", ".note", ".gnu", ".debug", ".zdebug", ".eh_frame", ".gcc_except", ".comment",
-        ".interp", ".symtab", ".strtab", ".shstrtab", ".hash", ".ctors", ".dtors", ".jcr",
-        ".tm_clone", ".tdata", ".tbss", ".go", ".noptr", ".typelink", ".itablink", ".stapsdt",
-        ".probes", ".sframe", ".lbss", ".ldata", ".lrodata", ".preinit", ".ARM", ".llvm",
-        ".gopclntab", ".gosymtab", ".stab", ".plt.sec", "__libc", "__", ".fini_array",
-    };
-    if (n == 0)
-        return true;
-    for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
-        if (has_prefix(s, n, pfx[i]))
-            return true;
-    return false;
-}
-
-static bool std_pe_section(const char *s, size_t n) {
-    static const char *const names[] = {
-        ".text", ".data", ".rdata", ".bss", ".idata", ".edata", ".pdata", ".xdata", ".rsrc",
-        ".reloc", ".tls", ".CRT", ".debug", ".didat", ".00cfg", ".gfids", ".textbss", ".sdata",
-        ".buildid", ".gehcont", ".retplne", ".voltbl", "INIT", "PAGE", ".orpc", ".giats",
-        ".sbss", ".srdata", ".reloc", ".gnu_deb", ".eh_fram", "/",
-    };
-    if (n == 0)
-        return true;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (has_prefix(s, n, names[i]))
-            return true;
-    return false;
-}
-
-static bool upx_name(const char *s, size_t n) {
-    return has_prefix(s, n, "UPX") || has_prefix(s, n, ".upx") || has_prefix(s, n, ".UPX");
-}
-
-/* ELF: sections (or, without them, segments), linking, entry point, DT_NEEDED
- * and the undefined dynamic symbols. */
-static void parse_elf(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
-    ms_exe x;
-    si->elf = true;
-    si->is64 = n >= 52 && d[4] == 2;
-    if (ms_exe_parse(d, n, &x) != MS_EXE_ELF) {
-        si->malformed = true;
-        return;
-    }
-    rd r = {.d = d, .n = n, .be = x.be};
-    bool w = x.is64;
-    uint64_t type = x.elf_type, entry = x.entry;
-    uint64_t shoff = x.shoff, shentsize = x.shentsize, shnum = x.shnum, shstrndx = x.shstrndx;
-    uint64_t phoff = x.phoff, phentsize = x.phentsize, phnum = x.phnum;
-    uint64_t want_ph = w ? 56 : 32, want_sh = w ? 64 : 40;
-    si->end = w ? 64 : 52;
-
-    /* segments */
-    bool have_dynamic = false;
-    uint64_t ep_seg_flags = 0;
-    bool ep_in_seg = false;
-    if (phnum && phentsize < want_ph)
-        si->malformed = true;
-    else if (phnum > MAX_SEGMENTS)
-        si->malformed = true;
-    else {
-        for (uint64_t i = 0; i < phnum; i++) {
-            ms_exe_segment sg;
-            if (!ms_exe_segment_at(&x, d, n, i, &sg)) {
-                si->malformed = true;
-                break;
-            }
-            uint64_t pt = sg.type, pflags = sg.flags, poff = sg.offset, vaddr = sg.vaddr;
-            uint64_t filesz = sg.filesz, memsz = sg.memsz;
-            if (pt == 3)
-                si->elf_interp = true;
-            if (pt == 2)
-                have_dynamic = true;
-            if (pt == 1) {
-                if ((pflags & 3) == 3)
-                    si->wx = true;
-                if (entry >= vaddr && entry - vaddr < memsz) {
-                    ep_in_seg = true;
-                    ep_seg_flags = pflags;
-                }
-                if (poff <= n && filesz <= n - poff && poff + filesz > si->end)
-                    si->end = poff + filesz;
-            }
-        }
-        if (phoff <= n && phnum * phentsize <= n - phoff && phoff + phnum * phentsize > si->end)
-            si->end = phoff + phnum * phentsize;
-    }
-    si->elf_static = !have_dynamic && (type == 2 || type == 3);
-    si->elf_pie = type == 3 && si->elf_interp;
-
-    /* sections (exe.c resolved the extended numbering) */
-    bool have_symtab = false, ep_in_sec = false;
-    if (shnum && (shentsize < want_sh || shnum > MAX_SECTIONS || shoff > n ||
-                  shnum * shentsize > n - shoff)) {
-        si->malformed = true;
-        shnum = 0;
-    }
-    if (shnum) {
-        uint64_t end = shoff + shnum * shentsize;
-        if (end > si->end)
-            si->end = end;
-    }
-    uint64_t stroff = 0, strsize = 0;
-    ms_exe_section sec;
-    if (shnum && shstrndx < shnum && ms_exe_section_at(&x, d, n, shstrndx, &sec)) {
-        stroff = sec.offset;
-        strsize = sec.size;
-        if (!in(n, stroff, strsize))
-            stroff = strsize = 0;
-    }
-    uint64_t dynsym_i = UINT64_MAX, dynamic_i = UINT64_MAX;
-    for (uint64_t i = 1; i < shnum && ms_exe_section_at(&x, d, n, i, &sec); i++) {
-        uint64_t nm = sec.name_off, st = sec.type, fl = sec.flags, addr = sec.addr;
-        uint64_t off = sec.offset, size = sec.size;
-        size_t nlen = 0;
-        const char *name = strsize ? name_at(&r, stroff + nm, stroff + strsize, &nlen) : NULL;
-        si->nsec++;
-        if (name) {
-            if (!std_elf_section(name, nlen))
-                si->nonstd++;
-            if (upx_name(name, nlen))
-                si->upx = true;
-            if (has_prefix(name, nlen, ".go.buildinfo") || has_prefix(name, nlen, ".gopclntab"))
-                si->go = true;
-        }
-        if (st == 2)
-            have_symtab = true;
-        if (st == 11 && dynsym_i == UINT64_MAX)
-            dynsym_i = i;
-        if (st == 6 && dynamic_i == UINT64_MAX)
-            dynamic_i = i;
-        bool exec = fl & 4, write = fl & 1, alloc = fl & 2;
-        bool nobits = st == 8;
-        if (exec && write)
-            si->wx = true;
-        bool file_ok = !nobits && in(n, off, size);
-        if (!nobits && size && !file_ok)
-            si->malformed = true;
-        if (file_ok && size && off + size > si->end)
-            si->end = off + size;
-        double ent = file_ok ? range_entropy(f, off, size) : 0;
-        if (file_ok && size >= BLOCK && ent > si->max_ent)
-            si->max_ent = ent;
-        if (exec) {
-            if (nobits || size == 0)
-                si->exec_nofile = true;
-            if (file_ok)
-                si->exec_bytes += size;
-            if (ent > si->exec_ent)
-                si->exec_ent = ent;
-        }
-        if (alloc && entry >= addr && entry - addr < size && !ep_in_sec) {
-            ep_in_sec = true;
-            si->ep_writable = write;
-            si->ep_high = ent >= 7.0;
-            if (!exec)
-                si->ep_outside = true;
-        }
-    }
-    if (!ep_in_sec && ep_in_seg) {
-        si->ep_writable = ep_seg_flags & 2;
-        if (!(ep_seg_flags & 1))
-            si->ep_outside = true;
-    }
-    if (!ep_in_sec && !ep_in_seg && entry && (type == 2 || type == 3))
-        si->ep_outside = true;
-    si->stripped = !have_symtab;
-
-    /* dynamic symbols: the undefined ones are imports */
-    ms_exe_section ds, ls;
-    if (dynsym_i != UINT64_MAX && ms_exe_section_at(&x, d, n, dynsym_i, &ds)) {
-        uint64_t off = ds.offset, size = ds.size, link = ds.link;
-        uint64_t entsize = w ? 24 : 16;
-        if (link < shnum && in(n, off, size) && ms_exe_section_at(&x, d, n, link, &ls)) {
-            uint64_t soff = ls.offset, ssize = ls.size;
-            if (in(n, soff, ssize)) {
-                uint64_t count = size / entsize;
-                if (count > MAX_SYMBOLS)
-                    count = MAX_SYMBOLS;
-                for (uint64_t k = 1; k < count; k++) {
-                    uint64_t so = off + k * entsize;
-                    uint64_t nm = u(&r, so, 4);
-                    uint64_t shndx = u(&r, so + (w ? 6 : 14), 2);
-                    if (shndx != 0)
-                        continue;
-                    size_t nlen = 0;
-                    const char *name = name_at(&r, soff + nm, soff + ssize, &nlen);
-                    if (name)
-                        add_import(f, name, nlen, false);
-                }
-            }
-        }
-    }
-    /* DT_NEEDED */
-    if (dynamic_i != UINT64_MAX && ms_exe_section_at(&x, d, n, dynamic_i, &ds)) {
-        uint64_t off = ds.offset, size = ds.size, link = ds.link;
-        uint64_t entsize = w ? 16 : 8;
-        if (link < shnum && in(n, off, size) && ms_exe_section_at(&x, d, n, link, &ls)) {
-            uint64_t soff = ls.offset, ssize = ls.size;
-            uint64_t count = size / entsize;
-            if (count > MAX_SEGMENTS * 4)
-                count = MAX_SEGMENTS * 4;
-            for (uint64_t k = 0; k < count && in(n, soff, ssize); k++) {
-                uint64_t tag = u(&r, off + k * entsize, w ? 8 : 4);
-                if (tag == 0)
-                    break;
-                if (tag != 1)
-                    continue;
-                uint64_t val = u(&r, off + k * entsize + (w ? 8 : 4), w ? 8 : 4);
-                size_t nlen = 0;
-                const char *name = name_at(&r, soff + val, soff + ssize, &nlen);
-                if (name)
-                    add_import(f, name, nlen, true);
-            }
-        }
-    }
-}
-
-typedef struct pesec {
-    uint64_t va, vsize, raw, rawsize, flags;
-} pesec;
-
-static bool rva_to_off(const pesec *s, size_t ns, uint64_t hdr_size, uint64_t rva, uint64_t *ret) {
-    for (size_t i = 0; i < ns; i++) {
-        uint64_t span = s[i].vsize > s[i].rawsize ? s[i].vsize : s[i].rawsize;
-        if (rva >= s[i].va && rva - s[i].va < span) {
-            if (rva - s[i].va >= s[i].rawsize)
-                return false;
-            *ret = s[i].raw + (rva - s[i].va);
-            return true;
-        }
-    }
-    if (rva < hdr_size) {
-        *ret = rva;
-        return true;
-    }
-    return false;
-}
-
-#define PE_MAX_SECTIONS 96u /* the loader's own limit */
-
-static void parse_pe(ms_featurizer *f, const uint8_t *d, size_t n, sinfo *si) {
-    rd r = {.d = d, .n = n};
-    ms_exe x;
-    si->pe = true;
-    if (ms_exe_parse(d, n, &x) != MS_EXE_PE) {
-        si->malformed = true;
-        return;
-    }
-    uint64_t nsec = x.nsec, symptr = x.symptr;
-    si->dll = x.characteristics & 0x2000;
-    if (!x.pe_magic) {
-        si->malformed = true;
-        return;
-    }
-    si->is64 = x.is64;
-    uint64_t entry = x.entry, hdr_size = x.header_size, subsys = x.subsystem;
-    const uint32_t *dir_rva = x.dir_rva, *dir_size = x.dir_size;
-    si->driver = subsys == 1;
-    si->console = subsys == 3;
-    si->signed_ = dir_rva[4] && dir_size[4];
-    si->dotnet = dir_rva[14] && dir_size[14];
-    si->tls = dir_rva[9] && dir_size[9];
-    si->stripped = symptr == 0 && !(dir_rva[6] && dir_size[6]);
-
-    pesec sec[PE_MAX_SECTIONS];
-    size_t ns = 0;
-    if (nsec > PE_MAX_SECTIONS) {
-        si->malformed = true;
-        nsec = PE_MAX_SECTIONS;
-    }
-    si->end = x.sec_off + nsec * 40;
-    bool ep_found = false;
-    for (uint64_t i = 0; i < nsec; i++) {
-        ms_exe_section hs;
-        if (!ms_exe_section_at(&x, d, n, i, &hs)) {
-            si->malformed = true;
-            break;
-        }
-        const char *name = hs.name;
-        size_t nlen = hs.name_len;
-        pesec s = {.vsize = hs.vsize, .va = hs.addr, .rawsize = hs.size, .raw = hs.offset, .flags = hs.flags};
-        if (s.rawsize && !in(n, s.raw, s.rawsize)) {
-            si->malformed = true;
-            s.rawsize = s.raw <= n ? n - s.raw : 0;
-        }
-        sec[ns++] = s;
-        si->nsec++;
-        if (!std_pe_section(name, nlen))
-            si->nonstd++;
-        if (upx_name(name, nlen))
-            si->upx = true;
-        bool exec = s.flags & 0x20000000, write = s.flags & 0x80000000;
-        if (exec && write)
-            si->wx = true;
-        if (s.rawsize && s.raw + s.rawsize > si->end)
-            si->end = s.raw + s.rawsize;
-        double ent = s.rawsize ? range_entropy(f, s.raw, s.rawsize) : 0;
-        if (s.rawsize >= BLOCK && ent > si->max_ent)
-            si->max_ent = ent;
-        if (exec || (s.flags & 0x20)) {
-            if (s.rawsize == 0)
-                si->exec_nofile = true;
-            si->exec_bytes += s.rawsize;
-            if (ent > si->exec_ent)
-                si->exec_ent = ent;
-        }
-        uint64_t span = s.vsize > s.rawsize ? s.vsize : s.rawsize;
-        if (!ep_found && entry >= s.va && entry - s.va < span) {
-            ep_found = true;
-            si->ep_writable = write;
-            si->ep_high = ent >= 7.0;
-            if (!exec && !(s.flags & 0x20))
-                si->ep_outside = true;
-        }
-    }
-    if (!ep_found && entry)
-        si->ep_outside = true;
-    /* The certificate table sits after the sections and is no overlay. */
-    if (si->signed_ && dir_rva[4] <= n && dir_size[4] <= n - dir_rva[4] &&
-        dir_rva[4] + dir_size[4] > si->end)
-        si->end = dir_rva[4] + dir_size[4];
-
-    /* imports */
-    uint64_t ioff;
-    if (!dir_rva[1] || !rva_to_off(sec, ns, hdr_size, dir_rva[1], &ioff))
-        return;
-    unsigned thunks = 0;
-    unsigned tw = si->is64 ? 8 : 4;
-    for (unsigned k = 0; k < MAX_DLLS; k++) {
-        uint64_t o = ioff + (uint64_t)k * 20;
-        if (!in(n, o, 20)) {
-            si->malformed = true;
-            break;
-        }
-        uint64_t oft = u(&r, o, 4), name_rva = u(&r, o + 12, 4), ft = u(&r, o + 16, 4);
-        if (!oft && !name_rva && !ft)
-            break;
-        uint64_t noff;
-        size_t nlen = 0;
-        const char *name;
-        if (rva_to_off(sec, ns, hdr_size, name_rva, &noff) &&
-            (name = name_at(&r, noff, n, &nlen)))
-            add_import(f, name, nlen, true);
-        uint64_t toff;
-        if (!rva_to_off(sec, ns, hdr_size, oft ? oft : ft, &toff))
-            continue;
-        for (; thunks < MAX_THUNKS; thunks++, toff += tw) {
-            if (!in(n, toff, tw))
-                break;
-            uint64_t t = u(&r, toff, tw);
-            if (t == 0)
-                break;
-            if (t >> (tw * 8 - 1))
-                continue; /* by ordinal */
-            uint64_t hoff;
-            if (!rva_to_off(sec, ns, hdr_size, t & 0x7fffffff, &hoff))
-                continue;
-            if ((name = name_at(&r, hoff + 2, n, &nlen)))
-                add_import(f, name, nlen, false);
-        }
     }
 }
 
@@ -1730,8 +1137,8 @@ static int extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class 
     for (size_t t = 0; t < NTOK; t++) {
         if (!f->tcount[t])
             continue;
-        catn[tokens[t].cat] += f->tcount[t];
-        if (tokens[t].cat < CAT__MINING_END)
+        catn[tok_cat[t]] += f->tcount[t];
+        if (tok_cat[t] < CAT__MINING_END)
             distinct++;
     }
     unsigned cats = 0;
@@ -1759,9 +1166,9 @@ static int extract(ms_featurizer *f, const uint8_t *data, size_t size, ms_class 
 
     sinfo si = {0};
     if (cls == MS_CLASS_ELF && size >= 4 && !memcmp(data, "\x7f" "ELF", 4))
-        parse_elf(f, data, size, &si);
+        ms_feat_parse_elf(f, data, size, &si);
     else if (cls == MS_CLASS_PE && size >= 0x40 && data[0] == 'M' && data[1] == 'Z')
-        parse_pe(f, data, size, &si);
+        ms_feat_parse_pe(f, data, size, &si);
     v[F_fmt_elf] = si.elf;
     v[F_fmt_pe] = si.pe;
     v[F_is_64bit] = si.is64;

@@ -88,11 +88,16 @@ int ms_hashlist_load(const char *path, ms_hashlist **ret, char **ret_err) {
         while (isxdigit((unsigned char)p[h]))
             h++;
         int kind = h == 64 ? 0 : h == 40 ? 1 : h == 32 ? 2 : -1;
-        if (kind < 0 || (p[h] && !isspace((unsigned char)p[h]))) {
-            r = set_err(ret_err, path, lineno, "not a sha256, sha1 or md5 hex digest");
+        /* Loki's and signature-base's lists: HASH;COMMENT */
+        if (kind < 0 || (p[h] && p[h] != ';' && !isspace((unsigned char)p[h]))) {
+            r = set_err(ret_err, path, lineno, "not a sha256, sha1 or md5 hex digest (HASH [NAME] or HASH;COMMENT)");
             goto out;
         }
         char *name = p + h;
+        while (isspace((unsigned char)*name))
+            name++;
+        if (*name == ';')
+            name++;
         while (isspace((unsigned char)*name))
             name++;
         size_t nl = strlen(name);

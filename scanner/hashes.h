@@ -1,7 +1,9 @@
 /*
  * hashes.h - digests with openssl EVP, and hash lists (--hashes known-bad,
  * --allow known-good): one hex sha256, sha1 or md5 per line, optionally
- * followed by white space and a name; '#' starts a comment.
+ * followed by white space and a name, or by ';' and a comment (Loki's and
+ * signature-base's iocs/hash-iocs.txt form, HASH;COMMENT); '#' starts a
+ * comment line.
  */
 #ifndef MS_HASHES_H
 #define MS_HASHES_H

@@ -111,8 +111,72 @@ static ms_class class_of_text(const char *desc, const char *name) {
     return MS_CLASS_OTHER;
 }
 
-void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name, ms_class cls,
-                 ms_class *ret_cls, const char **ret_desc) {
+/* Text, as far as its first MS_MAGIC_BYTES tell: no NUL, and at most one
+ * byte in 64 a control character a text file does not hold (tab, newline,
+ * carriage return, form feed, vertical tab and escape it may). Bytes over
+ * 0x7f count as text: UTF-8 and the ISO-8859 sets are. */
+static bool looks_text(const uint8_t *d, size_t n) {
+    size_t look = n < MS_MAGIC_BYTES ? n : MS_MAGIC_BYTES, odd = 0;
+    if (look == 0)
+        return false;
+    for (size_t i = 0; i < look; i++) {
+        uint8_t c = d[i];
+        if (c == 0)
+            return false;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ||
+            c == 0x7f)
+            odd++;
+    }
+    return odd * 64 <= look;
+}
+
+static size_t skip_ws(const uint8_t *d, size_t n, size_t i) {
+    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* Config text by its first bytes: a JSON object ({ then a "key" or }), a
+ * JSON array of values, XML. A Pascal or C file's "{ comment" is not. */
+static bool looks_config(const uint8_t *d, size_t n) {
+    size_t i = n >= 3 && !memcmp(d, "\xef\xbb\xbf", 3) ? 3 : 0;
+    i = skip_ws(d, n, i);
+    if (i >= n)
+        return false;
+    if (n - i >= 5 && !memcmp(d + i, "<?xml", 5))
+        return true;
+    if (d[i] != '{' && d[i] != '[')
+        return false;
+    bool obj = d[i] == '{';
+    size_t j = skip_ws(d, n, i + 1);
+    if (j >= n)
+        return false;
+    return obj ? d[j] == '"' || d[j] == '}' : (d[j] == '{' || d[j] == '[' || d[j] == '"' || d[j] == ']' ||
+                                               (d[j] >= '0' && d[j] <= '9') || d[j] == '-');
+}
+
+bool ms_identify_class(const uint8_t *data, size_t size, const char *name, ms_class *ret_cls) {
+    ms_class cls = ms_identify_fast(data, size);
+    if (cls != MS_CLASS_OTHER || !looks_text(data, size)) {
+        *ret_cls = cls;
+        return false;
+    }
+    if (looks_config(data, size)) {
+        *ret_cls = MS_CLASS_CONFIG;
+        return false;
+    }
+    /* text: its name may say, else libmagic's content tests (a script
+     * with no #! and no extension) */
+    cls = class_of_text("", name);
+    *ret_cls = cls;
+    return cls == MS_CLASS_OTHER;
+}
+
+bool ms_identify_is_text(const uint8_t *data, size_t size) {
+    return looks_text(data, size);
+}
+
+const char *ms_identify_describe(ms_identifier *id, const uint8_t *data, size_t size) {
     const char *d = size ? magic_buffer(id->magic, data, size < MS_MAGIC_BYTES ? size : MS_MAGIC_BYTES)
                          : "empty";
     if (!d)
@@ -122,8 +186,18 @@ void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char
         n = sizeof(id->desc) - 1;
     memcpy(id->desc, d, n);
     id->desc[n] = '\0';
-    if (cls == MS_CLASS_OTHER && strstr(id->desc, "text"))
-        cls = class_of_text(id->desc, name);
+    return id->desc;
+}
+
+void ms_identify_refine(const char *desc, const char *name, ms_class *cls) {
+    if (*cls == MS_CLASS_OTHER && strstr(desc, "text"))
+        *cls = class_of_text(desc, name);
+}
+
+void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name, ms_class cls,
+                 ms_class *ret_cls, const char **ret_desc) {
+    const char *desc = ms_identify_describe(id, data, size);
+    ms_identify_refine(desc, name, &cls);
     *ret_cls = cls;
-    *ret_desc = id->desc;
+    *ret_desc = desc;
 }

@@ -22,6 +22,24 @@ void ms_identifier_free(ms_identifier *id);
 void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char *name, ms_class cls,
                  ms_class *ret_cls, const char **ret_desc);
 
+/* The class without libmagic where the bytes settle it: executables and
+ * archives by their headers, scripts by #!, JSON and XML by their first
+ * bytes, other text by its name (.sh, .py, .json, crontab ...), binary
+ * data as "other". Returns true when only libmagic can settle it: text of
+ * no kind its name tells (a script with neither #! nor an extension).
+ * libmagic cost 85% of a scan of small text files; it now runs for those,
+ * and for the description of a record that is reported. */
+bool ms_identify_class(const uint8_t *data, size_t size, const char *name, ms_class *ret_cls);
+
+/* Is it text (no NUL, few control bytes in its first 64 KiB)? */
+bool ms_identify_is_text(const uint8_t *data, size_t size);
+
+/* libmagic's description (valid until the next call on id). */
+const char *ms_identify_describe(ms_identifier *id, const uint8_t *data, size_t size);
+
+/* Settle a text class from libmagic's description and the name. */
+void ms_identify_refine(const char *desc, const char *name, ms_class *cls);
+
 /* The cheap check alone (no libmagic): used by the unpacker and fuzzers. */
 ms_class ms_identify_fast(const uint8_t *data, size_t size);
 

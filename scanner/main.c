@@ -70,20 +70,71 @@ static unsigned terminal_width(void) {
 static void print_version(void) {
     const ms_model_info *mi = ms_model_get_info();
     ms_engine_versions ev;
+    char digest[65];
+    size_t n_rules = 0;
     ms_engine_versions_get(&ev);
     printf("minerscan %s\n", MS_VERSION);
     printf("libyara %s, libmagic %d, magic database %zu bytes built in\n", ev.yara, ev.magic,
            ev.magic_db_bytes);
+    /* the rule set's version is the digest of its compiled form */
+    if (ms_engine_builtin_rules_version(digest, &n_rules) == 0)
+        printf("rules built-in %zu, sha256 %s\n", n_rules, digest);
     printf("model %s %s (schema %s)\n", mi->name, mi->version, mi->schema_hash);
     printf("feature schema %s %s\n", ms_features_schema_version(), ms_features_schema_hash());
 }
 
-/* --list-rules */
-static int list_rule(void *ud, const ms_rule_hit *h) {
-    FILE *out = ud;
-    fprintf(out, "%s\t%s\tfamily=%s\tcategory=%s\tseverity=%s\t%s\n", h->ns, h->rule, h->family,
-            h->category, h->severity, h->description);
+/* --list-rules: every rule copied out, then the reporter writes them. */
+typedef struct rule_list {
+    ms_rule_hit *v;
+    size_t n;
+} rule_list;
+
+static int collect_rule(void *ud, const ms_rule_hit *h) {
+    rule_list *l = ud;
+    ms_rule_hit *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    l->v = v;
+    ms_rule_hit_copy(&l->v[l->n++], h);
     return MS_CONTINUE;
+}
+
+static int list_rules(const ms_engine *e, const char *format, FILE *out) {
+    rule_list l = {0};
+    ms_report rep = {.ops = ms_report_find(format), .out = out};
+    int r = ms_engine_foreach_rule(e, collect_rule, &l);
+    if (r == 0)
+        r = rep.ops->list_rules(&rep, l.v, l.n);
+    for (size_t i = 0; i < l.n; i++)
+        ms_rule_hit_clear(&l.v[i]);
+    free(l.v);
+    return r;
+}
+
+/* A PATH given on the command line that cannot be read is said on
+ * standard error too, not only in the report (which may be in -o FILE):
+ * the reporter's object() is wrapped to see each record go by. */
+static struct {
+    const ms_report_ops *inner;
+    ms_report_ops ops;
+    const ms_strv *paths;
+} tee;
+
+static int tee_object(ms_report *r, const ms_verdict *v) {
+    if (v->depth == 0 && !v->is_member && v->verdict == MS_ERROR) {
+        for (size_t i = 0; i < tee.paths->n; i++) {
+            const char *p = tee.paths->v[i];
+            if (strlen(p) == v->path_len && !memcmp(p, v->path, v->path_len)) {
+                fputs("minerscan: ", stderr);
+                ms_text_sanitize(stderr, v->path, v->path_len);
+                fputs(": ", stderr);
+                ms_text_sanitize(stderr, v->reason ? v->reason : "error", strlen(v->reason ? v->reason : "error"));
+                fputc('\n', stderr);
+                break;
+            }
+        }
+    }
+    return tee.inner->object(r, v);
 }
 
 /* The status line: objects, bytes, rate, current directory; \r-refreshed. */
@@ -254,9 +305,16 @@ int main(int argc, char **argv) {
             fprintf(stderr, "minerscan: %s\n", ms_strerror(r));
         goto out;
     }
-    if (c.list_rules) {
-        ms_engine_foreach_rule(e, list_rule, stdout);
-        rc = fflush(stdout) == 0 ? 0 : 2;
+    if (ms_engine_rules_warnings(e)) /* slow user rules: their author may want to know */
+        fputs(ms_engine_rules_warnings(e), stderr);
+    if (c.save_rules) {
+        r = ms_engine_save_rules(e, c.save_rules);
+        if (r == MS_E_USAGE)
+            rc = usage_error("--save-rules needs --rules with rule sources to compile");
+        else if (r < 0)
+            fprintf(stderr, "minerscan: %s: could not write the compiled rules\n", c.save_rules);
+        else
+            rc = 0;
         goto out;
     }
 
@@ -264,11 +322,19 @@ int main(int argc, char **argv) {
         fprintf(stderr, "minerscan: %s: %s\n", c.output, strerror(errno));
         goto out;
     }
+    if (c.list_rules) {
+        r = list_rules(e, c.format, out ? out : stdout);
+        rc = r == 0 && fflush(out ? out : stdout) == 0 ? 0 : 2;
+        goto out;
+    }
     signal(SIGPIPE, SIG_IGN);
 
     bool show_progress = c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO) && !getenv("CI"));
-    ms_report rep = {.ops = ms_report_find(c.format), .out = out ? out : stdout, .explain = c.o.explain,
-                     .sort = c.o.sort};
+    tee.inner = ms_report_find(c.format);
+    tee.ops = *tee.inner;
+    tee.ops.object = tee_object;
+    tee.paths = &paths;
+    ms_report rep = {.ops = &tee.ops, .out = out ? out : stdout, .explain = c.o.explain, .sort = c.o.sort};
     ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel,
                           .notice = notice, .scan_stdin = c.scan_stdin};
     struct stat ost;
@@ -328,5 +394,8 @@ out:
     free(c.rules.v);
     free(c.excludes.v);
     free(c.passwords.v);
+    free(c.compiled_rules.v);
+    free(c.defines.v);
+    free(c.ioc_files.v);
     return rc;
 }

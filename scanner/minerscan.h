@@ -83,18 +83,50 @@ typedef enum ms_class {
 
 const char *ms_class_name(ms_class c);
 
+/* One metadata entry of a rule, as the rule wrote it (YARA metadata are
+ * strings, integers or booleans; a key may repeat). */
+typedef enum ms_meta_type { MS_META_STRING, MS_META_INT, MS_META_BOOL } ms_meta_type;
+typedef struct ms_rule_meta {
+    char *key;
+    ms_meta_type type;
+    char *str;         /* MS_META_STRING */
+    int64_t num;       /* MS_META_INT; MS_META_BOOL: 0 or 1 */
+} ms_rule_meta;
+
+/* One string match of a hit: the string's identifier ("$a"), where it
+ * matched and its first bytes (at most MS_MATCH_DATA_MAX of them). */
+typedef struct ms_string_match {
+    char *id;
+    uint64_t offset;
+    uint64_t length;   /* the whole match, even when data is cut */
+    uint8_t *data;
+    size_t data_len;
+} ms_string_match;
+
 /* One rule hit, copied out of libyara so no later stage sees YARA. */
 typedef struct ms_rule_hit {
     char *rule;
     char *ns;          /* namespace: "builtin" or the user rule file */
-    char *family;      /* metadata, "" when absent */
+    char *family;      /* metadata, "" when absent (sigscan.h says which
+                          third-party keys fill it) */
     char *category;
-    char *severity;    /* "high" | "medium" | "low" */
+    char *severity;    /* the rule's own "severity" string, "" when absent
+                          (verdict.h ms_rule_grade reads every grading key) */
     char *description;
     uint64_t offset;   /* first match: byte offset and length */
     uint64_t length;
     bool has_match;    /* false for condition-only rules */
+    ms_rule_meta *metas;        /* every metadata entry, in rule order */
+    size_t n_metas;
+    char **tags;                /* the rule's tags */
+    size_t n_tags;
+    ms_string_match *matches;   /* the first MS_MATCHES_MAX matches, by offset */
+    size_t n_matches;
+    uint64_t matches_total;     /* all matches libyara reported */
 } ms_rule_hit;
+
+/* A metadata value of h by key (the first one), NULL when absent. */
+const ms_rule_meta *ms_rule_hit_meta(const ms_rule_hit *h, const char *key);
 
 /* One feature's contribution to a model score (for --explain). */
 typedef struct ms_contrib {
@@ -195,6 +227,11 @@ void ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...)
 /* Copy a rule hit in, unless the same rule (name and namespace) is there
  * or MS_MAX_RULE_HITS are. */
 void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit);
+/* A deep copy of src into dst (strings "" for NULL; at most the limits of
+ * ms_limits.h of metas, tags and matches); ms_rule_hit_clear frees what a
+ * copy holds. */
+void ms_rule_hit_copy(ms_rule_hit *dst, const ms_rule_hit *src);
+void ms_rule_hit_clear(ms_rule_hit *h);
 
 /* Summary counts of a run. Every object reaches exactly one counter of
  * clean/damaged/malicious/suspicious/containing/errors/skipped/limits: an

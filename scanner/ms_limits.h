@@ -111,6 +111,17 @@
 #define MS_MAX_RULE_HITS 256
 #define MS_MAX_IOCS 256
 
+/* What a rule hit keeps of its matches (issue 11): the first
+ * MS_MATCHES_MAX string matches by offset, each with its first
+ * MS_MATCH_DATA_MAX bytes, and at most MS_RULE_METAS_MAX metadata entries
+ * and MS_RULE_TAGS_MAX tags. An analyst needs the first matches to see why
+ * a rule fired; a rule matching a string 10^5 times in a big file must not
+ * make a 10 MB record (256 hits x 16 matches x 64 bytes = 256 KiB at most). */
+#define MS_MATCHES_MAX 16
+#define MS_MATCH_DATA_MAX 64
+#define MS_RULE_METAS_MAX 64
+#define MS_RULE_TAGS_MAX 32
+
 static inline bool ms_add_overflow_u64(uint64_t a, uint64_t b, uint64_t *ret) {
     return __builtin_add_overflow(a, b, ret);
 }

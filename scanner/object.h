@@ -39,6 +39,8 @@ typedef struct ms_object {
     const char *reason;     /* text for a non-zero status */
     bool has_read;          /* no data, but the source read this many bytes */
     uint64_t read;          /* before it stopped: the record's size */
+    bool self;              /* a copy of the running minerscan (engine.c,
+                               self_copy): not evidence of anything */
     bool mapped;            /* data is a read-only mapping of a file: a
                                stage that sweeps it gives its pages back
                                behind it (object_release in engine.c) */
@@ -47,6 +49,9 @@ typedef struct ms_object {
      * shrank or grew); NULL for sources that cannot change. */
     int (*verify)(const struct ms_object *o, char *why, size_t why_cap);
     void *verify_ud;
+    int64_t uid;            /* a file's owner (the YARA external "owner",
+                               sigscan.h); 0 in members, which take their
+                               file's */
 } ms_object;
 
 #endif

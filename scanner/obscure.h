@@ -39,4 +39,8 @@ static inline void ms_obscure(uint8_t *buf, size_t n, uint64_t off) {
     }
 }
 
+/* A decoded copy of an obscured string table (gen_strtab.py): n bytes,
+ * the strings NUL-terminated back to back. Caller frees. */
+char *ms_strtab_decode(const uint8_t *blob, size_t n);
+
 #endif

@@ -37,6 +37,13 @@ typedef struct ms_options {
     size_t n_excludes;
     const char **passwords;      /* --password PW */
     size_t n_passwords;
+    const char **compiled_rules; /* --compiled-rules FILE (yarac output) */
+    size_t n_compiled_rules;
+    const char **defines;        /* -d NAME=VALUE: YARA external variables */
+    size_t n_defines;
+    bool fail_on_warnings;       /* a rule compiler warning is an error */
+    const char **ioc_files;      /* --ioc-file FILE (ioclist.h) */
+    size_t n_ioc_files;
     const char *hashes_file;     /* --hashes */
     const char *allow_file;      /* --allow */
     bool one_file_system;

@@ -89,13 +89,33 @@ ms_verdict *ms_verdict_new_member(const ms_verdict *parent, const char *name, si
     return v;
 }
 
-static void rule_hit_clear(ms_rule_hit *h) {
+void ms_rule_hit_clear(ms_rule_hit *h) {
     free(h->rule);
     free(h->ns);
     free(h->family);
     free(h->category);
     free(h->severity);
     free(h->description);
+    for (size_t i = 0; i < h->n_metas; i++) {
+        free(h->metas[i].key);
+        free(h->metas[i].str);
+    }
+    free(h->metas);
+    for (size_t i = 0; i < h->n_tags; i++)
+        free(h->tags[i]);
+    free(h->tags);
+    for (size_t i = 0; i < h->n_matches; i++) {
+        free(h->matches[i].id);
+        free(h->matches[i].data);
+    }
+    free(h->matches);
+}
+
+const ms_rule_meta *ms_rule_hit_meta(const ms_rule_hit *h, const char *key) {
+    for (size_t i = 0; i < h->n_metas; i++)
+        if (h->metas[i].key && !strcmp(h->metas[i].key, key))
+            return &h->metas[i];
+    return NULL;
 }
 
 void ms_verdict_free(ms_verdict *v) {
@@ -107,7 +127,7 @@ void ms_verdict_free(ms_verdict *v) {
     free(v->chain);
     free(v->description);
     for (size_t i = 0; i < v->n_rules; i++)
-        rule_hit_clear(&v->rules[i]);
+        ms_rule_hit_clear(&v->rules[i]);
     free(v->rules);
     free(v->top);
     ms_iocs_clear(&v->iocs);
@@ -138,7 +158,11 @@ void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit) {
     if (v->n_rules >= MS_MAX_RULE_HITS)
         return;
     v->rules = ms_xrealloc(v->rules, (v->n_rules + 1) * sizeof(*v->rules));
-    ms_rule_hit *h = &v->rules[v->n_rules];
+    ms_rule_hit_copy(&v->rules[v->n_rules], hit);
+    v->n_rules++;
+}
+
+void ms_rule_hit_copy(ms_rule_hit *h, const ms_rule_hit *hit) {
     *h = (ms_rule_hit){
         .rule = dup_or_empty(hit->rule),
         .ns = dup_or_empty(hit->ns),
@@ -149,8 +173,37 @@ void ms_verdict_add_rule(ms_verdict *v, const ms_rule_hit *hit) {
         .offset = hit->offset,
         .length = hit->length,
         .has_match = hit->has_match,
+        .matches_total = hit->matches_total,
     };
-    v->n_rules++;
+    size_t nm = hit->n_metas < MS_RULE_METAS_MAX ? hit->n_metas : MS_RULE_METAS_MAX;
+    if (nm) {
+        h->metas = ms_xcalloc(nm, sizeof(*h->metas));
+        for (size_t i = 0; i < nm; i++) {
+            const ms_rule_meta *m = &hit->metas[i];
+            h->metas[i] = (ms_rule_meta){.key = dup_or_empty(m->key), .type = m->type, .num = m->num,
+                                         .str = m->type == MS_META_STRING ? dup_or_empty(m->str) : NULL};
+        }
+        h->n_metas = nm;
+    }
+    size_t nt = hit->n_tags < MS_RULE_TAGS_MAX ? hit->n_tags : MS_RULE_TAGS_MAX;
+    if (nt) {
+        h->tags = ms_xcalloc(nt, sizeof(*h->tags));
+        for (size_t i = 0; i < nt; i++)
+            h->tags[i] = dup_or_empty(hit->tags[i]);
+        h->n_tags = nt;
+    }
+    size_t nx = hit->n_matches < MS_MATCHES_MAX ? hit->n_matches : MS_MATCHES_MAX;
+    if (nx) {
+        h->matches = ms_xcalloc(nx, sizeof(*h->matches));
+        for (size_t i = 0; i < nx; i++) {
+            const ms_string_match *m = &hit->matches[i];
+            size_t dl = m->data_len < MS_MATCH_DATA_MAX ? m->data_len : MS_MATCH_DATA_MAX;
+            h->matches[i] = (ms_string_match){.id = dup_or_empty(m->id), .offset = m->offset,
+                                              .length = m->length, .data_len = dl,
+                                              .data = dl ? (uint8_t *)ms_xmemdup0(m->data, dl) : NULL};
+        }
+        h->n_matches = nx;
+    }
 }
 
 void ms_summary_count(ms_summary *s, const ms_verdict *v) {

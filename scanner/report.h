@@ -21,6 +21,9 @@ typedef struct ms_report_ops {
     /* Writes what is buffered, flushes, frees the reporter's state. < 0 when
      * anything could not be written (ferror or a failed fflush). */
     int (*end)(ms_report *r);
+    /* --list-rules: the whole output for the rule set (hits without
+     * matches), instead of begin..end. < 0 when it could not be written. */
+    int (*list_rules)(ms_report *r, const ms_rule_hit *rules, size_t n);
 } ms_report_ops;
 
 struct ms_report {
@@ -81,10 +84,30 @@ void ms_text_sanitize(FILE *out, const char *s, size_t n);
  * accepts: bytes outside the unreserved set and '/' are percent-encoded, so
  * the exact bytes survive; an absolute path becomes file://PATH with its
  * "." and ".." segments resolved (a file URI must not hold them); a
- * relative path stays relative. For an archive member (member true) every
- * byte from the first '!' on is encoded, '/' included: the member chain
- * (a.tar%21x%2Fy) is one opaque segment, so a hostile member name such as
+ * relative path stays relative. For an archive member (member true) the
+ * chain after the first '!' is written as jar: URLs write it, each level
+ * after "!/" with its '/' kept (a.tar!/x/y, a.tar!/layer.tgz!/usr/bin/x),
+ * so code-scanning tools show a readable path; "." and ".." segments of
+ * member names are encoded (%2E), so a hostile member name such as
  * "../../etc/passwd" cannot make the location resolve to another file. */
 void ms_uri_write(FILE *out, const char *path, size_t n, bool member);
+
+/* What reporters say about a rule (report_rules.c, issue 11). */
+/* Match bytes as text: printable ASCII as is, '\\' doubled, every other
+ * byte \xHH (the form yara -s prints), so any bytes are one safe line. */
+void ms_match_data_text(FILE *out, const uint8_t *d, size_t n);
+/* The rule's metadata as a JSON object, values typed as the rule wrote
+ * them; a key the rule repeats has an array of its values. */
+void ms_rule_meta_json(FILE *out, const ms_rule_hit *h);
+/* The tags as a JSON array of strings. */
+void ms_rule_tags_json(FILE *out, const ms_rule_hit *h);
+/* The kept string matches: [{"id","offset","length","data",
+ * "data_truncated"}]. */
+void ms_rule_strings_json(FILE *out, const ms_rule_hit *h);
+/* "grade":"high","grade_source":"score" (verdict.h), no braces. */
+void ms_rule_grade_json(FILE *out, const ms_rule_hit *h);
+/* The first http(s) "reference" (or "ref", "url", "report") of the rule,
+ * NULL when none. */
+const char *ms_rule_reference(const ms_rule_hit *h);
 
 #endif

@@ -41,7 +41,25 @@
  *                        "offset" and "length" (integers: byte offset and
  *                        length of the rule's first string match; both
  *                        null for a rule that matched on its condition
- *                        alone).
+ *                        alone), then (issue 11):
+ *                        "grade" ("high"|"medium"|"low"|"info": what the
+ *                        rule counts for in the verdict, verdict.h
+ *                        ms_rule_grade), "grade_source" ("severity"|
+ *                        "score"|"elastic_severity"|"threat_name"|"tags"|
+ *                        "none": which of the rule's keys gave it),
+ *                        "tags" ([string]: the rule's tags), "meta"
+ *                        (object: every metadata entry of the rule, its
+ *                        value a string, integer or bool as written; a key
+ *                        the rule repeats has an array of its values),
+ *                        "strings" ([{"id": "$a", "offset", "length"
+ *                        (integers), "data" (string: the match's first 64
+ *                        bytes, printable ASCII as is, '\' doubled,
+ *                        other bytes as \xHH), "data_truncated" (bool)}]:
+ *                        the first 16 matches by offset), "matches"
+ *                        (integer: all matches libyara reported). The
+ *                        family and category of third-party rules come
+ *                        from their own keys when ours are absent
+ *                        (sigscan.h).
  *   model       object   present only when a model scored the object
  *                        (executables; scripts), whatever the verdict:
  *                        {"name": "executable" | "script",
@@ -129,6 +147,10 @@
  *                        "named": true, a path the user named that was not
  *                        read. New codes and parameters may be added.
  *
+ * {"type":"rule", ...}  with --list-rules, one per rule and nothing else:
+ *   the fields of a "rules" entry above from "rule" to "meta" (no offset,
+ *   length, strings or matches).
+
  * --live records (issue 13) have every field of an object record, in the
  * same order, then their own. The parts of a process ("/proc/PID!exe",
  * "/proc/PID!cmdline", "/proc/PID!environ", "/proc/PID!mem@0xADDRESS",
@@ -264,29 +286,58 @@ static void write_str_array(FILE *out, char *const *v, size_t n) {
     fputc(']', out);
 }
 
+/* grade, grade_source, tags, meta (issue 11) */
+static void write_rule_info(FILE *out, const ms_rule_hit *h) {
+    ms_rule_grade_json(out, h);
+    fputs(",\"tags\":", out);
+    ms_rule_tags_json(out, h);
+    fputs(",\"meta\":", out);
+    ms_rule_meta_json(out, h);
+}
+
+static void write_rule_names(FILE *out, const ms_rule_hit *h) {
+    fputs("\"rule\":", out);
+    ms_json_cstr(out, h->rule ? h->rule : "");
+    fputs(",\"namespace\":", out);
+    ms_json_cstr(out, h->ns ? h->ns : "");
+    fputs(",\"family\":", out);
+    ms_json_cstr(out, h->family ? h->family : "");
+    fputs(",\"category\":", out);
+    ms_json_cstr(out, h->category ? h->category : "");
+    fputs(",\"severity\":", out);
+    ms_json_cstr(out, h->severity ? h->severity : "");
+    fputs(",\"description\":", out);
+    ms_json_cstr(out, h->description ? h->description : "");
+}
+
+static int list_rules(ms_report *r, const ms_rule_hit *rules, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        fputs("{\"type\":\"rule\",", r->out);
+        write_rule_names(r->out, &rules[i]);
+        fputc(',', r->out);
+        write_rule_info(r->out, &rules[i]);
+        fputs("}\n", r->out);
+    }
+    return fflush(r->out) == 0 && !ferror(r->out) ? 0 : -EIO;
+}
+
 static void write_rules(FILE *out, const ms_verdict *v) {
     fputc('[', out);
     for (size_t i = 0; i < v->n_rules; i++) {
         const ms_rule_hit *h = &v->rules[i];
         if (i)
             fputc(',', out);
-        fputs("{\"rule\":", out);
-        ms_json_cstr(out, h->rule ? h->rule : "");
-        fputs(",\"namespace\":", out);
-        ms_json_cstr(out, h->ns ? h->ns : "");
-        fputs(",\"family\":", out);
-        ms_json_cstr(out, h->family ? h->family : "");
-        fputs(",\"category\":", out);
-        ms_json_cstr(out, h->category ? h->category : "");
-        fputs(",\"severity\":", out);
-        ms_json_cstr(out, h->severity ? h->severity : "");
-        fputs(",\"description\":", out);
-        ms_json_cstr(out, h->description ? h->description : "");
+        fputc('{', out);
+        write_rule_names(out, h);
         if (h->has_match)
-            fprintf(out, ",\"offset\":%llu,\"length\":%llu}", (unsigned long long)h->offset,
+            fprintf(out, ",\"offset\":%llu,\"length\":%llu,", (unsigned long long)h->offset,
                     (unsigned long long)h->length);
         else
-            fputs(",\"offset\":null,\"length\":null}", out);
+            fputs(",\"offset\":null,\"length\":null,", out);
+        write_rule_info(out, h);
+        fputs(",\"strings\":", out);
+        ms_rule_strings_json(out, h);
+        fprintf(out, ",\"matches\":%llu}", (unsigned long long)h->matches_total);
     }
     fputc(']', out);
 }
@@ -572,4 +623,4 @@ static int end(ms_report *r) {
     return f == 0 && !ferror(r->out) ? 0 : -EIO;
 }
 
-const ms_report_ops ms_report_jsonl = {"jsonl", begin, object, summary, end};
+const ms_report_ops ms_report_jsonl = {"jsonl", begin, object, summary, end, list_rules};

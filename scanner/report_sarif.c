@@ -13,9 +13,15 @@
  *                            order, with id (the rule's identifier, made
  *                            unique with #2, #3 ...), name (its PascalCase
  *                            form, omitted when equal to id), shortDescription,
- *                            defaultConfiguration.level (from severity) and
- *                            properties {family, category, severity,
- *                            namespace, tags, security-severity}; besides
+ *                            helpUri (the rule's http(s) "reference"),
+ *                            defaultConfiguration.level (from the rule's
+ *                            grade, verdict.h: high error, medium warning,
+ *                            low and info note) and properties {family,
+ *                            category, severity, namespace, grade,
+ *                            grade_source, meta (every metadata entry, as
+ *                            in JSON Lines), tags ("security", category,
+ *                            family, the rule's own tags; unique),
+ *                            security-severity}; besides
  *                            YARA rules: "model" (score over the
  *                            threshold), "hash-list" (--hashes match) and
  *                            "verdict" (flagged with no finding of its own,
@@ -29,23 +35,30 @@
  *                            limit, a skip or an incomplete scan), with the
  *                            object's location; properties: the summary
  *                            counts (elapsed_s only without --sort).
- *   runs[0].results          one per finding of a malicious (level "error")
- *                            or suspicious ("warning") object: one per rule
- *                            hit, one for the model, one for a hash-list
- *                            match. ruleId/ruleIndex name the descriptor;
- *                            the location is the path as a URI reference
- *                            (ms_uri_write: percent-encoded exact bytes, an
- *                            archive member keeps the whole chain as one
- *                            opaque segment a.tar%21x%2Fy, absolute paths
- *                            as file:// URIs); the region
- *                            is the first match's byteOffset/byteLength, or
- *                            the whole object for findings about all of it;
- *                            properties carry path, verdict, sha256, pools,
- *                            wallets, for a capture flows (the JSON
- *                            Lines iocs.flows form), and for a --live
- *                            record its type ("process", "persistence",
- *                            "host") and, for a process, pid, exe and
- *                            cmdline.
+ *   runs[0].results          one per finding of a malicious or suspicious
+ *                            object: one per rule hit (level from the
+ *                            rule's grade, not the object's verdict: an
+ *                            informational rule on a malicious file is a
+ *                            note), one for the model and one for a
+ *                            hash-list match (level "error" on a malicious
+ *                            object, else "warning"). ruleId/ruleIndex name
+ *                            the descriptor; the location is the path as a
+ *                            URI reference (ms_uri_write: percent-encoded
+ *                            exact bytes, archive members jar-style
+ *                            a.tar!/layer.tgz!/usr/bin/x, absolute paths as
+ *                            file:// URIs); the region is the first match's
+ *                            byteOffset/byteLength, or the whole object for
+ *                            findings about all of it; properties carry
+ *                            path, verdict, sha256, pools, wallets, for a
+ *                            capture flows (the JSON Lines iocs.flows
+ *                            form), and for a rule hit its grade,
+ *                            grade_source, tags, meta, strings and matches
+ *                            (the JSON Lines rules[] fields).
+ *   --list-rules             the same document with a descriptor for every
+ *                            rule of the set and no results.
+ *                            A --live record's result properties also carry
+ *                            its type ("process", "persistence", "host")
+ *                            and, for a process, pid, exe and cmdline.
  *
  * --live evidence (live_record.h) that counts for the verdict (not "info")
  * is a result like a rule hit: a descriptor in namespace "live" whose id is
@@ -55,13 +68,16 @@
  * without a region.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ms_limits.h"
 #include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
+#include "verdict.h"
 
 /* The schema URI the SARIF SDK itself writes: Microsoft's validator knows
  * it and does not try to download it (it does for json.schemastore.org). */
@@ -76,6 +92,7 @@ typedef struct desc {
     const char *friendly; /* fixed descriptors: their readable name */
     char *ns;
     char *family, *category, *severity, *description;
+    ms_rule_hit info; /* DESC_YARA: the rule's metadata and tags (copy) */
 } desc;
 
 typedef struct sarif_state {
@@ -111,6 +128,8 @@ static const char *note_level(int kind) {
 }
 
 static void desc_clear(desc *d) {
+    if (d->kind == DESC_YARA)
+        ms_rule_hit_clear(&d->info);
     free(d->id);
     free(d->name);
     free(d->ns);
@@ -215,6 +234,7 @@ static int desc_index(sarif_state *st, enum desc_kind kind, const ms_rule_hit *h
     d->ns = strdup(ns);
     d->friendly = kind == DESC_YARA ? NULL : fixed[kind].friendly;
     if (kind == DESC_YARA) {
+        ms_rule_hit_copy(&d->info, h);
         d->family = strdup(str_or_empty(h->family));
         d->category = strdup(str_or_empty(h->category));
         d->severity = strdup(str_or_empty(h->severity));
@@ -231,6 +251,40 @@ static int desc_index(sarif_state *st, enum desc_kind kind, const ms_rule_hit *h
     }
     *ret = st->n_descs++;
     return 0;
+}
+
+static const char *grade_level(ms_grade g) {
+    return g == MS_GRADE_HIGH ? "error" : g == MS_GRADE_MEDIUM ? "warning" : "note";
+}
+
+static const char *grade_score(ms_grade g) {
+    return g == MS_GRADE_HIGH ? "8.0" : g == MS_GRADE_MEDIUM ? "5.0" : g == MS_GRADE_LOW ? "3.0" : "1.0";
+}
+
+/* A reference is written as helpUri only when it is an absolute http(s)
+ * URI of URI characters alone (rule authors write "https://x/a b" too). */
+static bool uri_ok(const char *u) {
+    if (!u)
+        return false;
+    for (const char *p = u; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c))
+            return false;
+    }
+    return true;
+}
+
+/* tags: unique strings (the SARIF schema says so) */
+static void tag(FILE *out, const char **seen, size_t *n, size_t cap, const char *t) {
+    if (!t || !*t || *n >= cap)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp(seen[i], t))
+            return;
+    seen[(*n)++] = t;
+    if (*n > 1)
+        fputc(',', out);
+    ms_json_cstr(out, t);
 }
 
 static const char *severity_level(const char *sev) {
@@ -301,7 +355,15 @@ static void write_desc(FILE *out, const desc *d) {
         ms_json_escape(out, d->name, strlen(d->name));
         fputs(".\"", out);
     }
-    fprintf(out, "},\"defaultConfiguration\":{\"level\":\"%s\"}", severity_level(d->severity));
+    fputc('}', out);
+    const char *ref = d->kind == DESC_YARA ? ms_rule_reference(&d->info) : NULL;
+    if (uri_ok(ref)) {
+        fputs(",\"helpUri\":", out);
+        ms_json_cstr(out, ref);
+    }
+    ms_grade g = d->kind == DESC_YARA ? ms_rule_grade(&d->info, NULL) : MS_GRADE_INFO;
+    fprintf(out, ",\"defaultConfiguration\":{\"level\":\"%s\"}",
+            d->kind == DESC_YARA ? grade_level(g) : severity_level(d->severity));
     fputs(",\"properties\":{\"family\":", out);
     ms_json_cstr(out, d->family);
     fputs(",\"category\":", out);
@@ -310,16 +372,23 @@ static void write_desc(FILE *out, const desc *d) {
     ms_json_cstr(out, d->severity);
     fputs(",\"namespace\":", out);
     ms_json_cstr(out, d->ns);
-    fputs(",\"tags\":[\"security\"", out);
-    if (*d->category) {
+    if (d->kind == DESC_YARA) {
         fputc(',', out);
-        ms_json_cstr(out, d->category);
+        ms_rule_grade_json(out, &d->info);
+        fputs(",\"meta\":", out);
+        ms_rule_meta_json(out, &d->info);
     }
-    if (*d->family && strcmp(d->family, d->category)) {
-        fputc(',', out);
-        ms_json_cstr(out, d->family);
-    }
-    fprintf(out, "],\"security-severity\":\"%s\"}}", severity_score(d->severity));
+    const char *seen[MS_RULE_TAGS_MAX + 3];
+    size_t n_seen = 0, cap = sizeof(seen) / sizeof(seen[0]);
+    fputs(",\"tags\":[", out);
+    tag(out, seen, &n_seen, cap, "security");
+    tag(out, seen, &n_seen, cap, d->category);
+    tag(out, seen, &n_seen, cap, d->family);
+    if (d->kind == DESC_YARA)
+        for (size_t i = 0; i < d->info.n_tags; i++)
+            tag(out, seen, &n_seen, cap, d->info.tags[i]);
+    fprintf(out, "],\"security-severity\":\"%s\"}}",
+            d->kind == DESC_YARA ? grade_score(g) : severity_score(d->severity));
 }
 
 static void write_location(FILE *out, const ms_verdict *v, bool region, uint64_t off,
@@ -350,7 +419,7 @@ static void write_ioc_text(FILE *m, const ms_iocs *i) {
     }
 }
 
-static void write_result_props(FILE *out, const ms_verdict *v) {
+static void write_result_props(FILE *out, const ms_verdict *v, const ms_rule_hit *h) {
     fputs(",\"properties\":{\"path\":", out);
     ms_json_string(out, v->path, v->path_len);
     fputs(",\"verdict\":", out);
@@ -379,6 +448,17 @@ static void write_result_props(FILE *out, const ms_verdict *v) {
         fputs(",\"flows\":", out);
         ms_report_flows_json(out, &v->iocs);
     }
+    if (h) { /* what the rule says (issue 11) */
+        fputc(',', out);
+        ms_rule_grade_json(out, h);
+        fputs(",\"tags\":", out);
+        ms_rule_tags_json(out, h);
+        fputs(",\"meta\":", out);
+        ms_rule_meta_json(out, h);
+        fputs(",\"strings\":", out);
+        ms_rule_strings_json(out, h);
+        fprintf(out, ",\"matches\":%llu", (unsigned long long)h->matches_total);
+    }
     if (v->live) {
         fputs(",\"recordType\":", out);
         ms_json_cstr(out, ms_live_kind_name(v->live->kind));
@@ -397,8 +477,9 @@ static void write_result_props(FILE *out, const ms_verdict *v) {
     fputc('}', out);
 }
 
-/* One result. msg is the raw message text (escaped here). */
-static int add_result(sarif_state *st, const ms_verdict *v, size_t idx, const char *msg,
+/* One result. msg is the raw message text (escaped here); h is the rule
+ * hit it reports (NULL for the model, a hash list, a verdict). */
+static int add_result(sarif_state *st, const ms_verdict *v, const ms_rule_hit *h, size_t idx, const char *msg,
                       size_t msg_len, bool region, uint64_t off, uint64_t len) {
     FILE *out = st->results;
     if (st->n_results++)
@@ -406,11 +487,11 @@ static int add_result(sarif_state *st, const ms_verdict *v, size_t idx, const ch
     fputs("{\"ruleId\":", out);
     ms_json_cstr(out, st->descs[idx].id);
     fprintf(out, ",\"ruleIndex\":%zu,\"level\":\"%s\",\"message\":{\"text\":", idx,
-            v->verdict == MS_MALICIOUS ? "error" : "warning");
+            h ? grade_level(ms_rule_grade(h, NULL)) : v->verdict == MS_MALICIOUS ? "error" : "warning");
     write_sentence(out, msg, msg_len);
     fputs("},\"locations\":", out);
     write_location(out, v, region, off, len);
-    write_result_props(out, v);
+    write_result_props(out, v, h);
     fputc('}', out);
     return ferror(out) ? -ENOMEM : 0;
 }
@@ -450,14 +531,14 @@ static int findings(sarif_state *st, const ms_verdict *v) {
         fprintf(m.f, "%s matched", str_or_empty(h->rule));
         if (h->description && *h->description)
             fprintf(m.f, ": %s", h->description);
-        fprintf(m.f, " (family %s, category %s, severity %s).",
+        fprintf(m.f, " (family %s, category %s, grade %s).",
                 h->family && *h->family ? h->family : "unknown",
                 h->category && *h->category ? h->category : "unknown",
-                h->severity && *h->severity ? h->severity : "unknown");
+                ms_grade_name(ms_rule_grade(h, NULL)));
         write_ioc_text(m.f, &v->iocs);
         if ((r = msg_close(&m)) < 0)
             return r;
-        r = add_result(st, v, idx, m.buf, m.len, true, h->has_match ? h->offset : 0,
+        r = add_result(st, v, h, idx, m.buf, m.len, true, h->has_match ? h->offset : 0,
                        h->has_match ? h->length : v->size);
         free(m.buf);
         if (r < 0)
@@ -476,7 +557,7 @@ static int findings(sarif_state *st, const ms_verdict *v) {
         write_ioc_text(m.f, &v->iocs);
         if ((r = msg_close(&m)) < 0)
             return r;
-        r = add_result(st, v, idx, m.buf, m.len, false, 0, 0);
+        r = add_result(st, v, NULL, idx, m.buf, m.len, false, 0, 0);
         free(m.buf);
         if (r < 0)
             return r;
@@ -490,7 +571,7 @@ static int findings(sarif_state *st, const ms_verdict *v) {
         write_ioc_text(m.f, &v->iocs);
         if ((r = msg_close(&m)) < 0)
             return r;
-        r = add_result(st, v, idx, m.buf, m.len, true, 0, v->size);
+        r = add_result(st, v, NULL, idx, m.buf, m.len, true, 0, v->size);
         free(m.buf);
         if (r < 0)
             return r;
@@ -509,7 +590,7 @@ static int findings(sarif_state *st, const ms_verdict *v) {
         write_ioc_text(m.f, &v->iocs);
         if ((r = msg_close(&m)) < 0)
             return r;
-        r = add_result(st, v, idx, m.buf, m.len, true, 0, v->size);
+        r = add_result(st, v, NULL, idx, m.buf, m.len, true, 0, v->size);
         free(m.buf);
         if (r < 0)
             return r;
@@ -606,10 +687,9 @@ static int end(ms_report *r) {
     fputs("\"tool\":{\"driver\":{\"name\":\"minerscan\",\"version\":\"" MS_VERSION
           "\",\"semanticVersion\":\"" MS_VERSION "\",",
           out);
-#ifdef MS_HOMEPAGE
-    fputs("\"informationUri\":\"" MS_HOMEPAGE "\",", out);
-#endif
-    fputs("\"rules\":[", out);
+    fputs("\"informationUri\":", out);
+    ms_json_cstr(out, MS_HOMEPAGE);
+    fputs(",\"rules\":[", out);
     for (size_t i = 0; i < st->n_descs; i++) {
         if (i)
             fputc(',', out);
@@ -641,4 +721,21 @@ out:
     return ret;
 }
 
-const ms_report_ops ms_report_sarif = {"sarif", begin, object, summary, end};
+/* --list-rules: a run with a descriptor per rule and no results. */
+static int list_rules(ms_report *r, const ms_rule_hit *rules, size_t n) {
+    int k;
+    if ((k = begin(r)) < 0)
+        return k;
+    sarif_state *st = r->state;
+    for (size_t i = 0; i < n; i++) {
+        size_t idx;
+        if ((k = desc_index(st, DESC_YARA, &rules[i], &idx)) < 0) {
+            state_free(st);
+            r->state = NULL;
+            return k;
+        }
+    }
+    return end(r);
+}
+
+const ms_report_ops ms_report_sarif = {"sarif", begin, object, summary, end, list_rules};

@@ -6,6 +6,8 @@
  * the terminal; the only control byte written is the newline ending a line.
  *
  *   MALICIOUS dir/xmrig [elf] xmrig_strings (xmrig/high), stratum_url (pool/medium)
+ *       rule xmrig_strings [high]: DESCRIPTION (tags: a, b)   (one per rule)
+ *         match $a at 4660 (12 bytes): stratum+tcp   (its first three matches)
  *       reason: ...                 (when there are rules as well as a reason)
  *       pool: stratum+tcp://pool.example.com:3333
  *       wallet: xmr 4...
@@ -27,6 +29,9 @@
  *       host: vm kernel 6.1.0 nr_hugepages 0 nmi_watchdog 0 msr no processes 120 hidden 0
  *       evidence: exe_deleted (low): /tmp/.x/xmrig (deleted)
  *   summary: objects N, files N, bytes N, clean N, ..., elapsed 1.23 s
+ *
+ * --list-rules writes a table (tab-separated, one header line):
+ *   namespace rule grade family category severity tags description
  */
 #include <errno.h>
 #include <string.h>
@@ -35,6 +40,7 @@
 #include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
+#include "verdict.h"
 
 static void put(FILE *out, const char *s) {
     if (s)
@@ -61,6 +67,84 @@ static void write_rules(FILE *out, const ms_verdict *v) {
             fputc(')', out);
         }
     }
+}
+
+/* How many matches of each rule the text shows (JSON Lines has more). */
+#define TEXT_MATCHES 3
+
+/* One line per rule: its grade, description and tags; then its first
+ * matches (issue 11: people read the description, not the rule name). */
+static void write_rule_lines(FILE *out, const ms_verdict *v) {
+    for (size_t i = 0; i < v->n_rules; i++) {
+        const ms_rule_hit *h = &v->rules[i];
+        fputs("    rule ", out);
+        put(out, h->rule);
+        fprintf(out, " [%s]", ms_grade_name(ms_rule_grade(h, NULL)));
+        if (h->description && *h->description) {
+            fputs(": ", out);
+            put(out, h->description);
+        }
+        if (h->n_tags) {
+            fputs(" (tags:", out);
+            for (size_t t = 0; t < h->n_tags; t++) {
+                fputs(t ? ", " : " ", out);
+                put(out, h->tags[t]);
+            }
+            fputc(')', out);
+        }
+        fputc('\n', out);
+        for (size_t k = 0; k < h->n_matches && k < TEXT_MATCHES; k++) {
+            const ms_string_match *m = &h->matches[k];
+            fputs("      match ", out); /* "key ..." lines: selfreport.c knows them */
+            put(out, m->id);
+            fprintf(out, " at %llu (%llu bytes): ", (unsigned long long)m->offset, (unsigned long long)m->length);
+            ms_match_data_text(out, m->data, m->data_len);
+            fputs(m->length > m->data_len ? "...\n" : "\n", out);
+        }
+        if (h->matches_total > TEXT_MATCHES && h->n_matches >= TEXT_MATCHES)
+            fprintf(out, "      matches: %llu in all\n", (unsigned long long)h->matches_total);
+    }
+}
+
+static void cell(FILE *out, const char *s) {
+    /* a tab or newline inside a value would break the table */
+    for (; s && *s; s++) {
+        const char *e = s;
+        while (*e && *e != '\t' && *e != '\n')
+            e++;
+        ms_text_sanitize(out, s, (size_t)(e - s));
+        if (!*e)
+            break;
+        fputc(' ', out);
+        s = e;
+    }
+}
+
+static int list_rules(ms_report *r, const ms_rule_hit *rules, size_t n) {
+    FILE *out = r->out;
+    fputs("namespace\trule\tgrade\tfamily\tcategory\tseverity\ttags\tdescription\n", out);
+    for (size_t i = 0; i < n; i++) {
+        const ms_rule_hit *h = &rules[i];
+        cell(out, h->ns);
+        fputc('\t', out);
+        cell(out, h->rule);
+        fprintf(out, "\t%s\t", ms_grade_name(ms_rule_grade(h, NULL)));
+        cell(out, h->family);
+        fputc('\t', out);
+        cell(out, h->category);
+        fputc('\t', out);
+        cell(out, h->severity);
+        fputc('\t', out);
+        for (size_t t = 0; t < h->n_tags; t++) {
+            if (t)
+                fputc(',', out);
+            cell(out, h->tags[t]);
+        }
+        fputc('\t', out);
+        cell(out, h->description);
+        fputc('\n', out);
+    }
+    return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }
 
 static void write_config(FILE *out, const ms_miner_config *c) {
@@ -202,6 +286,7 @@ static int object(ms_report *r, const ms_verdict *v) {
     }
     fputc('\n', out);
 
+    write_rule_lines(out, v);
     if ((v->n_rules || n_ev) && v->reason) {
         fputs("    reason: ", out);
         put(out, v->reason);
@@ -261,4 +346,4 @@ static int end(ms_report *r) {
     return f == 0 && !ferror(r->out) ? 0 : -EIO;
 }
 
-const ms_report_ops ms_report_text = {"text", begin, object, summary, end};
+const ms_report_ops ms_report_text = {"text", begin, object, summary, end, list_rules};

@@ -263,9 +263,33 @@ void ms_uri_write(FILE *out, const char *path, size_t n, bool member) {
     } else {
         uri_put(out, path, disk, true);
     }
-    /* The member chain is one opaque segment ('/' encoded too): a member
-     * named "../../etc/passwd" must not resolve to a real file. */
-    uri_put(out, path + disk, n - disk, false);
+    /* The member chain as jar: URLs write it (issue 11: a tool shows
+     * a.tar!/usr/bin/x, not one encoded segment): each level after "!/",
+     * its own '/' kept. A "." or ".." segment of a member name is encoded
+     * (%2E), so a member named "../../etc/passwd" cannot resolve to a real
+     * file: RFC 3986 removes only literal dot segments. */
+    size_t i = disk;
+    while (i < n) {
+        /* path[i] == '!' */
+        fputs("!/", out);
+        i++;
+        size_t end = i;
+        while (end < n && path[end] != '!')
+            end++;
+        while (i < end) {
+            size_t seg = i;
+            while (seg < end && path[seg] != '/')
+                seg++;
+            size_t len = seg - i;
+            if ((len == 1 && path[i] == '.') || (len == 2 && path[i] == '.' && path[i + 1] == '.'))
+                fputs(len == 1 ? "%2E" : "%2E%2E", out);
+            else
+                uri_put(out, path + i, len, false);
+            if (seg < end)
+                fputc('/', out);
+            i = seg < end ? seg + 1 : seg;
+        }
+    }
 }
 
 #define SF(n) {#n, offsetof(ms_summary, n)}

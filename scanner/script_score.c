@@ -19,10 +19,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "obscure.h"
 #include "script_model_data.h"
 
 enum group {
@@ -62,77 +65,39 @@ typedef struct vocab {
 /* V_UNI matches a word or its base name (after the last '/'); V_BI a word
  * (or its base name) right after another token; V_PFX a word starting
  * with a path. Keys are lower case, as the tokenizer writes them. */
-#define U(t, g) {V_UNI, g, t, NULL, "tok:" t}
-#define B(x, y, g) {V_BI, g, x, y, "bi:" x " " y}
-#define P(t, g) {V_PFX, g, t, NULL, "pfx:" t}
+/* The vocabulary lives in data/script_vocab.tsv; the build keeps it out of
+ * the binary's plain bytes (gen_strtab.py, obscure.h), and it is decoded
+ * once into the table below, read-only from then on. */
+#include "script_vocab_data.h"
+#define N_VOCAB ((size_t)script_vocab_count)
 
-static const vocab vocabulary[] = {
-    /* kill */
-    U("pkill", G_KILL), U("killall", G_KILL), U("kill", G_KILL), B("xargs", "kill", G_KILL),
-    B("kill", "-9", G_KILL), B("-r", "kill", G_KILL), U("taskkill", G_KILL),
-    U("stop-process", G_KILL), U("os.kill", G_KILL), B("$3", ">", G_KILL), U("cpu_percent", G_KILL),
-    B("$_.cpu", "-gt", G_KILL), B("print", "$2", G_KILL), B("grep", "-v", G_KILL),
-    /* processes */
-    B("ps", "aux", G_PROC), B("ps", "-ef", G_PROC), B("ps", "-aux", G_PROC), U("pgrep", G_PROC),
-    U("netstat", G_PROC), B("ss", "-tnp", G_PROC), B("ss", "-anp", G_PROC), U("lsof", G_PROC),
-    U("get-process", G_PROC), U("psutil.process_iter", G_PROC), U("psutil", G_PROC),
-    /* cleanup of other groups */
-    B("crontab", "-r", G_CLEAN), B("crontab", "-l", G_CLEAN), U("crontab", G_CLEAN),
-    P("/var/spool/cron", G_CLEAN), P("/etc/cron.d", G_CLEAN), U("/etc/crontab", G_CLEAN),
-    U("authorized_keys", G_CLEAN), U("userdel", G_CLEAN), U("deluser", G_CLEAN), U("chattr", G_CLEAN),
-    B("chattr", "-i", G_CLEAN), B("chattr", "+i", G_CLEAN), B("chattr", "-ia", G_CLEAN),
-    U("lsattr", G_CLEAN), U("schtasks", G_CLEAN), U("unregister-scheduledtask", G_CLEAN),
-    /* defences */
-    U("setenforce", G_DEF), U("/etc/selinux/config", G_DEF), U("selinux", G_DEF), U("apparmor", G_DEF),
-    U("aa-teardown", G_DEF), B("ufw", "disable", G_DEF), B("iptables", "-f", G_DEF),
-    B("iptables", "-x", G_DEF), U("firewalld", G_DEF), U("nmi_watchdog", G_DEF),
-    U("kernel.nmi_watchdog", G_DEF), U("aliyun", G_DEF), U("aegis", G_DEF), U("aliyun-service", G_DEF),
-    U("qcloud", G_DEF), U("yunjing", G_DEF), U("bcm-agent", G_DEF), U("cloudmonitor", G_DEF),
-    U("aliyundun", G_DEF), U("set-mppreference", G_DEF), U("add-mppreference", G_DEF),
-    U("-disablerealtimemonitoring", G_DEF), U("advfirewall", G_DEF), U("-exclusionpath", G_DEF),
-    /* wiping */
-    B("history", "-c", G_WIPE), U("histfile", G_WIPE), B("unset", "histfile", G_WIPE),
-    U("histsize", G_WIPE), U("bash_history", G_WIPE), P("/var/log/", G_WIPE), U("wtmp", G_WIPE),
-    U("btmp", G_WIPE), U("lastlog", G_WIPE), U("wevtutil", G_WIPE), U("clear-eventlog", G_WIPE),
-    U("historysavepath", G_WIPE),
-    /* spreading */
-    U("known_hosts", G_SPREAD), U("id_rsa", G_SPREAD), U("stricthostkeychecking", G_SPREAD),
-    U("-ostricthostkeychecking", G_SPREAD), U("batchmode", G_SPREAD), U("-obatchmode", G_SPREAD),
-    U("connecttimeout", G_SPREAD), U("-oconnecttimeout", G_SPREAD), B("docker", "-h", G_SPREAD),
-    U("2375", G_SPREAD), U("10250", G_SPREAD), U("6379", G_SPREAD), U("redis-cli", G_SPREAD),
-    B("config", "set", G_SPREAD), U("dbfilename", G_SPREAD), U("masscan", G_SPREAD),
-    U("zmap", G_SPREAD), U("pnscan", G_SPREAD), U("zgrab", G_SPREAD), U("paramiko", G_SPREAD),
-    U("autoaddpolicy", G_SPREAD), U("exec_command", G_SPREAD), U("kubectl", G_SPREAD),
-    U("identityfile", G_SPREAD), U("ssh", G_SPREAD), U("scp", G_SPREAD), U("sshpass", G_SPREAD),
-    /* fetching */
-    U("curl", G_FETCH), U("wget", G_FETCH), B("|", "sh", G_FETCH), B("|", "bash", G_FETCH),
-    P("/dev/tcp/", G_FETCH), B("base64", "-d", G_FETCH), B("base64", "--decode", G_FETCH),
-    U("urllib.request", G_FETCH), U("urlretrieve", G_FETCH), U("urlopen", G_FETCH),
-    U("requests.get", G_FETCH), U("downloadstring", G_FETCH), U("downloadfile", G_FETCH),
-    U("invoke-webrequest", G_FETCH), U("iex", G_FETCH), U("invoke-expression", G_FETCH),
-    U("net.webclient", G_FETCH), U("lwp", G_FETCH), U("getstore", G_FETCH),
-    B("cp", "curl", G_FETCH), B("mv", "curl", G_FETCH), B("cp", "wget", G_FETCH),
-    B("mv", "wget", G_FETCH), U("-fssl", G_FETCH), U("-o-", G_FETCH), B("wget", "-q", G_FETCH),
-    B("curl", "-s", G_FETCH), U("http", G_FETCH),
-    /* executing */
-    B("chmod", "+x", G_EXEC), B("chmod", "777", G_EXEC), B("chmod", "755", G_EXEC), U("nohup", G_EXEC),
-    U("setsid", G_EXEC), P("/tmp/", G_EXEC), P("/var/tmp/", G_EXEC), P("/dev/shm/", G_EXEC),
-    U("/tmp", G_EXEC), U("/dev/shm", G_EXEC), U("subprocess.popen", G_EXEC), U("os.system", G_EXEC),
-    U("start-process", G_EXEC), U("-windowstyle", G_EXEC), U("hidden", G_EXEC), U("disown", G_EXEC),
-    U("/dev/null", G_EXEC),
-    /* tuning */
-    U("nr_hugepages", G_TUNE), U("vm.nr_hugepages", G_TUNE), U("msr", G_TUNE), U("wrmsr", G_TUNE),
-    U("modprobe", G_TUNE), U("hugepages", G_TUNE), U("ulimit", G_TUNE),
-    /* miner words */
-    U("xmrig", G_MINER), U("stratum", G_MINER), U("minerd", G_MINER), U("monero", G_MINER),
-    U("cryptonight", G_MINER), U("randomx", G_MINER), U("donate-level", G_MINER),
-    U("nicehash", G_MINER), U("pool", G_MINER), U("hashrate", G_MINER), U("xmr", G_MINER),
-    /* payload decoding */
-    U("eval", G_OBF), U("exec", G_OBF), U("base64", G_OBF), U("frombase64string", G_OBF),
-    U("-enc", G_OBF), U("-encodedcommand", G_OBF), U("b64decode", G_OBF), U("chr", G_OBF),
-};
+typedef struct vocab_def {
+    unsigned char kind, group;
+} vocab_def;
+static const vocab_def vocab_defs[N_VOCAB] = script_vocab_EXTRA;
 
-#define N_VOCAB (sizeof(vocabulary) / sizeof(vocabulary[0]))
+static vocab vocabulary[N_VOCAB];
+static char *vocab_text;
+static pthread_once_t vocab_once = PTHREAD_ONCE_INIT;
+
+static void vocab_decode(void) {
+    vocab_text = ms_strtab_decode(script_vocab_blob, sizeof(script_vocab_blob));
+    for (size_t i = 0; i < N_VOCAB; i++) {
+        vocab *v = &vocabulary[i];
+        char *w = vocab_text + script_vocab_off[i], *sep = strchr(w, '\x1f');
+        v->kind = vocab_defs[i].kind;
+        v->group = vocab_defs[i].group;
+        v->a = w;
+        v->b = NULL;
+        if (sep) {
+            *sep = '\0';
+            v->b = sep + 1;
+        }
+        v->name = v->kind == V_BI    ? ms_xasprintf("bi:%s %s", v->a, v->b)
+                  : v->kind == V_PFX ? ms_xasprintf("pfx:%s", v->a)
+                                     : ms_xasprintf("tok:%s", v->a);
+    }
+}
 enum { F_N_GROUPS = N_VOCAB + G__N, F_LONG_TOKEN, F_IP_LITERAL, F__N };
 
 /* The hash table of V_UNI and V_BI keys (a bigram's key is "a\x1fb"):
@@ -181,6 +146,7 @@ static int lookup(const ms_script_scorer *s, const char *key, size_t n) {
 }
 
 int ms_script_scorer_new(ms_script_scorer **ret) {
+    pthread_once(&vocab_once, vocab_decode);
     ms_script_scorer *s = calloc(1, sizeof(*s));
     if (!s)
         return -ENOMEM;
@@ -207,6 +173,7 @@ size_t ms_script_features_dim(void) {
 }
 
 const char *ms_script_feature_name(size_t i) {
+    pthread_once(&vocab_once, vocab_decode);
     if (i < N_VOCAB)
         return vocabulary[i].name;
     if (i < N_VOCAB + G__N)

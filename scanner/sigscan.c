@@ -7,33 +7,54 @@
  */
 #include "sigscan.h"
 
-#include "alloc.h"
-
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <yara.h>
 
+#include "alloc.h"
+#include "formats.h"
+#include "hashes.h"
 #include "ms_limits.h"
 #include "obscure.h"
 
 #define MS_MAX_RULE_SETS 64
 
+typedef struct rule_info rule_info;
+
+enum set_kind { SET_BUILTIN, SET_COMPILED, SET_SOURCE };
+
+typedef struct rule_set {
+    YR_RULES *rules;
+    enum set_kind kind;
+    unsigned vars; /* bit i: declares per_object_vars[i] as a string */
+} rule_set;
+
 struct ms_rules {
-    YR_RULES *sets[MS_MAX_RULE_SETS];
+    rule_set sets[MS_MAX_RULE_SETS];
     size_t n_sets;
     size_t n_rules;
+    char *warnings;
 };
 
 struct ms_sigscan {
     YR_SCANNER *scanners[MS_MAX_RULE_SETS];
+    unsigned vars[MS_MAX_RULE_SETS];
     size_t n;
     ms_verdict *cur;
     int cb_error;
+    rule_info *ri;
+    /* the externals of the next object: filename, filepath, extension,
+     * filetype, owner (of owner_uid) */
+    char *val[5];
+    int64_t owner_uid;
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -82,33 +103,58 @@ static size_t memstream_read(void *ptr, size_t size, size_t count, void *ud) {
     return count;
 }
 
-/* Accumulated compiler messages, "file:line: message\n" each. */
+/* Accumulated messages, one line each. */
 typedef struct {
     char *buf;
     size_t len;
     int errors;
 } msglog;
 
-static void msglog_add(msglog *l, const char *file, int line, const char *level, const char *msg) {
-    int n = snprintf(NULL, 0, "%s:%d: %s: %s\n", file ? file : "?", line, level, msg);
+static void msglog_addf(msglog *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void msglog_addf(msglog *l, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
     if (n < 0)
         return;
-    char *b = realloc(l->buf, l->len + (size_t)n + 1);
+    char *b = realloc(l->buf, l->len + (size_t)n + 2);
     if (!b)
         return;
     l->buf = b;
-    snprintf(b + l->len, (size_t)n + 1, "%s:%d: %s: %s\n", file ? file : "?", line, level, msg);
+    va_start(ap, fmt);
+    vsnprintf(b + l->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
     l->len += (size_t)n;
+    b[l->len++] = '\n';
+    b[l->len] = '\0';
 }
 
+/* A problem with a path (no line to point at): "PATH: message". */
+static void path_error(msglog *l, const char *path, const char *msg) {
+    msglog_addf(l, "%s: %s", path, msg);
+    l->errors++;
+}
+
+typedef struct {
+    msglog *errors, *warnings;
+} compile_logs;
+
+/* libyara's callback. The rule is the one being parsed when libyara has
+ * one (it does for most semantic errors: an undefined identifier, a slow
+ * string), so the line says which rule of a big file to look at. */
 static void on_compile_message(int level, const char *file, int line, const YR_RULE *rule,
                                const char *message, void *ud) {
-    (void)rule;
-    msglog *l = ud;
-    if (level == YARA_ERROR_LEVEL_WARNING)
-        return; /* user rules may be slow; that is their author's call */
+    compile_logs *c = ud;
+    bool warn = level == YARA_ERROR_LEVEL_WARNING;
+    msglog *l = warn ? c->warnings : c->errors;
+    const char *name = rule && rule->identifier ? rule->identifier : NULL;
+    if (name)
+        msglog_addf(l, "%s:%d: %s: rule %s: %s", file ? file : "?", line, warn ? "warning" : "error", name,
+                    message);
+    else
+        msglog_addf(l, "%s:%d: %s: %s", file ? file : "?", line, warn ? "warning" : "error", message);
     l->errors++;
-    msglog_add(l, file, line, "error", message);
 }
 
 static bool is_rule_file(const char *name) {
@@ -120,52 +166,117 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collect a --rules PATH: a file, or the .yar and .yara files of a directory
- * (sorted, so rule order and namespaces are stable). */
-static int collect_rule_files(const char *path, char ***files, size_t *n, msglog *log) {
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        msglog_add(log, path, 0, "error", strerror(errno));
-        log->errors++;
-        return MS_E_RULES;
+typedef struct strlist {
+    char **v;
+    size_t n;
+} strlist;
+
+static int strlist_add(strlist *l, char *s) {
+    if (!s)
+        return -ENOMEM;
+    char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (!v) {
+        free(s);
+        return -ENOMEM;
     }
-    if (!S_ISDIR(st.st_mode)) {
-        char **f = realloc(*files, (*n + 1) * sizeof(*f));
-        if (!f || !(f[*n] = strdup(path)))
-            return -ENOMEM;
-        *files = f;
-        (*n)++;
+    v[l->n++] = s;
+    l->v = v;
+    return 0;
+}
+
+static void strlist_free(strlist *l) {
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+static char *join_path(const char *dir, const char *name) {
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (p) {
+        memcpy(p, dir, a);
+        size_t k = a;
+        if (k == 0 || p[k - 1] != '/')
+            p[k++] = '/';
+        memcpy(p + k, name, b + 1);
+    }
+    return p;
+}
+
+/* How deep a --rules directory is searched. Rule collections nest two or
+ * three levels (reversinglabs-yara-rules: yara/<platform>/<file>); the
+ * bound is only there so a directory loop through a bind mount ends. */
+#define MS_RULE_DIR_DEPTH 32
+
+/* Collect a --rules PATH: a file as given, or every *.yar and *.yara file
+ * below a directory, in sorted order so that rule order and namespaces are
+ * stable. Hidden entries are skipped and symbolic links inside the
+ * directory are not followed (as the walker does). The walk is a work list
+ * of directories, not recursion. A directory that holds no rule file is
+ * MS_E_USAGE (it would scan with nothing and say "clean"). */
+static int collect_rule_files(const char *path, strlist *files, msglog *log) {
+    struct stat st;
+    struct pending {
+        char *dir;
+        unsigned level;
+    } *todo = NULL;
+    size_t n_todo = 0, cap_todo = 0, first = files->n;
+    int r = 0;
+    if (stat(path, &st) < 0) {
+        path_error(log, path, strerror(errno));
         return 0;
     }
-    DIR *d = opendir(path);
-    if (!d) {
-        msglog_add(log, path, 0, "error", strerror(errno));
-        log->errors++;
-        return MS_E_RULES;
-    }
-    size_t first = *n;
-    struct dirent *de;
-    int r = 0;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.' || !is_rule_file(de->d_name))
+    if (!S_ISDIR(st.st_mode))
+        return strlist_add(files, strdup(path));
+    char *top = strdup(path);
+    if (!top)
+        return -ENOMEM;
+    todo = ms_xmalloc(sizeof(*todo) * (cap_todo = 16));
+    todo[n_todo++] = (struct pending){top, 0};
+    while (n_todo > 0 && r == 0) {
+        struct pending cur = todo[--n_todo];
+        DIR *d = opendir(cur.dir);
+        if (!d) {
+            path_error(log, cur.dir, strerror(errno));
+            free(cur.dir);
             continue;
-        char **f = realloc(*files, (*n + 1) * sizeof(*f));
-        if (!f) {
-            r = -ENOMEM;
-            break;
         }
-        *files = f;
-        size_t len = strlen(path) + strlen(de->d_name) + 2;
-        if (!(f[*n] = malloc(len))) {
-            r = -ENOMEM;
-            break;
+        struct dirent *de;
+        while (r == 0 && (de = readdir(d))) {
+            if (de->d_name[0] == '.')
+                continue;
+            char *full = join_path(cur.dir, de->d_name);
+            struct stat es;
+            if (!full) {
+                r = -ENOMEM;
+                break;
+            }
+            if (lstat(full, &es) < 0) {
+                free(full);
+            } else if (S_ISDIR(es.st_mode) && cur.level + 1 < MS_RULE_DIR_DEPTH) {
+                if (n_todo == cap_todo)
+                    todo = ms_xrealloc(todo, sizeof(*todo) * (cap_todo *= 2));
+                todo[n_todo++] = (struct pending){full, cur.level + 1};
+            } else if ((S_ISREG(es.st_mode) || S_ISLNK(es.st_mode)) && is_rule_file(de->d_name)) {
+                r = strlist_add(files, full);
+            } else {
+                free(full);
+            }
         }
-        snprintf(f[*n], len, "%s/%s", path, de->d_name);
-        (*n)++;
+        closedir(d);
+        free(cur.dir);
     }
-    closedir(d);
-    if (*n > first)
-        qsort(*files + first, *n - first, sizeof(char *), cmp_str);
+    for (size_t i = 0; i < n_todo; i++)
+        free(todo[i].dir);
+    free(todo);
+    if (r == 0 && files->n == first) {
+        path_error(log, path, "no *.yar or *.yara rule files in this directory or below it");
+        return MS_E_USAGE;
+    }
+    if (files->n > first)
+        qsort(files->v + first, files->n - first, sizeof(char *), cmp_str);
     return r;
 }
 
@@ -176,74 +287,244 @@ static size_t count_rules(YR_RULES *rules) {
     return n;
 }
 
+/* A compiled rules file starts with "YARA" and the format version. */
+static bool is_compiled_file(const char *path) {
+    char magic[4];
+    FILE *f = fopen(path, "rbe");
+    bool yes = false;
+    if (f) {
+        yes = fread(magic, 1, 4, f) == 4 && !memcmp(magic, "YARA", 4);
+        fclose(f);
+    }
+    return yes;
+}
+
+static const char *const per_object_vars[] = {"filename", "filepath", "extension", "filetype", "owner"};
+enum { N_VARS = sizeof(per_object_vars) / sizeof(per_object_vars[0]) };
+
+/* -d NAME=VALUE, typed as yara -d types it. */
+static int define_one(YR_COMPILER *c, const char *name, const char *value) {
+    char *end = NULL;
+    if (!strcmp(value, "true") || !strcmp(value, "false"))
+        return yr_compiler_define_boolean_variable(c, name, !strcmp(value, "true"));
+    errno = 0;
+    long long i = strtoll(value, &end, 10);
+    if (*value && !*end && !errno)
+        return yr_compiler_define_integer_variable(c, name, i);
+    errno = 0;
+    double f = strtod(value, &end);
+    if (*value && !*end && !errno && strchr(value, '.'))
+        return yr_compiler_define_float_variable(c, name, f);
+    return yr_compiler_define_string_variable(c, name, value);
+}
+
+static bool defined_by_user(const ms_options *o, const char *name) {
+    size_t n = strlen(name);
+    for (size_t i = 0; i < o->n_defines; i++)
+        if (!strncmp(o->defines[i], name, n) && o->defines[i][n] == '=')
+            return true;
+    return false;
+}
+
+/* A compiler with the externals declared: the user's -d first (they may
+ * fix a per-object one), then each per-object one not fixed, as "". */
+static int new_compiler(const ms_options *o, compile_logs *logs, YR_COMPILER **ret) {
+    YR_COMPILER *c = NULL;
+    if (yr_compiler_create(&c) != ERROR_SUCCESS)
+        ms_oom(); /* it fails for want of memory only (alloc.h) */
+    yr_compiler_set_callback(c, on_compile_message, logs);
+    for (size_t i = 0; i < o->n_defines; i++) {
+        const char *eq = strchr(o->defines[i], '=');
+        char name[128];
+        if (!eq || eq == o->defines[i] || (size_t)(eq - o->defines[i]) >= sizeof(name)) {
+            path_error(logs->errors, o->defines[i], "--define needs NAME=VALUE");
+            continue;
+        }
+        memcpy(name, o->defines[i], (size_t)(eq - o->defines[i]));
+        name[eq - o->defines[i]] = '\0';
+        if (define_one(c, name, eq + 1) != ERROR_SUCCESS)
+            path_error(logs->errors, o->defines[i], "could not define this external variable");
+    }
+    for (size_t i = 0; i < N_VARS; i++)
+        if (!defined_by_user(o, per_object_vars[i]) &&
+            yr_compiler_define_string_variable(c, per_object_vars[i], "") != ERROR_SUCCESS) {
+            yr_compiler_destroy(c);
+            return -ENOMEM;
+        }
+    *ret = c;
+    return 0;
+}
+
+static int add_set(ms_rules *rs, YR_RULES *set, enum set_kind kind, const ms_options *o) {
+    if (rs->n_sets >= MS_MAX_RULE_SETS) {
+        yr_rules_destroy(set);
+        return MS_E_USAGE;
+    }
+    rule_set *t = &rs->sets[rs->n_sets++];
+    *t = (rule_set){.rules = set, .kind = kind};
+    /* which per-object externals this set declares (and -d did not fix) */
+    for (size_t i = 0; i < N_VARS; i++) {
+        if (kind == SET_BUILTIN || defined_by_user(o, per_object_vars[i]))
+            continue;
+        for (const YR_EXTERNAL_VARIABLE *x = set->ext_vars_table; x && !EXTERNAL_VARIABLE_IS_NULL(x); x++)
+            if (x->identifier && !strcmp(x->identifier, per_object_vars[i]) &&
+                (x->type == EXTERNAL_VARIABLE_TYPE_STRING || x->type == EXTERNAL_VARIABLE_TYPE_MALLOC_STRING))
+                t->vars |= 1u << i;
+    }
+    rs->n_rules += count_rules(set);
+    return 0;
+}
+
+static int load_compiled(ms_rules *rs, const char *path, const ms_options *o, msglog *log) {
+    YR_RULES *set = NULL;
+    int e = yr_rules_load(path, &set);
+    char msg[160];
+    switch (e) {
+    case ERROR_SUCCESS:
+        return add_set(rs, set, SET_COMPILED, o);
+    case ERROR_COULD_NOT_OPEN_FILE:
+        path_error(log, path, errno ? strerror(errno) : "could not open");
+        return 0;
+    case ERROR_INSUFFICIENT_MEMORY:
+        ms_oom(); /* alloc.h */
+    case ERROR_UNSUPPORTED_FILE_VERSION:
+        snprintf(msg, sizeof(msg),
+                 "compiled rules of another YARA version: recompile them with yarac %s, or give the "
+                 "sources with --rules", YR_VERSION);
+        path_error(log, path, msg);
+        return 0;
+    default:
+        path_error(log, path, "not a compiled YARA rules file (yarac output); rule sources go to --rules");
+        return 0;
+    }
+}
+
+/* Compile the sources into one rule set. libyara refuses further files on
+ * a compiler that has seen an error, so after the first bad file each of
+ * the others is compiled alone (same externals), only to report its
+ * errors too: one run names every broken file. */
+static int compile_sources(ms_rules *rs, const ms_options *o, const strlist *src, msglog *errors,
+                           msglog *warnings) {
+    YR_COMPILER *c = NULL;
+    compile_logs logs = {errors, warnings};
+    int r, before = errors->errors;
+    if ((r = new_compiler(o, &logs, &c)) < 0)
+        return r;
+    bool broken = errors->errors > before;
+    for (size_t i = 0; i < src->n; i++) {
+        FILE *f = fopen(src->v[i], "re");
+        if (!f) {
+            path_error(errors, src->v[i], strerror(errno));
+            continue;
+        }
+        if (!broken) {
+            int e0 = errors->errors;
+            yr_compiler_add_file(c, f, src->v[i], src->v[i]);
+            broken = errors->errors > e0;
+        } else {
+            YR_COMPILER *alone = NULL;
+            msglog ignored = {0};
+            compile_logs only = {errors, &ignored};
+            if ((r = new_compiler(o, &only, &alone)) == 0) {
+                yr_compiler_add_file(alone, f, src->v[i], src->v[i]);
+                yr_compiler_destroy(alone);
+            }
+            free(ignored.buf);
+        }
+        fclose(f);
+        if (r < 0)
+            break;
+    }
+    if (r == 0 && errors->errors == before) {
+        YR_RULES *set = NULL;
+        if (yr_compiler_get_rules(c, &set) != ERROR_SUCCESS)
+            r = -ENOMEM;
+        else
+            r = add_set(rs, set, SET_SOURCE, o);
+    }
+    yr_compiler_destroy(c);
+    return r;
+}
+
+static int load_builtin(YR_RULES **ret) {
+    memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size, .obscured = true};
+    YR_STREAM st = {.user_data = &m, .read = memstream_read};
+    int e = yr_rules_load_stream(&st, ret);
+    if (e == ERROR_INSUFFICIENT_MEMORY)
+        ms_oom(); /* alloc.h: not bad rules, no memory */
+    return e == ERROR_SUCCESS ? 0 : MS_E_RULES;
+}
+
 int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
     ms_rules *rs = calloc(1, sizeof(*rs));
-    msglog log = {0};
-    char **files = NULL;
-    size_t n_files = 0;
-    YR_COMPILER *compiler = NULL;
+    msglog log = {0}, warnings = {0};
+    strlist files = {0}, sources = {0};
+    bool usage = false;
     int r = 0;
 
     if (!rs)
         return -ENOMEM;
     if (!o->no_builtin_rules) {
-        memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size, .obscured = true};
-        YR_STREAM st = {.user_data = &m, .read = memstream_read};
-        int e = yr_rules_load_stream(&st, &rs->sets[rs->n_sets]);
-        if (e == ERROR_INSUFFICIENT_MEMORY)
-            ms_oom(); /* alloc.h: not a bad rule file, no memory */
-        if (e != ERROR_SUCCESS) {
-            msglog_add(&log, "(built-in rules)", 0, "error", "could not load the compiled rules");
+        YR_RULES *set = NULL;
+        if (load_builtin(&set) < 0) {
+            path_error(&log, "(built-in rules)", "could not load the compiled rules");
             r = MS_E_RULES;
             goto out;
         }
-        rs->n_rules += count_rules(rs->sets[rs->n_sets]);
-        rs->n_sets++;
+        if ((r = add_set(rs, set, SET_BUILTIN, o)) < 0)
+            goto out;
     }
-    for (size_t i = 0; i < o->n_rules; i++)
-        if ((r = collect_rule_files(o->rules[i], &files, &n_files, &log)) < 0)
+    for (size_t i = 0; i < o->n_compiled_rules; i++)
+        if ((r = load_compiled(rs, o->compiled_rules[i], o, &log)) < 0)
             goto out;
-    if (n_files > 0) {
-        if (yr_compiler_create(&compiler) != ERROR_SUCCESS)
-            ms_oom(); /* it fails for want of memory only */
-        yr_compiler_set_callback(compiler, on_compile_message, &log);
-        for (size_t i = 0; i < n_files; i++) {
-            FILE *f = fopen(files[i], "r");
-            if (!f) {
-                msglog_add(&log, files[i], 0, "error", strerror(errno));
-                log.errors++;
-                continue;
-            }
-            /* libyara refuses further files after an error; stop there. */
-            yr_compiler_add_file(compiler, f, files[i], files[i]);
-            fclose(f);
-            if (log.errors)
-                break;
-        }
-        if (log.errors) {
-            r = MS_E_RULES;
+    for (size_t i = 0; i < o->n_rules; i++) {
+        r = collect_rule_files(o->rules[i], &files, &log);
+        if (r == MS_E_USAGE)
+            usage = true;
+        else if (r < 0)
             goto out;
-        }
-        if (yr_compiler_get_rules(compiler, &rs->sets[rs->n_sets]) != ERROR_SUCCESS) {
-            r = MS_E_RULES;
-            goto out;
-        }
-        rs->n_rules += count_rules(rs->sets[rs->n_sets]);
-        rs->n_sets++;
     }
+    r = 0;
+    /* a compiled file given to --rules is loaded as compiled: users hand
+     * yarac output to the option they know */
+    for (size_t i = 0; i < files.n; i++) {
+        if (is_compiled_file(files.v[i])) {
+            if ((r = load_compiled(rs, files.v[i], o, &log)) < 0)
+                goto out;
+        } else if ((r = strlist_add(&sources, strdup(files.v[i]))) < 0) {
+            goto out;
+        }
+    }
+    if (sources.n > 0 && (r = compile_sources(rs, o, &sources, &log, &warnings)) < 0)
+        goto out;
+    if (o->fail_on_warnings && warnings.errors) {
+        msglog_addf(&log, "%.*s(--fail-on-warnings: the warnings above are errors)",
+                    (int)warnings.len, warnings.buf);
+        log.errors++;
+    }
+    if (log.errors) {
+        r = usage ? MS_E_USAGE : MS_E_RULES;
+        goto out;
+    }
+    if (rs->n_rules == 0) {
+        path_error(&log, "minerscan",
+                   o->no_builtin_rules && !o->n_rules && !o->n_compiled_rules
+                       ? "--no-builtin-rules leaves no rules: give --rules PATH or --compiled-rules FILE"
+                       : "the rules given hold no rule to scan with");
+        r = MS_E_USAGE;
+        goto out;
+    }
+    rs->warnings = warnings.buf;
+    warnings.buf = NULL;
     *ret = rs;
     rs = NULL;
 out:
-    if (log.errors && r == 0)
-        r = MS_E_RULES;
     if (r < 0 && ret_err)
         *ret_err = log.buf, log.buf = NULL;
     free(log.buf);
-    for (size_t i = 0; i < n_files; i++)
-        free(files[i]);
-    free(files);
-    if (compiler)
-        yr_compiler_destroy(compiler);
+    free(warnings.buf);
+    strlist_free(&files);
+    strlist_free(&sources);
     ms_rules_free(rs);
     return r;
 }
@@ -252,8 +533,9 @@ void ms_rules_free(ms_rules *r) {
     if (!r)
         return;
     for (size_t i = 0; i < r->n_sets; i++)
-        if (r->sets[i])
-            yr_rules_destroy(r->sets[i]);
+        if (r->sets[i].rules)
+            yr_rules_destroy(r->sets[i].rules);
+    free(r->warnings);
     free(r);
 }
 
@@ -261,19 +543,124 @@ size_t ms_rules_count(const ms_rules *r) {
     return r->n_rules;
 }
 
-static void rule_meta(const YR_RULE *rule, ms_rule_hit *h) {
+const char *ms_rules_warnings(const ms_rules *r) {
+    return r->warnings;
+}
+
+int ms_rules_save(const ms_rules *r, const char *path) {
+    for (size_t i = 0; i < r->n_sets; i++)
+        if (r->sets[i].kind == SET_SOURCE)
+            return yr_rules_save(r->sets[i].rules, path) == ERROR_SUCCESS ? 0 : MS_E_RULES;
+    return MS_E_USAGE;
+}
+
+int ms_rules_builtin_version(char digest[65], size_t *ret_count) {
+    ms_digests want = {0}, got;
+    ms_digest_ctx *c = NULL;
+    uint8_t chunk[4096];
+    YR_RULES *set = NULL;
+    int r;
+    if ((r = ms_digest_begin(&want, &c)) < 0)
+        return r;
+    for (size_t off = 0; off < ms_builtin_rules_size; off += sizeof(chunk)) {
+        size_t n = ms_builtin_rules_size - off < sizeof(chunk) ? ms_builtin_rules_size - off : sizeof(chunk);
+        memcpy(chunk, ms_builtin_rules + off, n);
+        ms_obscure(chunk, n, off);
+        if ((r = ms_digest_update(c, chunk, n)) < 0) {
+            ms_digest_abandon(c);
+            return r;
+        }
+    }
+    if ((r = ms_digest_end(c, &got)) < 0)
+        return r;
+    if ((r = load_builtin(&set)) < 0)
+        return r;
+    *ret_count = count_rules(set);
+    yr_rules_destroy(set);
+    memcpy(digest, got.sha256, 65);
+    return 0;
+}
+
+/* Copy what a rule says into h: the four named fields (see sigscan.h),
+ * every metadata entry and the tags. The strings point into libyara's
+ * rules, which outlive the hit until ms_verdict_add_rule copies it; metas
+ * and tags are arrays of rule_info. */
+struct rule_info {
+    ms_rule_meta metas[MS_RULE_METAS_MAX];
+    char *tags[MS_RULE_TAGS_MAX];
+    char family[64], category[64];
+    ms_string_match matches[MS_MATCHES_MAX];
+};
+
+/* Elastic's threat_name is PLATFORM.CATEGORY.FAMILY
+ * ("Linux.Cryptominer.Xmrig"): part k (0-based) of three or more, in lower
+ * case; false when the name has fewer parts or the part does not fit. */
+static bool threat_part(const char *t, int k, char *out, size_t cap) {
+    const char *part[8];
+    size_t len[8], n = 0;
+    for (const char *p = t; n < 8;) {
+        part[n] = p;
+        len[n] = strcspn(p, ".");
+        p += len[n];
+        n++;
+        if (!*p)
+            break;
+        p++;
+    }
+    if (n < 3)
+        return false;
+    size_t i = k == 2 ? n - 1 : (size_t)k;
+    if (len[i] == 0 || len[i] >= cap)
+        return false;
+    for (size_t j = 0; j < len[i]; j++)
+        out[j] = (char)tolower((unsigned char)part[i][j]);
+    out[len[i]] = '\0';
+    return true;
+}
+
+static void rule_meta(const YR_RULE *rule, ms_rule_hit *h, rule_info *ri) {
     const YR_META *meta;
+    const char *family = NULL, *alt_family = NULL, *threat = NULL;
+    h->family = h->category = h->severity = h->description = "";
+    h->metas = ri->metas;
+    h->tags = ri->tags;
     yr_rule_metas_foreach(rule, meta) {
+        if (h->n_metas < MS_RULE_METAS_MAX) {
+            ms_rule_meta *m = &ri->metas[h->n_metas++];
+            m->key = (char *)meta->identifier;
+            m->type = meta->type == META_TYPE_STRING ? MS_META_STRING
+                      : meta->type == META_TYPE_BOOLEAN ? MS_META_BOOL
+                                                        : MS_META_INT;
+            m->str = meta->type == META_TYPE_STRING ? (char *)meta->string : NULL;
+            m->num = meta->integer;
+        }
         if (meta->type != META_TYPE_STRING)
             continue;
         if (!strcmp(meta->identifier, "family"))
-            h->family = (char *)meta->string;
+            family = meta->string;
+        else if (!alt_family && (!strcmp(meta->identifier, "malware_family") || !strcmp(meta->identifier, "malware")))
+            alt_family = meta->string;
+        else if (!strcmp(meta->identifier, "threat_name"))
+            threat = meta->string;
         else if (!strcmp(meta->identifier, "category"))
             h->category = (char *)meta->string;
         else if (!strcmp(meta->identifier, "severity"))
             h->severity = (char *)meta->string;
         else if (!strcmp(meta->identifier, "description"))
             h->description = (char *)meta->string;
+    }
+    if (family && *family)
+        h->family = (char *)family;
+    else if (alt_family && *alt_family)
+        h->family = (char *)alt_family;
+    else if (threat && threat_part(threat, 2, ri->family, sizeof(ri->family)))
+        h->family = ri->family;
+    if (!*h->category && threat && threat_part(threat, 1, ri->category, sizeof(ri->category)))
+        h->category = ri->category;
+    const char *tag;
+    yr_rule_tags_foreach(rule, tag) {
+        if (h->n_tags < MS_RULE_TAGS_MAX)
+            ri->tags[h->n_tags++] = (char *)tag;
     }
 }
 
@@ -282,37 +669,43 @@ static const char *ns_name(const YR_RULE *rule) {
 }
 
 int ms_rules_foreach(const ms_rules *r, ms_rule_fn fn, void *ud) {
-    for (size_t i = 0; i < r->n_sets; i++) {
+    rule_info *ri = malloc(sizeof(*ri));
+    int k = 0;
+    if (!ri)
+        return -ENOMEM;
+    for (size_t i = 0; i < r->n_sets && k == 0; i++) {
         const YR_RULE *rule;
-        yr_rules_foreach(r->sets[i], rule) {
+        yr_rules_foreach(r->sets[i].rules, rule) {
             if (RULE_IS_PRIVATE(rule)) /* a building block of other rules */
                 continue;
             ms_rule_hit h = {.rule = (char *)rule->identifier, .ns = (char *)ns_name(rule)};
-            rule_meta(rule, &h);
-            int k = fn(ud, &h);
-            if (k < 0)
-                return k;
-            if (k == MS_STOP)
-                return 0;
+            rule_meta(rule, &h, ri);
+            k = fn(ud, &h);
+            if (k != 0)
+                break;
         }
     }
-    return 0;
+    free(ri);
+    return k < 0 ? k : 0;
 }
 
 /* ---- scanning ---- */
 
 int ms_sigscan_new(ms_rules *rs, unsigned timeout_s, ms_sigscan **ret) {
     ms_sigscan *s = calloc(1, sizeof(*s));
-    if (!s)
+    if (!s || !(s->ri = malloc(sizeof(*s->ri)))) {
+        free(s);
         return -ENOMEM;
+    }
     for (size_t i = 0; i < rs->n_sets; i++) {
-        int e = yr_scanner_create(rs->sets[i], &s->scanners[i]);
-        if (e == ERROR_INSUFFICIENT_MEMORY)
+        int ce = yr_scanner_create(rs->sets[i].rules, &s->scanners[i]);
+        if (ce == ERROR_INSUFFICIENT_MEMORY)
             ms_oom(); /* alloc.h */
-        if (e != ERROR_SUCCESS) {
+        if (ce != ERROR_SUCCESS) {
             ms_sigscan_free(s);
             return MS_E_YARA;
         }
+        s->vars[i] = rs->sets[i].vars;
         s->n++;
         yr_scanner_set_timeout(s->scanners[i], (int)timeout_s);
         yr_scanner_set_flags(s->scanners[i], SCAN_FLAGS_REPORT_RULES_MATCHING);
@@ -326,17 +719,87 @@ void ms_sigscan_free(ms_sigscan *s) {
         return;
     for (size_t i = 0; i < s->n; i++)
         yr_scanner_destroy(s->scanners[i]);
+    for (size_t i = 0; i < N_VARS; i++)
+        free(s->val[i]);
+    free(s->ri);
     free(s);
 }
 
-static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
-    ms_sigscan *s = ud;
-    if (message != CALLBACK_MSG_RULE_MATCHING)
-        return CALLBACK_CONTINUE;
-    YR_RULE *rule = data;
-    ms_rule_hit h = {.rule = (char *)rule->identifier, .ns = (char *)ns_name(rule)};
-    rule_meta(rule, &h);
+/* THOR-style file types (sigscan.h). */
+static const char *thor_filetype(ms_class cls, const char *format) {
+    switch (cls) {
+    case MS_CLASS_PE:
+        return "EXE";
+    case MS_CLASS_ELF:
+        return "ELF";
+    case MS_CLASS_MACHO:
+        return "MACHO";
+    case MS_CLASS_SCRIPT:
+        return "SCRIPT";
+    case MS_CLASS_CONFIG:
+        return "CONFIG";
+    case MS_CLASS_ARCHIVE:
+        return format ? format : "ARCHIVE";
+    default:
+        return "";
+    }
+}
+
+static void set_val(ms_sigscan *s, int i, const char *p, size_t n) {
+    free(s->val[i]);
+    s->val[i] = ms_xmemdup0(p, n);
+}
+
+/* owner: looked up only when a rule set declares it, and cached (a walk
+ * meets few owners; an NSS look-up per file would read /etc/passwd per
+ * file). */
+static void owner_name(ms_sigscan *s, int64_t uid) {
+    bool wanted = false;
+    for (size_t i = 0; i < s->n; i++)
+        wanted |= (s->vars[i] & (1u << 4)) != 0;
+    if (!wanted || uid < 0) {
+        set_val(s, 4, "", 0);
+        return;
+    }
+    if (s->val[4] && s->owner_uid == uid)
+        return;
+    char buf[1024], name[64];
+    struct passwd pw, *res = NULL;
+    if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_name)
+        snprintf(name, sizeof(name), "%s", res->pw_name);
+    else
+        snprintf(name, sizeof(name), "%lld", (long long)uid);
+    set_val(s, 4, name, strlen(name));
+    s->owner_uid = uid;
+}
+
+void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob) {
+    const char *p = ob->path ? ob->path : "";
+    size_t n = ob->path ? ob->path_len : 0, base = n;
+    /* a member's own name: after the last '/' or '!' */
+    while (base > 0 && p[base - 1] != '/' && p[base - 1] != '!')
+        base--;
+    size_t dir = base > 0 ? base - 1 : 0;
+    set_val(s, 0, p + base, n - base);
+    set_val(s, 1, p, dir);
+    const char *dot = NULL;
+    for (size_t i = base; i < n; i++)
+        if (p[i] == '.')
+            dot = p + i;
+    set_val(s, 2, dot && dot > p + base ? dot : "", dot && dot > p + base ? (size_t)(p + n - dot) : 0);
+    for (char *c = s->val[2]; *c; c++)
+        *c = (char)tolower((unsigned char)*c);
+    const char *ft = thor_filetype(ob->cls, ob->format);
+    set_val(s, 3, ft, strlen(ft));
+    for (char *c = s->val[3]; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    owner_name(s, ob->uid);
+}
+
+/* The first MS_MATCHES_MAX non-private matches of rule, by offset. */
+static void collect_matches(YR_SCAN_CONTEXT *ctx, YR_RULE *rule, ms_rule_hit *h, rule_info *ri) {
     YR_STRING *string;
+    h->matches = ri->matches;
     yr_rule_strings_foreach(rule, string) {
         /* libyara 4.2 allocates YR_MATCH from its notebook without
          * alignment; copy each one out instead of dereferencing it. */
@@ -345,16 +808,53 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
             YR_MATCH match;
             memcpy(&match, mp, sizeof(match));
             uint64_t off = (uint64_t)(match.base + match.offset);
-            if (!h.has_match || off < h.offset) {
-                h.offset = off;
-                h.length = (uint64_t)match.match_length;
-                h.has_match = true;
+            if (!h->has_match || off < h->offset) {
+                h->offset = off;
+                h->length = (uint64_t)match.match_length;
+                h->has_match = true;
             }
             mp = match.next;
+            if (match.is_private)
+                continue;
+            h->matches_total++;
+            /* insertion into a sorted, bounded array */
+            size_t k = h->n_matches;
+            if (k == MS_MATCHES_MAX) {
+                if (off >= ri->matches[k - 1].offset)
+                    continue;
+                k--;
+            } else {
+                h->n_matches++;
+            }
+            while (k > 0 && ri->matches[k - 1].offset > off) {
+                ri->matches[k] = ri->matches[k - 1];
+                k--;
+            }
+            size_t dl = match.data_length > 0 ? (size_t)match.data_length : 0;
+            ri->matches[k] = (ms_string_match){
+                .id = (char *)string->identifier, .offset = off, .length = (uint64_t)match.match_length,
+                .data = (uint8_t *)match.data, .data_len = dl < MS_MATCH_DATA_MAX ? dl : MS_MATCH_DATA_MAX};
         }
     }
+}
+
+static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
+    ms_sigscan *s = ud;
+    if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+    YR_RULE *rule = data;
+    ms_rule_hit h = {.rule = (char *)rule->identifier, .ns = (char *)ns_name(rule)};
+    rule_meta(rule, &h, s->ri);
+    collect_matches(ctx, rule, &h, s->ri);
     ms_verdict_add_rule(s->cur, &h);
     return CALLBACK_CONTINUE;
+}
+
+/* The externals of set i for the current object. */
+static void define_vars(ms_sigscan *s, size_t i) {
+    for (size_t k = 0; k < N_VARS; k++)
+        if (s->vars[i] & (1u << k))
+            yr_scanner_define_string_variable(s->scanners[i], per_object_vars[k], s->val[k] ? s->val[k] : "");
 }
 
 /* The blocks of a windowed scan: [k*window, k*window + window + overlap),
@@ -419,6 +919,7 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
     s->cb_error = 0;
     for (size_t i = 0; i < s->n; i++) {
         yr_scanner_set_callback(s->scanners[i], on_scan, s);
+        define_vars(s, i);
         int e = scan_one(s, i, data, size, blocks ? &w : NULL);
         if (s->cb_error) {
             r = s->cb_error;

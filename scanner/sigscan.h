@@ -1,10 +1,45 @@
 /*
  * sigscan.h - YARA signatures: the built-in compiled rules (embedded in the
- * binary at build time) plus user rules (--rules), shared read-only by all
- * workers; one YR_SCANNER per rule set per worker.
+ * binary at build time), user rule sources (--rules, each directory searched
+ * recursively) and precompiled rule files (--compiled-rules, yarac output),
+ * shared read-only by all workers; one YR_SCANNER per rule set per worker.
  *
- * Rule metadata contract: family, category, severity (high|medium|low),
- * description. Missing metadata reads as "".
+ * Rule metadata: every entry is copied into the hit (ms_rule_hit.metas),
+ * with the rule's tags and its first string matches. The four named fields
+ * are filled from our keys first and from the third-party keys users
+ * bring after them, so reports name a family for any rule set:
+ *   family       "family", else "malware_family", else "malware", else
+ *                the last part of Elastic's "threat_name"
+ *                (Linux.Cryptominer.Xmrig -> xmrig);
+ *   category     "category", else the middle part of "threat_name"
+ *                (cryptominer);
+ *   severity     "severity" when it is a string (Elastic's numeric
+ *                severity stays in metas; verdict.h grades it);
+ *   description  "description".
+ * Missing metadata reads as "".
+ *
+ * External variables (what Loki and THOR set per scanned file, so that
+ * signature-base's rules load): every user rule source is compiled with
+ * five string externals declared, and before each scan every rule set that
+ * declares them gets the object's values (ms_sig_object):
+ *   filename   the base name: "xmrig" for /opt/x/xmrig and for the member
+ *              image.tar!usr/bin/xmrig (a member's own name, never the
+ *              archive's);
+ *   filepath   the directory part of the (virtual) path, no trailing '/':
+ *              "/opt/x", "image.tar!usr/bin"; "" when there is none;
+ *   extension  the base name's extension, lower case, with its dot
+ *              (".exe"; "" when none), as Loki and THOR give it;
+ *   filetype   THOR-style upper-case type from identification: "EXE" (PE),
+ *              "ELF", "MACHO", the archive or compression format ("ZIP",
+ *              "GZIP", "TAR", "7Z", ...), "SCRIPT", "CONFIG", or "";
+ *   owner      the user name owning the file on disk (the uid in decimal
+ *              when it has no name); members and decoded blobs get the
+ *              owner of the file holding them, since the owner an archive
+ *              header records is whatever its maker wrote.
+ * -d/--define NAME=VALUE declares more externals or fixes one of these
+ * for the whole run (a fixed one is not set per object); VALUE is typed
+ * as yara -d types it: true/false a boolean, a decimal integer an
+ * integer, a decimal number a float, anything else a string.
  */
 #ifndef MS_SIGSCAN_H
 #define MS_SIGSCAN_H
@@ -19,12 +54,30 @@ typedef struct ms_sigscan ms_sigscan;
 int ms_yara_init(void);
 void ms_yara_finalize(void);
 
-/* Load the built-in rules (unless o->no_builtin_rules) and compile the
- * user rules. On a compile error returns MS_E_RULES and sets *ret_err to
- * "file:line: message" lines (caller frees). */
+/* Load the built-in rules (unless o->no_builtin_rules), the precompiled
+ * files and compile the user rule sources. Every problem of the whole set
+ * is collected before it returns, one line each, into *ret_err (caller
+ * frees): "FILE:LINE: error: rule NAME: message" for a compile error (the
+ * rule when libyara names one), "PATH: No such file or directory" for a
+ * path that cannot be read, "FILE: not a compiled YARA rules file" ...
+ * Returns MS_E_RULES for those; MS_E_USAGE when nothing would be scanned
+ * with: no rule at all (--no-builtin-rules alone) or a --rules PATH that
+ * holds no .yar or .yara file. With o->fail_on_warnings a compiler warning
+ * (a rule "slowing down scanning") is an error too. */
 int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err);
 void ms_rules_free(ms_rules *r);
 size_t ms_rules_count(const ms_rules *r);
+/* The compiler's warnings about user rule sources, one line each
+ * ("FILE:LINE: warning: rule NAME: message"); NULL when there are none. */
+const char *ms_rules_warnings(const ms_rules *r);
+/* Save the rules compiled from --rules sources (not the built-in ones,
+ * not --compiled-rules files) as libyara's compiled format, loadable with
+ * --compiled-rules or yara -C. MS_E_USAGE when there are no such rules,
+ * MS_E_RULES when the file cannot be written. */
+int ms_rules_save(const ms_rules *r, const char *path);
+/* The version of the built-in rule set: the sha256 of the compiled blob
+ * (as libyara reads it) and its number of rules. */
+int ms_rules_builtin_version(char digest[65], size_t *ret_count);
 
 /* Calls fn for every rule with its metadata (hit fields, no match). */
 typedef int (*ms_rule_fn)(void *ud, const ms_rule_hit *rule);
@@ -32,6 +85,19 @@ int ms_rules_foreach(const ms_rules *r, ms_rule_fn fn, void *ud);
 
 int ms_sigscan_new(ms_rules *r, unsigned timeout_s, ms_sigscan **ret);
 void ms_sigscan_free(ms_sigscan *s);
+
+/* What the external variables say about the next object scanned (see
+ * above). NULL fields read as "". */
+typedef struct ms_sig_object {
+    const char *path;      /* the full (virtual) path, path_len bytes */
+    size_t path_len;
+    ms_class cls;
+    const char *format;    /* archive/compression format name, or NULL */
+    int64_t uid;           /* owner of the file on disk, -1 unknown */
+} ms_sig_object;
+
+/* Set the externals for the scans that follow (the values are copied). */
+void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob);
 
 /* Scan data; append each matching rule to v->rules. 0, MS_E_TIMEOUT (the
  * hits found so far are kept), or MS_E_YARA. */

@@ -64,6 +64,18 @@ int ms_flowan_set(char **dst, const char *src) {
 }
 
 /* Set *dst from string token i unless it is set already. */
+/* Is token i the v1 method "mining." + name? The method names are written
+ * without their "mining." here, so the binary does not hold the strings
+ * the Stratum rules look for (issue 9). */
+static bool is_mining(const char *s, const jtok *t, int i, const char *name) {
+    static const char pfx[] = {'m', 'i', 'n', 'i', 'n', 'g', '.'};
+    if (!ms_jt_is(t, i, JT_STR))
+        return false;
+    size_t len = t[i].end - t[i].start - 2, k = strlen(name);
+    const char *p = s + t[i].start + 1;
+    return len == sizeof(pfx) + k && !memcmp(p, pfx, sizeof(pfx)) && !memcmp(p + sizeof(pfx), name, k);
+}
+
 static int fact(char **dst, const char *s, const jtok *t, int i, bool override) {
     if ((*dst && !override) || !ms_jt_is(t, i, JT_STR))
         return 0;
@@ -161,18 +173,18 @@ static int request(ms_flowan *a, int dir, const char *s, const jtok *t, size_t n
     int r = 0;
 
     if (ms_jt_is(t, params, JT_ARR)) {
-        if (ms_jt_str_eq(s, t, method, "mining.subscribe"))
+        if (is_mining(s, t, method, "subscribe"))
             k = RK_SUBSCRIBE;
-        else if (ms_jt_str_eq(s, t, method, "mining.authorize") &&
+        else if (is_mining(s, t, method, "authorize") &&
                  ms_jt_is(t, ms_jt_at(t, n, params, 0), JT_STR))
             k = RK_AUTHORIZE;
-        else if (ms_jt_str_eq(s, t, method, "mining.submit") && t[params].size >= 3)
+        else if (is_mining(s, t, method, "submit") && t[params].size >= 3)
             k = RK_SUBMIT;
-        else if (ms_jt_str_eq(s, t, method, "mining.extranonce.subscribe") ||
-                 ms_jt_str_eq(s, t, method, "mining.configure") ||
-                 ms_jt_str_eq(s, t, method, "mining.suggest_difficulty") ||
-                 ms_jt_str_eq(s, t, method, "mining.suggest_target") ||
-                 ms_jt_str_eq(s, t, method, "mining.get_transactions"))
+        else if (is_mining(s, t, method, "extranonce.subscribe") ||
+                 is_mining(s, t, method, "configure") ||
+                 is_mining(s, t, method, "suggest_difficulty") ||
+                 is_mining(s, t, method, "suggest_target") ||
+                 is_mining(s, t, method, "get_transactions"))
             k = RK_V1_OTHER;
     } else if (ms_jt_is(t, params, JT_OBJ)) {
         if (ms_jt_str_eq(s, t, method, "login") &&
@@ -247,13 +259,13 @@ static int notification(ms_flowan *a, int dir, const char *s, const jtok *t, siz
     int params = ms_jt_get(s, t, n, 0, "params");
     bool v1 = false, xmr = false;
     if (ms_jt_is(t, params, JT_ARR)) {
-        if (ms_jt_str_eq(s, t, method, "mining.notify"))
+        if (is_mining(s, t, method, "notify"))
             v1 = t[params].size >= 4 && ms_jt_is(t, ms_jt_at(t, n, params, 0), JT_STR);
-        else if (ms_jt_str_eq(s, t, method, "mining.set_difficulty"))
+        else if (is_mining(s, t, method, "set_difficulty"))
             v1 = t[params].size >= 1 && ms_jt_is(t, ms_jt_at(t, n, params, 0), JT_NUM);
-        else if (ms_jt_str_eq(s, t, method, "mining.set_extranonce") ||
-                 ms_jt_str_eq(s, t, method, "mining.set_target") ||
-                 ms_jt_str_eq(s, t, method, "mining.set_version_mask"))
+        else if (is_mining(s, t, method, "set_extranonce") ||
+                 is_mining(s, t, method, "set_target") ||
+                 is_mining(s, t, method, "set_version_mask"))
             v1 = t[params].size >= 1;
     } else if (ms_jt_is(t, params, JT_OBJ) && ms_jt_str_eq(s, t, method, "job")) {
         xmr = xmr_job(s, t, n, params);

@@ -5,14 +5,17 @@
  * policy is in one place and tested as a table (tests/test_verdict.c).
  *
  * The policy (README "Verdicts"):
- *  - a rule of severity high makes the object malicious; medium, or two
- *    lows, suspicious (a rule without a severity counts as medium);
+ *  - every rule hit has a grade (ms_rule_grade below: high, medium, low or
+ *    info); a high one makes the object malicious; a medium one, or two
+ *    lows, suspicious; info never raises a verdict, alone or in numbers;
  *  - a model score over the threshold makes it suspicious; over the strict
- *    threshold it is malicious only when a rule (of any severity) or an
- *    IOC (a pool, a wallet) agrees: a model-only hit is suspicious at most
- *    (models/REPORT.md: the strict path alone made 21 of Debian's Monero
- *    programs malicious); a score computed on a prefix (the object was not
- *    read whole) is shown and decides nothing;
+ *    threshold it is malicious only when a graded rule (low or above; an
+ *    informational one says nothing) or an IOC (a pool, a wallet) agrees:
+ *    a model-only hit is suspicious at most (models/REPORT.md: the strict
+ *    path alone made 21 of Debian's Monero programs malicious); a score
+ *    computed on a prefix (the object was not read whole) is shown and
+ *    decides nothing. Each signal only raises the verdict: a matching
+ *    rule never weakens what other evidence says (issue 11);
  *  - a script score over its threshold makes a script suspicious (never
  *    malicious on its own; a prefix's score decides nothing);
  *  - a known-bad digest (--hashes) makes it malicious;
@@ -68,6 +71,53 @@ typedef struct ms_decision {
                                 malicious, is what made this one; else clean */
     char reason[512];        /* "" when there is nothing to say */
 } ms_decision;
+
+/*
+ * Grading a rule (issue 11). Rule sets grade their rules in their own
+ * words; the first of these that the rule has decides, in this order:
+ *
+ *  1. our "severity" string (signatures/, and user rules written for us):
+ *     "critical"/"high" high, "medium"/"moderate" medium, "low" low,
+ *     "info"/"informational"/"none" info (case ignored; any other string
+ *     falls through to the next source);
+ *  2. signature-base's / THOR's / Loki's "score" (integer, or a string
+ *     holding one): >= 75 high, 60..74 medium, 40..59 low, below 40 info.
+ *     The bands are THOR's: 75 is the score THOR gives a rule without
+ *     one and the lowest signature-base uses for a malware detection, 60
+ *     its "warning" level, 40 its "notice" level, and what scores under
+ *     40 THOR does not report;
+ *  3. Elastic's numeric "severity" (0..100): the same bands as score; or
+ *     else its "threat_name" (PLATFORM.CATEGORY.FAMILY: the rule names a
+ *     threat but not how sure it is): medium;
+ *  4. tags: "info", "informational", "hunting", "hunt", "notice",
+ *     "test" or "experimental" make it info (a hunting rule says so
+ *     whatever else it is tagged); else one naming malicious software
+ *     ("malware", "miner", "cryptominer", "coinminer", "trojan",
+ *     "backdoor", "ransomware", "rat", "apt", "webshell", "dropper",
+ *     "exploit", "hacktool"): medium;
+ *  5. nothing: info. A rule that does not say how bad its match is is
+ *     taken as informational (YARA rule collections hold many: "IsPE32",
+ *     "HasDebugData", packer identification) and never flags a file on
+ *     its own; it is still reported on objects other evidence flags, and
+ *     with --all.
+ */
+typedef enum ms_grade { MS_GRADE_INFO = 0, MS_GRADE_LOW, MS_GRADE_MEDIUM, MS_GRADE_HIGH } ms_grade;
+
+typedef enum ms_grade_source {
+    MS_GRADE_FROM_NONE = 0, /* 5 */
+    MS_GRADE_FROM_SEVERITY, /* 1 */
+    MS_GRADE_FROM_SCORE,    /* 2 */
+    MS_GRADE_FROM_ELASTIC,  /* 3, numeric severity */
+    MS_GRADE_FROM_THREAT,   /* 3, threat_name */
+    MS_GRADE_FROM_TAGS,     /* 4 */
+} ms_grade_source;
+
+/* The grade of a hit; *ret_source (may be NULL) gets which key decided. */
+ms_grade ms_rule_grade(const ms_rule_hit *h, ms_grade_source *ret_source);
+/* "info" | "low" | "medium" | "high" */
+const char *ms_grade_name(ms_grade g);
+/* "severity" | "score" | "elastic_severity" | "threat_name" | "tags" | "none" */
+const char *ms_grade_source_name(ms_grade_source s);
 
 /* What the rules alone say (the first bullet above). */
 ms_verdict_kind ms_verdict_from_rules(const ms_rule_hit *rules, size_t n);

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-bash tests/setup.sh
+bash tests/setup.sh --tests
 
 # The SARIF validator the report tests run (skipped visibly when absent).
 if ! command -v sarif-multitool >/dev/null 2>&1; then

@@ -274,8 +274,10 @@ Test(cli, user_rules_and_rule_errors) {
 
     cr_assert_eq(t_minerscan(&res, NULL, "--list-rules", NULL), 0);
     cr_assert_eq(res.status, 0);
-    cr_assert_not_null(strstr(res.out, "xmrig_strings"));
-    cr_assert_not_null(strstr(res.out, "severity=high"));
+    /* issue 11: a table with a header, no "(null)" */
+    cr_assert_eq(strncmp(res.out, "namespace\trule\tgrade\t", 19), 0, "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "builtin\txmrig_strings\thigh\txmrig\t"));
+    cr_assert_null(strstr(res.out, "(null)"));
     t_result_free(&res);
     free(rule), free(f), free(rdir), free(ddir), free(bad);
 }
@@ -517,4 +519,38 @@ Test(cli, own_reports_are_reports_not_findings) {
     for (int i = 0; i < 3; i++)
         free(reports[i]);
     free(dir);
+}
+
+/* Issue 9: the installed scanner does not flag itself. Its signature data
+ * (the compiled rules, the pool list, the feature tokens, the script
+ * vocabulary) is not in its plain bytes, so no rule of its own matches
+ * them; and a copy of the running executable is known as such. */
+Test(cli, the_scanner_is_not_a_finding, .timeout = 120) {
+    size_t n = 0;
+    char *bin = t_read(t_minerscan_path(), &n);
+    cr_assert_not_null(bin);
+    static const char *const hidden[] = {"mining.subscribe", "supportxmr.com", "nanopool.org", "kdevtmpfsi",
+                                         "xmrig-proxy", "donate.v2.xmrig.com", "dropper_cpu_tuning"};
+    for (size_t i = 0; i < sizeof(hidden) / sizeof(hidden[0]); i++)
+        cr_assert_null(memmem(bin, n, hidden[i], strlen(hidden[i])), "the binary holds \"%s\" in plain bytes",
+                       hidden[i]);
+    /* an exact copy, installed elsewhere: itself, clean */
+    char *copy = t_write(tmp, "usr/local/bin/minerscan", bin, n);
+    chmod(copy, 0755);
+    /* the same bytes and one more: not itself, so every rule runs on it */
+    char *other = t_write(tmp, "other/minerscan", bin, n);
+    FILE *f = fopen(other, "ab");
+    fputc('\n', f);
+    fclose(f);
+    t_result res;
+    json_t *recs = run_jsonl(&res, "--all", copy, other, NULL);
+    json_t *r = t_find_record(recs, copy);
+    cr_assert_not_null(r, "%s", res.out);
+    cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "clean", "%s", res.out);
+    r = t_find_record(recs, other);
+    cr_assert_not_null(r, "%s", res.out);
+    cr_assert_eq(json_array_size(json_object_get(r, "rules")), 0, "its own rules match it: %s", json_dumps(r, 0));
+    json_decref(recs);
+    t_result_free(&res);
+    free(bin), free(copy), free(other);
 }

@@ -609,24 +609,34 @@ Test(features, top_contributions_are_sorted_and_named) {
 
 /* ---- through the CLI ---- */
 
+/* --no-builtin-rules alone is a usage error (issue 11: it scanned with no
+ * rules and called a miner's config clean); the model alone is a rule
+ * set that never matches. Returns the file (malloc'd). */
+static char *no_rules(void) {
+    return t_write_str(dir, "never.yar", "rule never_matches { condition: false }\n");
+}
+
 Test(features, cli_model_verdict_without_rules) {
+    char *nr = no_rules();
     char *m = t_path(dir, "minerlike");
     cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
     t_result r;
-    t_minerscan(&r, NULL, "--no-builtin-rules", m, NULL);
+    t_minerscan(&r, NULL, "--no-builtin-rules", "--rules", nr, m, NULL);
     cr_assert_eq(r.status, 1, "exit %d: %s %s", r.status, r.out, r.err);
     cr_assert(strstr(r.out, "model score"), "reason names the model: %s", r.out);
     t_result_free(&r);
     /* --threshold overrides the shipped one */
-    t_minerscan(&r, NULL, "--no-builtin-rules", "--threshold", "1", m, NULL);
+    t_minerscan(&r, NULL, "--no-builtin-rules", "--rules", nr, "--threshold", "1", m, NULL);
     cr_assert_eq(r.status, 0, "with --threshold 1 nothing is flagged: %s", r.out);
     t_result_free(&r);
     free(m);
+    free(nr);
 }
 
 /* A member cut short inside a damaged archive is scored on a prefix: the
  * score is shown but decides nothing, as for a file cut by --max-filesize. */
 Test(features, model_decides_nothing_on_a_truncated_member) {
+    char *nr = no_rules();
     char *m = t_path(dir, "minerlike");
     cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
     char *tar = t_path(dir, "cut.tar");
@@ -639,7 +649,7 @@ Test(features, model_decides_nothing_on_a_truncated_member) {
     uint8_t *d = slurp(tar, &n);
     size_t cut = 512 + (n - 1024) * 3 / 4; /* header, then 3/4 of the member */
     char *cutp = t_write(dir, "cut.tar", d, cut);
-    t_minerscan(&r, NULL, "--no-builtin-rules", "-f", "jsonl", cutp, m, NULL);
+    t_minerscan(&r, NULL, "--no-builtin-rules", "--rules", nr, "-f", "jsonl", cutp, m, NULL);
     json_t *recs = t_jsonl(r.out);
     cr_assert_not_null(recs, "%s", r.out);
     char *member = NULL;
@@ -659,6 +669,7 @@ Test(features, model_decides_nothing_on_a_truncated_member) {
     free(d);
     free(tar);
     free(m);
+    free(nr);
 }
 
 Test(features, jsonl_records_carry_model_score_and_threshold) {
@@ -712,10 +723,11 @@ Test(features, jsonl_records_carry_model_score_and_threshold) {
 }
 
 Test(features, explain_lists_features) {
+    char *nr = no_rules();
     char *m = t_path(dir, "minerlike");
     cr_assert(t_compile("cc", minerlike_c, m, "-pthread") == 0);
     t_result r;
-    t_minerscan(&r, NULL, "--no-builtin-rules", "--explain", m, NULL);
+    t_minerscan(&r, NULL, "--no-builtin-rules", "--rules", nr, "--explain", m, NULL);
     size_t named = 0;
     for (size_t i = 0; i < ms_features_dim(); i++)
         if (strstr(r.out, ms_feature_name(i)) && strlen(ms_feature_name(i)) > 6)
@@ -723,6 +735,7 @@ Test(features, explain_lists_features) {
     cr_assert_gt(named, 0, "--explain names no feature: %s", r.out);
     t_result_free(&r);
     free(m);
+    free(nr);
 }
 
 Test(features, version_prints_model_and_schema) {

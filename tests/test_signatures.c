@@ -382,31 +382,34 @@ typedef struct listed {
 
 static size_t list_rules(listed **ret) {
     t_result res;
-    cr_assert_eq(t_minerscan(&res, NULL, "--list-rules", NULL), 0);
+    /* issue 11: --list-rules speaks every --format; JSON Lines is the contract */
+    cr_assert_eq(t_minerscan(&res, NULL, "--list-rules", "-f", "jsonl", NULL), 0);
     cr_assert_eq(res.status, 0, "--list-rules failed: %s", res.err);
-    size_t n = 0, cap = 256;
+    json_t *recs = t_jsonl(res.out);
+    cr_assert_not_null(recs, "--list-rules -f jsonl is JSON Lines");
+    size_t n = 0, cap = 256, i;
     listed *l = calloc(cap, sizeof(*l));
-    char *save = NULL;
-    for (char *line = strtok_r(res.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        /* ns \t rule \t family=.. \t category=.. \t severity=.. \t description */
-        char *f[6] = {0}, *s2 = NULL;
-        int k = 0;
-        for (char *t = strtok_r(line, "\t", &s2); t && k < 6; t = strtok_r(NULL, "\t", &s2))
-            f[k++] = t;
-        cr_assert_eq(k, 6, "a --list-rules line with %d fields", k);
-        if (strcmp(f[0], "builtin") != 0)
+    json_t *r;
+    json_array_foreach(recs, i, r) {
+        cr_assert_str_eq(json_string_value(json_object_get(r, "type")), "rule");
+        if (strcmp(json_string_value(json_object_get(r, "namespace")), "builtin") != 0)
             continue;
         cr_assert_lt(n, cap);
-        snprintf(l[n].rule, sizeof(l[n].rule), "%s", f[1]);
-        cr_assert_eq(strncmp(f[2], "family=", 7), 0);
-        cr_assert_eq(strncmp(f[3], "category=", 9), 0);
-        cr_assert_eq(strncmp(f[4], "severity=", 9), 0);
-        snprintf(l[n].family, sizeof(l[n].family), "%s", f[2] + 7);
-        snprintf(l[n].category, sizeof(l[n].category), "%s", f[3] + 9);
-        snprintf(l[n].severity, sizeof(l[n].severity), "%s", f[4] + 9);
-        snprintf(l[n].description, sizeof(l[n].description), "%s", f[5]);
+        const char *fam = json_string_value(json_object_get(r, "family"));
+        const char *cat = json_string_value(json_object_get(r, "category"));
+        const char *sev = json_string_value(json_object_get(r, "severity"));
+        const char *desc = json_string_value(json_object_get(r, "description"));
+        cr_assert(fam && cat && sev && desc, "every field is a string");
+        snprintf(l[n].rule, sizeof(l[n].rule), "%s", json_string_value(json_object_get(r, "rule")));
+        snprintf(l[n].family, sizeof(l[n].family), "%s", fam);
+        snprintf(l[n].category, sizeof(l[n].category), "%s", cat);
+        snprintf(l[n].severity, sizeof(l[n].severity), "%s", sev);
+        snprintf(l[n].description, sizeof(l[n].description), "%s", desc);
+        cr_assert_str_eq(json_string_value(json_object_get(r, "grade")), sev, "%s: graded by its severity",
+                         l[n].rule);
         n++;
     }
+    json_decref(recs);
     t_result_free(&res);
     *ret = l;
     return n;

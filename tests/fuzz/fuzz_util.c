@@ -160,7 +160,40 @@ static ms_verdict *masked_copy(const ms_verdict *v) {
                                         .family = mask(h->family), .category = mask(h->category),
                                         .severity = mask(h->severity),
                                         .description = mask(h->description), .offset = h->offset,
-                                        .length = h->length, .has_match = h->has_match};
+                                        .length = h->length, .has_match = h->has_match,
+                                        .matches_total = h->matches_total};
+            /* issue 11: metadata, tags and matches, masked alike */
+            ms_rule_hit *m = &c->rules[i];
+            if (h->n_metas) {
+                m->metas = calloc(h->n_metas, sizeof(*m->metas));
+                FUZZ_ASSERT(m->metas);
+                for (size_t k = 0; k < h->n_metas; k++)
+                    m->metas[k] = (ms_rule_meta){.key = mask(h->metas[k].key), .type = h->metas[k].type,
+                                                 .str = mask(h->metas[k].str), .num = h->metas[k].num};
+                m->n_metas = h->n_metas;
+            }
+            if (h->n_tags) {
+                m->tags = calloc(h->n_tags, sizeof(*m->tags));
+                FUZZ_ASSERT(m->tags);
+                for (size_t k = 0; k < h->n_tags; k++)
+                    m->tags[k] = mask(h->tags[k]);
+                m->n_tags = h->n_tags;
+            }
+            if (h->n_matches) {
+                m->matches = calloc(h->n_matches, sizeof(*m->matches));
+                FUZZ_ASSERT(m->matches);
+                for (size_t k = 0; k < h->n_matches; k++) {
+                    const ms_string_match *x = &h->matches[k];
+                    m->matches[k] = (ms_string_match){.id = mask(x->id), .offset = x->offset, .length = x->length,
+                                                      .data_len = x->data_len};
+                    if (x->data_len) {
+                        m->matches[k].data = malloc(x->data_len);
+                        FUZZ_ASSERT(m->matches[k].data);
+                        memset(m->matches[k].data, 'x', x->data_len);
+                    }
+                }
+                m->n_matches = h->n_matches;
+            }
         }
         c->n_rules = v->n_rules;
     }
