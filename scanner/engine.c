@@ -216,6 +216,10 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
         (r = ms_capture_new(e->o, &w->capture)) < 0 ||
         (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0)) {
         ms_worker_free(w);
+        /* a worker's handles come from the built-in rules and magic
+         * database, which are known good: a failure is memory (alloc.h) */
+        if (r == -ENOMEM || r == MS_E_MAGIC)
+            ms_oom();
         return r;
     }
     *ret = w;

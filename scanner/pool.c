@@ -424,10 +424,10 @@ static size_t queue_capacity(unsigned workers) {
 
 int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *rep,
            const ms_run_hooks *hooks, ms_summary *ret_summary) {
-    ms_pool *p = calloc(1, sizeof(*p));
+    ms_pool *p = ms_xcalloc(1, sizeof(*p));
     const ms_options *o = ms_engine_options(e);
     unsigned n = o->threads ? o->threads : 1;
-    worker_arg *args = calloc(n, sizeof(*args));
+    worker_arg *args = ms_xcalloc(n, sizeof(*args));
     pthread_t writer;
     bool writer_started = false, begun = false;
     int r = 0;
@@ -522,6 +522,8 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     }
     for (size_t i = 0; r == 0 && i < n_paths && !should_stop(p); i++) {
         int k = ms_walk(paths[i], &wo, on_walk, p);
+        if (k == -ENOMEM)
+            ms_oom(); /* the walker's frames and paths: bookkeeping (alloc.h) */
         if (k < 0 && k != -EIO)
             r = k;
     }

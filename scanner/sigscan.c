@@ -705,6 +705,13 @@ int ms_sigscan_new(ms_rules *rs, unsigned timeout_s, ms_sigscan **ret) {
             ms_sigscan_free(s);
             return MS_E_YARA;
         }
+        /* libyara 4.2 does not check these callocs of yr_scanner_create:
+         * one that fails leaves NULL and the first scan writes through it
+         * (the allocation-failure sweep of tests/test_harden.c) */
+        YR_SCANNER *sc = s->scanners[i];
+        if (!sc->rule_matches_flags || !sc->ns_unsatisfied_flags || !sc->strings_temp_disabled ||
+            !sc->matches || !sc->unconfirmed_matches)
+            ms_oom();
         s->vars[i] = rs->sets[i].vars;
         s->n++;
         yr_scanner_set_timeout(s->scanners[i], (int)timeout_s);

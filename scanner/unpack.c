@@ -724,7 +724,9 @@ typedef struct memsrc {
 static la_ssize_t mem_read(struct archive *a, void *ud, const void **buf) {
     (void)a;
     memsrc *m = ud;
-    size_t k = m->n - m->pos < MEM_PIECE ? m->n - m->pos : MEM_PIECE;
+    /* all of it at once when nothing is given back (bytes in memory): a
+     * stored member is then one block inside it, handed over uncopied */
+    size_t k = !m->release || m->n - m->pos < MEM_PIECE ? m->n - m->pos : MEM_PIECE;
     *buf = m->p + m->pos;
     m->pos += k;
     if (m->release && m->pos > MEM_LAG && m->pos - MEM_LAG > m->released + MEM_LAG) {
@@ -755,12 +757,17 @@ static la_int64_t mem_seek(struct archive *a, void *ud, la_int64_t offset, int w
     return (la_int64_t)m->pos;
 }
 
+/* Every archive is opened here, also those in memory: libarchive 3.6's
+ * archive_read_open_memory() goes on to archive_read_open1() when its own
+ * allocation in archive_read_set_callback_data() failed, and crashes (the
+ * allocation-failure sweep); here that failure is -ENOMEM. */
 static int mem_open(struct archive *a, memsrc *m) {
-    archive_read_set_read_callback(a, mem_read);
-    archive_read_set_skip_callback(a, mem_skip);
-    archive_read_set_seek_callback(a, mem_seek);
-    archive_read_set_callback_data(a, m);
-    return archive_read_open1(a);
+    if (archive_read_set_read_callback(a, mem_read) != ARCHIVE_OK ||
+        archive_read_set_skip_callback(a, mem_skip) != ARCHIVE_OK ||
+        archive_read_set_seek_callback(a, mem_seek) != ARCHIVE_OK ||
+        archive_read_set_callback_data(a, m) != ARCHIVE_OK)
+        return -ENOMEM;
+    return archive_read_open1(a) == ARCHIVE_OK ? 0 : MS_E_CORRUPT;
 }
 
 /*
@@ -871,8 +878,12 @@ again:
         goto out;
     }
     memsrc src = {.p = data + off, .n = size - off, .release = give_back, .ud = release_ud, .base = off};
-    if ((give_back ? mem_open(R.a, &src) : archive_read_open_memory(R.a, data + off, size - off)) !=
-        ARCHIVE_OK) {
+    int opened = mem_open(R.a, &src);
+    if (opened == -ENOMEM) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (opened < 0) {
         /* only a compression filter reads at open: its stream is damaged */
         snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
         r = MS_E_CORRUPT;

@@ -461,9 +461,10 @@ static int push(walker *w, int fd, const struct stat *st, size_t len, size_t nam
     w->n_open++;
     if (w->depth - 1 < w->low)
         w->low = w->depth - 1;
+    /* a listing cut short (an I/O error, or no memory for a directory of
+     * millions of names) is that directory's error record; what was read
+     * of it is walked */
     int r = read_names(w, fd, f);
-    if (r == -ENOMEM)
-        return r;
     if (r < 0 && (r = emit_errno(w, len, -r)) != WALK_GO)
         return r;
     if (w->n_open > MS_WALK_MAX_FDS)

@@ -40,6 +40,10 @@ static void teardown(void) {
 }
 
 TestSuite(harden, .init = setup, .fini = teardown, .timeout = 240);
+/* the bombs and the allocation sweep: a suite of their own rather than a
+ * per-test override (Criterion 2.4's runner leaks when a test overrides
+ * its suite's timeout while another runs, which LeakSanitizer reports) */
+TestSuite(harden_slow, .init = setup, .fini = teardown, .timeout = 900);
 
 /* ---- helpers ---- */
 
@@ -708,7 +712,7 @@ static long peak_mib(const char *const *argv, t_result *res) {
  * worker allowed past its 64 MiB share and the share for every other;
  * the rest of the process (rules, libmagic, windows of mapped files) is
  * under 256 MiB. A member past the bound is a limit record. */
-Test(harden, nested_members_stay_under_the_memory_promise, .timeout = 900) {
+Test(harden_slow, nested_members_stay_under_the_memory_promise) {
     char *a = memory_bomb("bomb1.tar.gz", BOMB_LEVELS, BOMB_MIB);
     char *b = t_path(tmp, "bomb2.tar.gz");
     sh("cp '%s' '%s'", a, b);
@@ -996,7 +1000,7 @@ Test(harden, the_sandbox_stops_a_write_from_inside_the_scanner) {
  * script) for N spread over all of them: every run either completes with
  * a record for every file, or says exactly that line and exits 2. No
  * crash, no sanitizer report, no hang. */
-Test(harden, allocation_failure_sweep_ends_cleanly_every_time, .timeout = 900) {
+Test(harden_slow, allocation_failure_sweep_ends_cleanly_every_time) {
     char *tree = small_tree();
     const char *so = shim();
     char *count_path = t_path(tmp, "count.txt");
@@ -1049,7 +1053,11 @@ Test(harden, allocation_failure_sweep_ends_cleanly_every_time, .timeout = 900) {
             json_t *recs = t_jsonl(res.out);
             cr_assert_not_null(recs, "N=%lu: JSON Lines:\n%s", n, res.out);
             cr_assert_not_null(t_summary(recs), "N=%lu: a complete run has its summary", n);
-            for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+            /* a directory whose listing could not be held is an error
+             * record of its own; what it holds then has none */
+            json_t *dir = t_find_record(recs, tree);
+            bool listed = !dir || strcmp(str_of(dir, "verdict"), "error");
+            for (size_t i = 0; listed && i < sizeof(files) / sizeof(files[0]); i++) {
                 char *p = t_path(tree, files[i]);
                 cr_assert_not_null(t_find_record(recs, p), "N=%lu: a record for %s:\n%s", n, p, res.out);
                 free(p);

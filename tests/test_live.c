@@ -53,7 +53,6 @@
 /* ---- parsers ---- */
 
 /* every test has a timeout far below its meson suite's (issue 15) */
-TestSuite(live, .timeout = 240);
 TestSuite(live_host, .timeout = 120);
 TestSuite(live_parse, .timeout = 60);
 TestSuite(live_persist, .timeout = 120);

@@ -616,7 +616,7 @@ Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
     unpriv_walk uw = {.out = pfd[1], .root = root};
     pthread_t th;
     cr_assert_eq(pthread_create(&th, NULL, walk_unprivileged, &uw), 0);
-    close(pfd[1]);
+    /* pfd[1] is the thread's: walk_to_fd closes it */
     FILE *f = fdopen(pfd[0], "r");
     cr_assert_not_null(f);
     line_rec recs[32];
