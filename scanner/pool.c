@@ -202,6 +202,7 @@ typedef struct {
     ms_worker *w;
     pthread_t tid;
     bool started;
+    bool done; /* under p->done_lock: the thread has returned its work */
 } worker_arg;
 
 static void *worker_main(void *ud) {
@@ -229,6 +230,7 @@ static void *worker_main(void *ud) {
     }
     rq_producer_done(p);
     pthread_mutex_lock(&p->done_lock);
+    a->done = true;
     p->workers_done++;
     pthread_cond_broadcast(&p->done_cond);
     pthread_mutex_unlock(&p->done_lock);
@@ -547,10 +549,19 @@ out:
             rq_producer_done(p);
     }
     bool all_done = wait_workers(p, started);
-    if (all_done)
-        for (unsigned i = 0; i < n; i++)
-            if (args[i].started)
-                pthread_join(args[i].tid, NULL);
+    /* the ones that are done are joined; after a hurried stop the others
+     * are detached, left to the caller's exit */
+    for (unsigned i = 0; i < n; i++) {
+        if (!args[i].started)
+            continue;
+        pthread_mutex_lock(&p->done_lock);
+        bool done = args[i].done;
+        pthread_mutex_unlock(&p->done_lock);
+        if (done || all_done)
+            pthread_join(args[i].tid, NULL);
+        else
+            pthread_detach(args[i].tid);
+    }
     rq_producer_done(p);
     if (writer_started)
         pthread_join(writer, NULL);
