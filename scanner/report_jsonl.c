@@ -253,8 +253,10 @@
  *   elapsed_s   number|null  wall-clock seconds of the run; null under
  *               --sort, so that the whole output is byte-identical from
  *               run to run and for any thread count.
- *   interrupted bool     the run was stopped (SIGINT/SIGTERM) before the
- *               end; the records above are then not every object.
+ *   interrupted bool     the run was stopped by a signal (SIGINT, SIGTERM,
+ *               SIGHUP, SIGUSR1; exit status 128 + the signal) before the
+ *               end; the records above are then not every object, but
+ *               each of them is whole and this summary counts them.
  *
  * Numbers that are not integers are written with "%.6g" (deterministic,
  * locale-independent); a non-finite value would be null. Strings from the
