@@ -11,7 +11,6 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cancel.h"
@@ -259,11 +258,6 @@ int main(int argc, char **argv) {
     ms_cancel_init(&cancel);
     /* from the start: a signal while the rules load still gets a report */
     catch_stop_signals();
-    /* glibc reads the time zone the first time a thread needs it
-     * (libarchive and libmagic format times): once here, before any
-     * thread, so workers never set it up at the same time (ThreadSanitizer
-     * saw them do it) */
-    tzset();
     int action = ms_cli_parse(&c, argc, argv, msg, sizeof(msg));
     if (action < 0) {
         rc = usage_error(msg);
