@@ -27,6 +27,8 @@
  *                       a file that changes while it is scanned, at the
  *                       worst moment, every time.
  *
+ *  (built with -DMS_SHIM_ALLOC only; the other hooks never replace the
+ *  allocator, which an AddressSanitizer build cannot have preloaded)
  *  MS_SHIM_FAIL_ALLOC=N the Nth call of malloc, calloc, realloc or
  *                       posix_memalign/aligned_alloc in the process (all
  *                       threads, counted from its start) returns NULL with
@@ -231,6 +233,7 @@ int __openat64_2(int dirfd, const char *path, int flags) {
     return do_openat(dirfd, path, flags, 0);
 }
 
+#ifdef MS_SHIM_ALLOC /* only in the sweep's build of the shim (test_harden.c) */
 /* ---- allocation failure ---- */
 
 static void *(*next_malloc)(size_t);
@@ -391,3 +394,5 @@ __attribute__((destructor)) static void count_out(void) {
     }
     syscall(SYS_close, count_fd);
 }
+
+#endif /* MS_SHIM_ALLOC */

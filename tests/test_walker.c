@@ -560,6 +560,7 @@ static void walk_to_fd(int out) {
         fprintf(f, "%d\t%d\t%s\t%s\t%d\n", (int)c.v[i].kind, c.v[i].error,
                 c.v[i].reason ? c.v[i].reason : "-", c.v[i].path, (int)c.v[i].fd_ok);
     fclose(f);
+    coll_free(&c); /* a thread now, not a child that exits */
 }
 
 typedef struct line_rec {
