@@ -142,6 +142,17 @@ const ms_cli_opt ms_cli_opts[] = {
        "DIR instead of /, e.g. a mounted copy of the system; processes and kernel settings still come "
        "from the running kernel.",
        MS_OPT_STRING, F(live_root))},
+    {O(OPT_CASE, 0, "case", "DIR",
+       "Evidence mode: make DIR (absent or empty; never overwritten) and write into it the report "
+       "(report.jsonl, or report.txt or report.sarif with --format), scanner.sha256 (this "
+       "executable's sha256, for sha256sum -c), log.txt (the run's messages with UTC times) and, "
+       "last, SHA256SUMS of the three. Nothing else is written anywhere.",
+       MS_OPT_STRING, F(case_dir))},
+    {O(OPT_VERIFY_REPORT, 0, "verify-report", "PATH",
+       "Check that a report minerscan wrote (or a --case directory) is unchanged: its last record "
+       "holds the sha256 of every byte before it. Exit status 0 intact, 1 changed, 2 no seal or "
+       "unreadable.",
+       MS_OPT_STRING, F(verify_report))},
     {O(OPT_VERSION, 'V', "version", NULL, "Print the version, rule, model and schema versions.",
        MS_OPT_ACTION, 0)},
     {O(OPT_HELP, 'h', "help", NULL, "Print this help.", MS_OPT_ACTION, 0)},
@@ -160,7 +171,7 @@ void ms_cli_defaults(ms_cli *c) {
     memset(c, 0, sizeof(*c));
     ms_options_default(&c->o);
     c->o.threads = 0; /* online CPUs, settled by main */
-    c->format = "text";
+    c->format = NULL; /* text; jsonl under --case (main settles it) */
     c->progress = -1;
 }
 

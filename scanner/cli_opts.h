@@ -54,6 +54,8 @@ enum ms_opt_id {
     OPT_IOC_FILE,
     OPT_LIVE,
     OPT_LIVE_ROOT,
+    OPT_CASE,
+    OPT_VERIFY_REPORT,
 };
 
 /* What a value is, and so how it is parsed and its default printed. */
@@ -90,6 +92,8 @@ typedef struct ms_cli {
     const char *save_rules; /* --save-rules FILE */
     bool live;             /* --live (issue 13): the running host, not PATHs */
     const char *live_root; /* --live-root DIR */
+    const char *case_dir;  /* --case DIR (case.h) */
+    const char *verify_report; /* --verify-report PATH */
     ms_strv rules, excludes, passwords, paths, compiled_rules, defines, ioc_files;
 } ms_cli;
 

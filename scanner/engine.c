@@ -44,10 +44,12 @@
 #include "ms_features.h"
 #include "ms_limits.h"
 #include "object.h"
+#include "payload.h"
 #include "script_score.h"
 #include "selfreport.h"
 #include "sigscan.h"
 #include "unpack.h"
+#include "upx.h"
 #include "verdict.h"
 
 /* How many contributions --explain and the record's model.top carry. */
@@ -85,6 +87,10 @@ struct ms_worker {
     ms_featurizer *feat;
     ms_capture *capture;
     ms_script_scorer *script; /* NULL when no script model is compiled in */
+    ms_upx *upx;              /* UPX unpacking (issue 10); its buffer holds
+                                 the program scanned as prog!upx */
+    bool upx_busy;            /* that buffer is in use (a member below it is
+                                 UPX-packed too) */
     uint8_t *buf; /* the read buffer of read_file */
     size_t cap;
 };
@@ -183,6 +189,10 @@ const char *ms_engine_rules_warnings(const ms_engine *e) {
     return ms_rules_warnings(e->rules);
 }
 
+size_t ms_engine_rule_inputs(const ms_engine *e, const ms_rule_input **ret) {
+    return ms_rules_inputs(e->rules, ret);
+}
+
 int ms_engine_save_rules(const ms_engine *e, const char *path) {
     return ms_rules_save(e->rules, path);
 }
@@ -214,7 +224,8 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
         (r = ms_sigscan_new(e->rules, e->o->limits.scan_timeout, &w->sig)) < 0 ||
         (r = ms_unpacker_new(e->o, &w->unp)) < 0 || (r = ms_featurizer_new(&w->feat)) < 0 ||
         (r = ms_capture_new(e->o, &w->capture)) < 0 ||
-        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0)) {
+        (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0) ||
+        (r = ms_upx_new(&w->upx)) < 0) {
         ms_worker_free(w);
         /* a worker's handles come from the built-in rules and magic
          * database, which are known good: a failure is memory (alloc.h) */
@@ -235,6 +246,7 @@ void ms_worker_free(ms_worker *w) {
     ms_featurizer_free(w->feat);
     ms_capture_free(w->capture);
     ms_script_scorer_free(w->script);
+    ms_upx_free(w->upx);
     free(w->buf);
     free(w);
 }
@@ -575,6 +587,8 @@ static void run_script_score(scan *s, const ms_object *o, ms_verdict *v, ms_evid
     ev->script_scored = true;
     ev->script_score = score;
     ev->script_threshold = v->threshold;
+    ev->script_context = ms_script_context(w->script);
+    ev->script_size = o->size;
 }
 
 /* Packet captures (issue 14, capture.h): the flow findings are rule hits,
@@ -632,6 +646,54 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
     ev->unpack_reason = why;
 }
 
+/* UPX hook (issue 10): the original program of a UPX-packed ELF/PE is the
+ * member "upx" of it (reported as prog!upx) and goes through scan_child
+ * like an archive member. A packed program that cannot be unpacked is a
+ * member event, never silently clean: over --max-filesize a limit, else
+ * an error (not "damaged": even when the file was cut short, the program
+ * it packs was not scanned, and the run must say something went unread).
+ * Not UPX after all: nothing. The unpacked bytes count against
+ * --max-archive-bytes like archive members. A UPX program inside the
+ * unpacked one gets a fresh ms_upx: the worker's holds the one scanned. */
+static void run_upx(scan *s, const ms_object *o, ms_class cls, unsigned depth, children *c) {
+    ms_worker *w = s->w;
+    const ms_limits *l = &w->e->o->limits;
+    if ((cls != MS_CLASS_ELF && cls != MS_CLASS_PE) || o->status != 0 || depth >= l->max_depth ||
+        stopping(s) || !ms_upx_candidate(o->data, o->size))
+        return;
+    ms_upx *tmp = NULL, *u = w->upx;
+    if (w->upx_busy) {
+        if (ms_upx_new(&tmp) < 0)
+            ms_oom();
+        u = tmp;
+    }
+    const uint8_t *out = NULL;
+    size_t out_len = 0;
+    char why[256] = "";
+    int r = ms_upx_unpack(u, o->data, o->size, l->max_filesize, &out, &out_len, NULL, why, sizeof(why));
+    if (r == -ENOMEM)
+        ms_oom();
+    if (r != MS_E_UNSUPPORTED) {
+        if (r == 0 && s->budget.expanded + out_len > l->max_archive_bytes) {
+            r = MS_E_LIMIT;
+            snprintf(why, sizeof(why), "limit: max-archive-bytes %llu reached, the unpacked program not scanned",
+                     (unsigned long long)l->max_archive_bytes);
+        } else if (r == 0) {
+            s->budget.expanded += out_len;
+        } else if (r == MS_E_CORRUPT) {
+            r = -EIO;   /* see above: error, not damaged */
+        }
+        ms_object m = {.origin = MS_ORIGIN_MEMBER, .name = "upx", .name_len = 3,
+                       .data = r == 0 ? out : NULL, .size = r == 0 ? out_len : 0,
+                       .declared_size = out_len, .status = r, .reason = r ? why : NULL};
+        bool was = w->upx_busy;
+        w->upx_busy = true;
+        scan_child(c, &m);
+        w->upx_busy = was;
+    }
+    ms_upx_free(tmp);
+}
+
 /* --ioc-file (issue 11, ioclist.h): the object's name and IOCs against the
  * indicator lists; each match is a rule hit. An object nothing flagged has
  * its IOCs extracted here only when a list has network indicators, and
@@ -650,6 +712,60 @@ static void match_indicators(const ms_engine *e, const ms_object *o, const ms_de
     ms_iocs_clear(&mine);
     ev->rules = v->rules; /* the hits were appended: the array may have moved */
     ev->n_rules = v->n_rules;
+}
+
+/* Payloads inside executables (issue 10, payload.h): an embedded ELF or
+ * PE is a member; a compressed stream is handed to the unpacker and what
+ * it decodes is the member, named "payload@OFFSET". A payload is a guess
+ * on top of the program's own scan, whose bytes were all scanned already:
+ * one that does not decode is dropped, and one that decodes only in part
+ * is scanned as far as it goes, never made an error or a limit of the
+ * program (a clean /usr holds streams that end in other data). */
+typedef struct payload_ctx {
+    children *c;
+    const char *name;
+    size_t name_len;
+} payload_ctx;
+
+static int on_payload_member(void *ud, const ms_member *m) {
+    payload_ctx *p = ud;
+    if (!m->data || m->size == 0)
+        return MS_CONTINUE;
+    ms_object o = {.origin = MS_ORIGIN_MEMBER, .name = p->name, .name_len = p->name_len, .data = m->data,
+                   .size = m->size, .declared_size = m->size};
+    return scan_child(p->c, &o);
+}
+
+static void run_payloads(scan *s, const ms_object *o, ms_class cls, unsigned depth, children *c) {
+    if ((cls != MS_CLASS_ELF && cls != MS_CLASS_PE) || depth >= s->w->e->o->limits.max_depth || stopping(s))
+        return;
+    ms_payload pl[MS_PAYLOAD_MAX];
+    size_t n = 0;
+    /* a window at a time for a big object, each given back behind */
+    for (size_t from = 64; from < o->size && n < MS_PAYLOAD_MAX;) {
+        size_t to = windowed(o) && o->size - from > MS_WINDOW ? from + MS_WINDOW : o->size, next;
+        n += ms_payloads_find(o->data, o->size, from, to, pl + n, MS_PAYLOAD_MAX - n, &next);
+        if (windowed(o))
+            object_release((void *)o, from, next - from);
+        from = next;
+    }
+    for (size_t i = 0; i < n && !stopping(s); i++) {
+        char name[48];
+        int k = snprintf(name, sizeof(name), "payload@%llu", (unsigned long long)pl[i].off);
+        if (pl[i].kind == MS_PAYLOAD_EXECUTABLE) {
+            ms_object e = {.origin = MS_ORIGIN_MEMBER, .name = name, .name_len = (size_t)k,
+                           .data = o->data + pl[i].off, .size = (size_t)pl[i].len, .declared_size = pl[i].len};
+            scan_child(c, &e);
+            continue;
+        }
+        const char *reason = NULL;
+        payload_ctx p = {.c = c, .name = name, .name_len = (size_t)k};
+        uint64_t len = ms_payload_stream_len(o->data + pl[i].off, (size_t)pl[i].len, pl[i].format,
+                                             s->w->e->o->limits.max_filesize);
+        if (len)
+            ms_unpack(s->w->unp, o->data + pl[i].off, (size_t)len, name, (size_t)k, depth, NULL, NULL,
+                      &s->budget, on_payload_member, &p, &reason);
+    }
 }
 
 /* Every stage on one object, then its children; returns its verdict (to be
@@ -733,6 +849,8 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     /* children: archive members and decoded blobs */
     children c = {.s = s, .parent = v, .depth = depth};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
+    run_upx(s, o, cls, depth, &c);
+    run_payloads(s, o, cls, depth, &c);
     if (text && depth < e->o->limits.max_depth && !stopping(s) && !s->budget.exhausted) {
         blob_sweep b = {.c = &c};
         sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);

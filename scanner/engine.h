@@ -43,6 +43,9 @@ const char *ms_engine_rules_warnings(const ms_engine *e);
 int ms_engine_save_rules(const ms_engine *e, const char *path);
 /* -V: the built-in rule set's digest and size (ms_rules_builtin_version). */
 int ms_engine_builtin_rules_version(char digest[65], size_t *ret_count);
+/* The user's rule files as loaded, with their digests (sigscan.h). */
+struct ms_rule_input;
+size_t ms_engine_rule_inputs(const ms_engine *e, const struct ms_rule_input **ret);
 /* For --list-rules. */
 int ms_engine_foreach_rule(const ms_engine *e, int (*fn)(void *, const ms_rule_hit *), void *ud);
 

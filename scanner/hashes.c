@@ -231,3 +231,46 @@ void ms_digest_abandon(ms_digest_ctx *c) {
         EVP_MD_CTX_free(c->md[k]);
     free(c);
 }
+
+int ms_digest_peek(const ms_digest_ctx *c, char sha256[65]) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    EVP_MD_CTX *t = EVP_MD_CTX_new();
+    int ok = t && EVP_MD_CTX_copy_ex(t, c->md[0]) == 1 && EVP_DigestFinal_ex(t, md, &n) == 1;
+    EVP_MD_CTX_free(t);
+    if (!ok)
+        return MS_E_CRYPTO;
+    to_hex(md, n, sha256);
+    return 0;
+}
+
+int ms_sha256_stream(FILE *f, char out[65]) {
+    ms_digests want = {0}, got;
+    ms_digest_ctx *c = NULL;
+    uint8_t buf[65536];
+    size_t k;
+    int r = ms_digest_begin(&want, &c);
+    if (r < 0)
+        return r;
+    while ((k = fread(buf, 1, sizeof(buf), f)) > 0)
+        if ((r = ms_digest_update(c, buf, k)) < 0)
+            break;
+    if (r == 0 && ferror(f))
+        r = -EIO;
+    if (r < 0) {
+        ms_digest_abandon(c);
+        return r;
+    }
+    if ((r = ms_digest_end(c, &got)) == 0)
+        memcpy(out, got.sha256, 65);
+    return r;
+}
+
+int ms_sha256_file(const char *path, char out[65]) {
+    FILE *f = fopen(path, "rbe");
+    if (!f)
+        return -errno;
+    int r = ms_sha256_stream(f, out);
+    fclose(f);
+    return r;
+}

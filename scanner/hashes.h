@@ -9,6 +9,7 @@
 #define MS_HASHES_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "minerscan.h"
 
@@ -45,5 +46,14 @@ int ms_digest_begin(const ms_digests *want, ms_digest_ctx **ret);
 int ms_digest_update(ms_digest_ctx *c, const uint8_t *d, size_t n);
 int ms_digest_end(ms_digest_ctx *c, ms_digests *ret);
 void ms_digest_abandon(ms_digest_ctx *c);
+/* The sha256 of what was fed so far, c kept going (the report chain of
+ * runinfo.h). 0 or MS_E_CRYPTO. */
+int ms_digest_peek(const ms_digest_ctx *c, char sha256[65]);
+
+/* The sha256 of a stream's remaining bytes (read to its end); 0, -errno
+ * of the read, or MS_E_CRYPTO. */
+int ms_sha256_stream(FILE *f, char out[65]);
+/* The sha256 of a file's bytes. 0 or -errno (or MS_E_CRYPTO). */
+int ms_sha256_file(const char *path, char out[65]);
 
 #endif

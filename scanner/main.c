@@ -4,6 +4,7 @@
  * library.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "cancel.h"
+#include "case.h"
 #include "cli_opts.h"
 #include "engine.h"
 #include "live.h"
@@ -23,6 +26,7 @@
 #include "pool.h"
 #include "report.h"
 #include "sandbox.h"
+#include "runinfo.h"
 
 /* The run's stop channel: the signal handler's only business. The first
  * stop signal ends the run as the end of its input would, with a partial
@@ -49,10 +53,28 @@ static void catch_stop_signals(void) {
         sigaction(stop_signals[i], &sa, NULL);
 }
 
+
+/* --case (case.h): what the run says on standard error goes to the
+ * case's log.txt too. */
+static ms_case *case_log;
+
+/* "minerscan: MSG" on standard error (and in the case log). */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "minerscan: %s\n", buf);
+    if (case_log)
+        ms_case_log(case_log, buf);
+}
+
 /* notices from the run (pool.h): one line each, after the progress line */
 static void notice(void *ud, const char *msg) {
     (void)ud;
-    fprintf(stderr, "minerscan: notice: %s\n", msg);
+    say("notice: %s", msg);
 }
 
 static int usage_error(const char *msg) {
@@ -130,6 +152,11 @@ static int tee_object(ms_report *r, const ms_verdict *v) {
                 fputs(": ", stderr);
                 ms_text_sanitize(stderr, v->reason ? v->reason : "error", strlen(v->reason ? v->reason : "error"));
                 fputc('\n', stderr);
+                if (case_log) {
+                    char *line = ms_xasprintf("%.*s: %s", (int)v->path_len, v->path, v->reason ? v->reason : "error");
+                    ms_case_log(case_log, line);
+                    free(line);
+                }
                 break;
             }
         }
@@ -230,13 +257,15 @@ static int exit_status(int r, const ms_summary *sum, const char *output) {
     if (r == -EPIPE)
         return 2; /* the reader went away: quiet */
     if (r < 0) {
-        fprintf(stderr, "minerscan: %s: %s\n", output ? output : "output", ms_strerror(r));
+        say("%s: %s", output ? output : "output", ms_strerror(r));
         return 2;
     }
     if (sum->interrupted) {
         int sig = ms_cancel_reason(&cancel);
-        fprintf(stderr, "minerscan: interrupted (%s)%s\n", sig > 0 ? strsignal(sig) : "stopped",
-                sum->abandoned ? "; a worker still inside an object was not waited for" : "");
+        char msg[160];
+        snprintf(msg, sizeof(msg), "interrupted (%s)%s", sig > 0 ? strsignal(sig) : "stopped",
+                 sum->abandoned ? "; a worker still inside an object was not waited for" : "");
+        say("%s", msg);
         return sig > 0 && sig < 64 ? 128 + sig : 130;
     }
     if (sum->malicious + sum->suspicious > 0)
@@ -250,7 +279,13 @@ int main(int argc, char **argv) {
     char msg[256];
     int rc = 2;
     ms_engine *e = NULL;
-    FILE *out = NULL;
+    FILE *out = NULL, *cooked = NULL;
+    ms_case kase = {.dirfd = -1};
+    ms_runinfo run = {0};
+    ms_chain *chain = NULL;
+    struct timespec started;
+
+    clock_gettime(CLOCK_REALTIME, &started);
     char *err = NULL;
 
     ms_cli_defaults(&c);
@@ -273,6 +308,23 @@ int main(int argc, char **argv) {
         rc = fflush(stdout) == 0 ? 0 : 2;
         goto out;
     }
+    if (c.verify_report) {
+        if (c.paths.n || c.case_dir || c.output) {
+            rc = usage_error("--verify-report takes one PATH of its own, and no other PATH, -o or --case");
+            goto out;
+        }
+        rc = ms_verify_report(c.verify_report, stdout);
+        if (fflush(stdout) != 0)
+            rc = 2;
+        goto out;
+    }
+    if (c.case_dir && (c.output || c.list_rules || c.save_rules)) {
+        rc = usage_error(c.output ? "--case writes the report into its directory: not with -o"
+                                  : "--case is for scans, not --list-rules or --save-rules");
+        goto out;
+    }
+    if (!c.format)
+        c.format = c.case_dir ? "jsonl" : "text";
     /* --live (issue 13) reads the running host, not PATHs */
     if (c.live && (c.paths.n || c.scan_stdin)) {
         rc = usage_error(c.scan_stdin ? "--live and --stdin: not both" : "--live takes no PATH");
@@ -322,6 +374,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "minerscan: %s: %s\n", c.output, strerror(errno));
         goto out;
     }
+    if (c.case_dir) {
+        if (ms_case_open(&kase, c.case_dir, c.format, msg, sizeof(msg)) < 0) {
+            fprintf(stderr, "minerscan: %s\n", msg);
+            goto out;
+        }
+        case_log = &kase;
+    }
     if (c.list_rules) {
         r = list_rules(e, c.format, out ? out : stdout);
         rc = r == 0 && fflush(out ? out : stdout) == 0 ? 0 : 2;
@@ -334,16 +393,23 @@ int main(int argc, char **argv) {
     tee.ops = *tee.inner;
     tee.ops.object = tee_object;
     tee.paths = &paths;
-    ms_report rep = {.ops = &tee.ops, .out = out ? out : stdout, .explain = c.o.explain, .sort = c.o.sort};
+    /* the run record and the seal (runinfo.h): every byte of the report
+     * goes through the chain */
+    ms_runinfo_collect(&run, argc, argv, &c.o, e);
+    run.start = started;
+    if (case_log)
+        ms_case_start(&kase, &run);
+    FILE *raw = case_log ? kase.report : out ? out : stdout;
+    if (!(cooked = ms_chain_open(raw, &chain)))
+        ms_oom();
+    ms_report rep = {.ops = &tee.ops, .out = cooked, .explain = c.o.explain, .sort = c.o.sort,
+                     .run = &run, .chain = chain, .raw = raw};
     ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel,
                           .notice = notice, .scan_stdin = c.scan_stdin};
     struct stat ost;
-    if (out && fstat(fileno(out), &ost) == 0 && S_ISREG(ost.st_mode)) {
-        hooks.have_report = true;
-        hooks.report_dev = ost.st_dev;
-        hooks.report_ino = ost.st_ino;
-    } else if (!out && fstat(STDOUT_FILENO, &ost) == 0 && S_ISREG(ost.st_mode)) {
-        /* `minerscan . > report.jsonl`: the shell opened it, same rule */
+    if (fstat(fileno(raw), &ost) == 0 && S_ISREG(ost.st_mode)) {
+        /* -o FILE, --case's report, or `minerscan . > report.jsonl`:
+         * the open report is never an input */
         hooks.have_report = true;
         hooks.report_dev = ost.st_dev;
         hooks.report_ino = ost.st_ino;
@@ -369,12 +435,24 @@ int main(int argc, char **argv) {
     }
     if (show_progress)
         fputs("\r\033[K", stderr);
+    int k = ms_chain_close(cooked, chain);
+    cooked = NULL;
+    chain = NULL;
+    if (k < 0 && r == 0)
+        r = k;
     if (out) {
         if (fclose(out) != 0 && r == 0)
             r = -errno;
         out = NULL;
     }
-    rc = exit_status(r, &sum, c.output);
+    rc = exit_status(r, &sum, case_log ? c.case_dir : c.output);
+    if (case_log) {
+        case_log = NULL;
+        if (ms_case_close(&kase, rc) < 0) {
+            fprintf(stderr, "minerscan: --case %s: could not write the case files\n", c.case_dir);
+            rc = 2;
+        }
+    }
     if (sum.abandoned) {
         /* the report is written and closed; a worker is still inside
          * libyara with the engine: end here, do not free under it */
@@ -382,6 +460,13 @@ int main(int argc, char **argv) {
         _exit(rc);
     }
 out:
+    if (cooked)
+        ms_chain_close(cooked, chain);
+    if (case_log) {
+        case_log = NULL;
+        ms_case_close(&kase, rc);
+    }
+    ms_runinfo_free(&run);
     if (out)
         fclose(out);
     ms_engine_free(e);

@@ -2,6 +2,9 @@
 #include "model.h"
 
 #include <math.h>
+#include <string.h>
+
+#include "hashes.h"
 
 #include "ms_features.h"
 #include "model_data.h"
@@ -44,4 +47,22 @@ double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *
     if (ret_n_top)
         *ret_n_top = n_top;
     return 1.0 / (1.0 + exp(-z));
+}
+
+/* The parameters the scores are made of, as the binary holds them:
+ * weights, means, scales, bias and thresholds (little-endian doubles). */
+int ms_model_digest(char out[65]) {
+    ms_digests want = {0}, got;
+    ms_digest_ctx *c = NULL;
+    const double head[3] = {MS_MODEL_BIAS, MS_MODEL_THRESHOLD, MS_MODEL_STRICT_THRESHOLD};
+    int r = ms_digest_begin(&want, &c);
+    if (r < 0)
+        return r;
+    ms_digest_update(c, (const uint8_t *)head, sizeof(head));
+    ms_digest_update(c, (const uint8_t *)ms_model_weight, sizeof(ms_model_weight));
+    ms_digest_update(c, (const uint8_t *)ms_model_mean, sizeof(ms_model_mean));
+    ms_digest_update(c, (const uint8_t *)ms_model_scale, sizeof(ms_model_scale));
+    if ((r = ms_digest_end(c, &got)) == 0)
+        memcpy(out, got.sha256, 65);
+    return r;
 }

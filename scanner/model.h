@@ -21,4 +21,7 @@ const ms_model_info *ms_model_get_info(void);
  * number. Returns the probability in [0,1]. */
 double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *ret_n_top);
 
+/* sha256 of the model's parameters as compiled in (the run record). */
+int ms_model_digest(char out[65]);
+
 #endif

@@ -34,7 +34,19 @@ struct ms_report {
     bool sort;    /* --sort: no wall-clock figures, output is
                      byte-identical run to run */
     void *state;  /* the reporter's own (sarif buffers results) */
+    /* The run record and the seal (runinfo.h): with run set, begin()
+     * writes the run record first and end() writes the seal last, the
+     * sha256 of every byte that went through out, which is then a chain
+     * FILE (ms_chain_open) over raw; the seal itself goes to raw. NULL
+     * run: neither (--list-rules, tests of one reporter). */
+    struct ms_runinfo *run;
+    struct ms_chain *chain;
+    FILE *raw;
 };
+
+/* For end(): flush out, take the end time, the sha256 and byte count of
+ * what went through out. < 0 when out could not be flushed. */
+int ms_report_seal(ms_report *r, char hex[65], uint64_t *ret_bytes, char end_utc[32]);
 
 extern const ms_report_ops ms_report_text;
 extern const ms_report_ops ms_report_jsonl;

@@ -4,8 +4,32 @@
  * This comment is the contract. Field names and meanings do not change;
  * new fields may be added, so readers must ignore fields they do not know.
  * Keys are written in the order listed. Every line is a JSON object with a
- * "type" member: "object" and "summary" for every run, and with --live
- * also "process", "persistence" and "host" (below).
+ * "type" member: "run", "object", "summary" and "end" for every run, and
+ * with --live also "process", "persistence" and "host" (below).
+ *
+ * {"type":"run", ...}     exactly one, the first line, written before the
+ *                         scan starts (runinfo.h): what made the report.
+ *   scanner     "minerscan";  version  string.
+ *   executable  {"path": string|null (/proc/self/exe), "sha256":
+ *               string|null (of that file's bytes)}.
+ *   command_line [string] argv exactly (invalid UTF-8 as U+FFFD).
+ *   cwd         string|null.
+ *   host        {"hostname", "kernel" (uname -r), "kernel_version"
+ *               (uname -v), "machine" (uname -m)}: string|null.
+ *   user        {"uid", "euid": integer, "name": string|null (uid's name
+ *               in /etc/passwd)}.
+ *   pid         integer|null (null under --sort).
+ *   start       string|null  "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC) when the
+ *               command started; null under --sort.
+ *   libraries   {"libyara": string, "libmagic": integer}.
+ *   rules       [{"kind": "builtin"|"source"|"compiled", "path": string|
+ *               null (null for the built-in set), "rules": integer|null
+ *               (the built-in set's size), "sha256": string|null (the
+ *               built-in set: of its compiled form, as -V prints; a file:
+ *               of the bytes given to libyara)}], in loading order.
+ *   lists       [{"kind": "hashes"|"allow"|"ioc-file", "path", "sha256"}].
+ *   models      [{"name": "executable"|"script", "version": string,
+ *               "sha256": string (of the parameters compiled in)}].
  *
  * {"type":"object", ...}  one per reported object (every non-clean object,
  *                         objects with allowed_by, and with --all every
@@ -239,7 +263,8 @@
  *   evidence    [object] hugepages, msr_module, nmi_watchdog_off,
  *                        hidden_processes.
  *
- * {"type":"summary", ...}  exactly one, the last line of a complete run:
+ * {"type":"summary", ...}  exactly one, the line before the end record of
+ *                         a complete run:
  *   objects, files, members, directories, bytes, clean, damaged,
  *               malicious, suspicious, containing, errors, skipped,
  *               limits, incomplete   integers. objects = files + members +
@@ -258,6 +283,15 @@
  *               end; the records above are then not every object, but
  *               each of them is whole and this summary counts them.
  *
+ * {"type":"end", ...}     exactly one, the last line, after the summary
+ *                         (also of an interrupted run): the seal.
+ *   end         string|null  when the report ended (UTC, as start); null
+ *               under --sort.
+ *   bytes       integer  the bytes of the report before this line.
+ *   sha256      string   their sha256. `minerscan --verify-report FILE`
+ *               checks it. A report without this line was cut short (the
+ *               process was killed, or the disk filled).
+ *
  * Numbers that are not integers are written with "%.6g" (deterministic,
  * locale-independent); a non-finite value would be null. Strings from the
  * scanned data (paths, IOCs, libmagic text) are escaped so that every line
@@ -272,10 +306,15 @@
 #include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
+#include "runinfo.h"
 
 static int begin(ms_report *r) {
-    (void)r;
-    return 0;
+    if (!r->run)
+        return 0;
+    fputs("{\"type\":\"run\",", r->out);
+    ms_runinfo_json(r->out, r->run);
+    fputs("}\n", r->out);
+    return ferror(r->out) ? -EIO : 0;
 }
 
 static void write_str_array(FILE *out, char *const *v, size_t n) {
@@ -622,7 +661,21 @@ static int summary(ms_report *r, const ms_summary *s) {
 
 static int end(ms_report *r) {
     int f = fflush(r->out);
-    return f == 0 && !ferror(r->out) ? 0 : -EIO;
+    if (f != 0 || ferror(r->out))
+        return -EIO;
+    if (!r->run)
+        return 0;
+    char hex[65], when[32];
+    uint64_t bytes = 0;
+    if (ms_report_seal(r, hex, &bytes, when) < 0)
+        return -EIO;
+    fputs("{\"type\":\"end\",\"end\":", r->raw);
+    if (*when)
+        ms_json_cstr(r->raw, when);
+    else
+        fputs("null", r->raw);
+    fprintf(r->raw, ",\"bytes\":%llu,\"sha256\":\"%s\"}\n", (unsigned long long)bytes, hex);
+    return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
 }
 
 const ms_report_ops ms_report_jsonl = {"jsonl", begin, object, summary, end, list_rules};

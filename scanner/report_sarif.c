@@ -77,6 +77,7 @@
 #include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
+#include "runinfo.h"
 #include "verdict.h"
 
 /* The schema URI the SARIF SDK itself writes: Microsoft's validator knows
@@ -660,14 +661,65 @@ static int summary(ms_report *r, const ms_summary *s) {
     return ferror(st->notes) ? -ENOMEM : 0;
 }
 
-static void write_summary_props(FILE *out, const ms_report *r, const ms_summary *s) {
+/* The invocation's properties: the summary counters, and the run record
+ * (runinfo.h) as "run". */
+static void write_invocation_props(FILE *out, const ms_report *r, const sarif_state *st) {
+    const ms_summary *s = &st->sum;
+    if (!st->have_summary && !r->run)
+        return;
     fputs(",\"properties\":{", out);
-    ms_summary_json(out, s);
-    if (!r->sort) {
-        fputs(",\"elapsed_s\":", out);
-        ms_json_double(out, s->elapsed_s);
+    if (st->have_summary) {
+        ms_summary_json(out, s);
+        if (!r->sort) {
+            fputs(",\"elapsed_s\":", out);
+            ms_json_double(out, s->elapsed_s);
+        }
+        fprintf(out, ",\"interrupted\":%s", s->interrupted ? "true" : "false");
     }
-    fprintf(out, ",\"interrupted\":%s}", s->interrupted ? "true" : "false");
+    if (r->run) {
+        fputs(st->have_summary ? ",\"run\":{" : "\"run\":{", out);
+        ms_runinfo_json(out, r->run);
+        fputc('}', out);
+    }
+    fputc('}', out);
+}
+
+/* SARIF's own invocation fields from the run record. */
+static void write_invocation_run(FILE *out, ms_report *r) {
+    ms_runinfo *ri = r->run;
+    char *cmd = ms_runinfo_command(ri);
+    fputs("\"commandLine\":", out);
+    ms_json_cstr(out, cmd);
+    free(cmd);
+    fputs(",\"arguments\":[", out);
+    for (int i = 1; i < ri->argc; i++) {
+        if (i > 1)
+            fputc(',', out);
+        ms_json_cstr(out, ri->argv[i]);
+    }
+    fputc(']', out);
+    if (!ri->sort) {
+        char t[32];
+        ms_runinfo_end(ri);
+        ms_utc_text(&ri->start, t);
+        fprintf(out, ",\"startTimeUtc\":\"%s\"", t);
+        ms_utc_text(&ri->end, t);
+        fprintf(out, ",\"endTimeUtc\":\"%s\",\"processId\":%ld", t, ri->pid);
+    }
+    if (*ri->hostname) {
+        fputs(",\"machine\":", out);
+        ms_json_cstr(out, ri->hostname);
+    }
+    if (*ri->user) {
+        fputs(",\"account\":", out);
+        ms_json_cstr(out, ri->user);
+    }
+    if (*ri->cwd == '/') {
+        fputs(",\"workingDirectory\":{\"uri\":\"", out);
+        ms_uri_write(out, ri->cwd, strlen(ri->cwd), false);
+        fputs("\"}", out);
+    }
+    fputc(',', out);
 }
 
 static int end(ms_report *r) {
@@ -702,18 +754,35 @@ static int end(ms_report *r) {
                 "\"defaultConfiguration\":{\"level\":\"%s\"}}",
                 i ? "," : "", note_descs[i].id, note_descs[i].text,
                 note_level(i));
-    fputs("]}},\"invocations\":[{\"executionSuccessful\":", out);
+    fputs("]}},\"invocations\":[{", out);
+    if (r->run)
+        write_invocation_run(out, r);
+    fputs("\"executionSuccessful\":", out);
     fputs(st->have_summary && st->sum.interrupted ? "false" : "true", out);
     fputs(",\"toolExecutionNotifications\":[", out);
     if (st->notes_len)
         fwrite(st->notes_buf, 1, st->notes_len, out);
     fputc(']', out);
-    if (st->have_summary)
-        write_summary_props(out, r, &st->sum);
+    write_invocation_props(out, r, st);
     fputs("}],\"results\":[", out);
     if (st->results_len)
         fwrite(st->results_buf, 1, st->results_len, out);
-    fputs("]}]}\n", out);
+    fputs("]}]", out);
+    if (r->run) {
+        /* the seal: the sha256 of every byte before its comma */
+        char hex[65], when[32];
+        uint64_t bytes = 0;
+        if (ms_report_seal(r, hex, &bytes, when) < 0) {
+            ret = -EIO;
+            goto out;
+        }
+        fprintf(r->raw, ",\"properties\":{\"reportSha256\":\"%s\",\"reportBytes\":%llu}}\n", hex,
+                (unsigned long long)bytes);
+        if (fflush(r->raw) != 0 || ferror(r->raw))
+            ret = -EIO;
+        goto out;
+    }
+    fputs("}\n", out);
     if (fflush(out) != 0 || ferror(out))
         ret = -EIO;
 out:

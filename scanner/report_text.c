@@ -34,12 +34,15 @@
  *   namespace rule grade family category severity tags description
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
+#include "ms_version.h"
+#include "runinfo.h"
 #include "verdict.h"
 
 static void put(FILE *out, const char *s) {
@@ -47,9 +50,55 @@ static void put(FILE *out, const char *s) {
         ms_text_sanitize(out, s, strlen(s));
 }
 
+/* The run record (runinfo.h) as the report's first lines. */
 static int begin(ms_report *r) {
-    (void)r;
-    return 0;
+    const ms_runinfo *ri = r->run;
+    FILE *out = r->out;
+    if (!ri)
+        return 0;
+    fputs("run: minerscan " MS_VERSION, out);
+    if (!ri->sort) {
+        char t[32];
+        ms_utc_text(&ri->start, t);
+        fprintf(out, " started %s", t);
+    }
+    fputs(" on ", out);
+    put(out, *ri->hostname ? ri->hostname : "(unknown host)");
+    fputs(" (kernel ", out);
+    put(out, ri->kernel);
+    fputc(' ', out);
+    put(out, ri->machine);
+    fputs(") as ", out);
+    put(out, *ri->user ? ri->user : "(no name)");
+    fprintf(out, " (uid %ld", ri->uid);
+    if (ri->euid != ri->uid)
+        fprintf(out, ", euid %ld", ri->euid);
+    fputc(')', out);
+    if (!ri->sort)
+        fprintf(out, ", pid %ld", ri->pid);
+    char *cmd = ms_runinfo_command(ri);
+    fputs("\n    command: ", out);
+    put(out, cmd);
+    free(cmd);
+    fputs("\n    directory: ", out);
+    put(out, *ri->cwd ? ri->cwd : "(unknown)");
+    fputs("\n    scanner: ", out);
+    put(out, *ri->exe ? ri->exe : "(unknown)");
+    fputs(" sha256 ", out);
+    put(out, *ri->exe_sha256 ? ri->exe_sha256 : "(could not be read)");
+    if (ri->builtin_rules)
+        fprintf(out, "\n    rules: built-in %zu rules sha256 %s", ri->builtin_count, ri->builtin_sha256);
+    for (size_t i = 0; i < ri->n_inputs; i++) {
+        const ms_run_input *in = &ri->inputs[i];
+        bool rules = !strcmp(in->kind, "source") || !strcmp(in->kind, "compiled");
+        fprintf(out, "\n    %s: %s ", rules ? "rules" : "list", in->kind);
+        put(out, in->path);
+        fputs(" sha256 ", out);
+        put(out, *in->sha256 ? in->sha256 : "(could not be read)");
+    }
+    fprintf(out, "\n    model: executable %s sha256 %s\n    model: script %s sha256 %s\n", ri->model_version,
+            ri->model_sha256, ri->script_version, ri->script_sha256);
+    return ferror(out) ? -EIO : 0;
 }
 
 static void write_rules(FILE *out, const ms_verdict *v) {
@@ -343,7 +392,17 @@ static int summary(ms_report *r, const ms_summary *s) {
 
 static int end(ms_report *r) {
     int f = fflush(r->out);
-    return f == 0 && !ferror(r->out) ? 0 : -EIO;
+    if (f != 0 || ferror(r->out))
+        return -EIO;
+    if (!r->run)
+        return 0;
+    char hex[65], when[32];
+    uint64_t bytes = 0;
+    if (ms_report_seal(r, hex, &bytes, when) < 0)
+        return -EIO;
+    fprintf(r->raw, "end: %s%sreport sha256 %s (of the %llu bytes above this line)\n", when, *when ? ", " : "",
+            hex, (unsigned long long)bytes);
+    return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
 }
 
 const ms_report_ops ms_report_text = {"text", begin, object, summary, end, list_rules};

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "runinfo.h"
 
 const ms_report_ops *ms_report_find(const char *name) {
     if (!strcmp(name, "text"))
@@ -310,4 +311,13 @@ void ms_summary_json(FILE *out, const ms_summary *s) {
     for (const ms_summary_field *f = ms_summary_fields; f->name; f++)
         fprintf(out, "%s\"%s\":%llu", f == ms_summary_fields ? "" : ",", f->name,
                 (unsigned long long)ms_summary_value(s, f));
+}
+
+int ms_report_seal(ms_report *r, char hex[65], uint64_t *ret_bytes, char end_utc[32]) {
+    ms_runinfo_end(r->run);
+    if (r->run->sort)
+        end_utc[0] = '\0';
+    else
+        ms_utc_text(&r->run->end, end_utc);
+    return ms_chain_sum(r->chain, r->out, hex, ret_bytes);
 }

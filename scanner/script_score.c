@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "hashes.h"
 #include "obscure.h"
 #include "script_model_data.h"
 
@@ -411,4 +412,29 @@ int ms_script_score(ms_script_scorer *s, const uint8_t *d, size_t n, double *ret
     if (ret_n_top)
         *ret_n_top = n_top;
     return 0;
+}
+
+unsigned ms_script_context(const ms_script_scorer *s) {
+    unsigned f = 0;
+    if (s->count[N_VOCAB + G_FETCH] > 0)
+        f |= MS_SCRIPT_DELIVERS;
+    if (s->count[N_VOCAB + G_MINER] > 0)
+        f |= MS_SCRIPT_NAMES_MINING;
+    return f;
+}
+
+int ms_script_model_digest(char out[65]) {
+    ms_digests want = {0}, got;
+    ms_digest_ctx *c = NULL;
+    const double head[2] = {MS_SCRIPT_MODEL_BIAS, MS_SCRIPT_MODEL_THRESHOLD};
+    int r = ms_digest_begin(&want, &c);
+    if (r < 0)
+        return r;
+    ms_digest_update(c, (const uint8_t *)head, sizeof(head));
+    ms_digest_update(c, (const uint8_t *)ms_script_model_weight, sizeof(ms_script_model_weight));
+    ms_digest_update(c, (const uint8_t *)ms_script_model_mean, sizeof(ms_script_model_mean));
+    ms_digest_update(c, (const uint8_t *)ms_script_model_scale, sizeof(ms_script_model_scale));
+    if ((r = ms_digest_end(c, &got)) == 0)
+        memcpy(out, got.sha256, 65);
+    return r;
 }

@@ -70,6 +70,17 @@ bool ms_script_model_ok(void);
 double ms_script_threshold(void);
 /* Model name and version for the run record. */
 const char *ms_script_model_version(void);
+/* sha256 of its parameters as compiled in (the run record). */
+int ms_script_model_digest(char out[65]);
+
+/* What the last script scored (or featurized) does, besides its score:
+ * MS_SCRIPT_DELIVERS, it fetches or decodes something (a token of group
+ * fetch: curl, wget, a pipe into sh, base64 -d, urlopen, DownloadString,
+ * ...); MS_SCRIPT_NAMES_MINING, it names mining (group miner: xmrig,
+ * stratum, pool, monero, ...). The verdict policy (verdict.h) lets the
+ * score alone flag only a script that delivers something. */
+enum { MS_SCRIPT_DELIVERS = 1u << 0, MS_SCRIPT_NAMES_MINING = 1u << 1 };
+unsigned ms_script_context(const ms_script_scorer *s);
 
 /* Score d: the probability in [0,1] that it is a dropper. Writes up to
  * max_top contributions that pushed the score up, largest first (feature

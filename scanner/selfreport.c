@@ -10,7 +10,7 @@
 #include "jsontok.h"
 
 /* The record types report_jsonl.c writes (and --live's). */
-static const char *const record_types[] = {"object", "summary", "run", "process", "host",
+static const char *const record_types[] = {"object", "summary", "run", "end", "process", "host",
                                            "persistence", "connection", NULL};
 
 static const char *const verdict_words[] = {"MALICIOUS ", "SUSPICIOUS ", "CLEAN ", "DAMAGED ", "ERROR ",
@@ -31,13 +31,15 @@ static jtok *tokens_for(size_t n, size_t *ret_cap) {
     return malloc(cap * sizeof(jtok));
 }
 
-static bool jsonl_line(const char *s, size_t n, jtok *t, size_t cap) {
+static bool jsonl_line(const char *s, size_t n, jtok *t, size_t cap, bool first) {
     size_t nt;
     if (ms_jt_parse(s, n, t, cap, &nt) < 0 || nt < 3 || t[0].type != JT_OBJ)
         return false;
-    /* the first member is "type" */
+    /* the first member is "type"; the first record is the run record */
     if (!ms_jt_str_eq(s, t, 1, "type") || t[2].type != JT_STR)
         return false;
+    if (first)
+        return ms_jt_str_eq(s, t, 2, "run");
     for (const char *const *ty = record_types; *ty; ty++)
         if (ms_jt_str_eq(s, t, 2, *ty))
             return true;
@@ -62,13 +64,15 @@ static bool is_jsonl(const uint8_t *d, size_t n) {
             continue;
         size_t len = i - start;
         if (len && !(len == 1 && d[start] == '\r')) {
-            ok = jsonl_line((const char *)d + start, len, t, cap);
+            ok = jsonl_line((const char *)d + start, len, t, cap, lines == 0);
             lines++;
         }
         start = i + 1;
     }
     free(t);
-    return ok && lines > 0;
+    /* two records at least: a file of one JSON object could be a miner's
+     * config.json with a "type" key put first to pass for a report */
+    return ok && lines >= 2;
 }
 
 static bool is_sarif(const uint8_t *d, size_t n) {
@@ -82,6 +86,16 @@ static bool is_sarif(const uint8_t *d, size_t n) {
         return false;
     const char *s = (const char *)d;
     bool ok = ms_jt_parse(s, n, t, cap, &nt) == 0 && t[0].type == JT_OBJ;
+    /* SARIF's own top-level members only: a miner reads its pools from a
+     * config's top level, and a SARIF-shaped config.json with "pools" is
+     * a config */
+    static const char *const top[] = {"$schema", "version", "runs", "properties", "inlineExternalProperties", NULL};
+    for (uint32_t k = 1, i = 0; ok && i < t[0].size; i += 2, k = t[k + 1].next) {
+        bool known = false;
+        for (const char *const *w = top; *w && !known; w++)
+            known = ms_jt_str_eq(s, t, (int)k, *w);
+        ok = known;
+    }
     if (ok) {
         int runs = ms_jt_get(s, t, nt, 0, "runs");
         int run = ms_jt_at(t, nt, runs, 0);
@@ -95,7 +109,7 @@ static bool is_sarif(const uint8_t *d, size_t n) {
 }
 
 static bool text_line(const uint8_t *p, size_t n) {
-    if (starts(p, n, "summary: objects "))
+    if (starts(p, n, "summary: objects ") || starts(p, n, "run: minerscan ") || starts(p, n, "end: "))
         return true;
     for (const char *const *w = verdict_words; *w; w++)
         if (starts(p, n, *w))
@@ -138,7 +152,7 @@ ms_report_kind ms_own_report(const uint8_t *d, size_t n) {
         return MS_OWN_JSONL;
     if (d[0] == '{' && is_sarif(d, n))
         return MS_OWN_SARIF;
-    if ((d[0] >= 'A' && d[0] <= 'Z') || starts(d, n, "summary: ")) {
+    if ((d[0] >= 'A' && d[0] <= 'Z') || starts(d, n, "summary: ") || starts(d, n, "run: minerscan ")) {
         if (is_text(d, n))
             return MS_OWN_TEXT;
     }

@@ -6,13 +6,16 @@
  * keeps its out.jsonl or out.sarif flagged it. A report is recognised by
  * its whole structure, never by its first line, so a miner's config with a
  * report line prepended is still a miner's config:
- *  - JSON Lines: every non-empty line is one complete JSON object (RFC
- *    8259, strictly) whose first member is "type" with one of the record
- *    types of report_jsonl.c;
- *  - SARIF: the whole file is one JSON object whose runs' tool driver is
- *    named "minerscan";
- *  - text: every line is a record line (a verdict word, a space), an
- *    indented detail line ("    key: ..."), or the summary line.
+ *  - JSON Lines: two lines or more, every non-empty line one complete
+ *    JSON object (RFC 8259, strictly) whose first member is "type" with
+ *    one of the record types of report_jsonl.c, the first the run record
+ *    (runinfo.h). One JSON object alone is never a report: a miner's
+ *    config.json with "type" put first would otherwise pass for one;
+ *  - SARIF: the whole file is one JSON object with SARIF's top-level
+ *    members only, whose runs' tool driver is named "minerscan";
+ *  - text: every line is the run line ("run: minerscan ..."), a record
+ *    line (a verdict word, a space), an indented detail line ("    key:
+ *    ..."), the summary line or the end line ("end: ...").
  */
 #ifndef MS_SELFREPORT_H
 #define MS_SELFREPORT_H

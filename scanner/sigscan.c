@@ -42,6 +42,8 @@ struct ms_rules {
     size_t n_sets;
     size_t n_rules;
     char *warnings;
+    ms_rule_input *inputs; /* every file the rules were read from */
+    size_t n_inputs;
 };
 
 struct ms_sigscan {
@@ -355,6 +357,21 @@ static int new_compiler(const ms_options *o, compile_logs *logs, YR_COMPILER **r
     return 0;
 }
 
+/* Remember a rule file and the sha256 of the bytes read (f at its start;
+ * left there). A file that cannot be hashed is named with an empty
+ * digest: the rules still load, the run record says so. */
+static void add_input(ms_rules *rs, const char *kind, const char *path, FILE *f) {
+    ms_rule_input *in = ms_xrealloc(rs->inputs, (rs->n_inputs + 1) * sizeof(*in));
+    rs->inputs = in;
+    in += rs->n_inputs++;
+    *in = (ms_rule_input){.kind = kind, .path = ms_xstrdup(path)};
+    int r = f ? ms_sha256_stream(f, in->sha256) : ms_sha256_file(path, in->sha256);
+    if (r < 0)
+        in->sha256[0] = '\0';
+    if (f)
+        rewind(f);
+}
+
 static int add_set(ms_rules *rs, YR_RULES *set, enum set_kind kind, const ms_options *o) {
     if (rs->n_sets >= MS_MAX_RULE_SETS) {
         yr_rules_destroy(set);
@@ -381,6 +398,7 @@ static int load_compiled(ms_rules *rs, const char *path, const ms_options *o, ms
     char msg[160];
     switch (e) {
     case ERROR_SUCCESS:
+        add_input(rs, "compiled", path, NULL);
         return add_set(rs, set, SET_COMPILED, o);
     case ERROR_COULD_NOT_OPEN_FILE:
         path_error(log, path, errno ? strerror(errno) : "could not open");
@@ -417,6 +435,7 @@ static int compile_sources(ms_rules *rs, const ms_options *o, const strlist *src
             path_error(errors, src->v[i], strerror(errno));
             continue;
         }
+        add_input(rs, "source", src->v[i], f);
         if (!broken) {
             int e0 = errors->errors;
             yr_compiler_add_file(c, f, src->v[i], src->v[i]);
@@ -536,7 +555,15 @@ void ms_rules_free(ms_rules *r) {
         if (r->sets[i].rules)
             yr_rules_destroy(r->sets[i].rules);
     free(r->warnings);
+    for (size_t i = 0; i < r->n_inputs; i++)
+        free((char *)r->inputs[i].path);
+    free(r->inputs);
     free(r);
+}
+
+size_t ms_rules_inputs(const ms_rules *r, const ms_rule_input **ret) {
+    *ret = r->inputs;
+    return r->n_inputs;
 }
 
 size_t ms_rules_count(const ms_rules *r) {

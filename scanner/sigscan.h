@@ -79,6 +79,16 @@ int ms_rules_save(const ms_rules *r, const char *path);
  * (as libyara reads it) and its number of rules. */
 int ms_rules_builtin_version(char digest[65], size_t *ret_count);
 
+/* The user's rule files as loaded (the run record, runinfo.h): kind
+ * "source" or "compiled", the path, the sha256 of the bytes libyara was
+ * given ("" when they could not be hashed). */
+typedef struct ms_rule_input {
+    const char *kind;
+    const char *path;
+    char sha256[65];
+} ms_rule_input;
+size_t ms_rules_inputs(const ms_rules *r, const ms_rule_input **ret);
+
 /* Calls fn for every rule with its metadata (hit fields, no match). */
 typedef int (*ms_rule_fn)(void *ud, const ms_rule_hit *rule);
 int ms_rules_foreach(const ms_rules *r, ms_rule_fn fn, void *ud);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "script_score.h"
+
 /* The bands of score and of Elastic's numeric severity (verdict.h). */
 #define GRADE_HIGH_AT 75
 #define GRADE_MEDIUM_AT 60
@@ -235,7 +237,9 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
             say(d, "model score %.3f over the threshold %.3f", e->score, e->threshold);
         }
     }
-    if (e->script_scored && e->partial == MS_CLEAN && e->script_score >= e->script_threshold &&
+    bool in_context = (e->script_context & MS_SCRIPT_NAMES_MINING) || e->has_iocs ||
+                      ((e->script_context & MS_SCRIPT_DELIVERS) && e->script_size <= MS_SCRIPT_ALONE_MAX);
+    if (e->script_scored && e->partial == MS_CLEAN && e->script_score >= e->script_threshold && in_context &&
         d->verdict < MS_SUSPICIOUS) {
         raise(d, MS_SUSPICIOUS);
         say(d, "script score %.3f over the threshold %.3f", e->script_score, e->script_threshold);

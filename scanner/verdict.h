@@ -17,7 +17,14 @@
  *    decides nothing. Each signal only raises the verdict: a matching
  *    rule never weakens what other evidence says (issue 11);
  *  - a script score over its threshold makes a script suspicious (never
- *    malicious on its own; a prefix's score decides nothing);
+ *    malicious on its own; a prefix's score decides nothing) when the
+ *    script also names mining or holds an IOC, or delivers something (it
+ *    fetches or decodes: script_score.h) and is at most
+ *    MS_SCRIPT_ALONE_MAX bytes. The score is a sum over log-counts, so a
+ *    long admin script or test suite collects every behaviour a dropper
+ *    has without being one (the socat package's 478 KiB test.sh scored
+ *    1.000; mariadbd-safe, which kills, nohups and execs but fetches
+ *    nothing, 0.964);
  *  - a known-bad digest (--hashes) makes it malicious;
  *  - problems reading or scanning it (a scan timeout, members that could
  *    not be read, an object only partly read) make it error, limit or
@@ -38,6 +45,11 @@
 
 #include "minerscan.h"
 
+/* The largest script whose score alone (with what it delivers, but no
+ * mining word and no IOC) makes it suspicious. Droppers are a few KiB to
+ * a few tens of KiB. */
+#define MS_SCRIPT_ALONE_MAX (64u * 1024)
+
 typedef struct ms_evidence {
     /* the object itself was not read whole (cut by a limit, a read error,
      * a corrupt member): MS_LIMIT or MS_ERROR, with its reason */
@@ -55,6 +67,8 @@ typedef struct ms_evidence {
     /* the script score: suspicious at most, never malicious alone */
     bool script_scored;
     double script_score, script_threshold;
+    unsigned script_context;    /* MS_SCRIPT_DELIVERS | MS_SCRIPT_NAMES_MINING */
+    uint64_t script_size;
     bool known_bad;          /* a --hashes entry matched */
     /* members that could not be read (an archive limit, corruption,
      * encryption): MS_LIMIT, MS_ERROR or MS_SKIPPED, with its reason */

@@ -34,6 +34,9 @@ if [[ "${1:-}" == --tests ]]; then
     util-linux procps
     # tcpdump records the loopback fixtures of tests/test_capture.c
     tcpdump
+    # UPX unpacking (issue 10): i386 ELF and PE32 fixtures compiled at
+    # test time with gcc -m32 and i686 mingw
+    gcc-multilib gcc-mingw-w64-i686
     # the sandbox test (issue 15): strace shows no execve, socket or
     # write-mode open after start-up (the filter itself is BPF built in
     # scanner/sandbox.c, no library: libseccomp 2.5.4 hangs or

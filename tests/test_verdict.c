@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "script_score.h"
 #include "verdict.h"
 
 static ms_rule_hit hit(const char *sev) {
@@ -254,4 +255,34 @@ Test(verdict, a_matching_rule_never_weakens_a_verdict) {
                         cr_assert_geq(after.verdict, before.verdict, "first rule '%s' lowered %s to %s", sevs[add],
                                       ms_verdict_name(before.verdict), ms_verdict_name(after.verdict));
                     }
+}
+
+/* A script score over the threshold flags a script only in a dropper's
+ * context: it names mining or holds an IOC, or it delivers something and
+ * is dropper-sized. */
+Test(verdict, script_score_alone_needs_a_droppers_context) {
+    struct {
+        unsigned ctx;
+        bool iocs;
+        uint64_t size;
+        ms_verdict_kind want;
+    } cases[] = {
+        {0, false, 1000, MS_CLEAN},                                      /* kills and execs, fetches nothing */
+        {MS_SCRIPT_DELIVERS, false, 1000, MS_SUSPICIOUS},                /* curl | sh, small */
+        {MS_SCRIPT_DELIVERS, false, MS_SCRIPT_ALONE_MAX, MS_SUSPICIOUS}, /* at the bound */
+        {MS_SCRIPT_DELIVERS, false, MS_SCRIPT_ALONE_MAX + 1, MS_CLEAN},  /* a long test suite */
+        {MS_SCRIPT_NAMES_MINING, false, 1u << 20, MS_SUSPICIOUS},        /* names xmrig, any size */
+        {0, true, 1u << 20, MS_SUSPICIOUS},                              /* a pool or wallet in it */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ms_evidence e = {.script_scored = true, .script_score = 0.97, .script_threshold = 0.9,
+                         .script_context = cases[i].ctx, .script_size = cases[i].size, .has_iocs = cases[i].iocs};
+        ms_decision d;
+        ms_decide(&e, &d);
+        cr_assert_eq(d.verdict, cases[i].want, "case %zu: %s", i, ms_verdict_name(d.verdict));
+        /* under the threshold, nothing whatever the context */
+        e.script_score = 0.5;
+        ms_decide(&e, &d);
+        cr_assert_eq(d.verdict, MS_CLEAN, "case %zu under the threshold", i);
+    }
 }

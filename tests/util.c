@@ -172,7 +172,42 @@ void t_result_free(t_result *res) {
     memset(res, 0, sizeof(*res));
 }
 
+static bool is_type(json_t *o, const char *type) {
+    const char *t = json_string_value(json_object_get(o, "type"));
+    return t && !strcmp(t, type);
+}
+
 json_t *t_jsonl(const char *text) {
+    json_t *all = t_jsonl_all(text);
+    size_t n = all ? json_array_size(all) : 0;
+    if (n && is_type(json_array_get(all, n - 1), "end"))
+        json_array_remove(all, n - 1);
+    if (n && is_type(json_array_get(all, 0), "run"))
+        json_array_remove(all, 0);
+    return all;
+}
+
+const char *t_report_body(const char *text, size_t *ret_len) {
+    const char *b = text, *e = text + strlen(text);
+    if (!strncmp(b, "{\"type\":\"run\"", 13) || !strncmp(b, "run: minerscan ", 15)) {
+        b = strchr(b, '\n');
+        b = b ? b + 1 : e;
+        /* the text run record's indented lines */
+        while (!strncmp(text, "run: ", 5) && !strncmp(b, "    ", 4)) {
+            const char *nl = strchr(b, '\n');
+            b = nl ? nl + 1 : e;
+        }
+    }
+    const char *last = e > b && e[-1] == '\n' ? e - 1 : e;
+    while (last > b && last[-1] != '\n')
+        last--;
+    if (!strncmp(last, "{\"type\":\"end\"", 13) || !strncmp(last, "end: ", 5))
+        e = last;
+    *ret_len = (size_t)(e - b);
+    return b;
+}
+
+json_t *t_jsonl_all(const char *text) {
     json_t *arr = json_array();
     const char *p = text;
     while (*p) {

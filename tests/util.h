@@ -55,6 +55,14 @@ void t_result_free(t_result *res);
 /* Parse JSON Lines: every line must be a JSON object. Returns a JSON array
  * (caller json_decref). NULL if any line is not JSON. */
 json_t *t_jsonl(const char *text);
+/* The same, without dropping anything: the run record first and the end
+ * record (the seal) last, as minerscan wrote them (t_jsonl drops those
+ * two, so that tests count and index the object and summary records). */
+json_t *t_jsonl_all(const char *text);
+/* The report without its run record (first line; in text with its
+ * indented lines) and its seal (last line): what two runs of different
+ * command lines have in common. Points into text; *ret_len bytes. */
+const char *t_report_body(const char *text, size_t *ret_len);
 /* The first "object" record whose "path" is path, or whose "path_b64"
  * (strict base64, for a name that is not UTF-8) decodes to its bytes. */
 json_t *t_find_record(json_t *records, const char *path);

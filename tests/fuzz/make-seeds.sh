@@ -5,7 +5,9 @@
 # time and never committed; the committed tests/fuzz/<target>/ holds the
 # text and archive seeds and the regression inputs the fuzzers found
 # (regress-*). Needs cc, libarchive-dev (seedgen.c writes every archive
-# format libarchive can write), python3, and for the PE seeds mingw-w64.
+# format libarchive can write), python3, and for the PE seeds mingw-w64;
+# the UPX-packed seeds of fuzz_upx are made only when UPX is found (`upx`
+# on PATH, else ../shared/tools/upx beside the project).
 #
 # Nothing here is a real miner: the "miner" texts are strings from public
 # descriptions of XMRig builds and configs, the programs are compiled from
@@ -22,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O1 -o "$work/seedgen" "$here/seedgen.c" $(pkg-config --cflags --libs libarchive)
 sg() { "$work/seedgen" "$@"; }
 
-for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live; do
+for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live fuzz_payload fuzz_upx; do
   mkdir -p "$out/$t"
   rm -f "$out/$t"/seed-*
 done
@@ -262,6 +264,47 @@ for f in tar.gzip tar.xz zip-deflate 7z-lzma2 cpio ar nested.tar.gz deep.gz pkg.
   cp "$a/$f" "$fs/seed-$f"
 done
 
+# ---- fuzz_upx: the programs packed by UPX with every method, some of
+# them tampered (magic zeroed, PackHeader damaged), and the plain ones ----
+fu=$out/fuzz_upx
+for f in miner.elf clean.elf lib.so miner.exe miner32.exe; do
+  [ -f "$c/$f" ] && cp "$c/$f" "$fu/seed-plain-$f"
+done
+upx=$(command -v upx || true)
+if [ -z "$upx" ] && [ -x "$here/../../../shared/tools/upx" ]; then
+  upx=$here/../../../shared/tools/upx
+fi
+if [ -n "$upx" ]; then
+  # unstripped: UPX finds the stripped 6 KiB x86-64 one not compressible
+  cc -O1 -o "$c/miner-amd64.elf" "$work/miner.c"
+  cc -m32 -Os -s -o "$c/miner-i386.elf" "$work/miner.c" 2>/dev/null || true
+  for f in miner-amd64.elf miner-i386.elf miner.exe miner32.exe; do
+    [ -f "$c/$f" ] || continue
+    for m in nrv2b nrv2d nrv2e lzma; do
+      # UPX packs only files with the execute bit; --force for tiny ones
+      "$upx" -q --force --$m -o "$fu/seed-$m-$f" "$c/$f" >/dev/null 2>&1 || rm -f "$fu/seed-$m-$f"
+    done
+  done
+  python3 - "$fu" <<'P'
+import glob, os, sys
+fu = sys.argv[1]
+for path in sorted(glob.glob(fu + "/seed-lzma-*")) + sorted(glob.glob(fu + "/seed-nrv2b-*")):
+    d = bytearray(open(path, "rb").read())
+    z = d.replace(b"UPX!", b"\0\0\0\0")
+    open(path.replace("/seed-", "/seed-nomagic-"), "wb").write(bytes(z))
+    i = d.find(b"UPX!", 0x100) if d[:2] == b"MZ" else d.rfind(b"UPX!")
+    if i >= 0:
+        for k in range(4, 32):
+            d[i + k] ^= 0x5a
+        open(path.replace("/seed-", "/seed-badhdr-"), "wb").write(bytes(d))
+P
+  # the engine's hook too
+  [ -f "$fu/seed-lzma-miner-amd64.elf" ] && cp "$fu/seed-lzma-miner-amd64.elf" "$out/fuzz_scan/seed-upx-miner.elf"
+  [ -f "$fu/seed-nrv2e-miner.exe" ] && cp "$fu/seed-nrv2e-miner.exe" "$out/fuzz_scan/seed-upx-miner.exe"
+else
+  echo "make-seeds: UPX not found, no packed seeds for fuzz_upx" >&2
+fi
+
 # ---- fuzz_report: records in the byte format of fuzz_report.c ----
 python3 - "$out/fuzz_report" <<'P'
 import struct, sys
@@ -312,6 +355,18 @@ seeds["many"] = b"\0\0\0" + b"".join(rec(0x02, k % 6, k % 7, k % 3, k, "f%d" % k
 for name, data in seeds.items():
     open(out + "/seed-" + name, "wb").write(data)
 P
+
+# ---- fuzz_payload: the compiled programs, one with an executable and
+# compressed streams appended (made here, never committed) ----
+for f in "$out"/fuzz_features/seed-*; do
+  cp "$f" "$out/fuzz_payload/$(basename "$f")"
+done
+first=$(ls "$out"/fuzz_features/seed-* 2>/dev/null | head -1)
+if [ -n "$first" ]; then
+  { cat "$first"; printf 'pad%.0s' $(seq 40); cat "$first";
+    printf '{"pools":[{"url":"stratum+tcp://p.example.com:3333"}]}' | xz -c;
+    printf '{"pools":[{"url":"stratum+tcp://p.example.com:3333"}]}' | gzip -c; } > "$out/fuzz_payload/seed-carrier"
+fi
 
 chmod 644 "$out"/fuzz_*/seed-*
 du -sh "$out"/fuzz_*/ | sed "s|$out/||" >&2
