@@ -45,7 +45,8 @@
  * allocations fails ("double free detected in tcache 2", "double free or
  * corruption"; the sweep found it at two N, through libmagic, which
  * compiles its regex tests while it identifies). That is glibc's bug,
- * not minerscan's; the sweep reports how many N it moved for it.
+ * not minerscan's; the sweep reports how many N it moved for it. The same
+ * for libmagic's calls of vasprintf (see there).
  *
  * The allocator hooks call the next allocator (dlsym RTLD_NEXT: glibc's,
  * or AddressSanitizer's in a sanitizer build), so memory is always freed
@@ -363,6 +364,38 @@ void *aligned_alloc(size_t align, size_t n) {
 }
 
 #include <regex.h>
+
+/* libmagic 5.44's file_vprintf() frees the result pointer when
+ * vasprintf() fails, which vasprintf leaves undefined ("free(): invalid
+ * pointer"; the sweep found it while libmagic described an ELF). Its
+ * vasprintf calls are treated like regcomp's; minerscan's own
+ * (ms_xvasprintf) are failed as usual. */
+int vasprintf(char **ret, const char *fmt, va_list ap) {
+    static int (*next_vasprintf)(char **, const char *, va_list);
+    if (!next_vasprintf)
+        next_vasprintf = (int (*)(char **, const char *, va_list))dlsym(RTLD_NEXT, "vasprintf");
+    Dl_info info;
+    bool magic = dladdr(__builtin_return_address(0), &info) && info.dli_fname &&
+                 strstr(info.dli_fname, "libmagic");
+    in_regcomp += magic;
+    int r = next_vasprintf ? next_vasprintf(ret, fmt, ap) : -1;
+    in_regcomp -= magic;
+    return r;
+}
+
+/* what _FORTIFY_SOURCE builds of libmagic (Debian's) call */
+int __vasprintf_chk(char **ret, int flag, const char *fmt, va_list ap) {
+    static int (*next_chk)(char **, int, const char *, va_list);
+    if (!next_chk)
+        next_chk = (int (*)(char **, int, const char *, va_list))dlsym(RTLD_NEXT, "__vasprintf_chk");
+    Dl_info info;
+    bool magic = dladdr(__builtin_return_address(0), &info) && info.dli_fname &&
+                 strstr(info.dli_fname, "libmagic");
+    in_regcomp += magic;
+    int r = next_chk ? next_chk(ret, flag, fmt, ap) : -1;
+    in_regcomp -= magic;
+    return r;
+}
 
 int regcomp(regex_t *re, const char *pattern, int flags) {
     static int (*next_regcomp)(regex_t *, const char *, int);
