@@ -23,7 +23,8 @@ const char ms_cli_description[] =
 const char ms_cli_exit_status[] =
     "0: nothing found and everything read. 1: something found (malicious or suspicious). "
     "2: nothing found but something could not be scanned (an error or a limit), or a usage "
-    "or fatal error. 130: interrupted.";
+    "or fatal error. 128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP, 138 SIGUSR1): "
+    "interrupted; what was scanned is reported, with a partial summary.";
 
 #define F(field) offsetof(ms_cli, field)
 #define O(i, s, l, a, h, k, o) .id = i, .short_name = s, .long_name = l, .arg = a, .help = h, .kind = k, .off = o
@@ -80,6 +81,17 @@ const ms_cli_opt ms_cli_opts[] = {
     {O(OPT_MAX_DIR_DEPTH, 0, "max-dir-depth", "N", "Directory depth walked.", MS_OPT_U32,
        F(o.limits.max_dir_depth)),
      .min = 1, .max = 1000000, .expect = "a positive number", .show_default = true},
+    {O(OPT_MAX_OBJECTS, 0, "max-objects", "N",
+       "Objects (members, decoded blobs) scanned below one top-level file, all levels together.",
+       MS_OPT_U64, F(o.limits.max_objects)),
+     .min = 1, .max = UINT64_MAX, .expect = "a positive number", .show_default = true},
+    {O(OPT_MAX_TIME, 0, "max-time", "SECONDS", "Seconds spent on one top-level file and its members.",
+       MS_OPT_U32, F(o.limits.max_time)),
+     .min = 1, .max = 604800, .expect = "a number of seconds", .show_default = true},
+    {O(OPT_MAX_MEMORY, 0, "max-memory", "BYTES",
+       "Archive member bytes held in memory at once by the one worker allowed past its 64 MiB share.",
+       MS_OPT_SIZE, F(o.limits.max_memory)),
+     .min = 1 << 20, .max = SIZE_MAX / 2, .expect = "a size such as 512M", .show_default = true},
     {O(OPT_SCAN_TIMEOUT, 0, "scan-timeout", "SECONDS", "YARA time per object.", MS_OPT_U32,
        F(o.limits.scan_timeout)),
      .min = 1, .max = 86400, .expect = "a number of seconds", .show_default = true},
@@ -106,6 +118,14 @@ const ms_cli_opt ms_cli_opts[] = {
        "Never show the status line (default off unless stderr is a terminal).", MS_OPT_ACTION, 0)},
     {O(OPT_SORT, 0, "sort", NULL, "Sort records by path: byte-identical output run to run.",
        MS_OPT_FLAG, F(o.sort))},
+    {O(OPT_STDIN, 0, "stdin", NULL,
+       "Scan the data on standard input as one object named (stdin), up to --max-filesize "
+       "(clamscan - and yara - do this); PATHs are scanned too, and default to none.",
+       MS_OPT_FLAG, F(scan_stdin))},
+    {O(OPT_NO_SANDBOX, 0, "no-sandbox", NULL,
+       "Do not confine the scan (no NO_NEW_PRIVS, Landlock or seccomp after start-up); for "
+       "debugging, as file -S.",
+       MS_OPT_FLAG, F(no_sandbox))},
     {O(OPT_LIST_RULES, 0, "list-rules", NULL,
        "List every rule with its metadata, tags and grade in the --format (text: a table with a header) "
        "and exit.",

@@ -42,6 +42,11 @@ enum ms_opt_id {
     OPT_NO_PROGRESS,
     OPT_SORT,
     OPT_LIST_RULES,
+    OPT_STDIN,
+    OPT_MAX_OBJECTS,
+    OPT_MAX_TIME,
+    OPT_MAX_MEMORY,
+    OPT_NO_SANDBOX,
     OPT_DEFINE = 'd',
     OPT_COMPILED_RULES = 300,
     OPT_SAVE_RULES,
@@ -82,6 +87,8 @@ typedef struct ms_cli {
     const char *output;   /* -o FILE or NULL */
     int progress;         /* -1 auto, 0 off, 1 on */
     bool list_rules;
+    bool scan_stdin;      /* --stdin */
+    bool no_sandbox;      /* --no-sandbox */
     const char *save_rules; /* --save-rules FILE */
     bool live;             /* --live (issue 13): the running host, not PATHs */
     const char *live_root; /* --live-root DIR */

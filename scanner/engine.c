@@ -18,6 +18,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -73,6 +76,7 @@ struct ms_engine {
     bool model_ok;
     double threshold, strict;
     bool yara_inited;
+    ms_memgate *gate; /* one worker at a time past its member share */
 };
 
 struct ms_worker {
@@ -116,6 +120,18 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err) {
     int r;
     ms_engine *e = ms_xcalloc(1, sizeof(*e));
     e->o = o;
+    /* libcrypto initialises itself on first use; when an allocation of
+     * that fails it leaves a NULL lock behind and the first digest
+     * crashes (the allocation sweep, tests/test_harden.c). Initialised
+     * here, its failure is the allocation policy's (alloc.h). */
+    EVP_MD *md = OPENSSL_init_crypto(0, NULL) && OSSL_LIB_CTX_get0_global_default()
+                     ? EVP_MD_fetch(NULL, "SHA256", NULL)
+                     : NULL;
+    if (!md)
+        ms_oom();
+    EVP_MD_free(md);
+    if ((r = ms_memgate_new(&e->gate)) < 0)
+        goto fail;
     if ((r = ms_yara_init()) < 0)
         goto fail;
     e->yara_inited = true;
@@ -157,6 +173,7 @@ void ms_engine_free(ms_engine *e) {
     pthread_mutex_destroy(&e->self_lock);
     if (e->yara_inited)
         ms_yara_finalize();
+    ms_memgate_free(e->gate);
     free(e);
 }
 
@@ -210,6 +227,10 @@ int ms_worker_new(ms_engine *e, ms_worker **ret) {
         (ms_script_model_ok() && (r = ms_script_scorer_new(&w->script)) < 0) ||
         (r = ms_upx_new(&w->upx)) < 0) {
         ms_worker_free(w);
+        /* a worker's handles come from the built-in rules and magic
+         * database, which are known good: a failure is memory (alloc.h) */
+        if (r == -ENOMEM || r == MS_E_MAGIC)
+            ms_oom();
         return r;
     }
     *ret = w;
@@ -252,16 +273,7 @@ static void emit(scan *s, ms_verdict *v) {
 static ms_verdict *new_record(const ms_verdict *parent, const ms_object *o) {
     if (!parent)
         return ms_verdict_new(o->name, o->name_len);
-    size_t n;
-    if (ms_add_overflow_size(parent->path_len, o->name_len, &n) || ms_add_overflow_size(n, 1, &n))
-        ms_oom();
-    char *p = ms_xmalloc(n + 1);
-    memcpy(p, parent->path, parent->path_len);
-    p[parent->path_len] = '!';
-    memcpy(p + parent->path_len + 1, o->name, o->name_len);
-    ms_verdict *v = ms_verdict_new(p, n);
-    free(p);
-    return v;
+    return ms_verdict_new_member(parent, o->name, o->name_len);
 }
 
 /* The one place where what a source says about an object's bytes becomes
@@ -282,7 +294,8 @@ static bool object_problem(const ms_object *o, ms_verdict *v, ms_evidence *ev) {
     v->incomplete = k != MS_DAMAGED;
     if (!o->data || o->size == 0 || o->status == MS_E_ENCRYPTED) {
         v->verdict = k;
-        v->size = o->declared_size;
+        /* stopped part-way: the bytes read, not what the header claims */
+        v->size = o->has_read ? o->read : o->declared_size;
         ms_verdict_set_reason(v, "%s", why);
         return true;
     }
@@ -297,6 +310,7 @@ typedef struct children {
     unsigned depth;          /* depth of the parent */
     ms_verdict_kind worst;
     bool any;
+    bool incomplete;         /* a member was not fully scanned */
     unsigned blobs;
 } children;
 
@@ -306,20 +320,53 @@ static void fold_child(children *c, ms_verdict *child) {
     if (child->verdict > c->worst)
         c->worst = child->verdict;
     c->any = true;
+    c->incomplete |= child->incomplete;
     if (child->verdict >= MS_SUSPICIOUS)
         ms_iocs_merge(&c->parent->iocs, &child->iocs);
+}
+
+/* The object and time budget of the top-level file (--max-objects,
+ * --max-time): every child counts; once spent, no child is begun (the
+ * record of a member a limit stopped part-way, which costs nothing to
+ * scan, still is), and MS_E_LIMIT stops every level above. */
+static bool budget_refuses(scan *s, const ms_object *o) {
+    ms_budget *b = &s->budget;
+    bool stopped_member = o->status != 0 && (!o->data || o->size == 0);
+    if (!b->exhausted) {
+        uint64_t max = s->w->e->o->limits.max_objects;
+        if (++b->objects > max && max)
+            b->exhausted = MS_BUDGET_OBJECTS;
+        else
+            ms_budget_expired(b);
+    }
+    return b->exhausted && !stopped_member;
 }
 
 static int scan_child(children *c, const ms_object *o) {
     scan *s = c->s;
     if (stopping(s))
         return MS_STOP;
+    if (budget_refuses(s, o))
+        return MS_E_LIMIT;
     ms_verdict *v = scan_object(s, o, c->parent, c->depth + 1);
     if (!v)
         return MS_STOP;
     fold_child(c, v);
     emit(s, v);
-    return stopping(s) ? MS_STOP : MS_CONTINUE;
+    return stopping(s) ? MS_STOP : s->budget.exhausted ? MS_E_LIMIT : MS_CONTINUE;
+}
+
+/* The reason of a record whose members the budget cut. */
+static bool budget_reason(const scan *s, char *why, size_t cap) {
+    const ms_limits *l = &s->w->e->o->limits;
+    if (s->budget.exhausted == MS_BUDGET_OBJECTS)
+        snprintf(why, cap, "limit: max-objects %llu: objects below this file past it were not scanned",
+                 (unsigned long long)l->max_objects);
+    else if (s->budget.exhausted == MS_BUDGET_TIME)
+        snprintf(why, cap, "limit: max-time %u: the file took longer, the rest was not scanned", l->max_time);
+    else
+        return false;
+    return true;
 }
 
 static int on_member(void *ud, const ms_member *m) {
@@ -332,6 +379,8 @@ static int on_member(void *ud, const ms_member *m) {
         .declared_size = m->size,
         .status = m->status,
         .reason = m->reason,
+        .has_read = m->has_read,
+        .read = m->read,
     };
     return scan_child(ud, &o);
 }
@@ -576,14 +625,18 @@ static void run_unpack(scan *s, const ms_object *o, unsigned depth, ms_verdict *
                       o->mapped ? object_release : NULL, (void *)o, &s->budget, on_member, c, &reason);
     if (r == 0 || r == MS_E_UNSUPPORTED || s->error)
         return;
+    bool was_incomplete = v->incomplete;
     v->incomplete = true;
-    if (r == MS_E_LIMIT) {
+    if (r == MS_E_LIMIT && budget_reason(s, why, why_cap)) {
+        ev->unpack_problem = MS_LIMIT;
+    } else if (r == MS_E_LIMIT) {
         snprintf(why, why_cap, "limit: %s", reason ? reason : "archive limit");
         ev->unpack_problem = MS_LIMIT;
     } else if (r == MS_E_CORRUPT) {
         /* the archive's own bytes were all scanned; what the damage cut
-         * off does not exist to be read */
-        v->incomplete = false;
+         * off does not exist to be read (but a limit or error of its own
+         * stays: issue 15) */
+        v->incomplete = was_incomplete;
         snprintf(why, why_cap, "damaged: %s", reason ? reason : "corrupt archive");
         ev->unpack_problem = MS_DAMAGED;
     } else {
@@ -798,9 +851,15 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
     run_upx(s, o, cls, depth, &c);
     run_payloads(s, o, cls, depth, &c);
-    if (text && depth < e->o->limits.max_depth && !stopping(s)) {
+    if (text && depth < e->o->limits.max_depth && !stopping(s) && !s->budget.exhausted) {
         blob_sweep b = {.c = &c};
         sweep(o, MS_WINDOW_OVERLAP, blob_window, &b);
+        if (s->budget.exhausted && ev.unpack_problem == MS_CLEAN &&
+            budget_reason(s, unpack_why, sizeof(unpack_why))) {
+            v->incomplete = true;
+            ev.unpack_problem = MS_LIMIT;
+            ev.unpack_reason = unpack_why;
+        }
     }
     if (s->error) {
         ms_verdict_free(v);
@@ -809,6 +868,10 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     ev.children = c.worst;
     ev.have_children = c.any;
     ev.has_iocs = v->iocs.n_pools > 0 || v->iocs.n_wallets > 0;
+    /* an archive with a member not fully scanned was not fully scanned
+     * (issue 15: it said incomplete: false) */
+    if (c.incomplete)
+        v->incomplete = true;
     char changed[160];
     if (o->verify && o->verify(o, changed, sizeof(changed)) < 0) {
         /* it changed under the scan: what was scanned is not the file */
@@ -835,8 +898,14 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
 }
 
 static int scan_top(ms_worker *w, const ms_object *o, const ms_sink *sink) {
-    scan s = {.w = w, .sink = sink, .budget = {.cancel = sink->cancel}, .uid = o->uid};
+    scan s = {.w = w, .sink = sink,
+              .budget = {.cancel = sink->cancel, .gate = w->e->gate,
+                         .deadline = w->e->o->limits.max_time
+                                         ? ms_monotonic_s() + w->e->o->limits.max_time
+                                         : 0},
+              .uid = o->uid};
     ms_verdict *v = scan_object(&s, o, NULL, 0);
+    ms_unpack_end_scan(w->unp, &s.budget);
     if (v)
         emit(&s, v);
     return s.error ? s.error : s.stop || ms_cancelled(sink->cancel) ? MS_STOP : 0;
@@ -1021,18 +1090,23 @@ int ms_worker_scan_fd(ms_worker *w, int fd, const char *path, size_t path_len, u
     struct stat st;
     file_src src = {.fd = fd, .size_at_open = size_hint};
     ms_object o = {.origin = MS_ORIGIN_FILE, .name = path, .name_len = path_len,
-                   .declared_size = size_hint, .verify = file_verify, .verify_ud = &src};
+                   .declared_size = size_hint, .verify_ud = &src};
     void *map = MAP_FAILED;
     size_t map_len = 0;
     int r;
+    bool have_st = fstat(fd, &st) == 0;
+    bool regular = have_st && S_ISREG(st.st_mode);
+
+    /* only a regular file has a size to compare: a pipe (--stdin) says 0 */
+    if (regular)
+        o.verify = file_verify;
 
     /* A regular file is mapped: scanned to its end whatever its size, in
      * windows when it is big (MS_WINDOW), never copied. What cannot be
      * mapped (a pipe named on the command line, a file system without
      * mmap) is read, under --max-filesize like an archive member. */
-    bool have_st = fstat(fd, &st) == 0;
     o.uid = have_st ? (int64_t)st.st_uid : -1;
-    if (have_st && S_ISREG(st.st_mode) && st.st_size >= (off_t)MS_MAP_MIN &&
+    if (regular && st.st_size >= (off_t)MS_MAP_MIN &&
         (uint64_t)st.st_size <= SIZE_MAX) {
         src.size_at_open = o.declared_size = (uint64_t)st.st_size;
         pthread_once(&guard_once, guard_install);

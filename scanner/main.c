@@ -25,14 +25,34 @@
 #include "ms_features.h"
 #include "pool.h"
 #include "report.h"
+#include "sandbox.h"
 #include "runinfo.h"
 
-/* The run's stop channel: the signal handler's only business. */
+/* The run's stop channel: the signal handler's only business. The first
+ * stop signal ends the run as the end of its input would, with a partial
+ * summary and exit status 128 + the signal; a second one hurries it (no
+ * waiting for a worker inside libyara), never cuts the report. */
 static ms_cancel cancel;
 
 static void on_signal(int sig) {
-    ms_cancel_set(&cancel, sig);
+    ms_cancel_request(&cancel, sig);
 }
+
+/* SIGINT (a terminal), SIGTERM (kill, timeout, systemd, docker stop),
+ * SIGHUP (the terminal went away, an ssh session dropped) and SIGUSR1
+ * (whose default action would cut the report mid-record; nothing here
+ * gives it another meaning) all end the run the same way. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1};
+
+static void catch_stop_signals(void) {
+    struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        sigaddset(&sa.sa_mask, stop_signals[i]);
+    for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+        sigaction(stop_signals[i], &sa, NULL);
+}
+
 
 /* --case (case.h): what the run says on standard error goes to the
  * case's log.txt too. */
@@ -49,6 +69,12 @@ static void say(const char *fmt, ...) {
     fprintf(stderr, "minerscan: %s\n", buf);
     if (case_log)
         ms_case_log(case_log, buf);
+}
+
+/* notices from the run (pool.h): one line each, after the progress line */
+static void notice(void *ud, const char *msg) {
+    (void)ud;
+    say("notice: %s", msg);
 }
 
 static int usage_error(const char *msg) {
@@ -182,8 +208,22 @@ static void expand_paths(ms_cli *c, ms_strv *paths, ms_strv *owned) {
         }
         free(line);
     }
-    if (c->paths.n == 0)
+    if (c->paths.n == 0 && !c->scan_stdin)
         ms_strv_add(paths, ".");
+}
+
+/* -o must never be an input: it is opened with truncation before the scan
+ * (issue 15: `minerscan -o ev.sh ev.sh` destroyed ev.sh and called it
+ * clean). An existing output that is one of the named paths is refused;
+ * one inside a named directory is left out of the walk (hooks). */
+static bool output_is_input(const char *output, const ms_strv *paths) {
+    struct stat so, sp;
+    if (!output || stat(output, &so) != 0)
+        return false;
+    for (size_t i = 0; i < paths->n; i++)
+        if (stat(paths->v[i], &sp) == 0 && sp.st_dev == so.st_dev && sp.st_ino == so.st_ino)
+            return true;
+    return false;
 }
 
 /* Workers: -j, or online CPUs; but no more than files when only a few
@@ -221,8 +261,12 @@ static int exit_status(int r, const ms_summary *sum, const char *output) {
         return 2;
     }
     if (sum->interrupted) {
-        say("interrupted");
-        return 130;
+        int sig = ms_cancel_reason(&cancel);
+        char msg[160];
+        snprintf(msg, sizeof(msg), "interrupted (%s)%s", sig > 0 ? strsignal(sig) : "stopped",
+                 sum->abandoned ? "; a worker still inside an object was not waited for" : "");
+        say("%s", msg);
+        return sig > 0 && sig < 64 ? 128 + sig : 130;
     }
     if (sum->malicious + sum->suspicious > 0)
         return 1;
@@ -247,6 +291,8 @@ int main(int argc, char **argv) {
     ms_cli_defaults(&c);
     raise_fd_limit();
     ms_cancel_init(&cancel);
+    /* from the start: a signal while the rules load still gets a report */
+    catch_stop_signals();
     int action = ms_cli_parse(&c, argc, argv, msg, sizeof(msg));
     if (action < 0) {
         rc = usage_error(msg);
@@ -280,17 +326,27 @@ int main(int argc, char **argv) {
     if (!c.format)
         c.format = c.case_dir ? "jsonl" : "text";
     /* --live (issue 13) reads the running host, not PATHs */
-    if (c.live && c.paths.n) {
-        rc = usage_error("--live takes no PATH");
+    if (c.live && (c.paths.n || c.scan_stdin)) {
+        rc = usage_error(c.scan_stdin ? "--live and --stdin: not both" : "--live takes no PATH");
         goto out;
     }
     if (c.live_root && !c.live) {
         rc = usage_error("--live-root needs --live");
         goto out;
     }
+    for (size_t i = 0; c.scan_stdin && i < c.paths.n; i++)
+        if (!strcmp(c.paths.v[i], "-")) {
+            rc = usage_error("--stdin reads data from standard input, '-' reads paths from it: not both");
+            goto out;
+        }
     if (!c.live)
         expand_paths(&c, &paths, &owned);
-    c.o.threads = fit_threads(c.o.threads, c.live ? NULL : &paths);
+    if (output_is_input(c.output, &paths)) {
+        snprintf(msg, sizeof(msg), "-o %s is one of the inputs: refusing to overwrite it", c.output);
+        rc = usage_error(msg);
+        goto out;
+    }
+    c.o.threads = c.live || paths.n ? fit_threads(c.o.threads, c.live ? NULL : &paths) : 1;
 
     int r = ms_engine_new(&c.o, &e, &err);
     if (r < 0) {
@@ -331,10 +387,6 @@ int main(int argc, char **argv) {
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 
     bool show_progress = c.progress == 1 || (c.progress == -1 && isatty(STDERR_FILENO) && !getenv("CI"));
     tee.inner = ms_report_find(c.format);
@@ -352,7 +404,25 @@ int main(int argc, char **argv) {
         ms_oom();
     ms_report rep = {.ops = &tee.ops, .out = cooked, .explain = c.o.explain, .sort = c.o.sort,
                      .run = &run, .chain = chain, .raw = raw};
-    ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel};
+    ms_run_hooks hooks = {.progress = show_progress ? progress : NULL, .cancel = &cancel,
+                          .notice = notice, .scan_stdin = c.scan_stdin};
+    struct stat ost;
+    if (fstat(fileno(raw), &ost) == 0 && S_ISREG(ost.st_mode)) {
+        /* -o FILE, --case's report, or `minerscan . > report.jsonl`:
+         * the open report is never an input */
+        hooks.have_report = true;
+        hooks.report_dev = ost.st_dev;
+        hooks.report_ino = ost.st_ino;
+    }
+    /* Confinement (sandbox.h): from here on nothing is executed, no
+     * socket made, no file opened for writing; the report is open. */
+    if (!c.no_sandbox) {
+        ms_sandbox_opts so = {.live = c.live};
+        char note[256];
+        ms_sandbox_apply(&so, NULL, note, sizeof(note));
+        if (note[0])
+            notice(NULL, note);
+    }
     ms_summary sum;
     if (c.live) {
         /* --live (issue 13): live.c collects processes, sockets and
@@ -382,6 +452,12 @@ int main(int argc, char **argv) {
             fprintf(stderr, "minerscan: --case %s: could not write the case files\n", c.case_dir);
             rc = 2;
         }
+    }
+    if (sum.abandoned) {
+        /* the report is written and closed; a worker is still inside
+         * libyara with the engine: end here, do not free under it */
+        fflush(stderr);
+        _exit(rc);
     }
 out:
     if (cooked)

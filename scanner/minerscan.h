@@ -174,8 +174,15 @@ void ms_live_info_free(ms_live_info *l);
 
 /* The record of one reported object. Plain data, owned by the record. */
 typedef struct ms_verdict {
-    char *path;            /* full virtual path, raw bytes, NUL-terminated */
+    char *path;            /* full virtual path, raw bytes, NUL-terminated:
+                              the top-level path as given, then "!" and
+                              each member name with its "!" and "\" written
+                              as "\!" and "\\" (the display form) */
     size_t path_len;
+    char **chain;          /* the path's components, raw and unescaped: the
+                              top-level path, then each member name;
+                              n_chain >= 1 once set (NULL: [path]) */
+    size_t n_chain;
     ms_verdict_kind verdict; /* the worst of its own and its members' */
     ms_verdict_kind contains; /* when the verdict comes from its members
                               (suspicious or malicious ones, worse than
@@ -206,8 +213,13 @@ typedef struct ms_verdict {
     ms_live_info *live;    /* --live facts (live_record.h), NULL on files */
 } ms_verdict;
 
-/* A record for path[0..path_len) (raw bytes), verdict clean, no evidence. */
+/* A record for path[0..path_len) (raw bytes), verdict clean, no evidence;
+ * its chain is the one component path. */
 ms_verdict *ms_verdict_new(const char *path, size_t path_len);
+/* A record for a member named name[0..name_len) (raw bytes) of parent:
+ * the chain is the parent's plus name, the path the parent's, "!" and
+ * name with "!" and "\" escaped. */
+ms_verdict *ms_verdict_new_member(const ms_verdict *parent, const char *name, size_t name_len);
 void ms_verdict_free(ms_verdict *v);
 /* Set the reason (printf-style). Keeps the first reason if one is set. */
 void ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...)
@@ -242,6 +254,9 @@ typedef struct ms_summary {
     uint64_t incomplete;   /* objects not fully scanned */
     double elapsed_s;
     bool interrupted;
+    bool abandoned;        /* not a record field: a hurried stop (cancel.h)
+                              left workers running; the caller must end
+                              the process, not free the engine */
 } ms_summary;
 
 void ms_summary_count(ms_summary *s, const ms_verdict *v);

@@ -42,6 +42,27 @@
 #define MS_DEFAULT_MAX_DIR_DEPTH 4096
 #define MS_WALK_MAX_FDS 64
 
+/* Objects scanned below one top-level file, all levels together
+ * (--max-objects), and its wall-clock seconds (--max-time). --max-entries
+ * is per archive and the byte budget counts member bytes, so a 595 KB zip
+ * of 700 overlapping members, each a zip of 65 535 empty entries, made
+ * 45.9 million objects in 437 s within every other limit (issue 15). A
+ * distro image holds ~50 000 files per layer; each object costs at least
+ * a libmagic and a YARA call, some 10 us. */
+#define MS_DEFAULT_MAX_OBJECTS 1000000ULL
+#define MS_DEFAULT_MAX_TIME 600
+
+/* Bytes of archive members one worker holds in memory at once, all
+ * nesting depths together (MS_WORKER_SHARE), and the one worker at a time
+ * that may hold more, up to --max-memory. Members are held while scanned
+ * and each depth has its buffer: a 6.6 MB tar.gz alternating tar and gz
+ * around 8 x 200 MiB held 1.69 GB, two of them with -j2 3.37 GB (issue
+ * 15). With these, member bytes held stay under max-memory + (workers - 1)
+ * x MS_WORKER_SHARE; a member that needs more is scanned as far as it fits
+ * and reported as a limit. */
+#define MS_DEFAULT_MAX_MEMORY (512ULL << 20)
+#define MS_WORKER_SHARE (64ULL << 20)
+
 /* Seconds libyara may spend on one object before the scan is cut. */
 #define MS_DEFAULT_SCAN_TIMEOUT 60
 

@@ -37,6 +37,8 @@ typedef struct ms_object {
                                only a prefix of it (maybe empty);
                                MS_E_ENCRYPTED: not read at all */
     const char *reason;     /* text for a non-zero status */
+    bool has_read;          /* no data, but the source read this many bytes */
+    uint64_t read;          /* before it stopped: the record's size */
     bool self;              /* a copy of the running minerscan (engine.c,
                                self_copy): not evidence of anything */
     bool mapped;            /* data is a read-only mapping of a file: a

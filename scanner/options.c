@@ -17,6 +17,9 @@ void ms_limits_default(ms_limits *l) {
         .max_ratio = MS_DEFAULT_MAX_RATIO,
         .max_dir_depth = MS_DEFAULT_MAX_DIR_DEPTH,
         .scan_timeout = MS_DEFAULT_SCAN_TIMEOUT,
+        .max_objects = MS_DEFAULT_MAX_OBJECTS,
+        .max_time = MS_DEFAULT_MAX_TIME,
+        .max_memory = MS_DEFAULT_MAX_MEMORY,
     };
 }
 

@@ -17,6 +17,10 @@ typedef struct ms_limits {
     double max_ratio;            /* expansion ratio for members > 1 MiB */
     unsigned max_dir_depth;      /* walker directory depth */
     unsigned scan_timeout;       /* seconds per object in libyara */
+    uint64_t max_objects;        /* objects below one top-level file */
+    unsigned max_time;           /* seconds per top-level file */
+    uint64_t max_memory;         /* member bytes held by the one worker
+                                    allowed past MS_WORKER_SHARE */
 } ms_limits;
 
 void ms_limits_default(ms_limits *l);

@@ -10,7 +10,9 @@
 #include "pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -55,6 +57,9 @@ typedef struct ms_pool {
     work_queue wq;
     result_queue rq;
     pthread_mutex_t big_lock; /* held while a file over MS_BIG_OBJECT is scanned */
+    pthread_mutex_t done_lock; /* workers_done, and its condition */
+    pthread_cond_t done_cond;
+    unsigned workers_done;
     ms_cancel own_cancel;   /* the token when the caller gave none */
     ms_cancel *cancel;      /* the run's one stop channel (cancel.h) */
     int fatal;              /* first fatal error (output); written by the
@@ -63,6 +68,7 @@ typedef struct ms_pool {
     ms_verdict **sorted;
     size_t n_sorted, cap_sorted;
     struct timespec t0;
+    bool atime_noticed;     /* the O_NOATIME notice was given */
 } ms_pool;
 
 static double now_s(const struct timespec *t0) {
@@ -168,6 +174,10 @@ static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
     *timed_out = false;
     pthread_mutex_lock(&q->lock);
     while (q->len == 0 && q->producers_left > 0) {
+        /* hurried (cancel.h): a worker may stay inside libyara for up to
+         * --scan-timeout; what is queued is written, then the writer ends */
+        if (ms_cancel_hurried(p->cancel))
+            break;
         struct timespec ts;
         timeout_in(&ts, 100);
         if (pthread_cond_timedwait(&q->not_empty, &q->lock, &ts) == ETIMEDOUT) {
@@ -192,6 +202,7 @@ typedef struct {
     ms_worker *w;
     pthread_t tid;
     bool started;
+    bool done; /* under p->done_lock: the thread has returned its work */
 } worker_arg;
 
 static void *worker_main(void *ud) {
@@ -218,7 +229,27 @@ static void *worker_main(void *ud) {
         free(it.path);
     }
     rq_producer_done(p);
+    pthread_mutex_lock(&p->done_lock);
+    a->done = true;
+    p->workers_done++;
+    pthread_cond_broadcast(&p->done_cond);
+    pthread_mutex_unlock(&p->done_lock);
     return NULL;
+}
+
+/* Wait until the started workers are done, or the stop is hurried (a
+ * second signal). Returns whether every one is done (and may be joined). */
+static bool wait_workers(ms_pool *p, unsigned started) {
+    bool all;
+    pthread_mutex_lock(&p->done_lock);
+    while (p->workers_done < started && !ms_cancel_hurried(p->cancel)) {
+        struct timespec ts;
+        timeout_in(&ts, 100);
+        pthread_cond_timedwait(&p->done_cond, &p->done_lock, &ts);
+    }
+    all = p->workers_done >= started;
+    pthread_mutex_unlock(&p->done_lock);
+    return all;
 }
 
 /* ---- writer ---- */
@@ -322,6 +353,13 @@ static void *writer_main(void *ud) {
 
 static int on_walk(void *ud, const ms_walk_entry *en) {
     ms_pool *p = ud;
+    if (en->atime_refused && !p->atime_noticed) {
+        p->atime_noticed = true;
+        if (p->hooks && p->hooks->notice)
+            p->hooks->notice(p->hooks->ud,
+                             "not the owner of some files and no CAP_FOWNER: O_NOATIME was refused, "
+                             "so their access times may change (run as root to keep them)");
+    }
     if (should_stop(p)) {
         if (en->kind == MS_WALK_FILE)
             close(en->fd);
@@ -343,7 +381,17 @@ static int on_walk(void *ud, const ms_walk_entry *en) {
     switch (en->kind) {
     case MS_WALK_SKIPPED:
         v->verdict = MS_SKIPPED;
-        ms_verdict_set_reason(v, "%s", en->reason ? en->reason : "skipped");
+        if (en->root) {
+            /* a path the user named and that was not read: the run did
+             * not do what was asked (issue 15: `minerscan /dev/stdin`
+             * exited 0); FIFOs met during a walk stay plain skips */
+            v->incomplete = true;
+            const char *why = en->reason ? en->reason : "skipped";
+            ms_verdict_set_reason(v, "%s: named but not read%s", why,
+                                  strcmp(why, "fifo") ? "" : " (--stdin scans standard input)");
+        } else {
+            ms_verdict_set_reason(v, "%s", en->reason ? en->reason : "skipped");
+        }
         break;
     case MS_WALK_LIMIT:
         v->verdict = MS_LIMIT;
@@ -378,10 +426,10 @@ static size_t queue_capacity(unsigned workers) {
 
 int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *rep,
            const ms_run_hooks *hooks, ms_summary *ret_summary) {
-    ms_pool *p = calloc(1, sizeof(*p));
+    ms_pool *p = ms_xcalloc(1, sizeof(*p));
     const ms_options *o = ms_engine_options(e);
     unsigned n = o->threads ? o->threads : 1;
-    worker_arg *args = calloc(n, sizeof(*args));
+    worker_arg *args = ms_xcalloc(n, sizeof(*args));
     pthread_t writer;
     bool writer_started = false, begun = false;
     int r = 0;
@@ -400,6 +448,8 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     pthread_mutex_init(&p->wq.lock, NULL);
     pthread_mutex_init(&p->big_lock, NULL);
+    pthread_mutex_init(&p->done_lock, NULL);
+    pthread_cond_init(&p->done_cond, NULL);
     pthread_cond_init(&p->wq.not_empty, NULL);
     pthread_cond_init(&p->wq.not_full, NULL);
     pthread_mutex_init(&p->rq.lock, NULL);
@@ -417,18 +467,31 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     if ((r = rep->ops->begin(rep)) < 0)
         goto out;
     begun = true;
-    if (pthread_create(&writer, NULL, writer_main, p) != 0) {
-        r = -EAGAIN;
-        goto out;
-    }
-    writer_started = true;
-    for (unsigned i = 0; i < n; i++) {
-        if (pthread_create(&args[i].tid, NULL, worker_main, &args[i]) != 0) {
-            r = -EAGAIN;
-            break;
+    /* The threads start with the stop signals blocked, so a signal is
+     * handled by the calling thread (which walks, and writes the summary):
+     * it never interrupts a worker's read or the writer's write(2). */
+    sigset_t stop_sigs, old_sigs;
+    sigemptyset(&stop_sigs);
+    sigaddset(&stop_sigs, SIGINT);
+    sigaddset(&stop_sigs, SIGTERM);
+    sigaddset(&stop_sigs, SIGHUP);
+    sigaddset(&stop_sigs, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &stop_sigs, &old_sigs);
+    if (pthread_create(&writer, NULL, writer_main, p) == 0) {
+        writer_started = true;
+        for (unsigned i = 0; i < n; i++) {
+            if (pthread_create(&args[i].tid, NULL, worker_main, &args[i]) != 0) {
+                r = -EAGAIN;
+                break;
+            }
+            args[i].started = true;
         }
-        args[i].started = true;
+    } else {
+        r = -EAGAIN;
     }
+    pthread_sigmask(SIG_SETMASK, &old_sigs, NULL);
+    if (!writer_started)
+        goto out;
 
     ms_walk_options wo = {
         .one_file_system = o->one_file_system,
@@ -437,9 +500,32 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
         .n_excludes = o->n_excludes,
         .max_dir_depth = o->limits.max_dir_depth,
         .cancel = p->cancel,
+        .have_skip = hooks && hooks->have_report,
+        .skip_dev = hooks ? hooks->report_dev : 0,
+        .skip_ino = hooks ? hooks->report_ino : 0,
     };
+    if (r == 0 && hooks && hooks->scan_stdin && !should_stop(p)) {
+        /* standard input is read by a worker like a file that cannot be
+         * mapped: up to --max-filesize, a limit record past it */
+        int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (fd >= 0) {
+            work it = {.fd = fd, .path = ms_xstrdup(MS_STDIN_NAME), .path_len = strlen(MS_STDIN_NAME)};
+            if (!wq_push(p, it)) {
+                close(fd);
+                free(it.path);
+            }
+        } else {
+            ms_verdict *v = ms_verdict_new(MS_STDIN_NAME, strlen(MS_STDIN_NAME));
+            v->verdict = MS_ERROR;
+            v->incomplete = true;
+            ms_verdict_set_reason(v, "standard input: %s", strerror(errno));
+            rq_push(p, v);
+        }
+    }
     for (size_t i = 0; r == 0 && i < n_paths && !should_stop(p); i++) {
         int k = ms_walk(paths[i], &wo, on_walk, p);
+        if (k == -ENOMEM)
+            ms_oom(); /* the walker's frames and paths: bookkeeping (alloc.h) */
         if (k < 0 && k != -EIO)
             r = k;
     }
@@ -451,12 +537,30 @@ out:
             wq_push(p, (work){.fd = -1});
     /* Every worker is joined, also after a stop: each checks the token
      * between objects and members, and one inside libyara returns within
-     * --scan-timeout. Nothing is left running behind the caller. */
+     * --scan-timeout. Nothing is left running behind the caller, unless
+     * the stop was hurried (a second signal): then the workers still
+     * inside an object are left to the caller, which ends the process
+     * (ms_summary.abandoned). */
+    unsigned started = 0;
     for (unsigned i = 0; i < n; i++) {
         if (args[i].started)
-            pthread_join(args[i].tid, NULL);
+            started++;
         else
             rq_producer_done(p);
+    }
+    bool all_done = wait_workers(p, started);
+    /* the ones that are done are joined; after a hurried stop the others
+     * are detached, left to the caller's exit */
+    for (unsigned i = 0; i < n; i++) {
+        if (!args[i].started)
+            continue;
+        pthread_mutex_lock(&p->done_lock);
+        bool done = args[i].done;
+        pthread_mutex_unlock(&p->done_lock);
+        if (done || all_done)
+            pthread_join(args[i].tid, NULL);
+        else
+            pthread_detach(args[i].tid);
     }
     rq_producer_done(p);
     if (writer_started)
@@ -484,13 +588,18 @@ out:
     }
     if (!r && p->fatal)
         r = p->fatal;
+    p->sum.abandoned = !all_done;
     if (ret_summary)
         *ret_summary = p->sum;
+    if (!all_done)
+        return r; /* p, args and the workers are in use by running threads */
     for (unsigned i = 0; i < n; i++)
         ms_worker_free(args[i].w);
     free(args);
     pthread_mutex_destroy(&p->wq.lock);
     pthread_mutex_destroy(&p->big_lock);
+    pthread_mutex_destroy(&p->done_lock);
+    pthread_cond_destroy(&p->done_cond);
     pthread_cond_destroy(&p->wq.not_empty);
     pthread_cond_destroy(&p->wq.not_full);
     pthread_mutex_destroy(&p->rq.lock);

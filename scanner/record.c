@@ -46,6 +46,45 @@ ms_verdict *ms_verdict_new(const char *path, size_t path_len) {
     ms_verdict *v = ms_xcalloc(1, sizeof(*v));
     v->path = ms_xmemdup0(path, path_len);
     v->path_len = path_len;
+    v->chain = ms_xmalloc(sizeof(*v->chain));
+    v->chain[0] = ms_xmemdup0(path, path_len);
+    v->n_chain = 1;
+    ms_iocs_init(&v->iocs);
+    return v;
+}
+
+/* Issue 15: a member named "x!y.sh" of bang.tar was "bang.tar!x!y.sh",
+ * the same path as member y.sh of member x. In the display path a "!"
+ * inside a member name is "\!" and a backslash "\\"; the top-level path
+ * is kept as given (it names a file the user can open). */
+ms_verdict *ms_verdict_new_member(const ms_verdict *parent, const char *name, size_t name_len) {
+    size_t extra = 0, n;
+    for (size_t i = 0; i < name_len; i++)
+        extra += name[i] == '!' || name[i] == '\\';
+    if (ms_add_overflow_size(parent->path_len, name_len, &n) || ms_add_overflow_size(n, extra + 1, &n))
+        ms_oom();
+    char *p = ms_xmalloc(n + 1);
+    memcpy(p, parent->path, parent->path_len);
+    size_t k = parent->path_len;
+    p[k++] = '!';
+    for (size_t i = 0; i < name_len; i++) {
+        if (name[i] == '!' || name[i] == '\\')
+            p[k++] = '\\';
+        p[k++] = name[i];
+    }
+    p[k] = '\0';
+    ms_verdict *v = ms_xcalloc(1, sizeof(*v));
+    v->path = p;
+    v->path_len = k;
+    size_t pn = parent->chain ? parent->n_chain : 0;
+    v->chain = ms_xcalloc(pn + 2, sizeof(*v->chain));
+    if (pn == 0)
+        v->chain[pn++] = ms_xmemdup0(parent->path, parent->path_len);
+    else
+        for (size_t i = 0; i < pn; i++)
+            v->chain[i] = ms_xstrdup(parent->chain[i]);
+    v->chain[pn++] = ms_xmemdup0(name, name_len);
+    v->n_chain = pn;
     ms_iocs_init(&v->iocs);
     return v;
 }
@@ -83,6 +122,9 @@ void ms_verdict_free(ms_verdict *v) {
     if (!v)
         return;
     free(v->path);
+    for (size_t i = 0; i < v->n_chain; i++)
+        free(v->chain[i]);
+    free(v->chain);
     free(v->description);
     for (size_t i = 0; i < v->n_rules; i++)
         ms_rule_hit_clear(&v->rules[i]);

@@ -134,6 +134,42 @@
  *                        member's); null otherwise.
  *   is_dir      bool     a directory the walker reports on (skipped,
  *                        unreadable, too deep), not a file.
+ *   chain       array    the components of path, unescaped: [the top-level
+ *                        path as given, then each member name, outermost
+ *                        first] (issue 15). path joins them with "!"; in
+ *                        path a "!" or "\" inside a member name is
+ *                        written "\!" or "\\" (the top-level part is the
+ *                        file's path exactly), so only chain is certain to
+ *                        split right. Each is a JSON string as path is
+ *                        (U+FFFD for bytes that are not UTF-8: the exact
+ *                        bytes are path_b64, unescaped).
+ *   reason_code object|null  null when reason is null; else the reason for
+ *                        programs: {"code": string, then parameters}.
+ *                        Codes and parameters (scanner/reason.c):
+ *                        "max-filesize", "max-archive-bytes",
+ *                        "max-entries", "max-depth", "max-dir-depth",
+ *                        "max-objects", "max-time", "max-memory",
+ *                        "capture-packets", "capture-buffer",
+ *                        "capture-flows" {"limit": integer}; "max-ratio"
+ *                        {"limit": number, "read": integer (bytes read
+ *                        before the stop)}; "scan-timeout" {"limit": s};
+ *                        "scan-failed"; "read-error"; "os-error"
+ *                        {"errno": "EACCES"...}; "changed-while-scanned"
+ *                        {"size_at_open", "size_now", "scanned": integers};
+ *                        "vanished"; "changed-during-walk";
+ *                        "moved-during-walk"; "special-file" {"type":
+ *                        "fifo"|"socket"|"device"|"other"}; "pseudo-fs"
+ *                        {"fs": string}; "other-file-system";
+ *                        "symlink-loop"; "directory-loop"; "report-file";
+ *                        "encrypted"; "capture-unreadable";
+ *                        "capture-link-type"; "member" {"verdict"};
+ *                        "member-incomplete" {"verdict"}; "model",
+ *                        "model-strict", "script-score" {"score",
+ *                        "threshold": numbers}; "allowed" {"would_be"};
+ *                        "damaged"; "interrupted"; "other" (a reason no
+ *                        code describes yet). Any code may also carry
+ *                        "named": true, a path the user named that was not
+ *                        read. New codes and parameters may be added.
  *
  * {"type":"rule", ...}  with --list-rules, one per rule and nothing else:
  *   the fields of a "rules" entry above from "rule" to "meta" (no offset,
@@ -242,8 +278,10 @@
  *   elapsed_s   number|null  wall-clock seconds of the run; null under
  *               --sort, so that the whole output is byte-identical from
  *               run to run and for any thread count.
- *   interrupted bool     the run was stopped (SIGINT/SIGTERM) before the
- *               end; the records above are then not every object.
+ *   interrupted bool     the run was stopped by a signal (SIGINT, SIGTERM,
+ *               SIGHUP, SIGUSR1; exit status 128 + the signal) before the
+ *               end; the records above are then not every object, but
+ *               each of them is whole and this summary counts them.
  *
  * {"type":"end", ...}     exactly one, the last line, after the summary
  *                         (also of an interrupted run): the seal.
@@ -264,6 +302,7 @@
 #include <time.h>
 
 #include "b64.h"
+#include "reason.h"
 #include "live_record.h"
 #include "report.h"
 #include "report_flows.h"
@@ -406,6 +445,18 @@ static void write_iocs(FILE *out, const ms_iocs *i) {
     fputc('}', out);
 }
 
+static void write_chain(FILE *out, const ms_verdict *v) {
+    fputs(",\"chain\":[", out);
+    if (!v->chain)
+        ms_json_string(out, v->path, v->path_len);
+    for (size_t i = 0; v->chain && i < v->n_chain; i++) {
+        if (i)
+            fputc(',', out);
+        ms_json_cstr(out, v->chain[i]);
+    }
+    fputc(']', out);
+}
+
 /* seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ", null if unknown */
 static void write_time(FILE *out, double t) {
     struct tm tm;
@@ -435,6 +486,40 @@ static void write_evidence(FILE *out, const ms_live_info *l) {
         fputc('}', out);
     }
     fputc(']', out);
+}
+
+static void write_reason_code(FILE *out, const ms_verdict *v) {
+    ms_reason_code c;
+    fputs(",\"reason_code\":", out);
+    if (!ms_reason_code_of(v->reason, v->verdict, &c)) {
+        fputs("null", out);
+        return;
+    }
+    fputs("{\"code\":", out);
+    ms_json_cstr(out, c.code);
+    for (unsigned i = 0; i < c.n_params; i++) {
+        const ms_reason_param *p = &c.params[i];
+        if (!p->name)
+            continue;
+        fputc(',', out);
+        ms_json_cstr(out, p->name);
+        fputc(':', out);
+        switch (p->kind) {
+        case MS_PARAM_INT:
+            fprintf(out, "%llu", (unsigned long long)p->u);
+            break;
+        case MS_PARAM_NUM:
+            ms_json_double(out, p->num);
+            break;
+        case MS_PARAM_STR:
+            ms_json_cstr(out, p->str);
+            break;
+        case MS_PARAM_BOOL:
+            fputs(p->u ? "true" : "false", out);
+            break;
+        }
+    }
+    fputc('}', out);
 }
 
 static void write_int_or_null(FILE *out, const char *key, long v) {
@@ -555,6 +640,8 @@ static int object(ms_report *r, const ms_verdict *v) {
     fprintf(out, ",\"is_dir\":%s", v->is_dir ? "true" : "false");
     if (v->live)
         write_live(out, v->live);
+    write_chain(out, v);
+    write_reason_code(out, v);
     fputs("}\n", out);
     return ferror(out) ? -EIO : 0;
 }

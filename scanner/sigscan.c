@@ -65,7 +65,10 @@ static unsigned init_count;
 int ms_yara_init(void) {
     int r = 0;
     pthread_mutex_lock(&init_lock);
-    if (init_count == 0 && yr_initialize() != ERROR_SUCCESS)
+    int e = init_count == 0 ? yr_initialize() : ERROR_SUCCESS;
+    if (e == ERROR_INSUFFICIENT_MEMORY)
+        ms_oom(); /* start-up bookkeeping: the allocation policy, alloc.h */
+    if (e != ERROR_SUCCESS)
         r = MS_E_YARA;
     else
         init_count++;
@@ -330,7 +333,7 @@ static bool defined_by_user(const ms_options *o, const char *name) {
 static int new_compiler(const ms_options *o, compile_logs *logs, YR_COMPILER **ret) {
     YR_COMPILER *c = NULL;
     if (yr_compiler_create(&c) != ERROR_SUCCESS)
-        return -ENOMEM;
+        ms_oom(); /* it fails for want of memory only (alloc.h) */
     yr_compiler_set_callback(c, on_compile_message, logs);
     for (size_t i = 0; i < o->n_defines; i++) {
         const char *eq = strchr(o->defines[i], '=');
@@ -401,7 +404,7 @@ static int load_compiled(ms_rules *rs, const char *path, const ms_options *o, ms
         path_error(log, path, errno ? strerror(errno) : "could not open");
         return 0;
     case ERROR_INSUFFICIENT_MEMORY:
-        return -ENOMEM;
+        ms_oom(); /* alloc.h */
     case ERROR_UNSUPPORTED_FILE_VERSION:
         snprintf(msg, sizeof(msg),
                  "compiled rules of another YARA version: recompile them with yarac %s, or give the "
@@ -465,7 +468,10 @@ static int compile_sources(ms_rules *rs, const ms_options *o, const strlist *src
 static int load_builtin(YR_RULES **ret) {
     memstream m = {.p = ms_builtin_rules, .len = ms_builtin_rules_size, .obscured = true};
     YR_STREAM st = {.user_data = &m, .read = memstream_read};
-    return yr_rules_load_stream(&st, ret) == ERROR_SUCCESS ? 0 : MS_E_RULES;
+    int e = yr_rules_load_stream(&st, ret);
+    if (e == ERROR_INSUFFICIENT_MEMORY)
+        ms_oom(); /* alloc.h: not bad rules, no memory */
+    return e == ERROR_SUCCESS ? 0 : MS_E_RULES;
 }
 
 int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
@@ -719,10 +725,20 @@ int ms_sigscan_new(ms_rules *rs, unsigned timeout_s, ms_sigscan **ret) {
         return -ENOMEM;
     }
     for (size_t i = 0; i < rs->n_sets; i++) {
-        if (yr_scanner_create(rs->sets[i].rules, &s->scanners[i]) != ERROR_SUCCESS) {
+        int ce = yr_scanner_create(rs->sets[i].rules, &s->scanners[i]);
+        if (ce == ERROR_INSUFFICIENT_MEMORY)
+            ms_oom(); /* alloc.h */
+        if (ce != ERROR_SUCCESS) {
             ms_sigscan_free(s);
             return MS_E_YARA;
         }
+        /* libyara 4.2 does not check these callocs of yr_scanner_create:
+         * one that fails leaves NULL and the first scan writes through it
+         * (the allocation-failure sweep of tests/test_harden.c) */
+        YR_SCANNER *sc = s->scanners[i];
+        if (!sc->rule_matches_flags || !sc->ns_unsatisfied_flags || !sc->strings_temp_disabled ||
+            !sc->matches || !sc->unconfirmed_matches)
+            ms_oom();
         s->vars[i] = rs->sets[i].vars;
         s->n++;
         yr_scanner_set_timeout(s->scanners[i], (int)timeout_s);

@@ -35,6 +35,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <locale.h>
+#include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,7 @@ struct ms_unpacker {
     unsigned filters;    /* F_* built into this libarchive */
     level **lv;          /* by depth; pointers stay put when lv grows */
     size_t n_lv;
+    uint64_t held;       /* bytes of every level's buffer, all depths */
     char depth_reason[64];
     locale_t utf8;       /* LC_CTYPE for libarchive's name conversions */
 };
@@ -136,6 +139,61 @@ void ms_unpacker_free(ms_unpacker *u) {
     if (u->utf8)
         freelocale(u->utf8);
     free(u);
+}
+
+/* ---- budgets shared by all levels ---- */
+
+double ms_monotonic_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+bool ms_budget_expired(ms_budget *b) {
+    if (b->exhausted)
+        return true;
+    if (b->deadline > 0 && ms_monotonic_s() > b->deadline)
+        b->exhausted = MS_BUDGET_TIME;
+    return b->exhausted != 0;
+}
+
+struct ms_memgate {
+    pthread_mutex_t lock; /* held by the one scan allowed past the share */
+};
+
+int ms_memgate_new(ms_memgate **ret) {
+    ms_memgate *g = calloc(1, sizeof(*g));
+    if (!g)
+        return -ENOMEM;
+    pthread_mutex_init(&g->lock, NULL);
+    *ret = g;
+    return 0;
+}
+
+void ms_memgate_free(ms_memgate *g) {
+    if (!g)
+        return;
+    pthread_mutex_destroy(&g->lock);
+    free(g);
+}
+
+/* Free the buffer of a level not in use. */
+static void drop_buffer(ms_unpacker *u, level *L) {
+    u->held -= L->cap;
+    free(L->buf);
+    L->buf = NULL;
+    L->cap = 0;
+}
+
+void ms_unpack_end_scan(ms_unpacker *u, ms_budget *b) {
+    /* between top-level files no level is in use: keep the share at most,
+     * so a worker without the gate never holds more than its share */
+    for (size_t i = u->n_lv; i > 0 && u->held > MS_WORKER_SHARE; i--)
+        if (u->lv[i - 1] && u->lv[i - 1]->cap)
+            drop_buffer(u, u->lv[i - 1]);
+    if (b->big && b->gate)
+        pthread_mutex_unlock(&b->gate->lock);
+    b->big = false;
 }
 
 static level *get_level(ms_unpacker *u, unsigned depth) {
@@ -259,6 +317,7 @@ static int raw_member_name(level *L, const char *outer, size_t outer_len, const 
 typedef struct run {
     ms_unpacker *u;
     level *L;
+    unsigned depth;
     const ms_limits *lim;
     ms_budget *budget;
     struct archive *a;
@@ -320,11 +379,15 @@ static int skip_data(run *R) {
             stalls = 0;
         if (charge(R, n))
             return stop_budget(R);
+        if (ms_budget_expired(R->budget)) {
+            snprintf(R->L->reason, sizeof(R->L->reason), "max-time %u", R->lim->max_time);
+            return MS_E_LIMIT;
+        }
     }
 }
 
-static int event(run *R, const char *name, size_t name_len, int status, uint64_t size,
-                 const uint8_t *data, size_t len) {
+static int event_at(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                    const uint8_t *data, size_t len, uint64_t read) {
     ms_member m = {
         .name = name,
         .name_len = name_len,
@@ -332,6 +395,8 @@ static int event(run *R, const char *name, size_t name_len, int status, uint64_t
         .size = data ? len : (size > SIZE_MAX ? SIZE_MAX : (size_t)size),
         .status = status,
         .reason = R->L->mreason,
+        .read = read,
+        .has_read = !data && read > 0,
     };
     if (R->caller)
         uselocale(R->caller);
@@ -341,11 +406,30 @@ static int event(run *R, const char *name, size_t name_len, int status, uint64_t
     return r;
 }
 
+static int event(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                 const uint8_t *data, size_t len) {
+    return event_at(R, name, name_len, status, size, data, len, 0);
+}
+
+/* An event on a member stopped after read bytes, not handed over. */
+static int event_read(run *R, const char *name, size_t name_len, int status, uint64_t size,
+                      uint64_t read) {
+    return event_at(R, name, name_len, status, size, NULL, 0, read);
+}
+
 /* Make the level buffer hold at least need bytes (need <= max_filesize),
  * keeping its first len bytes. Doubles, so a member of unknown size costs
- * O(size) copies; glibc moves large blocks with mremap, not memcpy. */
+ * O(size) copies; glibc moves large blocks with mremap, not memcpy.
+ *
+ * Memory (ms_limits.h MS_WORKER_SHARE, --max-memory): every level's
+ * buffer counts, all depths together. Past the worker's share, the idle
+ * buffers of deeper levels go first; then the scan takes the engine's gate
+ * (one worker at a time holds more than its share) and may hold up to
+ * --max-memory. A member that would need more gets less room: MS_E_LIMIT
+ * when even need does not fit, and the caller stops the member there. */
 static int reserve(run *R, size_t need, size_t len) {
     level *L = R->L;
+    ms_unpacker *u = R->u;
     if (need <= L->cap)
         return 0;
     uint64_t lim64 = R->lim->max_filesize;
@@ -357,29 +441,44 @@ static int reserve(run *R, size_t need, size_t len) {
         ncap = limit;
     if (ncap < need)
         ncap = need;
+    uint64_t others = u->held - L->cap; /* every other level's buffer */
+    if (others + ncap > MS_WORKER_SHARE) {
+        for (size_t i = R->depth + 1; i < u->n_lv; i++)
+            if (u->lv[i] && u->lv[i]->cap)
+                drop_buffer(u, u->lv[i]);
+        others = u->held - L->cap;
+    }
+    if (others + ncap > MS_WORKER_SHARE && !R->budget->big && R->budget->gate) {
+        pthread_mutex_lock(&R->budget->gate->lock);
+        R->budget->big = true;
+    }
+    uint64_t allowed = R->budget->big || !R->budget->gate ? R->lim->max_memory : MS_WORKER_SHARE;
+    if (allowed < MS_WORKER_SHARE)
+        allowed = MS_WORKER_SHARE;
+    if (others + ncap > allowed) {
+        ncap = others < allowed ? (size_t)(allowed - others) : 0;
+        if (ncap < need)
+            return MS_E_LIMIT;
+    }
     uint8_t *b;
     if (len == 0) {
         /* nothing to keep: do not let realloc copy the previous member */
-        free(L->buf);
-        L->buf = NULL;
-        L->cap = 0;
+        drop_buffer(u, L);
         b = malloc(ncap);
     } else {
         b = realloc(L->buf, ncap);
     }
     if (!b)
         return -ENOMEM;
+    u->held = u->held - L->cap + ncap;
     L->buf = b;
     L->cap = ncap;
     return 0;
 }
 
-static void release(level *L) {
-    if (L->cap > MS_UNPACK_KEEP_BUFFER) {
-        free(L->buf);
-        L->buf = NULL;
-        L->cap = 0;
-    }
+static void release_in(ms_unpacker *u, level *L) {
+    if (L->cap > MS_UNPACK_KEEP_BUFFER)
+        drop_buffer(u, L);
 }
 
 /* Has the member passed --max-ratio? In an archive whose members are
@@ -454,10 +553,13 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
     unsigned stalls = 0;
     bool fatal = false, capped = false;
     L->mreason[0] = '\0';
+    /* a declared size is a claim, not a fact: only a hint (and no room
+     * for it is no reason to stop: the reads below say) */
     if (size_set && (r = reserve(R, declared < MS_UNPACK_KEEP_BUFFER ? (size_t)declared
                                                                    : MS_UNPACK_KEEP_BUFFER,
-                                 0)) < 0)
-        return r; /* a declared size is a claim, not a fact: only a hint */
+                                 0)) < 0 && r != MS_E_LIMIT)
+        return r;
+    bool memory_cut = false;
     for (;;) {
         const void *blk = NULL;
         size_t n = 0;
@@ -469,7 +571,7 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             if (encrypted) {
                 snprintf(L->mreason, sizeof(L->mreason), "encrypted: %s", la_error(R->a));
                 r = event(R, name, name_len, MS_E_ENCRYPTED, declared, NULL, 0);
-                release(L);
+                release_in(R->u, L);
                 return r < 0 || r == MS_STOP ? r : 0;
             }
             /* WARN: read to the end but damaged (a bad CRC); FAILED: this
@@ -501,19 +603,31 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
         stalls = 0;
         if (ms_cancelled(R->budget->cancel)) {
             snprintf(L->reason, sizeof(L->reason), "interrupted");
-            release(L);
+            release_in(R->u, L);
             return MS_E_INTERRUPTED;
+        }
+        if (ms_budget_expired(R->budget)) {
+            /* one member that takes the top-level file's whole time */
+            snprintf(L->mreason, sizeof(L->mreason), "max-time %u: stopped after %zu bytes",
+                     lim->max_time, len);
+            snprintf(L->reason, sizeof(L->reason), "max-time %u", lim->max_time);
+            r = event_read(R, name, name_len, MS_E_LIMIT, declared, len);
+            release_in(R->u, L);
+            return r < 0 ? r : MS_E_LIMIT;
         }
         /* every check before the copy */
         if ((uint64_t)len + n > lim->max_filesize) {
             n = (size_t)(lim->max_filesize - len);
             capped = true;
         }
+        /* A member stopped by a limit part-way says how much of it was
+         * read (issue 15: a member stopped early showed size 0). Its
+         * bytes are not scanned: a ratio bomb's are the bomb. */
         if (charge(R, n)) {
-            snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu",
-                     (unsigned long long)lim->max_archive_bytes);
-            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
-            release(L);
+            snprintf(L->mreason, sizeof(L->mreason), "max-archive-bytes %llu: stopped after %zu bytes",
+                     (unsigned long long)lim->max_archive_bytes, len);
+            r = event_read(R, name, name_len, MS_E_LIMIT, declared, len);
+            release_in(R->u, L);
             return r < 0 ? r : stop_budget(R);
         }
         if (ratio_exceeded(R, len + n, p0)) {
@@ -521,8 +635,8 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
             snprintf(L->mreason, sizeof(L->mreason),
                      "max-ratio %g: stopped after %llu bytes from %lld compressed", lim->max_ratio,
                      (unsigned long long)(len + n), (long long)(c > 0 ? c : 0));
-            r = event(R, name, name_len, MS_E_LIMIT, declared, NULL, 0);
-            release(L);
+            r = event_read(R, name, name_len, MS_E_LIMIT, declared, (uint64_t)len + n);
+            release_in(R->u, L);
             if (r < 0 || r == MS_STOP)
                 return r;
             return skip_data(R);
@@ -534,12 +648,20 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
         } else {
             if (direct) {
                 /* a second block after all: copy the first one */
-                if ((r = reserve(R, len, 0)) < 0)
+                if ((r = reserve(R, len, 0)) == MS_E_LIMIT) {
+                    memory_cut = true;
+                    break;
+                }
+                if (r < 0)
                     return r;
                 memcpy(L->buf, direct, len);
                 direct = NULL;
             }
-            if ((r = reserve(R, len + n, len)) < 0)
+            if ((r = reserve(R, len + n, len)) == MS_E_LIMIT) {
+                memory_cut = true;
+                break;
+            }
+            if (r < 0)
                 return r;
             memcpy(L->buf + len, blk, n);
             len += n;
@@ -554,10 +676,18 @@ static int do_member(run *R, struct archive_entry *e, const char *name, size_t n
         }
     }
 
+    if (memory_cut) {
+        /* what is held is scanned; the rest is read past, not held */
+        snprintf(L->mreason, sizeof(L->mreason),
+                 "max-memory %llu: members held at once would pass it, the first %zu bytes were scanned",
+                 (unsigned long long)lim->max_memory, len);
+        status = MS_E_LIMIT;
+        capped = true;
+    }
     const uint8_t *bytes = direct ? direct : L->buf ? L->buf : (const uint8_t *)"";
     R->expanded = ms_sat_add_u64(R->expanded, len);
     r = event(R, name, name_len, status, len, bytes, len);
-    release(L);
+    release_in(R->u, L);
     if (r < 0 || r == MS_STOP)
         return r;
     if (fatal) {
@@ -594,7 +724,9 @@ typedef struct memsrc {
 static la_ssize_t mem_read(struct archive *a, void *ud, const void **buf) {
     (void)a;
     memsrc *m = ud;
-    size_t k = m->n - m->pos < MEM_PIECE ? m->n - m->pos : MEM_PIECE;
+    /* all of it at once when nothing is given back (bytes in memory): a
+     * stored member is then one block inside it, handed over uncopied */
+    size_t k = !m->release || m->n - m->pos < MEM_PIECE ? m->n - m->pos : MEM_PIECE;
     *buf = m->p + m->pos;
     m->pos += k;
     if (m->release && m->pos > MEM_LAG && m->pos - MEM_LAG > m->released + MEM_LAG) {
@@ -625,12 +757,17 @@ static la_int64_t mem_seek(struct archive *a, void *ud, la_int64_t offset, int w
     return (la_int64_t)m->pos;
 }
 
+/* Every archive is opened here, also those in memory: libarchive 3.6's
+ * archive_read_open_memory() goes on to archive_read_open1() when its own
+ * allocation in archive_read_set_callback_data() failed, and crashes (the
+ * allocation-failure sweep); here that failure is -ENOMEM. */
 static int mem_open(struct archive *a, memsrc *m) {
-    archive_read_set_read_callback(a, mem_read);
-    archive_read_set_skip_callback(a, mem_skip);
-    archive_read_set_seek_callback(a, mem_seek);
-    archive_read_set_callback_data(a, m);
-    return archive_read_open1(a);
+    if (archive_read_set_read_callback(a, mem_read) != ARCHIVE_OK ||
+        archive_read_set_skip_callback(a, mem_skip) != ARCHIVE_OK ||
+        archive_read_set_seek_callback(a, mem_seek) != ARCHIVE_OK ||
+        archive_read_set_callback_data(a, m) != ARCHIVE_OK)
+        return -ENOMEM;
+    return archive_read_open1(a) == ARCHIVE_OK ? 0 : MS_E_CORRUPT;
 }
 
 /*
@@ -724,7 +861,7 @@ int ms_unpack(ms_unpacker *u, const uint8_t *data, size_t size, const char *name
     if (!L)
         return -ENOMEM;
     L->reason[0] = '\0';
-    run R = {.u = u, .L = L, .lim = lim, .budget = budget, .fn = fn, .ud = ud};
+    run R = {.u = u, .L = L, .depth = depth, .lim = lim, .budget = budget, .fn = fn, .ud = ud};
     if (u->utf8)
         R.caller = uselocale(u->utf8);
     uint64_t zip_entries;
@@ -741,8 +878,12 @@ again:
         goto out;
     }
     memsrc src = {.p = data + off, .n = size - off, .release = give_back, .ud = release_ud, .base = off};
-    if ((give_back ? mem_open(R.a, &src) : archive_read_open_memory(R.a, data + off, size - off)) !=
-        ARCHIVE_OK) {
+    int opened = mem_open(R.a, &src);
+    if (opened == -ENOMEM) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (opened < 0) {
         /* only a compression filter reads at open: its stream is damaged */
         snprintf(L->reason, sizeof(L->reason), "%s", la_error(R.a));
         r = MS_E_CORRUPT;

@@ -17,7 +17,34 @@ typedef struct ms_unpacker ms_unpacker;
 typedef struct ms_budget {
     uint64_t expanded;   /* bytes expanded so far, all levels */
     const struct ms_cancel *cancel; /* the run's; checked between blocks */
+    uint64_t objects;    /* objects begun below the top-level file */
+    double deadline;     /* CLOCK_MONOTONIC seconds when --max-time ends */
+    int exhausted;       /* 0, or why the scan of the file stops:
+                            MS_BUDGET_OBJECTS, MS_BUDGET_TIME */
+    struct ms_memgate *gate; /* the engine's (see ms_memgate below) */
+    bool big;            /* this scan holds the gate: it may hold members
+                            past MS_WORKER_SHARE, up to --max-memory */
 } ms_budget;
+
+enum { MS_BUDGET_OBJECTS = 1, MS_BUDGET_TIME = 2 };
+
+/* Seconds on CLOCK_MONOTONIC. */
+double ms_monotonic_s(void);
+
+/* Has the top-level file spent its time (checked between data blocks and
+ * before every object)? Sets b->exhausted. */
+bool ms_budget_expired(ms_budget *b);
+
+/* The one-big-holder gate shared by every worker of an engine: a worker
+ * holds member bytes up to MS_WORKER_SHARE on its own; past that it takes
+ * the gate (waiting for the worker that has it to finish its top-level
+ * file), and may then hold up to --max-memory. */
+typedef struct ms_memgate ms_memgate;
+int ms_memgate_new(ms_memgate **ret);
+void ms_memgate_free(ms_memgate *g);
+/* At the end of a top-level scan: the unpacker gives back what it holds
+ * past the share, and the gate is released if this scan held it. */
+void ms_unpack_end_scan(ms_unpacker *u, ms_budget *b);
 
 typedef struct ms_member {
     const char *name;     /* the member's path inside this archive, raw
@@ -28,12 +55,15 @@ typedef struct ms_member {
                              declared size when the format gives one */
     int status;           /* 0: data is the whole member.
                              MS_E_LIMIT: with data, its first
-                             --max-filesize bytes; without, an event.
+                             --max-filesize bytes; without, an event
+                             (read says how far it got).
                              MS_E_ENCRYPTED: an event, data NULL.
                              MS_E_CORRUPT: the member could not be read to
                              its end; data holds what was read (may be NULL
                              when nothing was) and is worth scanning. */
     const char *reason;   /* text for a non-zero status */
+    bool has_read;        /* an event on a member stopped part-way: */
+    uint64_t read;        /* the bytes expanded before it stopped */
 } ms_member;
 
 /* Return MS_CONTINUE, MS_STOP, or < 0 (abort). */

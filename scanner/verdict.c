@@ -178,17 +178,47 @@ static void say(ms_decision *d, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* The reason of a problem (error, limit, skipped...). The reason in front
+ * is the one of the verdict: a worse problem found later goes before the
+ * one said first (issue 15: an "error" record said "limit: ..."). *said is
+ * the kind of the reason in front. */
+static void say_problem(ms_decision *d, ms_verdict_kind *said, ms_verdict_kind k, const char *text) {
+    if (!d->reason[0]) {
+        snprintf(d->reason, sizeof(d->reason), "%s", text);
+        *said = k;
+    } else if (k > *said && *said < MS_SUSPICIOUS) {
+        char old[sizeof(d->reason)];
+        memcpy(old, d->reason, sizeof(old));
+        size_t cap = sizeof(d->reason) - 1, a = strlen(text), b = strlen(old);
+        if (a > cap)
+            a = cap;
+        memcpy(d->reason, text, a);
+        if (a + 2 <= cap) {
+            memcpy(d->reason + a, "; ", 2);
+            a += 2;
+            if (b > cap - a)
+                b = cap - a;
+            memcpy(d->reason + a, old, b);
+            a += b;
+        }
+        d->reason[a] = '\0';
+        *said = k;
+    }
+}
+
 void ms_decide(const ms_evidence *e, ms_decision *d) {
+    ms_verdict_kind said = MS_CLEAN;
+    char member[64];
     d->verdict = MS_CLEAN;
     d->contains = MS_CLEAN;
     d->reason[0] = '\0';
     if (e->partial != MS_CLEAN) {
         raise(d, e->partial);
-        say(d, "%s", e->partial_reason ? e->partial_reason : "not read to its end");
+        say_problem(d, &said, e->partial, e->partial_reason ? e->partial_reason : "not read to its end");
     }
     if (e->scan_problem != MS_CLEAN) {
         raise(d, e->scan_problem);
-        say(d, "%s", e->scan_problem_reason ? e->scan_problem_reason : "scan failed");
+        say_problem(d, &said, e->scan_problem, e->scan_problem_reason ? e->scan_problem_reason : "scan failed");
     }
     raise(d, ms_verdict_from_rules(e->rules, e->n_rules));
     if (e->scored && e->partial == MS_CLEAN) {
@@ -214,11 +244,13 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
         raise(d, MS_SUSPICIOUS);
         say(d, "script score %.3f over the threshold %.3f", e->script_score, e->script_threshold);
     }
+    if (d->reason[0] && said == MS_CLEAN)
+        said = d->verdict; /* a finding's reason stays in front */
     if (e->known_bad)
         raise(d, MS_MALICIOUS);
     if (e->unpack_problem != MS_CLEAN) {
         raise(d, e->unpack_problem);
-        say(d, "%s", e->unpack_reason ? e->unpack_reason : "members not scanned");
+        say_problem(d, &said, e->unpack_problem, e->unpack_reason ? e->unpack_reason : "members not scanned");
     }
     if (e->have_children && e->children > d->verdict) {
         if (e->children >= MS_SUSPICIOUS) {
@@ -227,7 +259,8 @@ void ms_decide(const ms_evidence *e, ms_decision *d) {
         } else if (e->children == MS_DAMAGED) {
             say(d, "a member is damaged");
         } else {
-            say(d, "a member was not fully scanned (%s)", ms_verdict_name(e->children));
+            snprintf(member, sizeof(member), "a member was not fully scanned (%s)", ms_verdict_name(e->children));
+            say_problem(d, &said, e->children, member);
         }
         d->verdict = e->children;
     }

@@ -86,6 +86,7 @@ typedef struct walker {
     char *dents;
     char reason[96];
     bool dir_entry; /* the entry being emitted is a directory (emit_dir) */
+    bool atime_refused; /* an open without O_NOATIME was needed (EPERM) */
 } walker;
 
 /* ---- pseudo file systems ---- */
@@ -191,6 +192,8 @@ static int emit(walker *w, ms_walk_kind kind, size_t len, int fd, const struct s
         .st = st,
         .error = error,
         .reason = reason,
+        .root = w->depth == 0,
+        .atime_refused = w->atime_refused,
     };
     w->path[len] = '\0';
     int r = w->fn(w->ud, &e);
@@ -231,13 +234,19 @@ static const char *special_reason(unsigned char type) {
 }
 
 /* Open name below dirfd without following a symlink unless follow, and
- * without touching atime where the kernel allows it. Returns fd or -errno. */
-static int open_at(int dirfd, const char *name, bool dir, bool follow) {
+ * without touching atime where the kernel allows it: O_NOATIME needs the
+ * file's owner or CAP_FOWNER, else EPERM, and the open is retried without
+ * it (the access time may then change; w->atime_refused says so once).
+ * Returns fd or -errno. */
+static int open_at(walker *w, int dirfd, const char *name, bool dir, bool follow) {
     int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (dir ? O_DIRECTORY : 0) |
                 (follow ? 0 : O_NOFOLLOW);
     int fd = openat(dirfd, name, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM)
+    if (fd < 0 && errno == EPERM) {
         fd = openat(dirfd, name, flags);
+        if (fd >= 0)
+            w->atime_refused = true;
+    }
     return fd < 0 ? -errno : fd;
 }
 
@@ -284,22 +293,32 @@ static bool release_fds(walker *w) {
 }
 
 static int open_retry(walker *w, int dirfd, const char *name, bool dir, bool follow) {
-    int fd = open_at(dirfd, name, dir, follow);
+    int fd = open_at(w, dirfd, name, dir, follow);
     if ((fd == -EMFILE || fd == -ENFILE) && release_fds(w))
-        fd = open_at(dirfd, name, dir, follow);
+        fd = open_at(w, dirfd, name, dir, follow);
     return fd;
 }
 
-/* open_at (w: with open_retry's fd release) and fstat; the fd, or -errno
- * with nothing left open. */
-static int open_stat(walker *w, int dirfd, const char *name, bool dir, bool follow, struct stat *st) {
-    int fd = w ? open_retry(w, dirfd, name, dir, follow) : open_at(dirfd, name, dir, follow);
+/* open_at (retry: with open_retry's fd release) and fstat; the fd, or
+ * -errno with nothing left open. */
+static int open_stat(walker *w, bool retry, int dirfd, const char *name, bool dir, bool follow,
+                     struct stat *st) {
+    int fd = retry ? open_retry(w, dirfd, name, dir, follow) : open_at(w, dirfd, name, dir, follow);
     if (fd >= 0 && fstat(fd, st) < 0) {
         int e = errno;
         close(fd);
         return -e;
     }
     return fd;
+}
+
+/* Listed, then gone when opened: deleted or renamed while walked. What
+ * was there was not read, so it is an error, not a skip (issue 15). */
+#define VANISHED "vanished between listing and opening (deleted or renamed during the walk)"
+
+/* The open report (-o) is never an input (walker.h skip_dev/skip_ino). */
+static bool is_report(const walker *w, const struct stat *st) {
+    return w->o->have_skip && st->st_dev == w->o->skip_dev && st->st_ino == w->o->skip_ino;
 }
 
 /* Set the path to base (w->path[0..base)) + separator + name. */
@@ -442,9 +461,10 @@ static int push(walker *w, int fd, const struct stat *st, size_t len, size_t nam
     w->n_open++;
     if (w->depth - 1 < w->low)
         w->low = w->depth - 1;
+    /* a listing cut short (an I/O error, or no memory for a directory of
+     * millions of names) is that directory's error record; what was read
+     * of it is walked */
     int r = read_names(w, fd, f);
-    if (r == -ENOMEM)
-        return r;
     if (r < 0 && (r = emit_errno(w, len, -r)) != WALK_GO)
         return r;
     if (w->n_open > MS_WALK_MAX_FDS)
@@ -514,10 +534,10 @@ static int visit_dir(walker *w, const char *name, size_t len, bool via_link, uns
         return emit_dir(w, MS_WALK_LIMIT, len, 0, w->reason);
     }
     struct stat st;
-    int fd = open_stat(w, w->fr[pi].fd, name, true, via_link, &st);
+    int fd = open_stat(w, true, w->fr[pi].fd, name, true, via_link, &st);
     if (fd < 0) {
         if (fd == -ENOENT)
-            return emit_dir(w, MS_WALK_SKIPPED, len, 0, "vanished");
+            return emit_dir(w, MS_WALK_ERROR, len, -ENOENT, VANISHED);
         if (fd == -ENOTDIR || (fd == -ELOOP && !via_link))
             return visit(w, name, DT_UNKNOWN, len, tries + 1); /* replaced since listed */
         if (fd == -ELOOP)
@@ -534,10 +554,10 @@ static int visit_dir(walker *w, const char *name, size_t len, bool via_link, uns
 
 static int visit_file(walker *w, const char *name, size_t len, bool via_link, unsigned tries) {
     struct stat st;
-    int fd = open_stat(w, w->fr[w->depth - 1].fd, name, false, via_link, &st);
+    int fd = open_stat(w, true, w->fr[w->depth - 1].fd, name, false, via_link, &st);
     if (fd < 0) {
         if (fd == -ENOENT)
-            return emit_skip(w, len, "vanished");
+            return emit(w, MS_WALK_ERROR, len, -1, NULL, -ENOENT, VANISHED);
         if (fd == -ELOOP && !via_link)
             return visit(w, name, DT_UNKNOWN, len, tries + 1); /* now a symlink */
         if (fd == -ELOOP)
@@ -550,6 +570,10 @@ static int visit_file(walker *w, const char *name, size_t len, bool via_link, un
         close(fd);
         return visit(w, name, DT_UNKNOWN, len, tries + 1);
     }
+    if (is_report(w, &st)) {
+        close(fd);
+        return emit_skip(w, len, "the report being written");
+    }
     return emit(w, MS_WALK_FILE, len, fd, &st, 0, NULL);
 }
 
@@ -561,13 +585,20 @@ static int visit(walker *w, const char *name, unsigned char type, size_t len, un
 
     /* An entry that keeps changing type under us is not worth chasing. */
     if (tries > 2)
-        return emit_skip(w, len, "changed during walk");
+        return emit(w, MS_WALK_ERROR, len, -1, NULL, -ESTALE, "changed during walk");
     if (type == DT_UNKNOWN) {
         if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-            return errno == ENOENT ? emit_skip(w, len, "vanished") : emit_errno(w, len, errno);
+            return errno == ENOENT ? emit(w, MS_WALK_ERROR, len, -1, NULL, -ENOENT, VANISHED)
+                                   : emit_errno(w, len, errno);
         type = IFTODT(st.st_mode);
     }
     if (type == DT_LNK) {
+        /* listed as something else, a symlink when opened: what was
+         * listed is not there to read (issue 15: a directory swapped for
+         * a symlink left no record) */
+        if (tries > 0 && !w->o->follow_symlinks)
+            return emit(w, MS_WALK_ERROR, len, -1, NULL, -ESTALE,
+                        "changed during walk: replaced by a symlink, not followed");
         if (!w->o->follow_symlinks)
             return WALK_GO;
         if (fstatat(pfd, name, &st, 0) < 0) {
@@ -614,7 +645,7 @@ static int reopen_by_names(walker *w, size_t p) {
             goto fail;
         memcpy(name, w->path + g->name_start, nl);
         name[nl] = '\0';
-        int fd = open_at(cur, name, true, g->via_link);
+        int fd = open_at(w, cur, name, true, g->via_link);
         if (own)
             close(cur);
         own = false;
@@ -646,7 +677,7 @@ static int pop(walker *w) {
         wframe *p = &w->fr[c - 1];
         int fd = -1;
         if (cfd >= 0 && !c_link) {
-            fd = open_at(cfd, "..", true, true);
+            fd = open_at(w, cfd, "..", true, true);
             if (fd >= 0 && !same_dir(fd, p)) {
                 close(fd);
                 fd = -1;
@@ -720,18 +751,23 @@ static int walk_root(walker *w, const char *root) {
         const char *why = file_skip_reason(w, AT_FDCWD, root, st.st_dev, NULL);
         if (why)
             return emit_skip(w, len, why);
-        if ((fd = open_stat(NULL, AT_FDCWD, root, false, true, &st)) < 0)
-            return fd == -ENOENT ? emit_skip(w, len, "vanished") : emit_errno(w, len, -fd);
+        if ((fd = open_stat(w, false, AT_FDCWD, root, false, true, &st)) < 0)
+            return fd == -ENOENT ? emit(w, MS_WALK_ERROR, len, -1, NULL, -ENOENT, VANISHED)
+                                 : emit_errno(w, len, -fd);
         if (!S_ISREG(st.st_mode)) {
             close(fd);
             return emit_skip(w, len, special_reason(IFTODT(st.st_mode)));
+        }
+        if (is_report(w, &st)) {
+            close(fd);
+            return emit_skip(w, len, "the report being written");
         }
         return emit(w, MS_WALK_FILE, len, fd, &st, 0, NULL);
     }
     if (!S_ISDIR(st.st_mode))
         return emit_skip(w, len, special_reason(IFTODT(st.st_mode)));
-    if ((fd = open_stat(NULL, AT_FDCWD, root, true, true, &st)) < 0)
-        return fd == -ENOENT ? emit_dir(w, MS_WALK_SKIPPED, len, 0, "vanished")
+    if ((fd = open_stat(w, false, AT_FDCWD, root, true, true, &st)) < 0)
+        return fd == -ENOENT ? emit_dir(w, MS_WALK_ERROR, len, -ENOENT, VANISHED)
                              : emit_dir(w, MS_WALK_ERROR, len, fd, ms_strerror(fd));
     w->root_dev = st.st_dev;
     const char *why = dir_skip_reason(w, fd, &st, NULL, false);

@@ -47,13 +47,20 @@ typedef struct ms_walk_entry {
                              skipped directory adds no bytes) */
     int error;            /* MS_WALK_ERROR: -errno */
     bool is_dir;          /* SKIPPED/LIMIT/ERROR on a directory */
+    bool root;            /* the entry is the root itself (a path the user
+                             named), not something found below it */
+    bool atime_refused;   /* some open of this walk so far could not use
+                             O_NOATIME (not the owner, no CAP_FOWNER), so
+                             access times may have changed */
     const char *reason;   /* SKIPPED/LIMIT/ERROR: short text, valid during
                              the call only. SKIPPED: "fifo", "socket",
                              "device", "pseudo file system proc", "other
                              file system", "symlink loop", "directory loop"
-                             (a bind mount of an ancestor), "vanished",
-                             "changed during walk". LIMIT: "max-dir-depth
-                             N". ERROR: strerror() text. */
+                             (a bind mount of an ancestor), "the report
+                             being written". LIMIT: "max-dir-depth N".
+                             ERROR: strerror() text, "vanished between
+                             listing and opening ...", "changed during
+                             walk...", "directory moved during walk". */
 } ms_walk_entry;
 
 typedef struct ms_walk_options {
@@ -71,6 +78,9 @@ typedef struct ms_walk_options {
                                  MS_DEFAULT_MAX_DIR_DEPTH. */
     const struct ms_cancel *cancel; /* when set, the walk ends (checked
                                  before every entry; cancel.h) */
+    bool have_skip;           /* a file never handed over: the open report */
+    dev_t skip_dev;
+    ino_t skip_ino;
 } ms_walk_options;
 
 /* Return MS_CONTINUE, MS_STOP, or < 0 to abort the walk with that error. */
@@ -79,8 +89,9 @@ typedef int (*ms_walk_fn)(void *ud, const ms_walk_entry *e);
 /* Walk one root (o may be NULL for the defaults). A root that does not
  * exist is reported through the callback as MS_WALK_ERROR (-ENOENT), not as
  * a return value; so is every unreadable directory or file, and the walk
- * goes on. Files that vanish between listing and opening are reported as
- * MS_WALK_SKIPPED "vanished". Returns 0 when the walk ended (also through
+ * goes on. Entries that vanish between listing and opening, or change
+ * type (a directory swapped for a symlink), are MS_WALK_ERROR: what was
+ * listed was not read. Returns 0 when the walk ended (also through
  * MS_STOP or the stop flag), the negative value a callback returned, or
  * -ENOMEM. MS_SKIP is treated as MS_CONTINUE. */
 int ms_walk(const char *root, const ms_walk_options *o, ms_walk_fn fn, void *ud);

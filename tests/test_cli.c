@@ -25,7 +25,7 @@ static void teardown(void) {
     free(tmp);
 }
 
-TestSuite(cli, .init = setup, .fini = teardown);
+TestSuite(cli, .init = setup, .fini = teardown, .timeout = 240);
 
 /* A small program holding the strings of an xmrig build. It is compiled,
  * never run. */

@@ -69,7 +69,7 @@ static void scan_bytes(ms_options *o, const void *data, size_t n, const char *pa
     ms_engine_free(e);
 }
 
-TestSuite(engine, .init = setup, .fini = teardown);
+TestSuite(engine, .init = setup, .fini = teardown, .timeout = 120);
 
 Test(engine, builtin_rules_flag_miner_strings_as_malicious) {
     ms_options o;

@@ -33,6 +33,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,12 @@
 #include "util.h"
 
 /* ---- parsers ---- */
+
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(live_host, .timeout = 120);
+TestSuite(live_parse, .timeout = 60);
+TestSuite(live_persist, .timeout = 120);
+TestSuite(live_record, .timeout = 60);
 
 Test(live_parse, socket_lines) {
     ms_sock s;
@@ -498,23 +505,21 @@ static void standin_start_with(const char *dirname, bool preload) {
     snprintf(S.pool, sizeof(S.pool), "stratum+tcp://pool.example.net:%u", S.port);
     int ready[2];
     cr_assert_eq(pipe2(ready, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        /* dies with the test process, whatever happens to it */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        dup2(ready[1], 3);
-        if (c != 4) {
-            dup2(c, 4);
-            close(c);
-        }
-        char pre[4200];
-        snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", S.lib ? S.lib : "");
-        char *const envp[] = {"PATH=/usr/bin:/bin", S.lib ? pre : NULL, NULL};
-        char *const argv[] = {S.path, "-o", S.pool, "-u", S.wallet, "--donate-level", "1", NULL};
-        execve(S.path, argv, envp);
-        _exit(127);
-    }
+    /* posix_spawn, not fork: a Criterion test process has threads, and a
+     * forked child can hang on a lock one of them held (issue 15) */
+    char pre[4200];
+    snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", S.lib ? S.lib : "");
+    char *const envp[] = {"PATH=/usr/bin:/bin", S.lib ? pre : NULL, NULL};
+    char *const argv[] = {S.path, "-o", S.pool, "-u", S.wallet, "--donate-level", "1", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, ready[1], 3);
+    if (c != 4)
+        posix_spawn_file_actions_adddup2(&fa, c, 4);
+    pid_t pid = -1;
+    int e = posix_spawn(&pid, S.path, &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(e, 0, "spawn the stand-in: %s", strerror(e));
     S.pid = pid;
     close(c);
     close(ready[1]);

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,17 +50,24 @@ static void run_in_root(const char *root, const char *const *argv, unsigned time
     int out[2];
     memset(res, 0, sizeof(*res));
     cr_assert_eq(pipe2(out, O_CLOEXEC), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        dup2(out[1], 1);
-        if (chroot(root) != 0 || chdir("/") != 0)
-            _exit(126);
-        /* nothing of the build machine's environment may help it */
-        char *const envp[] = {"PATH=/", NULL};
-        execve(argv[0], (char *const *)argv, envp);
-        _exit(127);
-    }
+    /* chroot(8), spawned: a Criterion test process has threads, and a
+     * forked child can hang on a lock one of them held (issue 15) */
+    const char *cargv[64];
+    size_t na = 0;
+    cargv[na++] = "chroot";
+    cargv[na++] = root;
+    for (size_t i = 0; argv[i] && na < 63; i++)
+        cargv[na++] = argv[i];
+    cargv[na] = NULL;
+    /* nothing of the build machine's environment may help it */
+    char *const envp[] = {"PATH=/", NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    pid_t pid = -1;
+    int e = posix_spawnp(&pid, "chroot", &fa, NULL, (char *const *)cargv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    cr_assert_eq(e, 0, "spawn chroot: %s", strerror(e));
     close(out[1]);
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
@@ -107,6 +115,9 @@ static void fini(void) {
         root_dir = NULL;
     }
 }
+
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(portable, .timeout = 300);
 
 Test(portable, is_static, .timeout = 30) {
     if (!t_elf_is_static(t_minerscan_path()))

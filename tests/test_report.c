@@ -265,6 +265,14 @@ static char *to_string(void (*fn)(FILE *, const char *, size_t), const char *s, 
 
 /* ---- helpers in report_util.c ---- */
 
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(report_errors, .timeout = 120);
+TestSuite(report_jsonl, .timeout = 120);
+TestSuite(report_sarif, .timeout = 240);
+TestSuite(report_text, .timeout = 120);
+TestSuite(report_util, .timeout = 60);
+TestSuite(report_validator, .timeout = 240);
+
 Test(report_util, utf8_validation_is_strict) {
     static const struct {
         const char *s;

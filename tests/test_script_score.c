@@ -44,6 +44,9 @@ static int collect(void *ud, const ms_script_token *t) {
     return MS_CONTINUE;
 }
 
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(script_score, .timeout = 240);
+
 Test(script_score, tokenizer_contract) {
     toks k = {0};
     const char *s = "PS aux|awk '{if($3>40.0) print $2}' ./X.sh. \xc3\xa9t\xc3\xa9 ...";

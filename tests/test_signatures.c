@@ -278,6 +278,7 @@ static const char *verdict_of(json_t *rec) {
 
 /* Parameters are indices: Criterion runs each test in a fresh process where
  * pointers into this one's memory would not be valid. */
+
 ParameterizedTestParameters(signatures, rule_fires) {
     size_t *idx = cr_malloc(N_FIXTURES * sizeof(*idx));
     for (size_t i = 0; i < N_FIXTURES; i++)
@@ -414,7 +415,7 @@ static size_t list_rules(listed **ret) {
     return n;
 }
 
-Test(signatures, list_rules_metadata_contract) {
+Test(signatures, list_rules_metadata_contract, .timeout = 60) {
     static const char *const categories[] = {"miner", "protocol", "pool", "config", "dropper",
                                              "webminer", "driver", NULL};
     listed *l = NULL;
@@ -445,7 +446,7 @@ Test(signatures, list_rules_metadata_contract) {
     free(l);
 }
 
-Test(signatures, every_rule_has_a_fixture) {
+Test(signatures, every_rule_has_a_fixture, .timeout = 60) {
     listed *l = NULL;
     size_t n = list_rules(&l);
     for (size_t i = 0; i < n; i++) {

@@ -26,6 +26,9 @@ static void decide(const ms_evidence *e, ms_verdict_kind want, const char *reaso
         cr_assert_str_empty(d.reason);
 }
 
+/* every test has a timeout far below its meson suite's (issue 15) */
+TestSuite(verdict, .timeout = 60);
+
 Test(verdict, rules_by_severity) {
     ms_rule_hit high = hit("high"), med = hit("medium"), low[2] = {hit("low"), hit("low")}, none = hit("");
     decide(&(ms_evidence){.rules = &high, .n_rules = 1}, MS_MALICIOUS, NULL);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -219,6 +220,15 @@ static void assert_skipped(coll *c, const char *rel, const char *reason) {
                  r->reason ? r->reason : "-");
     cr_assert_str_eq(r->reason, reason, "%s: reason", rel);
     cr_assert(r->fd_none && r->st_null, "%s: a skipped entry carries no fd or stat", rel);
+}
+
+static void assert_error_reason(coll *c, const char *rel, const char *reason_part) {
+    rec *r = find(c, rel);
+    cr_assert_not_null(r, "%s: not reported", rel);
+    cr_assert_eq(r->kind, MS_WALK_ERROR, "%s: kind %d (%s), want error", rel, r->kind,
+                 r->reason ? r->reason : "-");
+    cr_assert(r->reason && strstr(r->reason, reason_part), "%s: reason %s", rel, r->reason ? r->reason : "-");
+    cr_assert(r->fd_none && r->st_null, "%s: an error entry carries no fd or stat", rel);
 }
 
 static void assert_absent(coll *c, const char *rel) {
@@ -550,12 +560,39 @@ static void walk_to_fd(int out) {
         fprintf(f, "%d\t%d\t%s\t%s\t%d\n", (int)c.v[i].kind, c.v[i].error,
                 c.v[i].reason ? c.v[i].reason : "-", c.v[i].path, (int)c.v[i].fd_ok);
     fclose(f);
+    coll_free(&c); /* a thread now, not a child that exits */
 }
 
 typedef struct line_rec {
     int kind, error, fd_ok;
     char reason[128], path[PATH_MAX];
 } line_rec;
+
+typedef struct unpriv_walk {
+    int out;
+    bool root;
+    int status; /* 0 walked; 4 could not drop privileges; 5 g_dir unreachable */
+} unpriv_walk;
+
+static void *walk_unprivileged(void *ud) {
+    unpriv_walk *u = ud;
+    if (u->root) {
+        /* the raw calls: glibc's wrappers would change every thread */
+        if (syscall(SYS_setgroups, 0, NULL) || syscall(SYS_setresgid, 65534, 65534, 65534) ||
+            syscall(SYS_setresuid, 65534, 65534, 65534)) {
+            u->status = 4;
+            close(u->out);
+            return NULL;
+        }
+        if (access(g_dir, R_OK | X_OK) != 0) {
+            u->status = 5; /* $TMPDIR is not reachable for that user */
+            close(u->out);
+            return NULL;
+        }
+    }
+    walk_to_fd(u->out);
+    return NULL;
+}
 
 Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
     bool root = geteuid() == 0;
@@ -573,20 +610,14 @@ Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
 
     int pfd[2];
     cr_assert_eq(pipe(pfd), 0);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        close(pfd[0]);
-        if (root) {
-            if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
-                _exit(4);
-            if (access(g_dir, R_OK | X_OK) != 0)
-                _exit(5); /* $TMPDIR is not reachable for that user */
-        }
-        walk_to_fd(pfd[1]);
-        _exit(0);
-    }
-    close(pfd[1]);
+    /* A thread, not a fork (issue 15: a forked child of a threaded test
+     * process can hang on a lock another thread held): credentials are
+     * per thread in the kernel, so raw setresuid() in this thread alone
+     * makes it uid 65534 while the test process stays root. */
+    unpriv_walk uw = {.out = pfd[1], .root = root};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, walk_unprivileged, &uw), 0);
+    /* pfd[1] is the thread's: walk_to_fd closes it */
     FILE *f = fdopen(pfd[0], "r");
     cr_assert_not_null(f);
     line_rec recs[32];
@@ -612,12 +643,10 @@ Test(walker, unreadable_file_and_directory_are_errors_and_walk_goes_on) {
         snprintf(r->path, sizeof(r->path), "%s", path);
     }
     fclose(f);
-    int st = 0;
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    cr_assert(WIFEXITED(st), "the unprivileged walk died");
-    if (WEXITSTATUS(st) == 5)
+    cr_assert_eq(pthread_join(th, NULL), 0);
+    if (uw.status == 5)
         cr_skip("%s is not reachable for uid 65534", g_dir);
-    cr_assert_eq(WEXITSTATUS(st), 0, "the child could not drop privileges (status %d)", WEXITSTATUS(st));
+    cr_assert_eq(uw.status, 0, "the thread could not drop privileges (status %d)", uw.status);
     cr_assert_eq(ret, 0);
 
     const char *want[] = {"a_ok.txt", "b_secret", "c_locked", "d_after.txt", "e_dir/f.txt"};
@@ -1030,17 +1059,20 @@ static int delete_later_ones(coll *c, const ms_walk_entry *e) {
     return MS_CONTINUE;
 }
 
-Test(walker, entries_deleted_during_the_walk_vanish_quietly) {
+/* Issue 15: what was listed and is gone when opened was not read: an
+ * error record each (a renamed directory with a miner in it once left
+ * only "skipped: vanished" and exit 0), and the walk goes on. */
+Test(walker, entries_deleted_during_the_walk_are_errors_and_the_walk_goes_on) {
     file_in("a", "a");
     file_in("b", "b");
     mkdir_in("bdir");
     file_in("c", "c");
     coll c = {.hook = delete_later_ones};
     cr_assert_eq(walk(g_dir, NULL, &c), 0);
-    cr_assert_eq(count_kind(&c, MS_WALK_ERROR), 0, "a vanished entry is not an error");
+    cr_assert_eq(count_kind(&c, MS_WALK_ERROR), 2, "each vanished entry is an error");
     assert_file(&c, "a");
-    assert_skipped(&c, "b", "vanished");
-    assert_skipped(&c, "bdir", "vanished");
+    assert_error_reason(&c, "b", "vanished");
+    assert_error_reason(&c, "bdir", "vanished");
     assert_file(&c, "c");
     cr_assert_eq(c.n, 4);
     coll_free(&c);

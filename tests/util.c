@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -306,6 +307,65 @@ bool t_has_rule(json_t *record, const char *rule) {
     return false;
 }
 
+/* posix_spawn, never fork: a test process has threads of Criterion's
+ * own (and a test may start more), and a forked child of a threaded
+ * process that touches a lock another thread held (ASan's allocator,
+ * malloc) hangs for ever (issue 15: the ASan faults suite hung 1200 s). */
+pid_t t_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd) {
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dfl;
+    pid_t pid = -1;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    sigaddset(&dfl, SIGINT);
+    sigaddset(&dfl, SIGTERM);
+    sigaddset(&dfl, SIGHUP);
+    sigaddset(&dfl, SIGUSR1);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dfl);
+    if (in_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+    else
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (out_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    if (err_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+    int e = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    return e == 0 ? pid : -e;
+}
+
+static double t_now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int t_wait(pid_t pid, double timeout_s) {
+    double end = t_now() + timeout_s;
+    int st = 0;
+    for (;;) {
+        pid_t k = waitpid(pid, &st, WNOHANG);
+        if (k == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 256 + WTERMSIG(st);
+        if (k < 0 && errno != EINTR)
+            return -1;
+        if (t_now() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &st, 0);
+            return -1;
+        }
+        usleep(10000);
+    }
+}
+
 /* t_run, reaping the child with wait4() to return its rusage. */
 int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res,
                  struct rusage *ret_ru) {
@@ -314,16 +374,9 @@ int t_run_rusage(const char *const *argv, const char *stdin_data, unsigned timeo
     memset(ret_ru, 0, sizeof(*ret_ru));
     if (pipe2(pin, O_CLOEXEC) || pipe2(pout, O_CLOEXEC) || pipe2(perr, O_CLOEXEC))
         return -errno;
-    pid_t pid = fork();
+    pid_t pid = t_spawn(argv, pin[0], pout[1], perr[1]);
     if (pid < 0)
-        return -errno;
-    if (pid == 0) {
-        dup2(pin[0], 0);
-        dup2(pout[1], 1);
-        dup2(perr[1], 2);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
+        return pid;
     close(pin[0]);
     close(pout[1]);
     close(perr[1]);

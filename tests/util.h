@@ -39,6 +39,15 @@ typedef struct t_result {
 /* Run argv (argv[0] is a program path or name in PATH), feed stdin_data
  * (NULL: /dev/null), capture everything. timeout_s kills it (status 137). */
 int t_run(const char *const *argv, const char *stdin_data, unsigned timeout_s, t_result *res);
+/* Start argv (a program path or a name in PATH) with stdin, stdout and
+ * stderr on the given fds (in_fd < 0: /dev/null; out_fd/err_fd < 0: the
+ * test's own), every signal unblocked and at its default action. Uses
+ * posix_spawn, never fork (see util.c). Returns the pid or -errno. */
+#include <sys/types.h>
+pid_t t_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd);
+/* Wait up to timeout_s for pid: its exit code, 256 + the signal that
+ * killed it, or -1 after killing it (SIGKILL) when the time ran out. */
+int t_wait(pid_t pid, double timeout_s);
 /* Run $MINERSCAN with args (NULL-terminated list). */
 int t_minerscan(t_result *res, const char *stdin_data, ...);
 void t_result_free(t_result *res);
