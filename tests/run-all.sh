@@ -4,7 +4,6 @@
 # both. Exit status is non-zero if anything fails. .ci/run calls this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 
 bash tests/setup.sh --tests
 
@@ -39,10 +38,8 @@ meson test -C build-ci --print-errorlogs --num-processes 2 || status=1
 echo "== ASan+UBSan build"
 setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 ninja -C build-asan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1 \
-LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite slow || status=1
+# (the sanitizer options are in tests/meson.build's test environment)
+meson test -C build-asan --print-errorlogs --num-processes 2 --no-suite slow || status=1
 
 echo "== portable build (-Dportable=true: one static binary, issue 13)"
 bash tests/setup-portable.sh
