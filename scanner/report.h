@@ -84,6 +84,8 @@ void ms_json_escape(FILE *out, const char *s, size_t n);
 void ms_json_string(FILE *out, const char *s, size_t n);
 /* A NUL-terminated string between quotes, or null when s is NULL. */
 void ms_json_cstr(FILE *out, const char *s);
+/* [s0,s1,...]: n strings as ms_json_cstr writes them. */
+void ms_json_str_array(FILE *out, char *const *v, size_t n);
 /* A double as a JSON number in the fixed format %.6g (locale-independent,
  * so byte-identical run to run); null for NaN and infinities. */
 void ms_json_double(FILE *out, double d);

@@ -149,6 +149,16 @@ void ms_json_cstr(FILE *out, const char *s) {
         ms_json_string(out, s, strlen(s));
 }
 
+void ms_json_str_array(FILE *out, char *const *v, size_t n) {
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', out);
+        ms_json_cstr(out, v[i]);
+    }
+    fputc(']', out);
+}
+
 void ms_json_double(FILE *out, double d) {
     char buf[64];
     if (!isfinite(d)) {
