@@ -641,23 +641,17 @@ static int summary(ms_report *r, const ms_summary *s) {
     return ferror(out) ? -EIO : 0;
 }
 
-static int end(ms_report *r) {
-    int f = fflush(r->out);
-    if (f != 0 || ferror(r->out))
-        return -EIO;
-    if (!r->run)
-        return 0;
-    char hex[65], when[32];
-    uint64_t bytes = 0;
-    if (ms_report_seal(r, hex, &bytes, when) < 0)
-        return -EIO;
-    fputs("{\"type\":\"end\",\"end\":", r->raw);
+static void write_seal(FILE *raw, const char *hex, uint64_t bytes, const char *when) {
+    fputs("{\"type\":\"end\",\"end\":", raw);
     if (*when)
-        ms_json_cstr(r->raw, when);
+        ms_json_cstr(raw, when);
     else
-        fputs("null", r->raw);
-    fprintf(r->raw, ",\"bytes\":%llu,\"sha256\":\"%s\"}\n", (unsigned long long)bytes, hex);
-    return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
+        fputs("null", raw);
+    fprintf(raw, ",\"bytes\":%llu,\"sha256\":\"%s\"}\n", (unsigned long long)bytes, hex);
+}
+
+static int end(ms_report *r) {
+    return ms_report_end_sealed(r, write_seal);
 }
 
 const ms_report_ops ms_report_jsonl = {"jsonl", begin, object, summary, end, list_rules};
