@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -150,4 +151,35 @@ void corpus_set_free(corpus_set *s) {
         free(s->h[i]);
     free(s->h);
     *s = (corpus_set){0};
+}
+
+int corpus_cholesky_solve(double *A, double *b, size_t n) {
+    for (size_t j = 0; j < n; j++) {
+        double d = A[j * n + j];
+        for (size_t k = 0; k < j; k++)
+            d -= A[j * n + k] * A[j * n + k];
+        if (d <= 0)
+            return -EDOM;
+        d = sqrt(d);
+        A[j * n + j] = d;
+        for (size_t i = j + 1; i < n; i++) {
+            double s = A[i * n + j];
+            for (size_t k = 0; k < j; k++)
+                s -= A[i * n + k] * A[j * n + k];
+            A[i * n + j] = s / d;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        double s = b[i];
+        for (size_t k = 0; k < i; k++)
+            s -= A[i * n + k] * b[k];
+        b[i] = s / A[i * n + i];
+    }
+    for (size_t i = n; i-- > 0;) {
+        double s = b[i];
+        for (size_t k = i + 1; k < n; k++)
+            s -= A[k * n + i] * b[k];
+        b[i] = s / A[i * n + i];
+    }
+    return 0;
 }

@@ -47,4 +47,9 @@ void corpus_set_free(corpus_set *s);
 /* Lower-case hex sha256 of data into out[65]. */
 void corpus_sha256(const uint8_t *data, size_t len, char out[65]);
 
+/* Solve A x = b by Cholesky decomposition, in place: A (n x n, row-major,
+ * symmetric positive definite) is overwritten by its factor, b by x. The
+ * trainers' Newton step. -EDOM when A is not positive definite. */
+int corpus_cholesky_solve(double *A, double *b, size_t n);
+
 #endif

@@ -260,37 +260,6 @@ static double model_z(const model *m, const double *x) {
     return z;
 }
 
-static int cholesky_solve(double *A, double *b, size_t n) {
-    for (size_t j = 0; j < n; j++) {
-        double d = A[j * n + j];
-        for (size_t k = 0; k < j; k++)
-            d -= A[j * n + k] * A[j * n + k];
-        if (d <= 0)
-            return -1;
-        d = sqrt(d);
-        A[j * n + j] = d;
-        for (size_t i = j + 1; i < n; i++) {
-            double s = A[i * n + j];
-            for (size_t k = 0; k < j; k++)
-                s -= A[i * n + k] * A[j * n + k];
-            A[i * n + j] = s / d;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        double s = b[i];
-        for (size_t k = 0; k < i; k++)
-            s -= A[i * n + k] * b[k];
-        b[i] = s / A[i * n + i];
-    }
-    for (size_t i = n; i-- > 0;) {
-        double s = b[i];
-        for (size_t k = i + 1; k < n; k++)
-            s -= A[k * n + i] * b[k];
-        b[i] = s / A[i * n + i];
-    }
-    return 0;
-}
-
 /* Fit on the rows use[] marks. */
 static void fit(const bool *use, double lambda, model *m) {
     size_t D = dim + 1;
@@ -346,7 +315,7 @@ static void fit(const bool *use, double lambda, model *m) {
             H[j * D + j] += lambda;
         }
         H[dim * D + dim] += 1e-9;
-        if (cholesky_solve(H, g, D) < 0) {
+        if (corpus_cholesky_solve(H, g, D) < 0) {
             fprintf(stderr, "ms-script-train: Hessian not positive definite\n");
             exit(2);
         }

@@ -55,6 +55,19 @@ static inline uint64_t ms_rdn(const uint8_t *d, size_t n, uint64_t off, unsigned
     return v;
 }
 
+/* CRC-32 (the zip, xz, 7z and rar polynomial), bitwise: for the few bytes
+ * of a header, never for data in bulk. */
+static inline uint32_t ms_crc32(const void *d, size_t n) {
+    const uint8_t *p = d;
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+    }
+    return ~c;
+}
+
 static inline bool ms_is_digit(uint8_t c) {
     return c >= '0' && c <= '9';
 }

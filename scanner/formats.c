@@ -18,17 +18,6 @@ static bool has(const uint8_t *d, size_t n, size_t off, const void *m, size_t le
     return n >= off && n - off >= len && !memcmp(d + off, m, len);
 }
 
-/* Bitwise CRC-32 (the zip/7z polynomial); only ever run over a few bytes. */
-static uint32_t crc32_small(const uint8_t *p, size_t n) {
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-    }
-    return ~c;
-}
-
 /* Parse a tar numeric field: octal digits, leading spaces, ended by NUL or
  * space. Returns -1 when it is not one. */
 static long long tar_octal(const uint8_t *p, size_t n) {
@@ -193,7 +182,7 @@ static bool zip_eocd(const uint8_t *d, size_t n, size_t *ret_start, uint64_t *re
  * bytes that matches. */
 static bool sevenzip_at(const uint8_t *d, size_t n, size_t off) {
     return has(d, n, off, "7z\xbc\xaf\x27\x1c", 6) && n - off >= 32 && d[off + 6] == 0 &&
-           crc32_small(d + off + 12, 20) == ms_rd32le(d + off + 8);
+           ms_crc32(d + off + 12, 20) == ms_rd32le(d + off + 8);
 }
 
 static bool rar_at(const uint8_t *d, size_t n, size_t off) {

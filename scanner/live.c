@@ -41,6 +41,7 @@
 #include "live_proc.h"
 #include "live_record.h"
 #include "ms_limits.h"
+#include "sorted.h"
 
 #define PF_KTHREAD_FLAG 0x00200000UL
 
@@ -87,8 +88,7 @@ typedef struct live_run {
     pthread_cond_t exe_cond;
     pthread_mutex_t big_lock; /* held while a file over MS_BIG_OBJECT is read */
     ms_summary sum;
-    ms_verdict **sorted;
-    size_t n_sorted, cap_sorted;
+    ms_sorted sorted;  /* --sort: the reported verdicts */
     uint64_t seq;
     exe_entry *exes;
     size_t n_exes;
@@ -127,17 +127,6 @@ static void set_fatal(live_run *L, int r) {
 
 /* ---- output ---- */
 
-static int cmp_verdict(const void *a, const void *b) {
-    const ms_verdict *x = *(ms_verdict *const *)a, *y = *(ms_verdict *const *)b;
-    size_t n = x->path_len < y->path_len ? x->path_len : y->path_len;
-    int c = memcmp(x->path, y->path, n);
-    if (c)
-        return c;
-    if (x->path_len != y->path_len)
-        return x->path_len < y->path_len ? -1 : 1;
-    return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
 static void write_one(live_run *L, ms_verdict *v) {
     if (atomic_load(&L->fatal))
         return;
@@ -162,23 +151,13 @@ static void output(live_run *L, ms_verdict *v, uint64_t bytes) {
     if (!report) {
         ms_verdict_free(v);
     } else if (L->o->sort) {
-        if (L->n_sorted == L->cap_sorted) {
-            size_t cap = L->cap_sorted ? L->cap_sorted * 2 : 256;
-            ms_verdict **s = realloc(L->sorted, cap * sizeof(*s));
-            if (!s) {
-                set_fatal(L, -ENOMEM);
-                ms_verdict_free(v);
-                goto out;
-            }
-            L->sorted = s;
-            L->cap_sorted = cap;
-        }
-        L->sorted[L->n_sorted++] = v;
+        int r = ms_sorted_push(&L->sorted, v);
+        if (r < 0)
+            set_fatal(L, r);
     } else {
         write_one(L, v);
         ms_verdict_free(v);
     }
-out:
     pthread_mutex_unlock(&L->lock);
 }
 
@@ -1489,14 +1468,12 @@ int ms_live_run(ms_engine *e, const ms_live_options *lo, ms_report *rep, ms_summ
 out:
     L.sum.elapsed_s = now_s(&t0);
     L.sum.interrupted = ms_cancelled(lo->cancel);
-    if (L.o->sort && L.n_sorted) {
-        qsort(L.sorted, L.n_sorted, sizeof(*L.sorted), cmp_verdict);
-        for (size_t i = 0; i < L.n_sorted; i++)
-            write_one(&L, L.sorted[i]);
+    if (L.o->sort) {
+        ms_sorted_sort(&L.sorted, false);
+        for (size_t i = 0; i < L.sorted.n; i++)
+            write_one(&L, L.sorted.v[i]);
     }
-    for (size_t i = 0; i < L.n_sorted; i++)
-        ms_verdict_free(L.sorted[i]);
-    free(L.sorted);
+    ms_sorted_free(&L.sorted);
     if (begun) {
         errno = 0;
         int k = !atomic_load(&L.fatal) ? rep->ops->summary(rep, &L.sum) : 0;

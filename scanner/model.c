@@ -21,15 +21,15 @@ const ms_model_info *ms_model_get_info(void) {
     return &info;
 }
 
-double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *ret_n_top) {
-    double z = MS_MODEL_BIAS;
+double ms_logistic_score(const ms_logistic *m, const double *x, ms_contrib *top, size_t max_top,
+                         size_t *ret_n_top) {
+    double z = m->bias;
     size_t n_top = 0;
-    static const size_t dim = MS_MODEL_DIM; /* a variable: dim 0 must not warn */
-    for (size_t i = 0; i < dim; i++) {
-        double s = ms_model_scale[i] != 0 ? (x[i] - ms_model_mean[i]) / ms_model_scale[i] : 0;
-        double c = ms_model_weight[i] * s;
+    for (size_t i = 0; i < m->dim; i++) {
+        double s = m->scale[i] != 0 ? (x[i] - m->mean[i]) / m->scale[i] : 0;
+        double c = m->weight[i] * s;
         z += c;
-        if (c <= 0 || max_top == 0)
+        if (c <= 0 || max_top == 0 || !top)
             continue;
         /* insertion into the top list, largest first */
         size_t pos = n_top;
@@ -40,13 +40,29 @@ double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *
         size_t last = n_top < max_top ? n_top : max_top - 1;
         for (size_t k = last; k > pos; k--)
             top[k] = top[k - 1];
-        top[pos] = (ms_contrib){.feature = ms_model_feature_names[i], .value = x[i], .weight = c};
+        top[pos] = (ms_contrib){.feature = m->feature(i), .value = x[i], .weight = c};
         if (n_top < max_top)
             n_top++;
     }
     if (ret_n_top)
         *ret_n_top = n_top;
     return 1.0 / (1.0 + exp(-z));
+}
+
+static const char *feature_name(size_t i) {
+    return ms_model_feature_names[i];
+}
+
+double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *ret_n_top) {
+    static const ms_logistic model = {
+        .dim = MS_MODEL_DIM,
+        .bias = MS_MODEL_BIAS,
+        .weight = ms_model_weight,
+        .mean = ms_model_mean,
+        .scale = ms_model_scale,
+        .feature = feature_name,
+    };
+    return ms_logistic_score(&model, x, top, max_top, ret_n_top);
 }
 
 /* The parameters the scores are made of, as the binary holds them:

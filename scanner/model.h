@@ -21,6 +21,21 @@ const ms_model_info *ms_model_get_info(void);
  * number. Returns the probability in [0,1]. */
 double ms_model_score(const double *x, ms_contrib *top, size_t max_top, size_t *ret_n_top);
 
+/* A standardised logistic model, the form of both compiled-in models (this
+ * one and the script model, script_score.h): the score is 1 / (1 + e^-z),
+ * z = bias + the sum of weight[i] * (x[i] - mean[i]) / scale[i] (0 where
+ * scale[i] is 0). */
+typedef struct ms_logistic {
+    size_t dim;
+    double bias;
+    const double *weight, *mean, *scale;
+    const char *(*feature)(size_t i); /* the (static) name of feature i */
+} ms_logistic;
+
+/* Score x (m->dim values) as ms_model_score does; top may be NULL. */
+double ms_logistic_score(const ms_logistic *m, const double *x, ms_contrib *top, size_t max_top,
+                         size_t *ret_n_top);
+
 /* sha256 of the model's parameters as compiled in (the run record). */
 int ms_model_digest(char out[65]);
 

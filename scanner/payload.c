@@ -17,16 +17,6 @@
 /* The bytes a candidate's header needs to be checked. */
 #define HEADER_MIN 32
 
-static uint32_t crc32_of(const uint8_t *p, size_t n) {
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-    }
-    return ~c;
-}
-
 static bool gzip_at(const uint8_t *p) {
     /* 1f 8b 08, reserved flag bits clear, XFL 0/2/4, a known OS */
     return p[0] == 0x1f && p[1] == 0x8b && p[2] == 8 && !(p[3] & 0xe0) && (p[8] == 0 || p[8] == 2 || p[8] == 4) &&
@@ -35,7 +25,7 @@ static bool gzip_at(const uint8_t *p) {
 
 static bool xz_at(const uint8_t *p) {
     return !memcmp(p, "\xfd" "7zXZ\0", 6) && p[6] == 0 && (p[7] == 0 || p[7] == 1 || p[7] == 4 || p[7] == 10) &&
-           crc32_of(p + 6, 2) == ms_rd32le(p + 8);
+           ms_crc32(p + 6, 2) == ms_rd32le(p + 8);
 }
 
 static bool zstd_at(const uint8_t *p) {

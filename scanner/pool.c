@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "ms_limits.h"
+#include "sorted.h"
 #include "walker.h"
 
 #define MS_RESULT_SLOTS 4096
@@ -65,8 +66,7 @@ typedef struct ms_pool {
     int fatal;              /* first fatal error (output); written by the
                                writer thread, read after it is joined */
     ms_summary sum;
-    ms_verdict **sorted;
-    size_t n_sorted, cap_sorted;
+    ms_sorted sorted;       /* --sort: the reportable verdicts */
     struct timespec t0;
     bool atime_noticed;     /* the O_NOATIME notice was given */
 } ms_pool;
@@ -254,19 +254,6 @@ static bool wait_workers(ms_pool *p, unsigned started) {
 
 /* ---- writer ---- */
 
-static int cmp_verdict(const void *a, const void *b) {
-    const ms_verdict *x = *(ms_verdict *const *)a, *y = *(ms_verdict *const *)b;
-    size_t n = x->path_len < y->path_len ? x->path_len : y->path_len;
-    int c = memcmp(x->path, y->path, n);
-    if (c)
-        return c;
-    if (x->path_len != y->path_len)
-        return x->path_len < y->path_len ? -1 : 1;
-    if (x->verdict != y->verdict)
-        return x->verdict < y->verdict ? -1 : 1;
-    return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
 static void set_fatal(ms_pool *p, int r) {
     if (!p->fatal)
         p->fatal = r;
@@ -319,18 +306,11 @@ static void *writer_main(void *ud) {
             if (!report) {
                 ms_verdict_free(v);
             } else if (p->o->sort) {
-                if (p->n_sorted == p->cap_sorted) {
-                    size_t cap = p->cap_sorted ? p->cap_sorted * 2 : 1024;
-                    ms_verdict **s = realloc(p->sorted, cap * sizeof(*s));
-                    if (!s) {
-                        set_fatal(p, -ENOMEM);
-                        ms_verdict_free(v);
-                        continue;
-                    }
-                    p->sorted = s;
-                    p->cap_sorted = cap;
+                int k = ms_sorted_push(&p->sorted, v);
+                if (k < 0) {
+                    set_fatal(p, k);
+                    continue;
                 }
-                p->sorted[p->n_sorted++] = v;
             } else {
                 write_one(p, v);
                 ms_verdict_free(v);
@@ -569,14 +549,12 @@ out:
     p->sum.elapsed_s = now_s(&p->t0);
     /* a stop the run did not make itself (a signal, the caller) */
     p->sum.interrupted = ms_cancelled(p->cancel) && ms_cancel_reason(p->cancel) != MS_CANCEL_OUTPUT;
-    if (p->o->sort && p->n_sorted) {
-        qsort(p->sorted, p->n_sorted, sizeof(*p->sorted), cmp_verdict);
-        for (size_t i = 0; i < p->n_sorted; i++)
-            write_one(p, p->sorted[i]);
+    if (p->o->sort) {
+        ms_sorted_sort(&p->sorted, true);
+        for (size_t i = 0; i < p->sorted.n; i++)
+            write_one(p, p->sorted.v[i]);
     }
-    for (size_t i = 0; i < p->n_sorted; i++)
-        ms_verdict_free(p->sorted[i]);
-    free(p->sorted);
+    ms_sorted_free(&p->sorted);
     if (begun) {
         /* end() always runs once begin() did: it also frees the reporter's
          * buffers (SARIF keeps every result until the end). */

@@ -48,6 +48,13 @@ struct ms_report {
  * what went through out. < 0 when out could not be flushed. */
 int ms_report_seal(ms_report *r, char hex[65], uint64_t *ret_bytes, char end_utc[32]);
 
+/* end() of a reporter that writes the whole report as it goes (text,
+ * jsonl): flushes out; with a run record, seals it (ms_report_seal) and
+ * has write_seal put the seal line on raw (end_utc "" under --sort), then
+ * flushes raw. -EIO when anything could not be written. */
+typedef void (*ms_seal_fn)(FILE *raw, const char *hex, uint64_t bytes, const char *end_utc);
+int ms_report_end_sealed(ms_report *r, ms_seal_fn write_seal);
+
 extern const ms_report_ops ms_report_text;
 extern const ms_report_ops ms_report_jsonl;
 extern const ms_report_ops ms_report_sarif;
@@ -84,6 +91,8 @@ void ms_json_escape(FILE *out, const char *s, size_t n);
 void ms_json_string(FILE *out, const char *s, size_t n);
 /* A NUL-terminated string between quotes, or null when s is NULL. */
 void ms_json_cstr(FILE *out, const char *s);
+/* [s0,s1,...]: n strings as ms_json_cstr writes them. */
+void ms_json_str_array(FILE *out, char *const *v, size_t n);
 /* A double as a JSON number in the fixed format %.6g (locale-independent,
  * so byte-identical run to run); null for NaN and infinities. */
 void ms_json_double(FILE *out, double d);

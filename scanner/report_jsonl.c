@@ -317,14 +317,10 @@ static int begin(ms_report *r) {
     return ferror(r->out) ? -EIO : 0;
 }
 
-static void write_str_array(FILE *out, char *const *v, size_t n) {
-    fputc('[', out);
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            fputc(',', out);
-        ms_json_cstr(out, v[i]);
-    }
-    fputc(']', out);
+/* key, then s as a JSON string, "" for NULL */
+static void str_field(FILE *out, const char *key, const char *s) {
+    fputs(key, out);
+    ms_json_cstr(out, s ? s : "");
 }
 
 /* grade, grade_source, tags, meta (issue 11) */
@@ -337,18 +333,12 @@ static void write_rule_info(FILE *out, const ms_rule_hit *h) {
 }
 
 static void write_rule_names(FILE *out, const ms_rule_hit *h) {
-    fputs("\"rule\":", out);
-    ms_json_cstr(out, h->rule ? h->rule : "");
-    fputs(",\"namespace\":", out);
-    ms_json_cstr(out, h->ns ? h->ns : "");
-    fputs(",\"family\":", out);
-    ms_json_cstr(out, h->family ? h->family : "");
-    fputs(",\"category\":", out);
-    ms_json_cstr(out, h->category ? h->category : "");
-    fputs(",\"severity\":", out);
-    ms_json_cstr(out, h->severity ? h->severity : "");
-    fputs(",\"description\":", out);
-    ms_json_cstr(out, h->description ? h->description : "");
+    str_field(out, "\"rule\":", h->rule);
+    str_field(out, ",\"namespace\":", h->ns);
+    str_field(out, ",\"family\":", h->family);
+    str_field(out, ",\"category\":", h->category);
+    str_field(out, ",\"severity\":", h->severity);
+    str_field(out, ",\"description\":", h->description);
 }
 
 static int list_rules(ms_report *r, const ms_rule_hit *rules, size_t n) {
@@ -394,8 +384,7 @@ static void write_model(FILE *out, const ms_verdict *v) {
     for (size_t i = 0; i < v->n_top; i++) {
         if (i)
             fputc(',', out);
-        fputs("{\"feature\":", out);
-        ms_json_cstr(out, v->top[i].feature ? v->top[i].feature : "");
+        str_field(out, "{\"feature\":", v->top[i].feature);
         fputs(",\"value\":", out);
         ms_json_double(out, v->top[i].value);
         fputs(",\"weight\":", out);
@@ -415,15 +404,13 @@ static void write_flows(FILE *out, const ms_iocs *i) {
 
 static void write_iocs(FILE *out, const ms_iocs *i) {
     fputs(",\"iocs\":{\"pools\":", out);
-    write_str_array(out, i->pools, i->n_pools);
+    ms_json_str_array(out, i->pools, i->n_pools);
     fputs(",\"wallets\":[", out);
     for (size_t k = 0; k < i->n_wallets; k++) {
         if (k)
             fputc(',', out);
-        fputs("{\"coin\":", out);
-        ms_json_cstr(out, i->wallets[k].coin ? i->wallets[k].coin : "");
-        fputs(",\"address\":", out);
-        ms_json_cstr(out, i->wallets[k].address ? i->wallets[k].address : "");
+        str_field(out, "{\"coin\":", i->wallets[k].coin);
+        str_field(out, ",\"address\":", i->wallets[k].address);
         fputc('}', out);
     }
     fputs("],\"config\":{\"algo\":", out);
@@ -446,14 +433,13 @@ static void write_iocs(FILE *out, const ms_iocs *i) {
 }
 
 static void write_chain(FILE *out, const ms_verdict *v) {
-    fputs(",\"chain\":[", out);
-    if (!v->chain)
-        ms_json_string(out, v->path, v->path_len);
-    for (size_t i = 0; v->chain && i < v->n_chain; i++) {
-        if (i)
-            fputc(',', out);
-        ms_json_cstr(out, v->chain[i]);
+    fputs(",\"chain\":", out);
+    if (v->chain) {
+        ms_json_str_array(out, v->chain, v->n_chain);
+        return;
     }
+    fputc('[', out);
+    ms_json_string(out, v->path, v->path_len);
     fputc(']', out);
 }
 
@@ -543,14 +529,10 @@ static void write_live(FILE *out, const ms_live_info *l) {
         ms_json_cstr(out, l->user);
         fputs(",\"exe\":", out);
         ms_json_cstr(out, l->exe);
-        fprintf(out, ",\"deleted\":%s,\"hidden\":%s,\"cmdline\":[", l->deleted ? "true" : "false",
+        fprintf(out, ",\"deleted\":%s,\"hidden\":%s,\"cmdline\":", l->deleted ? "true" : "false",
                 l->hidden ? "true" : "false");
-        for (size_t i = 0; i < l->argc; i++) {
-            if (i)
-                fputc(',', out);
-            ms_json_cstr(out, l->argv[i]);
-        }
-        fputs("],\"start_time\":", out);
+        ms_json_str_array(out, l->argv, l->argc);
+        fputs(",\"start_time\":", out);
         write_time(out, l->start_time);
         fputs(",\"cpu_s\":", out);
         if (l->cpu_s < 0)
@@ -659,23 +641,17 @@ static int summary(ms_report *r, const ms_summary *s) {
     return ferror(out) ? -EIO : 0;
 }
 
-static int end(ms_report *r) {
-    int f = fflush(r->out);
-    if (f != 0 || ferror(r->out))
-        return -EIO;
-    if (!r->run)
-        return 0;
-    char hex[65], when[32];
-    uint64_t bytes = 0;
-    if (ms_report_seal(r, hex, &bytes, when) < 0)
-        return -EIO;
-    fputs("{\"type\":\"end\",\"end\":", r->raw);
+static void write_seal(FILE *raw, const char *hex, uint64_t bytes, const char *when) {
+    fputs("{\"type\":\"end\",\"end\":", raw);
     if (*when)
-        ms_json_cstr(r->raw, when);
+        ms_json_cstr(raw, when);
     else
-        fputs("null", r->raw);
-    fprintf(r->raw, ",\"bytes\":%llu,\"sha256\":\"%s\"}\n", (unsigned long long)bytes, hex);
-    return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
+        fputs("null", raw);
+    fprintf(raw, ",\"bytes\":%llu,\"sha256\":\"%s\"}\n", (unsigned long long)bytes, hex);
+}
+
+static int end(ms_report *r) {
+    return ms_report_end_sealed(r, write_seal);
 }
 
 const ms_report_ops ms_report_jsonl = {"jsonl", begin, object, summary, end, list_rules};

@@ -466,13 +466,8 @@ static void write_result_props(FILE *out, const ms_verdict *v, const ms_rule_hit
         if (v->live->kind == MS_LIVE_PROCESS) {
             fprintf(out, ",\"pid\":%d,\"exe\":", v->live->pid);
             ms_json_cstr(out, v->live->exe);
-            fputs(",\"cmdline\":[", out);
-            for (size_t k = 0; k < v->live->argc; k++) {
-                if (k)
-                    fputc(',', out);
-                ms_json_cstr(out, v->live->argv[k]);
-            }
-            fputc(']', out);
+            fputs(",\"cmdline\":", out);
+            ms_json_str_array(out, v->live->argv, v->live->argc);
         }
     }
     fputc('}', out);
@@ -691,13 +686,11 @@ static void write_invocation_run(FILE *out, ms_report *r) {
     fputs("\"commandLine\":", out);
     ms_json_cstr(out, cmd);
     free(cmd);
-    fputs(",\"arguments\":[", out);
-    for (int i = 1; i < ri->argc; i++) {
-        if (i > 1)
-            fputc(',', out);
-        ms_json_cstr(out, ri->argv[i]);
-    }
-    fputc(']', out);
+    fputs(",\"arguments\":", out); /* argv[0] is not an argument */
+    if (ri->argc > 1)
+        ms_json_str_array(out, ri->argv + 1, (size_t)ri->argc - 1);
+    else
+        fputs("[]", out);
     if (!ri->sort) {
         char t[32];
         ms_runinfo_end(ri);

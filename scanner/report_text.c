@@ -390,19 +390,13 @@ static int summary(ms_report *r, const ms_summary *s) {
     return ferror(out) ? -EIO : 0;
 }
 
-static int end(ms_report *r) {
-    int f = fflush(r->out);
-    if (f != 0 || ferror(r->out))
-        return -EIO;
-    if (!r->run)
-        return 0;
-    char hex[65], when[32];
-    uint64_t bytes = 0;
-    if (ms_report_seal(r, hex, &bytes, when) < 0)
-        return -EIO;
-    fprintf(r->raw, "end: %s%sreport sha256 %s (of the %llu bytes above this line)\n", when, *when ? ", " : "",
+static void write_seal(FILE *raw, const char *hex, uint64_t bytes, const char *when) {
+    fprintf(raw, "end: %s%sreport sha256 %s (of the %llu bytes above this line)\n", when, *when ? ", " : "",
             hex, (unsigned long long)bytes);
-    return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
+}
+
+static int end(ms_report *r) {
+    return ms_report_end_sealed(r, write_seal);
 }
 
 const ms_report_ops ms_report_text = {"text", begin, object, summary, end, list_rules};

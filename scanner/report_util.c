@@ -5,6 +5,7 @@
  * (file names, archive members, YARA metadata, extracted IOCs), so every
  * encoder accepts any byte sequence and always produces valid output.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -147,6 +148,16 @@ void ms_json_cstr(FILE *out, const char *s) {
         fputs("null", out);
     else
         ms_json_string(out, s, strlen(s));
+}
+
+void ms_json_str_array(FILE *out, char *const *v, size_t n) {
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', out);
+        ms_json_cstr(out, v[i]);
+    }
+    fputc(']', out);
 }
 
 void ms_json_double(FILE *out, double d) {
@@ -320,4 +331,18 @@ int ms_report_seal(ms_report *r, char hex[65], uint64_t *ret_bytes, char end_utc
     else
         ms_utc_text(&r->run->end, end_utc);
     return ms_chain_sum(r->chain, r->out, hex, ret_bytes);
+}
+
+int ms_report_end_sealed(ms_report *r, ms_seal_fn write_seal) {
+    int f = fflush(r->out);
+    if (f != 0 || ferror(r->out))
+        return -EIO;
+    if (!r->run)
+        return 0;
+    char hex[65], when[32];
+    uint64_t bytes = 0;
+    if (ms_report_seal(r, hex, &bytes, when) < 0)
+        return -EIO;
+    write_seal(r->raw, hex, bytes, when);
+    return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
 }

@@ -159,13 +159,9 @@ void ms_runinfo_json(FILE *out, const ms_runinfo *ri) {
     json_str_or_null(out, ri->exe);
     fputs(",\"sha256\":", out);
     json_str_or_null(out, ri->exe_sha256);
-    fputs("},\"command_line\":[", out);
-    for (int i = 0; i < ri->argc; i++) {
-        if (i)
-            fputc(',', out);
-        ms_json_cstr(out, ri->argv[i]);
-    }
-    fputs("],\"cwd\":", out);
+    fputs("},\"command_line\":", out);
+    ms_json_str_array(out, ri->argv, ri->argc > 0 ? (size_t)ri->argc : 0);
+    fputs(",\"cwd\":", out);
     json_str_or_null(out, ri->cwd);
     fputs(",\"host\":{\"hostname\":", out);
     json_str_or_null(out, ri->hostname);

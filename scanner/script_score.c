@@ -26,6 +26,7 @@
 
 #include "alloc.h"
 #include "hashes.h"
+#include "model.h"
 #include "obscure.h"
 #include "script_model_data.h"
 
@@ -382,35 +383,20 @@ int ms_script_score(ms_script_scorer *s, const uint8_t *d, size_t n, double *ret
                     ms_contrib *top, size_t max_top, size_t *ret_n_top) {
     static const size_t dim = MS_SCRIPT_MODEL_DIM;
     const double *x = NULL;
-    size_t n_top = 0;
     if (dim != F__N)
         return MS_E_UNSUPPORTED;
     int r = ms_script_features(s, d, n, &x);
     if (r < 0)
         return r;
-    double z = MS_SCRIPT_MODEL_BIAS;
-    for (size_t i = 0; i < dim; i++) {
-        double sc = ms_script_model_scale[i];
-        double c = ms_script_model_weight[i] * (sc != 0 ? (x[i] - ms_script_model_mean[i]) / sc : 0);
-        z += c;
-        if (c <= 0 || max_top == 0 || !top)
-            continue;
-        /* insertion into the top list, largest first */
-        size_t pos = n_top;
-        while (pos > 0 && top[pos - 1].weight < c)
-            pos--;
-        if (pos >= max_top)
-            continue;
-        size_t last = n_top < max_top ? n_top : max_top - 1;
-        for (size_t k = last; k > pos; k--)
-            top[k] = top[k - 1];
-        top[pos] = (ms_contrib){.feature = ms_script_feature_name(i), .value = x[i], .weight = c};
-        if (n_top < max_top)
-            n_top++;
-    }
-    *ret_score = 1.0 / (1.0 + exp(-z));
-    if (ret_n_top)
-        *ret_n_top = n_top;
+    static const ms_logistic model = {
+        .dim = F__N,
+        .bias = MS_SCRIPT_MODEL_BIAS,
+        .weight = ms_script_model_weight,
+        .mean = ms_script_model_mean,
+        .scale = ms_script_model_scale,
+        .feature = ms_script_feature_name,
+    };
+    *ret_score = ms_logistic_score(&model, x, top, max_top, ret_n_top);
     return 0;
 }
 

@@ -20,19 +20,7 @@
 #include "minerscan.h"
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-    cr_assert_not_null(tmp);
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(capture, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(capture, .init = t_tmp_setup, .fini = t_tmp_teardown, .timeout = 120);
 
 static const char *tool(void) {
     static char path[4096];
@@ -148,7 +136,7 @@ Test(capture, candidate_knows_pcap_and_pcapng_magics) {
 }
 
 Test(capture, v1_session_gives_hit_wallet_worker_agent_and_shares) {
-    char *p = t_path(tmp, "v1.pcap");
+    char *p = t_path(t_tmp, "v1.pcap");
     pcaptool("synth", "v1", p, NULL);
     scan s = analyse_file(p);
     cr_assert_eq(s.r, 0);
@@ -189,7 +177,7 @@ Test(capture, v1_session_gives_hit_wallet_worker_agent_and_shares) {
 Test(capture, reordered_retransmitted_split_segments_reassemble) {
     char w[128];
     xmr_wallet(w, sizeof(w));
-    char *p = t_path(tmp, "x.pcap");
+    char *p = t_path(t_tmp, "x.pcap");
     pcaptool("synth", "xmr", p, "--wallet", w, "--split", "7", "--reorder", "--retransmit", "--ipv6",
              NULL);
     scan s = analyse_file(p);
@@ -212,7 +200,7 @@ Test(capture, reordered_retransmitted_split_segments_reassemble) {
 }
 
 Test(capture, dns_answer_names_the_pool_of_a_later_flow) {
-    char *p = t_path(tmp, "d.pcap");
+    char *p = t_path(t_tmp, "d.pcap");
     pcaptool("synth", "v1", p, "--dns", "pool.supportxmr.com", "--port", "14444", NULL);
     scan s = analyse_file(p);
     cr_assert_not_null(hit(s.v, "net_dns_pool_lookup"));
@@ -229,7 +217,7 @@ Test(capture, dns_answer_names_the_pool_of_a_later_flow) {
 }
 
 Test(capture, midstream_capture_is_found_and_marked_not_complete) {
-    char *p = t_path(tmp, "m.pcap");
+    char *p = t_path(t_tmp, "m.pcap");
     pcaptool("synth", "v1", p, "--midstream", NULL);
     scan s = analyse_file(p);
     cr_assert_not_null(hit(s.v, "net_stratum_session"));
@@ -243,7 +231,7 @@ Test(capture, midstream_capture_is_found_and_marked_not_complete) {
 Test(capture, one_side_of_a_session_is_medium) {
     char w[128];
     xmr_wallet(w, sizeof(w));
-    char *p = t_path(tmp, "o.pcap");
+    char *p = t_path(t_tmp, "o.pcap");
     pcaptool("synth", "xmr", p, "--wallet", w, "--no-server", NULL);
     scan s = analyse_file(p);
     cr_assert_null(hit(s.v, "net_stratum_xmr_session"));
@@ -255,7 +243,7 @@ Test(capture, one_side_of_a_session_is_medium) {
 }
 
 Test(capture, json_rpc_to_a_stratum_port_is_only_a_low_hint) {
-    char *p = t_path(tmp, "e.pcap");
+    char *p = t_path(t_tmp, "e.pcap");
     pcaptool("synth", "electrum", p, "--port", "3333", NULL);
     scan s = analyse_file(p);
     cr_assert_eq(s.v->n_rules, 1);
@@ -264,7 +252,7 @@ Test(capture, json_rpc_to_a_stratum_port_is_only_a_low_hint) {
     ms_verdict_free(s.v);
     free(p);
     /* the same JSON-RPC on its own port says nothing */
-    p = t_path(tmp, "e2.pcap");
+    p = t_path(t_tmp, "e2.pcap");
     pcaptool("synth", "electrum", p, "--port", "50001", NULL);
     s = analyse_file(p);
     cr_assert_eq(s.v->n_rules, 0);
@@ -276,11 +264,11 @@ Test(capture, json_rpc_to_a_stratum_port_is_only_a_low_hint) {
 /* Cut in the middle of a record: what came before is analysed and the
  * capture is reported incomplete, never dropped. */
 Test(capture, truncated_capture_is_incomplete_with_its_findings) {
-    char *p = t_path(tmp, "v1.pcap");
+    char *p = t_path(t_tmp, "v1.pcap");
     pcaptool("synth", "v1", p, NULL);
     size_t n;
     char *d = t_read(p, &n);
-    char *cut = t_write(tmp, "cut.pcap", d, n - 30);
+    char *cut = t_write(t_tmp, "cut.pcap", d, n - 30);
     scan s = analyse_file(cut);
     cr_assert_eq(s.r, MS_E_CORRUPT);
     cr_assert(s.v->incomplete);
@@ -316,7 +304,7 @@ Test(capture, corrupt_captures_are_errors_not_crashes) {
         {"radiotap.pcap", hdr, sizeof(hdr), MS_E_UNSUPPORTED},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        char *p = t_write(tmp, cases[i].name, cases[i].d, cases[i].n);
+        char *p = t_write(t_tmp, cases[i].name, cases[i].d, cases[i].n);
         scan s = analyse_file(p);
         cr_assert_eq(s.r, cases[i].want, "%s: %s", cases[i].name, ms_strerror(s.r));
         cr_assert(s.v->incomplete && s.v->reason, "%s", cases[i].name);
@@ -327,7 +315,7 @@ Test(capture, corrupt_captures_are_errors_not_crashes) {
 }
 
 Test(capture, more_open_flows_than_the_table_holds_is_a_limit) {
-    char *p = t_path(tmp, "flood.pcap");
+    char *p = t_path(t_tmp, "flood.pcap");
     char n[16];
     snprintf(n, sizeof(n), "%u", MS_CAPTURE_MAX_FLOWS + 10);
     pcaptool("flood", n, p, NULL);
@@ -338,7 +326,7 @@ Test(capture, more_open_flows_than_the_table_holds_is_a_limit) {
     ms_verdict_free(s.v);
     free(p);
     /* as many as it holds: no limit */
-    p = t_path(tmp, "flood2.pcap");
+    p = t_path(t_tmp, "flood2.pcap");
     snprintf(n, sizeof(n), "%u", MS_CAPTURE_MAX_FLOWS);
     pcaptool("flood", n, p, NULL);
     s = analyse_file(p);
@@ -373,7 +361,7 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
     need_live();
     char w[128];
     xmr_wallet(w, sizeof(w));
-    char *v1 = t_path(tmp, "v1.pcap"), *xmr = t_path(tmp, "xmr6.pcap");
+    char *v1 = t_path(t_tmp, "v1.pcap"), *xmr = t_path(t_tmp, "xmr6.pcap");
     pcaptool("live", "v1", v1, NULL);
     pcaptool("live", "xmr", xmr, "--wallet", w, "--ipv6", "--nano", NULL);
     const char *derived[][3] = {
@@ -382,14 +370,14 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
         {"relink", "sll2", "v1-sll2.pcap"}, {"pcapng", NULL, "v1.pcapng"},
     };
     for (size_t i = 0; i < sizeof(derived) / sizeof(*derived); i++) {
-        char *out = t_path(tmp, derived[i][2]);
+        char *out = t_path(t_tmp, derived[i][2]);
         if (derived[i][1])
             pcaptool(derived[i][0], derived[i][1], v1, out, NULL);
         else
             pcaptool(derived[i][0], v1, out, NULL);
         free(out);
     }
-    char *xng = t_path(tmp, "xmr6.pcapng");
+    char *xng = t_path(t_tmp, "xmr6.pcapng");
     pcaptool("pcapng", xmr, xng, NULL);
     /* SLL2 is rewritten from the Ethernet capture: tcpdump -i any -y
      * LINUX_SLL2 on this kernel loses loopback packets now and then (seen
@@ -398,9 +386,9 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
     const char *v1s[] = {"v1.pcap",      "v1-raw.pcap", "v1-null.pcap", "v1-loop.pcap",
                          "v1-sll.pcap",  "v1.pcapng",   "v1-sll2.pcap"};
     t_result res;
-    json_t *recs = scan_cli(tmp, &res);
+    json_t *recs = scan_cli(t_tmp, &res);
     for (size_t i = 0; i < sizeof(v1s) / sizeof(*v1s); i++) {
-        char *p = t_path(tmp, v1s[i]);
+        char *p = t_path(t_tmp, v1s[i]);
         json_t *r = t_find_record(recs, p);
         cr_assert_not_null(r, "%s reported", v1s[i]);
         cr_assert_str_eq(str(r, "verdict"), "malicious", "%s", v1s[i]);
@@ -416,7 +404,7 @@ Test(capture, live_stratum_sessions_in_every_link_type_and_format) {
     }
     const char *xs[] = {"xmr6.pcap", "xmr6.pcapng"};
     for (size_t i = 0; i < 2; i++) {
-        char *p = t_path(tmp, xs[i]);
+        char *p = t_path(t_tmp, xs[i]);
         json_t *r = t_find_record(recs, p);
         cr_assert_not_null(r);
         cr_assert(rec_has_rule(r, "net_stratum_xmr_session"), "%s", xs[i]);
@@ -447,8 +435,8 @@ Test(capture, live_tls_to_a_pool_name_shows_sni_and_tls12_certificate) {
     for (size_t i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof(name), "%s.pcap", kinds[i]);
-        char *p = t_path(tmp, name);
-        pcaptool("live", kinds[i], p, "--certdir", tmp, NULL);
+        char *p = t_path(t_tmp, name);
+        pcaptool("live", kinds[i], p, "--certdir", t_tmp, NULL);
         t_result res;
         json_t *recs = scan_cli(p, &res);
         json_t *r = t_find_record(recs, p);
@@ -482,7 +470,7 @@ Test(capture, live_getwork_and_gbt_sessions) {
     for (size_t i = 0; i < 2; i++) {
         char name[32];
         snprintf(name, sizeof(name), "%s.pcap", kinds[i]);
-        char *p = t_path(tmp, name);
+        char *p = t_path(t_tmp, name);
         pcaptool("live", kinds[i], p, NULL);
         t_result res;
         json_t *recs = scan_cli(p, &res);
@@ -506,14 +494,14 @@ Test(capture, benign_lookalikes_stay_clean) {
     for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
         char name[32];
         snprintf(name, sizeof(name), "%s.pcap", kinds[i]);
-        char *p = t_path(tmp, name);
-        pcaptool("live", kinds[i], p, "--certdir", tmp, NULL);
+        char *p = t_path(t_tmp, name);
+        pcaptool("live", kinds[i], p, "--certdir", t_tmp, NULL);
         free(p);
     }
-    char *dns = t_path(tmp, "dns.pcap");
+    char *dns = t_path(t_tmp, "dns.pcap");
     pcaptool("dns", "deb.debian.org", dns, NULL);
     t_result res;
-    json_t *recs = scan_cli(tmp, &res);
+    json_t *recs = scan_cli(t_tmp, &res);
     size_t objects = 0, i;
     json_t *r;
     json_array_foreach(recs, i, r) {
@@ -536,7 +524,7 @@ Test(capture, benign_lookalikes_stay_clean) {
 }
 
 Test(capture, dns_lookup_of_a_pool_is_suspicious) {
-    char *p = t_path(tmp, "dns.pcap");
+    char *p = t_path(t_tmp, "dns.pcap");
     pcaptool("dns", "xmr.pool.minergate.com", p, NULL);
     t_result res;
     json_t *recs = scan_cli(p, &res);
@@ -554,11 +542,11 @@ Test(capture, dns_lookup_of_a_pool_is_suspicious) {
 }
 
 Test(capture, capture_inside_targz_and_truncated_on_the_cli) {
-    char *p = t_path(tmp, "in/v1.pcap");
-    char *dir = t_path(tmp, "in");
-    free(t_write_str(tmp, "in/.keep", ""));
+    char *p = t_path(t_tmp, "in/v1.pcap");
+    char *dir = t_path(t_tmp, "in");
+    free(t_write_str(t_tmp, "in/.keep", ""));
     pcaptool("synth", "v1", p, NULL);
-    char *tgz = t_path(tmp, "caps.tar.gz");
+    char *tgz = t_path(t_tmp, "caps.tar.gz");
     const char *argv[] = {"tar", "czf", tgz, "-C", dir, "v1.pcap", NULL};
     t_result res;
     cr_assert_eq(t_run(argv, NULL, 30, &res), 0);
@@ -578,11 +566,11 @@ Test(capture, capture_inside_targz_and_truncated_on_the_cli) {
     t_result_free(&res);
 
     /* a clean capture cut short: an error, exit 2 */
-    char *e = t_path(tmp, "e.pcap");
+    char *e = t_path(t_tmp, "e.pcap");
     pcaptool("synth", "electrum", e, "--port", "50001", NULL);
     size_t n;
     char *d = t_read(e, &n);
-    char *cut = t_write(tmp, "cut.pcap", d, n - 10);
+    char *cut = t_write(t_tmp, "cut.pcap", d, n - 10);
     recs = scan_cli(cut, &res);
     json_t *r = t_find_record(recs, cut);
     cr_assert_str_eq(str(r, "verdict"), "error");
@@ -601,7 +589,7 @@ Test(capture, capture_inside_targz_and_truncated_on_the_cli) {
 }
 
 Test(capture, text_and_sarif_carry_the_flows) {
-    char *p = t_path(tmp, "v1.pcap");
+    char *p = t_path(t_tmp, "v1.pcap");
     pcaptool("synth", "v1", p, NULL);
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", p, NULL), 0);

@@ -13,19 +13,7 @@
 
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-    cr_assert_not_null(tmp);
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(cli, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(cli, .init = t_tmp_setup, .fini = t_tmp_teardown, .timeout = 240);
 
 /* A small program holding the strings of an xmrig build. It is compiled,
  * never run. */
@@ -50,30 +38,10 @@ static char *make_miner(const char *dir, const char *name) {
     return p;
 }
 
-static json_t *run_jsonl(t_result *res, ...) {
-    const char *argv[64];
-    size_t n = 0;
-    argv[n++] = t_minerscan_path();
-    argv[n++] = "-f";
-    argv[n++] = "jsonl";
-    argv[n++] = "--no-progress";
-    va_list ap;
-    va_start(ap, res);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) && n < 63)
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    cr_assert_eq(t_run(argv, NULL, 120, res), 0);
-    json_t *recs = t_jsonl(res->out);
-    cr_assert_not_null(recs, "output is JSON Lines:\n%s", res->out);
-    return recs;
-}
-
 Test(cli, compiled_miner_is_malicious_exit_1_with_jsonl_fields) {
-    char *m = make_miner(tmp, "kworker");
+    char *m = make_miner(t_tmp, "kworker");
     t_result res;
-    json_t *recs = run_jsonl(&res, m, NULL);
+    json_t *recs = t_run_jsonl(&res, m, NULL);
     cr_assert_eq(res.status, 1, "exit 1 when something is found; stderr: %s", res.err);
     json_t *r = t_find_record(recs, m);
     cr_assert_not_null(r, "a record for %s in:\n%s", m, res.out);
@@ -98,10 +66,10 @@ Test(cli, compiled_miner_is_malicious_exit_1_with_jsonl_fields) {
 }
 
 Test(cli, config_and_dropper_are_flagged) {
-    char *c = t_write_str(tmp, "config.json", config_json);
-    char *d = t_write_str(tmp, "x.sh", t_dropper_sh);
+    char *c = t_write_str(t_tmp, "config.json", config_json);
+    char *d = t_write_str(t_tmp, "x.sh", t_dropper_sh);
     t_result res;
-    json_t *recs = run_jsonl(&res, tmp, NULL);
+    json_t *recs = t_run_jsonl(&res, t_tmp, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     json_t *rc = t_find_record(recs, c);
     json_t *rd = t_find_record(recs, d);
@@ -115,11 +83,11 @@ Test(cli, config_and_dropper_are_flagged) {
 }
 
 Test(cli, clean_tree_exits_0_and_reports_nothing) {
-    char *a = t_write_str(tmp, "a.txt", "hello\n");
-    char *b = t_path(tmp, "true");
+    char *a = t_write_str(t_tmp, "a.txt", "hello\n");
+    char *b = t_path(t_tmp, "true");
     cr_assert_eq(t_compile("cc", "int main(void){return 0;}", b, NULL), 0);
     t_result res;
-    json_t *recs = run_jsonl(&res, tmp, NULL);
+    json_t *recs = t_run_jsonl(&res, t_tmp, NULL);
     cr_assert_eq(res.status, 0, "stdout %s stderr %s", res.out, res.err);
     cr_assert_eq(json_array_size(recs), 1, "only the summary without --all:\n%s", res.out);
     json_t *sum = t_summary(recs);
@@ -129,7 +97,7 @@ Test(cli, clean_tree_exits_0_and_reports_nothing) {
     t_result_free(&res);
 
     /* --all reports the clean objects too */
-    recs = run_jsonl(&res, "--all", tmp, NULL);
+    recs = t_run_jsonl(&res, "--all", t_tmp, NULL);
     cr_assert_eq(res.status, 0);
     json_t *ra = t_find_record(recs, a);
     cr_assert_not_null(ra);
@@ -141,7 +109,7 @@ Test(cli, clean_tree_exits_0_and_reports_nothing) {
 }
 
 Test(cli, nonexistent_path_exits_2_and_names_it) {
-    char *missing = t_path(tmp, "no-such-file");
+    char *missing = t_path(t_tmp, "no-such-file");
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", missing, NULL), 0);
     cr_assert_eq(res.status, 2);
@@ -150,7 +118,7 @@ Test(cli, nonexistent_path_exits_2_and_names_it) {
     t_result_free(&res);
 
     /* found beats unscanned: exit 1 */
-    char *m = make_miner(tmp, "m");
+    char *m = make_miner(t_tmp, "m");
     cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", missing, m, NULL), 0);
     cr_assert_eq(res.status, 1);
     t_result_free(&res);
@@ -162,12 +130,12 @@ Test(cli, sort_output_is_identical_for_1_and_4_threads) {
         char name[64], body[128];
         snprintf(name, sizeof(name), "d%d/f%02d.txt", i % 5, i);
         snprintf(body, sizeof(body), i % 3 ? "plain %d\n" : "mining.subscribe mining.notify %d\n", i);
-        free(t_write_str(tmp, name, body));
+        free(t_write_str(t_tmp, name, body));
     }
-    free(make_miner(tmp, "d1/miner"));
+    free(make_miner(t_tmp, "d1/miner"));
     t_result a, b;
-    const char *argv1[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j1", tmp, NULL};
-    const char *argv4[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j4", tmp, NULL};
+    const char *argv1[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j1", t_tmp, NULL};
+    const char *argv4[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j4", t_tmp, NULL};
     cr_assert_eq(t_run(argv1, NULL, 120, &a), 0);
     cr_assert_eq(t_run(argv4, NULL, 120, &b), 0);
     cr_assert_eq(a.status, 1);
@@ -203,8 +171,8 @@ Test(cli, sort_output_is_identical_for_1_and_4_threads) {
     /* text and sarif are deterministic too */
     for (int k = 0; k < 2; k++) {
         const char *fmt = k ? "sarif" : "text";
-        const char *x1[] = {t_minerscan_path(), "-f", fmt, "--sort", "-j1", tmp, NULL};
-        const char *x4[] = {t_minerscan_path(), "-f", fmt, "--sort", "-j4", tmp, NULL};
+        const char *x1[] = {t_minerscan_path(), "-f", fmt, "--sort", "-j1", t_tmp, NULL};
+        const char *x4[] = {t_minerscan_path(), "-f", fmt, "--sort", "-j4", t_tmp, NULL};
         cr_assert_eq(t_run(x1, NULL, 120, &a), 0);
         cr_assert_eq(t_run(x4, NULL, 120, &b), 0);
         if (k == 0) {
@@ -238,24 +206,24 @@ Test(cli, sort_output_is_identical_for_1_and_4_threads) {
 
 Test(cli, odd_file_names_are_sanitised_in_text_and_exact_in_jsonl) {
     const char *name = "evil\nname\x1b[31mred";
-    char *p = t_path(tmp, name);
+    char *p = t_path(t_tmp, name);
     cr_assert_eq(t_compile("cc", miner_c, p, NULL), 0);
     t_result res;
-    cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", "-f", "text", tmp, NULL), 0);
+    cr_assert_eq(t_minerscan(&res, NULL, "--no-progress", "-f", "text", t_tmp, NULL), 0);
     cr_assert_eq(res.status, 1);
     cr_assert_null(memchr(res.out, 0x1b, res.out_len), "no ESC reaches the terminal");
     cr_assert_not_null(strstr(res.out, "evil\\x0aname\\x1b[31mred"), "escaped form shown:\n%s", res.out);
     t_result_free(&res);
 
-    json_t *recs = run_jsonl(&res, tmp, NULL);
+    json_t *recs = t_run_jsonl(&res, t_tmp, NULL);
     cr_assert_not_null(t_find_record(recs, p), "exact path in JSONL:\n%s", res.out);
     json_decref(recs);
     t_result_free(&res);
 
     /* a name that is not UTF-8 gets path_b64 with the exact bytes */
-    char *q = t_path(tmp, "bad\xff\xfe.bin");
+    char *q = t_path(t_tmp, "bad\xff\xfe.bin");
     cr_assert_eq(t_compile("cc", miner_c, q, NULL), 0);
-    recs = run_jsonl(&res, q, NULL);
+    recs = t_run_jsonl(&res, q, NULL);
     json_t *r = json_array_get(recs, 0);
     cr_assert_not_null(json_object_get(r, "path_b64"), "%s", res.out);
     json_decref(recs);
@@ -264,9 +232,9 @@ Test(cli, odd_file_names_are_sanitised_in_text_and_exact_in_jsonl) {
 }
 
 Test(cli, paths_from_stdin_and_output_file) {
-    char *m = make_miner(tmp, "m1");
-    char *c = t_write_str(tmp, "clean.txt", "hello\n");
-    char *out = t_path(tmp, "report.jsonl");
+    char *m = make_miner(t_tmp, "m1");
+    char *c = t_write_str(t_tmp, "clean.txt", "hello\n");
+    char *out = t_path(t_tmp, "report.jsonl");
     char input[4200];
     snprintf(input, sizeof(input), "%s\n%s\n", m, c);
     t_result res;
@@ -284,20 +252,20 @@ Test(cli, paths_from_stdin_and_output_file) {
 }
 
 Test(cli, user_rules_and_rule_errors) {
-    char *rule = t_write_str(tmp, "rules/r.yar",
+    char *rule = t_write_str(t_tmp, "rules/r.yar",
                              "rule marker_rule { meta: family = \"t\" category = \"dropper\" severity = \"high\" "
                              "description = \"d\" strings: $a = \"QQ-MARK-QQ\" condition: $a }\n");
-    char *f = t_write_str(tmp, "data/f.txt", "xx QQ-MARK-QQ xx\n");
-    char *rdir = t_path(tmp, "rules");
-    char *ddir = t_path(tmp, "data");
+    char *f = t_write_str(t_tmp, "data/f.txt", "xx QQ-MARK-QQ xx\n");
+    char *rdir = t_path(t_tmp, "rules");
+    char *ddir = t_path(t_tmp, "data");
     t_result res;
-    json_t *recs = run_jsonl(&res, "--rules", rdir, "--no-builtin-rules", ddir, NULL);
+    json_t *recs = t_run_jsonl(&res, "--rules", rdir, "--no-builtin-rules", ddir, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     cr_assert(t_has_rule(t_find_record(recs, f), "marker_rule"));
     json_decref(recs);
     t_result_free(&res);
 
-    char *bad = t_write_str(tmp, "bad.yar", "rule x {\n condition: nosuchthing\n}\n");
+    char *bad = t_write_str(t_tmp, "bad.yar", "rule x {\n condition: nosuchthing\n}\n");
     cr_assert_eq(t_minerscan(&res, NULL, "--rules", bad, ddir, NULL), 0);
     cr_assert_eq(res.status, 2);
     char want[4200];
@@ -317,16 +285,16 @@ Test(cli, user_rules_and_rule_errors) {
 
 Test(cli, hash_lists_from_the_command_line) {
     const char body[] = "nothing suspicious in here at all\n";
-    char *f = t_write_str(tmp, "f.bin", body);
+    char *f = t_write_str(t_tmp, "f.bin", body);
     const char *argv[] = {"sha256sum", f, NULL};
     t_result h;
     cr_assert_eq(t_run(argv, NULL, 30, &h), 0);
     char line[128];
     snprintf(line, sizeof(line), "%.64s known-bad-sample\n", h.out);
     t_result_free(&h);
-    char *list = t_write_str(tmp, "bad.list", line);
+    char *list = t_write_str(t_tmp, "bad.list", line);
     t_result res;
-    json_t *recs = run_jsonl(&res, "--hashes", list, f, NULL);
+    json_t *recs = t_run_jsonl(&res, "--hashes", list, f, NULL);
     cr_assert_eq(res.status, 1);
     json_t *r = t_find_record(recs, f);
     cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "malicious");
@@ -334,13 +302,13 @@ Test(cli, hash_lists_from_the_command_line) {
     json_decref(recs);
     t_result_free(&res);
 
-    char *m = make_miner(tmp, "allowed-miner");
+    char *m = make_miner(t_tmp, "allowed-miner");
     const char *argv2[] = {"sha256sum", m, NULL};
     cr_assert_eq(t_run(argv2, NULL, 30, &h), 0);
     snprintf(line, sizeof(line), "%.64s\n", h.out);
     t_result_free(&h);
-    char *allow = t_write_str(tmp, "allow.list", line);
-    recs = run_jsonl(&res, "--allow", allow, m, NULL);
+    char *allow = t_write_str(t_tmp, "allow.list", line);
+    recs = t_run_jsonl(&res, "--allow", allow, m, NULL);
     cr_assert_eq(res.status, 0, "allowed: nothing found");
     r = t_find_record(recs, m);
     cr_assert_not_null(r, "an allowed hit is still reported, as allowed");
@@ -411,11 +379,11 @@ Test(cli, help_and_man_page_list_every_option) {
 }
 
 Test(cli, fifo_in_tree_does_not_hang) {
-    char *fifo = t_path(tmp, "pipe");
+    char *fifo = t_path(t_tmp, "pipe");
     cr_assert_eq(mkfifo(fifo, 0600), 0);
-    free(make_miner(tmp, "m"));
+    free(make_miner(t_tmp, "m"));
     t_result res;
-    json_t *recs = run_jsonl(&res, tmp, NULL);
+    json_t *recs = t_run_jsonl(&res, t_tmp, NULL);
     cr_assert_neq(res.status, 137, "killed by the timeout: the scan hung on the FIFO");
     cr_assert_eq(res.status, 1);
     json_t *r = t_find_record(recs, fifo);
@@ -430,11 +398,11 @@ Test(cli, progress_only_when_asked_or_on_a_terminal) {
     for (int i = 0; i < 300; i++) {
         char name[64];
         snprintf(name, sizeof(name), "p/f%03d.txt", i);
-        free(t_write_str(tmp, name, "some text that is not interesting\n"));
+        free(t_write_str(t_tmp, name, "some text that is not interesting\n"));
     }
     t_result res;
     /* stderr is a pipe here: no status line by default */
-    cr_assert_eq(t_minerscan(&res, NULL, tmp, NULL), 0);
+    cr_assert_eq(t_minerscan(&res, NULL, t_tmp, NULL), 0);
     cr_assert_eq(res.status, 0);
     cr_assert_eq(res.err_len, 0, "nothing on a piped stderr: %s", res.err);
     t_result_free(&res);
@@ -442,7 +410,7 @@ Test(cli, progress_only_when_asked_or_on_a_terminal) {
     /* --progress forces it; it refreshes in place, at most 10 times a second */
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    cr_assert_eq(t_minerscan(&res, NULL, "--progress", "-j1", tmp, "/usr/bin", NULL), 0);
+    cr_assert_eq(t_minerscan(&res, NULL, "--progress", "-j1", t_tmp, "/usr/bin", NULL), 0);
     clock_gettime(CLOCK_MONOTONIC, &b);
     double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
     cr_assert_lt(res.status, 128, "the scan ran to its end (exit %d)", res.status);
@@ -464,9 +432,9 @@ Test(cli, thousands_of_files_under_a_low_fd_limit) {
     for (int i = 0; i < 1500; i++) {
         char name[64];
         snprintf(name, sizeof(name), "many/%02d/f%04d", i % 10, i);
-        free(t_write_str(tmp, name, "x\n"));
+        free(t_write_str(t_tmp, name, "x\n"));
     }
-    char *dir = t_path(tmp, "many");
+    char *dir = t_path(t_tmp, "many");
     const char *argv[] = {"prlimit", "--nofile=200:200", t_minerscan_path(), "-f", "jsonl", "-j2", dir, NULL};
     t_result res;
     cr_assert_eq(t_run(argv, NULL, 120, &res), 0);
@@ -483,12 +451,12 @@ Test(cli, thousands_of_files_under_a_low_fd_limit) {
 /* Regression: a member of liblzma.a (a relocatable .o) scored over the
  * strict threshold. The model scores programs and shared libraries only. */
 Test(cli, relocatable_objects_are_not_scored_by_the_model) {
-    char *o = t_path(tmp, "x.o");
+    char *o = t_path(t_tmp, "x.o");
     cr_assert_eq(t_compile("cc", "int f(int x) { return x * 3; }\n", o, "-c"), 0);
-    char *prog = t_path(tmp, "prog");
+    char *prog = t_path(t_tmp, "prog");
     cr_assert_eq(t_compile("cc", "int main(void) { return 0; }\n", prog, NULL), 0);
     t_result res;
-    json_t *recs = run_jsonl(&res, "--all", o, prog, NULL);
+    json_t *recs = t_run_jsonl(&res, "--all", o, prog, NULL);
     cr_assert_eq(res.status, 0, "%s", res.out);
     json_t *ro = t_find_record(recs, o);
     cr_assert_not_null(ro);
@@ -505,22 +473,22 @@ Test(cli, relocatable_objects_are_not_scored_by_the_model) {
  * (class "report", clean), in every format; a miner's config with a
  * report's first line put before it is still a miner's config. */
 Test(cli, own_reports_are_reports_not_findings) {
-    char *dir = t_path(tmp, "found");
-    free(t_write_str(tmp, "found/config.json", config_json));
+    char *dir = t_path(t_tmp, "found");
+    free(t_write_str(t_tmp, "found/config.json", config_json));
     free(make_miner(dir, "kworker"));
     const char *fmts[] = {"jsonl", "sarif", "text"};
     char *reports[3];
     for (int i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof(name), "out.%s", fmts[i]);
-        reports[i] = t_path(tmp, name);
+        reports[i] = t_path(t_tmp, name);
         t_result r;
         cr_assert_eq(t_minerscan(&r, NULL, "-f", fmts[i], "-o", reports[i], dir, NULL), 0);
         cr_assert_eq(r.status, 1, "the tree holds a miner: %s", r.err);
         t_result_free(&r);
     }
     t_result res;
-    json_t *recs = run_jsonl(&res, "--all", reports[0], reports[1], reports[2], NULL);
+    json_t *recs = t_run_jsonl(&res, "--all", reports[0], reports[1], reports[2], NULL);
     cr_assert_eq(res.status, 0, "reports are not findings:\n%s", res.out);
     for (int i = 0; i < 3; i++) {
         json_t *rec = t_find_record(recs, reports[i]);
@@ -541,8 +509,8 @@ Test(cli, own_reports_are_reports_not_findings) {
         cr_assert(asprintf(&mixed, "%.*s%s", (int)first, rep, config_json) > 0);
         char name[32];
         snprintf(name, sizeof(name), "mixed-%s", fmts[i]);
-        char *p = t_write_str(tmp, name, mixed);
-        recs = run_jsonl(&res, p, NULL);
+        char *p = t_write_str(t_tmp, name, mixed);
+        recs = t_run_jsonl(&res, p, NULL);
         cr_assert_eq(res.status, 1, "%s: %s", fmts[i], res.out);
         cr_assert_str_eq(json_string_value(json_object_get(t_find_record(recs, p), "verdict")), "malicious");
         json_decref(recs);
@@ -568,15 +536,15 @@ Test(cli, the_scanner_is_not_a_finding, .timeout = 120) {
         cr_assert_null(memmem(bin, n, hidden[i], strlen(hidden[i])), "the binary holds \"%s\" in plain bytes",
                        hidden[i]);
     /* an exact copy, installed elsewhere: itself, clean */
-    char *copy = t_write(tmp, "usr/local/bin/minerscan", bin, n);
+    char *copy = t_write(t_tmp, "usr/local/bin/minerscan", bin, n);
     chmod(copy, 0755);
     /* the same bytes and one more: not itself, so every rule runs on it */
-    char *other = t_write(tmp, "other/minerscan", bin, n);
+    char *other = t_write(t_tmp, "other/minerscan", bin, n);
     FILE *f = fopen(other, "ab");
     fputc('\n', f);
     fclose(f);
     t_result res;
-    json_t *recs = run_jsonl(&res, "--all", copy, other, NULL);
+    json_t *recs = t_run_jsonl(&res, "--all", copy, other, NULL);
     json_t *r = t_find_record(recs, copy);
     cr_assert_not_null(r, "%s", res.out);
     cr_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "clean", "%s", res.out);

@@ -13,18 +13,6 @@
 #include "sigscan.h"
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-    cr_assert_not_null(tmp);
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
 typedef struct {
     ms_verdict *v[64];
     size_t n;
@@ -69,7 +57,7 @@ static void scan_bytes(ms_options *o, const void *data, size_t n, const char *pa
     ms_engine_free(e);
 }
 
-TestSuite(engine, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(engine, .init = t_tmp_setup, .fini = t_tmp_teardown, .timeout = 120);
 
 Test(engine, builtin_rules_flag_miner_strings_as_malicious) {
     ms_options o;
@@ -109,7 +97,7 @@ Test(engine, user_rules_add_to_builtin_and_no_builtin_drops_them) {
     const char *rule = "rule my_marker { meta: family = \"test\" category = \"miner\" "
                        "severity = \"high\" description = \"marker\" "
                        "strings: $a = \"ZZ-MARKER-ZZ\" condition: $a }\n";
-    char *path = t_write_str(tmp, "my.yar", rule);
+    char *path = t_write_str(t_tmp, "my.yar", rule);
     const char *rules[] = {path};
     ms_options o;
     ms_options_default(&o);
@@ -138,7 +126,7 @@ Test(engine, user_rules_add_to_builtin_and_no_builtin_drops_them) {
 }
 
 Test(engine, rule_syntax_error_names_file_and_line) {
-    char *path = t_write_str(tmp, "bad.yar", "rule ok { condition: true }\n\nrule broken { strings: $a = \"x\" condition: $b }\n");
+    char *path = t_write_str(t_tmp, "bad.yar", "rule ok { condition: true }\n\nrule broken { strings: $a = \"x\" condition: $b }\n");
     const char *rules[] = {path};
     ms_options o;
     ms_options_default(&o);
@@ -163,7 +151,7 @@ Test(engine, hash_lists_mark_malicious_and_allow_suppresses) {
     cr_assert_eq(ms_sha256_hex((const uint8_t *)data, sizeof(data) - 1, hex), 0);
     char list[256];
     snprintf(list, sizeof(list), "# known bad\n%s  evil-dropper\n", hex);
-    char *bad = t_write_str(tmp, "bad.txt", list);
+    char *bad = t_write_str(t_tmp, "bad.txt", list);
     ms_options o;
     ms_options_default(&o);
     o.hashes_file = bad;
@@ -176,7 +164,7 @@ Test(engine, hash_lists_mark_malicious_and_allow_suppresses) {
     /* the allow list wins over the rules and says so */
     cr_assert_eq(ms_sha256_hex((const uint8_t *)miner_text, sizeof(miner_text) - 1, hex), 0);
     snprintf(list, sizeof(list), "%s\n", hex);
-    char *good = t_write_str(tmp, "good.txt", list);
+    char *good = t_write_str(t_tmp, "good.txt", list);
     ms_options_default(&o);
     o.allow_file = good;
     collected d = {0};
@@ -190,7 +178,7 @@ Test(engine, hash_lists_mark_malicious_and_allow_suppresses) {
 }
 
 Test(engine, malformed_hash_list_is_a_clear_error) {
-    char *bad = t_write_str(tmp, "list.txt", "0123abcd\n");
+    char *bad = t_write_str(t_tmp, "list.txt", "0123abcd\n");
     ms_hashlist *l = NULL;
     char *err = NULL;
     cr_assert_eq(ms_hashlist_load(bad, &l, &err), MS_E_USAGE);
@@ -201,7 +189,7 @@ Test(engine, malformed_hash_list_is_a_clear_error) {
 
 Test(engine, sha1_and_md5_entries_match) {
     /* sha1("abc") and md5("abc") are well-known test vectors */
-    char *l1 = t_write_str(tmp, "l.txt", "a9993e364706816aba3e25717850c26c9cd0d89d sha1-entry\n"
+    char *l1 = t_write_str(t_tmp, "l.txt", "a9993e364706816aba3e25717850c26c9cd0d89d sha1-entry\n"
                                          "900150983cd24fb0d6963f7d28e17f72 md5-entry\n");
     ms_hashlist *l = NULL;
     cr_assert_eq(ms_hashlist_load(l1, &l, NULL), 0);
@@ -248,13 +236,13 @@ static ms_class identify_file(const char *path, char *desc, size_t desc_len) {
 
 Test(engine, identify_elf_pe_script_config_archive) {
     char desc[512];
-    char *elf = t_path(tmp, "prog");
+    char *elf = t_path(t_tmp, "prog");
     cr_assert_eq(t_compile("cc", "int main(void){return 0;}", elf, NULL), 0);
     cr_assert_eq(identify_file(elf, desc, sizeof(desc)), MS_CLASS_ELF);
     cr_assert_not_null(strstr(desc, "ELF 64-bit"), "%s", desc);
 
     if (t_have_program("x86_64-w64-mingw32-gcc")) {
-        char *pe = t_path(tmp, "prog.exe");
+        char *pe = t_path(t_tmp, "prog.exe");
         cr_assert_eq(t_compile("x86_64-w64-mingw32-gcc", "int main(void){return 0;}", pe, NULL), 0);
         cr_assert_eq(identify_file(pe, desc, sizeof(desc)), MS_CLASS_PE);
         cr_assert_not_null(strstr(desc, "PE32+"), "%s", desc);
@@ -263,15 +251,15 @@ Test(engine, identify_elf_pe_script_config_archive) {
         cr_log_warn("SKIP PE identification: x86_64-w64-mingw32-gcc missing");
     }
 
-    char *sh = t_write_str(tmp, "run", "#!/bin/sh\necho hi\n");
+    char *sh = t_write_str(t_tmp, "run", "#!/bin/sh\necho hi\n");
     cr_assert_eq(identify_file(sh, desc, sizeof(desc)), MS_CLASS_SCRIPT);
-    char *ps = t_write_str(tmp, "x.ps1", "Write-Host 'hello'\n");
+    char *ps = t_write_str(t_tmp, "x.ps1", "Write-Host 'hello'\n");
     cr_assert_eq(identify_file(ps, desc, sizeof(desc)), MS_CLASS_SCRIPT);
-    char *js = t_write_str(tmp, "config.json", "{\"pools\": [{\"url\": \"a:1\"}]}\n");
+    char *js = t_write_str(t_tmp, "config.json", "{\"pools\": [{\"url\": \"a:1\"}]}\n");
     cr_assert_eq(identify_file(js, desc, sizeof(desc)), MS_CLASS_CONFIG);
     cr_assert_not_null(strstr(desc, "JSON"), "%s", desc);
     static const unsigned char gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    char *g = t_write(tmp, "e.gz", gz, sizeof(gz));
+    char *g = t_write(t_tmp, "e.gz", gz, sizeof(gz));
     cr_assert_eq(identify_file(g, desc, sizeof(desc)), MS_CLASS_ARCHIVE);
     cr_assert_not_null(strstr(desc, "gzip"), "%s", desc);
     free(elf), free(sh), free(ps), free(js), free(g);
@@ -311,7 +299,7 @@ Test(engine, oversized_file_is_a_limit_with_its_prefix_scanned) {
     size_t n = 8192;
     char *big = calloc(1, n);
     memcpy(big, miner_text, sizeof(miner_text) - 1);
-    char *path = t_write(tmp, "big.bin", big, n);
+    char *path = t_write(t_tmp, "big.bin", big, n);
     ms_options o;
     ms_options_default(&o);
     o.limits.max_filesize = 4096;
@@ -334,7 +322,7 @@ Test(engine, oversized_file_is_a_limit_with_its_prefix_scanned) {
     /* a clean oversized file is a limit, never clean */
     memset(big, 'a', n);
     free(path);
-    path = t_write(tmp, "big2.bin", big, n);
+    path = t_write(t_tmp, "big2.bin", big, n);
     f = fopen(path, "rb");
     collected d = {0};
     sink.ud = &d;

@@ -35,21 +35,7 @@
 #include "hashes.h"
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-    cr_assert_not_null(tmp);
-    /* an unprivileged user must be able to reach the tree */
-    chmod(tmp, 0755);
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(faults, .init = setup, .fini = teardown, .timeout = 300);
+TestSuite(faults, .init = t_tmp_setup_0755, .fini = t_tmp_teardown, .timeout = 300);
 
 /* ---- helpers ---- */
 
@@ -178,21 +164,9 @@ static char *shim_so;
 
 /* Compile tests/fault_shim.c (once per test process) into the temp dir. */
 static const char *shim(void) {
-    if (shim_so)
-        return shim_so;
-    const char *root = getenv("MS_SOURCE_ROOT");
-    cr_assert_not_null(root, "MS_SOURCE_ROOT is set by meson");
-    char *src_path = NULL;
-    cr_assert_geq(asprintf(&src_path, "%s/tests/fault_shim.c", root), 0);
-    char *src = t_read(src_path, NULL);
-    cr_assert_not_null(src, "read %s", src_path);
-    char *so = t_path(tmp, "fault_shim.so");
-    cr_assert_eq(t_compile("cc", src, so, "-shared -fPIC"), 0, "compile the fault shim");
-    chmod(so, 0755);
-    free(src);
-    free(src_path);
-    shim_so = so;
-    return so;
+    if (!shim_so)
+        shim_so = t_fault_shim("fault_shim.so", "-shared -fPIC");
+    return shim_so;
 }
 
 /* Run the children under the shim. Under ASan the preloaded library comes
@@ -223,10 +197,10 @@ static char *binary_copy(void) {
     size_t n;
     char *b = t_read(t_minerscan_path(), &n);
     cr_assert_not_null(b);
-    char *p = t_write(tmp, "bin/minerscan", b, n);
+    char *p = t_write(t_tmp, "bin/minerscan", b, n);
     cr_assert_not_null(p);
     chmod(p, 0755);
-    char *dir = t_path(tmp, "bin");
+    char *dir = t_path(t_tmp, "bin");
     chmod(dir, 0755);
     free(dir);
     free(b);
@@ -318,7 +292,7 @@ static int wait_for(pid_t pid, double timeout_s) {
 }
 
 static int open_tmp_file(const char *name, char **ret_path) {
-    char *p = t_path(tmp, name);
+    char *p = t_path(t_tmp, name);
     int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     cr_assert_geq(fd, 0, "create %s", p);
     if (ret_path)
@@ -347,12 +321,12 @@ static char *slurp_fd(int fd) {
 Test(faults, unreadable_file_and_directory_as_unprivileged_user) {
     if (!can_setpriv() && geteuid() == 0)
         cr_skip("SKIP: running as root without setpriv: cannot drop privileges");
-    char *ok = t_write_str(tmp, "tree/a-readable.txt", "hello\n");
-    char *secret = t_write_str(tmp, "tree/b-secret.txt", "nobody may read this\n");
-    char *inner = t_write_str(tmp, "tree/c-locked/inner.txt", "hidden\n");
-    char *after = t_write_str(tmp, "tree/d-after.txt", "read after the failures\n");
-    char *tree = t_path(tmp, "tree");
-    char *locked = t_path(tmp, "tree/c-locked");
+    char *ok = t_write_str(t_tmp, "tree/a-readable.txt", "hello\n");
+    char *secret = t_write_str(t_tmp, "tree/b-secret.txt", "nobody may read this\n");
+    char *inner = t_write_str(t_tmp, "tree/c-locked/inner.txt", "hidden\n");
+    char *after = t_write_str(t_tmp, "tree/d-after.txt", "read after the failures\n");
+    char *tree = t_path(t_tmp, "tree");
+    char *locked = t_path(t_tmp, "tree/c-locked");
     chmod(tree, 0755);
     chmod(ok, 0644);
     chmod(after, 0644);
@@ -404,11 +378,11 @@ static bool log_has(const char *log, const char *needle) {
 }
 
 Test(faults, file_vanishing_between_listing_and_opening) {
-    char *keep = t_write_str(tmp, "tree/keep.txt", "hello\n");
-    char *v1 = t_write_str(tmp, "tree/vanish-1.txt", t_dropper_sh);
-    char *v2 = t_write_str(tmp, "tree/sub/vanish-2.txt", t_dropper_sh);
-    char *tree = t_path(tmp, "tree");
-    char *log = t_path(tmp, "open.log");
+    char *keep = t_write_str(t_tmp, "tree/keep.txt", "hello\n");
+    char *v1 = t_write_str(t_tmp, "tree/vanish-1.txt", t_dropper_sh);
+    char *v2 = t_write_str(t_tmp, "tree/sub/vanish-2.txt", t_dropper_sh);
+    char *tree = t_path(t_tmp, "tree");
+    char *log = t_path(t_tmp, "open.log");
     shim_on(log, "vanish-");
     t_result res;
     json_t *recs = scan(&res, "--all", tree, NULL);
@@ -433,7 +407,7 @@ Test(faults, file_vanishing_between_listing_and_opening) {
 
     /* a root that vanishes after the walker looked at it: not clean, and
      * the record says so (a root missing from the start is an error) */
-    char *v3 = t_write_str(tmp, "vanish-root.txt", "x\n");
+    char *v3 = t_write_str(t_tmp, "vanish-root.txt", "x\n");
     shim_on(log, "vanish-");
     recs = scan(&res, v3, NULL);
     shim_off();
@@ -489,7 +463,7 @@ Test(faults, file_truncated_while_scanned_never_kills_the_scan) {
  * mapping faults (SIGBUS) past the cut, which must read as zeros, never
  * kill the scan or call the file clean. */
 Test(faults, file_changed_while_scanned_says_so) {
-    char *log = t_path(tmp, "shim.log");
+    char *log = t_path(t_tmp, "shim.log");
     const char *how[] = {"MS_SHIM_GROW", "MS_SHIM_SHRINK"};
     for (int k = 0; k < 2; k++) {
         char *p = NULL, name[32];
@@ -553,7 +527,7 @@ Test(faults, file_growing_while_scanned_terminates) {
 /* ---- special files ---- */
 
 static char *make_socket(const char *name) {
-    char *p = t_path(tmp, name);
+    char *p = t_path(t_tmp, name);
     int s = socket(AF_UNIX, SOCK_STREAM, 0);
     cr_assert_geq(s, 0);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -572,17 +546,17 @@ static pid_t fifo_writer(const char *fifo) {
 }
 
 Test(faults, fifos_sockets_and_devices_are_skipped_never_opened) {
-    char *dir = t_path(tmp, "tree");
+    char *dir = t_path(t_tmp, "tree");
     mkdir(dir, 0755);
-    char *fifo = t_path(tmp, "tree/fifo");
+    char *fifo = t_path(t_tmp, "tree/fifo");
     cr_assert_eq(mkfifo(fifo, 0644), 0);
     char *sock = make_socket("tree/sock");
-    char *dev = t_path(tmp, "tree/null-dev");
+    char *dev = t_path(t_tmp, "tree/null-dev");
     bool have_dev = mknod(dev, S_IFCHR | 0666, makedev(1, 3)) == 0;
-    char *blk = t_path(tmp, "tree/loop-dev");
+    char *blk = t_path(t_tmp, "tree/loop-dev");
     bool have_blk = have_dev && mknod(blk, S_IFBLK | 0600, makedev(7, 0)) == 0;
-    char *plain = t_write_str(tmp, "tree/plain.txt", "hello\n");
-    char *log = t_path(tmp, "open.log");
+    char *plain = t_write_str(t_tmp, "tree/plain.txt", "hello\n");
+    char *log = t_path(t_tmp, "open.log");
     pid_t writer = fifo_writer(fifo);
 
     shim_on(log, NULL);
@@ -648,14 +622,14 @@ Test(faults, fifos_sockets_and_devices_are_skipped_never_opened) {
 /* ---- symlinks ---- */
 
 Test(faults, symlink_loops_end) {
-    char *dir = t_path(tmp, "tree");
+    char *dir = t_path(t_tmp, "tree");
     mkdir(dir, 0755);
-    char *f = t_write_str(tmp, "tree/f.txt", "hello\n");
-    char *a = t_path(tmp, "tree/loop-a"), *b = t_path(tmp, "tree/loop-b");
-    char *self = t_path(tmp, "tree/self");
-    char *up = t_path(tmp, "tree/sub/up");
-    char *dangling = t_path(tmp, "tree/dangling");
-    char *sub = t_path(tmp, "tree/sub");
+    char *f = t_write_str(t_tmp, "tree/f.txt", "hello\n");
+    char *a = t_path(t_tmp, "tree/loop-a"), *b = t_path(t_tmp, "tree/loop-b");
+    char *self = t_path(t_tmp, "tree/self");
+    char *up = t_path(t_tmp, "tree/sub/up");
+    char *dangling = t_path(t_tmp, "tree/dangling");
+    char *sub = t_path(t_tmp, "tree/sub");
     mkdir(sub, 0755);
     free(sub);
     cr_assert_eq(symlink("loop-b", a), 0);
@@ -731,7 +705,7 @@ static char *make_deep(const char *dir, int levels) {
 Test(faults, tree_5000_levels_deep_with_few_fds) {
     if (!t_have_program("prlimit"))
         cr_skip("SKIP: prlimit (util-linux) missing");
-    char *deep = t_path(tmp, "deep");
+    char *deep = t_path(t_tmp, "deep");
     mkdir(deep, 0755);
     char *bottom = make_deep(deep, 5000);
     /* 64 descriptors: a walker that keeps one per level would run out */
@@ -777,14 +751,14 @@ static size_t count_lines(const char *s) {
 }
 
 Test(faults, names_not_utf8_with_newlines_and_escapes) {
-    char *dir = t_path(tmp, "tree"), *twin = t_path(tmp, "twin");
+    char *dir = t_path(t_tmp, "tree"), *twin = t_path(t_tmp, "twin");
     size_t n = 0;
     for (; hostile[n]; n++) {
         char name[64];
         snprintf(name, sizeof(name), "tree/%s", hostile[n]);
-        free(t_write_str(tmp, name, "hello\n"));
+        free(t_write_str(t_tmp, name, "hello\n"));
         snprintf(name, sizeof(name), "twin/n%02zu.sh", n);
-        free(t_write_str(tmp, name, "hello\n"));
+        free(t_write_str(t_tmp, name, "hello\n"));
     }
 
     /* JSON Lines: every record parses; exact bytes via path or path_b64 */
@@ -847,7 +821,7 @@ Test(faults, names_not_utf8_with_newlines_and_escapes) {
 Test(faults, output_on_a_full_file_system_is_a_clear_error) {
     if (geteuid() != 0 || !t_have_program("unshare"))
         cr_skip("SKIP: mounting a tmpfs needs root and unshare");
-    char *mnt = t_path(tmp, "mnt");
+    char *mnt = t_path(t_tmp, "mnt");
     mkdir(mnt, 0755);
     /* a private mount namespace: the tmpfs disappears with the process */
     const char *probe[] = {"unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$0\"", mnt, NULL};
@@ -859,12 +833,12 @@ Test(faults, output_on_a_full_file_system_is_a_clear_error) {
     t_result_free(&res);
     /* 1500 flagged files with long names: far more than 64 KiB of records
      * in every format (SARIF lists findings only) */
-    char *tree = t_path(tmp, "tree");
+    char *tree = t_path(t_tmp, "tree");
     for (int i = 0; i < 1500; i++) {
         char name[160];
         snprintf(name, sizeof(name), "tree/%04d-%s.txt", i,
                  "a-long-name-so-that-every-record-takes-room-in-the-report-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-        free(t_write_str(tmp, name, t_dropper_sh));
+        free(t_write_str(t_tmp, name, t_dropper_sh));
     }
     const char *formats[] = {"jsonl", "text", "sarif"};
     for (int i = 0; i < 3; i++) {
@@ -1050,22 +1024,22 @@ Test(faults, scanning_changes_nothing_contents_mtime_atime) {
     if (geteuid() != 0)
         cr_skip("SKIP: the check reads the files with O_NOATIME, which needs the owner (root here)");
     char *files[] = {
-        t_write_str(tmp, "tree/a.txt", "hello\n"),
-        t_write_str(tmp, "tree/x.sh", t_dropper_sh),
-        t_write_str(tmp, "tree/sub/config.json", "{\"pools\":[{\"url\":\"stratum+tcp://pool.example.com:3333\"}]}\n"),
+        t_write_str(t_tmp, "tree/a.txt", "hello\n"),
+        t_write_str(t_tmp, "tree/x.sh", t_dropper_sh),
+        t_write_str(t_tmp, "tree/sub/config.json", "{\"pools\":[{\"url\":\"stratum+tcp://pool.example.com:3333\"}]}\n"),
         NULL, NULL, NULL, NULL,
     };
     size_t nf = 3;
     char *cmd = NULL;
-    cr_assert_geq(asprintf(&cmd, "cd '%s/tree' && tar czf pack.tar.gz a.txt x.sh sub", tmp), 0);
+    cr_assert_geq(asprintf(&cmd, "cd '%s/tree' && tar czf pack.tar.gz a.txt x.sh sub", t_tmp), 0);
     cr_assert_eq(system(cmd), 0, "make a tar.gz with tar");
     free(cmd);
-    files[nf++] = t_path(tmp, "tree/pack.tar.gz");
-    files[nf++] = t_path(tmp, "tree/sub");
-    files[nf++] = t_path(tmp, "tree");
+    files[nf++] = t_path(t_tmp, "tree/pack.tar.gz");
+    files[nf++] = t_path(t_tmp, "tree/sub");
+    files[nf++] = t_path(t_tmp, "tree");
     /* the control: a plain read of a file with old times updates atime,
      * or this file system would prove nothing */
-    char *control = t_write_str(tmp, "control.txt", "control\n");
+    char *control = t_write_str(t_tmp, "control.txt", "control\n");
     set_old_times(control);
     for (size_t i = 0; i < nf; i++) /* directories last: files first */
         set_old_times(files[i]);
@@ -1074,12 +1048,12 @@ Test(faults, scanning_changes_nothing_contents_mtime_atime) {
     free(t_read(control, NULL));
     stat(control, &c1);
     if (c1.st_atim.tv_sec == c0.st_atim.tv_sec)
-        cr_skip("SKIP: %s does not update access times on read (noatime?)", tmp);
+        cr_skip("SKIP: %s does not update access times on read (noatime?)", t_tmp);
 
     snap before[8], after[8];
     snap_tree((const char *const *)files, nf, before);
-    char *log = t_path(tmp, "open.log");
-    char *tree = t_path(tmp, "tree");
+    char *log = t_path(t_tmp, "open.log");
+    char *tree = t_path(t_tmp, "tree");
     const char *formats[] = {"jsonl", "text", "sarif"};
     for (int f = 0; f < 3; f++) {
         shim_on(log, NULL);
@@ -1194,10 +1168,10 @@ Test(faults, nested_uncompressed_archives_peak_rss_under_512mb) {
                            "cd '%s' && tar cf l1.tar big.bin && rm big.bin && tar cf l2.tar l1.tar && "
                            "rm l1.tar && tar cf l3.tar l2.tar && rm l2.tar && tar cf - l3.tar | gzip -1 > "
                            "top.tar.gz && rm l3.tar",
-                           tmp), 0);
+                           t_tmp), 0);
     cr_assert_eq(system(cmd), 0, "make the nested archive with tar and gzip");
     free(cmd);
-    char *top = t_path(tmp, "top.tar.gz");
+    char *top = t_path(t_tmp, "top.tar.gz");
     const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", top, NULL};
     t_result res;
     struct rusage ru;
@@ -1234,7 +1208,7 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     bool root = geteuid() == 0;
     if (root && !can_setpriv())
         cr_skip("SKIP: root without setpriv");
-    char *tree = t_path(tmp, "tree");
+    char *tree = t_path(t_tmp, "tree");
     mkdir(tree, 0755);
     /* the scanning user owns the tree, so the shim can make a file vanish */
     if (root)
@@ -1242,34 +1216,34 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     expect ex[64];
     size_t n = 0;
 #define EXPECT(p, v, w) (ex[n++] = (expect){(p), (v), (w)})
-    EXPECT(t_write_str(tmp, "tree/plain.txt", "hello\n"), "clean", NULL);
-    char *secret = t_write_str(tmp, "tree/secret.txt", "x\n");
+    EXPECT(t_write_str(t_tmp, "tree/plain.txt", "hello\n"), "clean", NULL);
+    char *secret = t_write_str(t_tmp, "tree/secret.txt", "x\n");
     chmod(secret, root ? 0600 : 0000);
     EXPECT(secret, "error", "ermission");
-    char *locked = t_path(tmp, "tree/locked");
-    free(t_write_str(tmp, "tree/locked/inner.txt", "x\n"));
+    char *locked = t_path(t_tmp, "tree/locked");
+    free(t_write_str(t_tmp, "tree/locked/inner.txt", "x\n"));
     chmod(locked, root ? 0700 : 0000);
     EXPECT(locked, "error", "ermission");
-    char *fifo = t_path(tmp, "tree/fifo");
+    char *fifo = t_path(t_tmp, "tree/fifo");
     cr_assert_eq(mkfifo(fifo, 0644), 0);
     EXPECT(fifo, "skipped", "fifo");
     EXPECT(make_socket("tree/sock"), "skipped", "socket");
-    char *dev = t_path(tmp, "tree/null-dev");
+    char *dev = t_path(t_tmp, "tree/null-dev");
     if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) == 0)
         EXPECT(dev, "skipped", "device");
     else
         free(dev);
-    char *loop = t_path(tmp, "tree/loop");
+    char *loop = t_path(t_tmp, "tree/loop");
     cr_assert_eq(symlink("loop", loop), 0);
     free(loop); /* a symlink that is not followed: counted if reported */
-    char *bad = t_path(tmp, "tree/bad\xff\nname\x1b.txt");
-    free(t_write_str(tmp, "tree/bad\xff\nname\x1b.txt", "hello\n"));
+    char *bad = t_path(t_tmp, "tree/bad\xff\nname\x1b.txt");
+    free(t_write_str(t_tmp, "tree/bad\xff\nname\x1b.txt", "hello\n"));
     EXPECT(bad, "clean", NULL);
-    char *v = t_write_str(tmp, "tree/vanish-me.txt", "x\n");
+    char *v = t_write_str(t_tmp, "tree/vanish-me.txt", "x\n");
     free(v); /* vanishes: an error record, never clean (issue 15) */
     /* a member over --max-filesize (a file is scanned whole, a member is
      * held in memory): 2 MiB of noise in a gzip, the cap 1M */
-    char *noise_path = t_path(tmp, "noise.bin"), *gz = t_path(tmp, "tree/noise.bin.gz");
+    char *noise_path = t_path(t_tmp, "noise.bin"), *gz = t_path(t_tmp, "tree/noise.bin.gz");
     int fd = open(noise_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     cr_assert_geq(fd, 0);
     for (uint32_t i = 0, x = 1; i < (2u << 20) / 4; i++) {
@@ -1287,15 +1261,15 @@ Test(faults, every_fault_in_one_tree_is_accounted_for) {
     cr_assert(asprintf(&big, "%s!noise.bin", gz) > 0);
     free(gz);
     EXPECT(big, "limit", "max-filesize");
-    char *deep = t_path(tmp, "tree/deep");
+    char *deep = t_path(t_tmp, "tree/deep");
     mkdir(deep, 0755);
     free(make_deep(deep, 40));
     /* the walker reports the first directory beyond --max-dir-depth */
     EXPECT(NULL, "limit", "depth");
-    EXPECT(t_write(tmp, "tree/empty", "", 0), "clean", NULL);
+    EXPECT(t_write(t_tmp, "tree/empty", "", 0), "clean", NULL);
 
     char *bin = root ? binary_copy() : NULL;
-    char *log = t_path(tmp, "open.log");
+    char *log = t_path(t_tmp, "open.log");
     int lfd = open(log, O_WRONLY | O_CREAT, 0666);
     close(lfd);
     chmod(log, 0666);

@@ -26,24 +26,11 @@
 
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-    cr_assert_not_null(tmp);
-    chmod(tmp, 0755);
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(harden, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(harden, .init = t_tmp_setup_0755, .fini = t_tmp_teardown, .timeout = 240);
 /* the bombs and the allocation sweep: a suite of their own rather than a
  * per-test override (Criterion 2.4's runner leaks when a test overrides
  * its suite's timeout while another runs, which LeakSanitizer reports) */
-TestSuite(harden_slow, .init = setup, .fini = teardown, .timeout = 900);
+TestSuite(harden_slow, .init = t_tmp_setup_0755, .fini = t_tmp_teardown, .timeout = 900);
 
 /* ---- helpers ---- */
 
@@ -59,7 +46,7 @@ static const char *str_of(json_t *r, const char *key) {
 }
 
 static int open_tmp(const char *name) {
-    char *p = t_path(tmp, name);
+    char *p = t_path(t_tmp, name);
     int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     cr_assert_geq(fd, 0, "create %s", p);
     free(p);
@@ -153,7 +140,7 @@ static void assert_whole_report(const char *what, const char *out, bool interrup
     json_decref(recs);
 }
 
-/* Start minerscan ARGS with stdout and stderr in files of tmp. */
+/* Start minerscan ARGS with stdout and stderr in files of t_tmp. */
 static pid_t start_scan(const char *const *args, int *ret_out, int *ret_err) {
     const char *argv[64];
     size_t n = 0;
@@ -241,15 +228,15 @@ static const char slow_rule[] =
     "(for all j in (0..9999) : (uint8(i) != 255)) }\n";
 
 static char *slow_fixture(void) {
-    char *rules = t_write_str(tmp, "slow.yar", slow_rule);
+    char *rules = t_write_str(t_tmp, "slow.yar", slow_rule);
     free(rules);
     static char zeros[1 << 20];
-    return t_write(tmp, "zeros.bin", zeros, sizeof(zeros));
+    return t_write(t_tmp, "zeros.bin", zeros, sizeof(zeros));
 }
 
 Test(harden, a_worker_inside_libyara_is_bounded_by_its_timeout) {
     char *file = slow_fixture();
-    char *rules = t_path(tmp, "slow.yar");
+    char *rules = t_path(t_tmp, "slow.yar");
     const char *args[] = {"-f", "jsonl", "--all", "-j", "1", "--rules", rules, "--scan-timeout", "3", file,
                           NULL};
     int out, err;
@@ -275,8 +262,8 @@ Test(harden, a_worker_inside_libyara_is_bounded_by_its_timeout) {
 
 Test(harden, a_second_signal_hurries_the_stop_and_keeps_the_report) {
     char *file = slow_fixture();
-    char *rules = t_path(tmp, "slow.yar");
-    char *small = t_write_str(tmp, "a-small.txt", "hello\n");
+    char *rules = t_path(t_tmp, "slow.yar");
+    char *small = t_write_str(t_tmp, "a-small.txt", "hello\n");
     const char *args[] = {"-f", "jsonl", "--all", "-j", "1", "--rules", rules, "--scan-timeout", "600", small,
                           file, NULL};
     int out, err;
@@ -330,8 +317,8 @@ static json_t *run_jsonl(t_result *res, const char *stdin_data, const char *cons
  * scan and called it clean. The report is refused when it is a named
  * input (also through a hard link), and left out of a walk that meets it. */
 Test(harden, output_that_is_an_input_is_refused_and_never_walked) {
-    char *ev = t_write_str(tmp, "ev.sh", t_dropper_sh);
-    char *hard = t_path(tmp, "hardlink.sh");
+    char *ev = t_write_str(t_tmp, "ev.sh", t_dropper_sh);
+    char *hard = t_path(t_tmp, "hardlink.sh");
     cr_assert_eq(link(ev, hard), 0);
     t_result res;
     const char *a1[] = {"-o", ev, ev, NULL};
@@ -349,10 +336,10 @@ Test(harden, output_that_is_an_input_is_refused_and_never_walked) {
     free(after);
 
     /* a report inside the tree walked: not scanned, said so */
-    char *dir = t_path(tmp, "tree");
+    char *dir = t_path(t_tmp, "tree");
     mkdir(dir, 0755);
-    free(t_write_str(tmp, "tree/a.txt", "hello\n"));
-    char *report = t_path(tmp, "tree/report.jsonl");
+    free(t_write_str(t_tmp, "tree/a.txt", "hello\n"));
+    char *report = t_path(t_tmp, "tree/report.jsonl");
     const char *a3[] = {"--all", "-o", report, dir, NULL};
     json_decref(run_jsonl(&res, NULL, a3));
     cr_assert_eq(res.status, 0, "%s", res.err);
@@ -374,34 +361,14 @@ static char *shim_so, *alloc_shim_so;
 
 /* The shim with its allocation hooks (-DMS_SHIM_ALLOC). */
 static const char *alloc_shim(void) {
-    if (alloc_shim_so)
-        return alloc_shim_so;
-    const char *root = getenv("MS_SOURCE_ROOT");
-    cr_assert_not_null(root, "MS_SOURCE_ROOT is set by meson");
-    char *src_path = NULL;
-    cr_assert_geq(asprintf(&src_path, "%s/tests/fault_shim.c", root), 0);
-    char *src = t_read(src_path, NULL);
-    cr_assert_not_null(src, "read %s", src_path);
-    alloc_shim_so = t_path(tmp, "fault_shim_alloc.so");
-    cr_assert_eq(t_compile("cc", src, alloc_shim_so, "-shared -fPIC -DMS_SHIM_ALLOC -ldl"), 0, "compile the shim");
-    free(src);
-    free(src_path);
+    if (!alloc_shim_so)
+        alloc_shim_so = t_fault_shim("fault_shim_alloc.so", "-shared -fPIC -DMS_SHIM_ALLOC -ldl");
     return alloc_shim_so;
 }
 
 static const char *shim(void) {
-    if (shim_so)
-        return shim_so;
-    const char *root = getenv("MS_SOURCE_ROOT");
-    cr_assert_not_null(root, "MS_SOURCE_ROOT is set by meson");
-    char *src_path = NULL;
-    cr_assert_geq(asprintf(&src_path, "%s/tests/fault_shim.c", root), 0);
-    char *src = t_read(src_path, NULL);
-    cr_assert_not_null(src, "read %s", src_path);
-    shim_so = t_path(tmp, "fault_shim.so");
-    cr_assert_eq(t_compile("cc", src, shim_so, "-shared -fPIC"), 0, "compile the fault shim");
-    free(src);
-    free(src_path);
+    if (!shim_so)
+        shim_so = t_fault_shim("fault_shim.so", "-shared -fPIC");
     return shim_so;
 }
 
@@ -424,11 +391,11 @@ static void shim_off(void) {
  * was dropped with no record; a renamed one was "skipped: vanished" and
  * exit 0. The shim does both at the worst moment, every time. */
 Test(harden, directory_swapped_or_renamed_under_the_walk_is_an_error_and_exit_2) {
-    free(t_write_str(tmp, "tree/a.txt", "hello\n"));
-    free(t_write_str(tmp, "tree/swap-dir/x.sh", t_dropper_sh));
-    free(t_write_str(tmp, "tree/ren-dir/y.sh", t_dropper_sh));
-    free(t_write_str(tmp, "tree/z.txt", "after\n"));
-    char *tree = t_path(tmp, "tree");
+    free(t_write_str(t_tmp, "tree/a.txt", "hello\n"));
+    free(t_write_str(t_tmp, "tree/swap-dir/x.sh", t_dropper_sh));
+    free(t_write_str(t_tmp, "tree/ren-dir/y.sh", t_dropper_sh));
+    free(t_write_str(t_tmp, "tree/z.txt", "after\n"));
+    char *tree = t_path(t_tmp, "tree");
     shim_on();
     setenv("MS_SHIM_SWAP", "swap-", 1);
     setenv("MS_SHIM_RENAME", "ren-", 1);
@@ -438,7 +405,7 @@ Test(harden, directory_swapped_or_renamed_under_the_walk_is_an_error_and_exit_2)
     unsetenv("MS_SHIM_SWAP");
     unsetenv("MS_SHIM_RENAME");
     shim_off();
-    char *swapped = t_path(tmp, "tree/swap-dir"), *renamed = t_path(tmp, "tree/ren-dir");
+    char *swapped = t_path(t_tmp, "tree/swap-dir"), *renamed = t_path(t_tmp, "tree/ren-dir");
     struct stat st;
     cr_assert(lstat(swapped, &st) == 0 && S_ISLNK(st.st_mode), "the shim swapped the directory");
     json_t *r = t_find_record(recs, swapped);
@@ -485,7 +452,7 @@ Test(harden, named_inputs_that_were_not_read_exit_2) {
 }
 
 Test(harden, stdin_scans_standard_input) {
-    char *plain = t_write_str(tmp, "plain.txt", "hello\n");
+    char *plain = t_write_str(t_tmp, "plain.txt", "hello\n");
     const char *args[] = {"--all", "--stdin", plain, NULL};
     t_result res;
     json_t *recs = run_jsonl(&res, t_dropper_sh, args);
@@ -515,19 +482,19 @@ Test(harden, noatime_refused_is_said_once) {
     for (int i = 0; i < 5; i++) {
         char name[32];
         snprintf(name, sizeof(name), "tree/f%d.txt", i);
-        char *p = t_write_str(tmp, name, "hello\n");
+        char *p = t_write_str(t_tmp, name, "hello\n");
         chmod(p, 0644);
         free(p);
     }
-    char *tree = t_path(tmp, "tree");
+    char *tree = t_path(t_tmp, "tree");
     chmod(tree, 0755);
     /* a copy of the binary nobody can execute */
     size_t n;
     char *b = t_read(t_minerscan_path(), &n);
-    char *bin = t_write(tmp, "bin/minerscan", b, n);
+    char *bin = t_write(t_tmp, "bin/minerscan", b, n);
     free(b);
     chmod(bin, 0755);
-    char *bindir = t_path(tmp, "bin");
+    char *bindir = t_path(t_tmp, "bin");
     chmod(bindir, 0755);
     const char *argv[] = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", bin, "-f", "jsonl",
                           "--no-progress", tree, NULL};
@@ -640,12 +607,12 @@ static void sh(const char *fmt, ...) {
  * member hit a limit said incomplete: false; a member stopped early said
  * size 0; an error verdict carried a "limit:" reason. */
 Test(harden, records_agree_with_themselves_chain_and_reason_code) {
-    free(t_write_str(tmp, "bang/x!y.sh", t_dropper_sh));
-    free(t_write_str(tmp, "bang/a\\b.txt", "hello\n"));
-    sh("cd '%s' && tar --no-unquote -cf bang.tar -C bang 'x!y.sh' 'a\\b.txt'", tmp);
+    free(t_write_str(t_tmp, "bang/x!y.sh", t_dropper_sh));
+    free(t_write_str(t_tmp, "bang/a\\b.txt", "hello\n"));
+    sh("cd '%s' && tar --no-unquote -cf bang.tar -C bang 'x!y.sh' 'a\\b.txt'", t_tmp);
     /* a ratio bomb (64 MiB of zeros) inside a tar */
-    sh("cd '%s' && head -c 67108864 /dev/zero | tr '\\0' a | gzip -9 > zeros.gz && tar cf bomb.tar zeros.gz", tmp);
-    char *bang = t_path(tmp, "bang.tar"), *bomb = t_path(tmp, "bomb.tar");
+    sh("cd '%s' && head -c 67108864 /dev/zero | tr '\\0' a | gzip -9 > zeros.gz && tar cf bomb.tar zeros.gz", t_tmp);
+    char *bang = t_path(t_tmp, "bang.tar"), *bomb = t_path(t_tmp, "bomb.tar");
     const char *args[] = {"--all", bang, bomb, NULL};
     t_result res;
     json_t *recs = run_jsonl(&res, NULL, args);
@@ -676,7 +643,7 @@ Test(harden, records_agree_with_themselves_chain_and_reason_code) {
 
     /* a prefix (--max-filesize on standard input) whose signature scan
      * times out: the error is what the verdict says, the limit after it */
-    char *rules = t_write_str(tmp, "slow.yar", slow_rule);
+    char *rules = t_write_str(t_tmp, "slow.yar", slow_rule);
     static char zeros_in[(2 << 20) + 1];
     memset(zeros_in, 'a', sizeof(zeros_in) - 1);
     const char *args2[] = {"--all", "--stdin", "--max-filesize", "1M", "--rules", rules, "--scan-timeout", "1", NULL};
@@ -704,8 +671,8 @@ static char *memory_bomb(const char *name, int levels, int mib) {
        "tar cf b.tar pad.bin && tar cf - b.tar | gzip -1 > a1.tgz && rm b.tar && i=1 && "
        "while [ $i -lt %d ]; do j=$((i+1)); tar cf b.tar a$i.tgz pad.bin && rm a$i.tgz && "
        "tar cf - b.tar | gzip -1 > a$j.tgz && rm b.tar; i=$j; done && mv a%d.tgz '%s' && rm pad.bin",
-       tmp, mib, levels, levels, name);
-    return t_path(tmp, name);
+       t_tmp, mib, levels, levels, name);
+    return t_path(t_tmp, name);
 }
 
 static long peak_mib(const char *const *argv, t_result *res) {
@@ -731,7 +698,7 @@ static long peak_mib(const char *const *argv, t_result *res) {
  * under 256 MiB. A member past the bound is a limit record. */
 Test(harden_slow, nested_members_stay_under_the_memory_promise) {
     char *a = memory_bomb("bomb1.tar.gz", BOMB_LEVELS, BOMB_MIB);
-    char *b = t_path(tmp, "bomb2.tar.gz");
+    char *b = t_path(t_tmp, "bomb2.tar.gz");
     sh("cp '%s' '%s'", a, b);
     const char *max_mem = BOMB_LEVELS == 8 ? "512M" : "160M";
     long bound1 = (BOMB_LEVELS == 8 ? 512 : 160) + 256, bound2 = bound1 + 64;
@@ -794,7 +761,7 @@ static const char PY_CPU_BOMB[] =
     "open(out, 'wb').write(body + cd + eocd)\n";
 
 Test(harden, cpu_bomb_stops_at_the_object_and_time_budget) {
-    char *py = t_write_str(tmp, "bomb.py", PY_CPU_BOMB), *zip = t_path(tmp, "cpu.zip");
+    char *py = t_write_str(t_tmp, "bomb.py", PY_CPU_BOMB), *zip = t_path(t_tmp, "cpu.zip");
     sh("python3 '%s' '%s' 700 65534", py, zip);
     t_result res;
     const char *a1[] = {"--max-objects", "20000", zip, NULL};
@@ -833,17 +800,17 @@ Test(harden, cpu_bomb_stops_at_the_object_and_time_budget) {
 /* A small tree with an archive, a config and an ELF: every kind of
  * object goes through every stage. */
 static char *small_tree(void) {
-    free(t_write_str(tmp, "tree/config.json",
+    free(t_write_str(t_tmp, "tree/config.json",
                      "{\"pools\":[{\"url\":\"stratum+tcp://pool.example.com:3333\",\"user\":\"x\"}]}\n"));
-    free(t_write_str(tmp, "tree/drop.sh", t_dropper_sh));
-    free(t_write_str(tmp, "tree/readme.txt", "hello\n"));
-    char *elf = t_path(tmp, "tree/prog");
+    free(t_write_str(t_tmp, "tree/drop.sh", t_dropper_sh));
+    free(t_write_str(t_tmp, "tree/readme.txt", "hello\n"));
+    char *elf = t_path(t_tmp, "tree/prog");
     if (t_compile("cc", "#include <stdio.h>\nint main(void){puts(\"stratum+tcp://x.example:3333\");return 0;}\n",
                   elf, NULL) != 0)
         cr_skip("SKIP: no C compiler for the ELF fixture");
     free(elf);
-    sh("cd '%s/tree' && tar czf both.tar.gz drop.sh config.json", tmp);
-    return t_path(tmp, "tree");
+    sh("cd '%s/tree' && tar czf both.tar.gz drop.sh config.json", t_tmp);
+    return t_path(t_tmp, "tree");
 }
 
 /* The strace proof: after the filter is loaded no execve, no socket or
@@ -852,7 +819,7 @@ Test(harden, strace_shows_no_exec_socket_or_write_open_after_start_up) {
     if (!t_have_program("strace"))
         cr_skip("SKIP: strace is not installed (tests/setup.sh installs it)");
     char *tree = small_tree();
-    char *log = t_path(tmp, "strace.log");
+    char *log = t_path(t_tmp, "strace.log");
     /* LeakSanitizer cannot run under ptrace: off for this one run */
     const char *asan = getenv("ASAN_OPTIONS");
     char *asan_saved = asan ? strdup(asan) : NULL, *opts = NULL;
@@ -992,8 +959,8 @@ Test(harden, a_running_scan_is_confined) {
  * file (here the fault shim, preloaded, unlinking a file as it is
  * opened) cannot; with --no-sandbox it can. */
 Test(harden, the_sandbox_stops_a_write_from_inside_the_scanner) {
-    char *victim = t_write_str(tmp, "tree/vanish-me.txt", "keep me\n");
-    char *tree = t_path(tmp, "tree");
+    char *victim = t_write_str(t_tmp, "tree/vanish-me.txt", "keep me\n");
+    char *tree = t_path(t_tmp, "tree");
     setenv("LD_PRELOAD", shim(), 1);
     const char *asan = getenv("ASAN_OPTIONS");
     char *opts = NULL;
@@ -1039,7 +1006,7 @@ Test(harden_slow, allocation_failure_sweep_ends_cleanly_every_time) {
 #endif
     char *tree = small_tree();
     const char *so = alloc_shim();
-    char *count_path = t_path(tmp, "count.txt");
+    char *count_path = t_path(t_tmp, "count.txt");
     const char *files[] = {"both.tar.gz", "config.json", "drop.sh", "prog", "readme.txt"};
     const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", "-j", "1", tree, NULL};
     setenv("LD_PRELOAD", so, 1);

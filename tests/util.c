@@ -39,6 +39,24 @@ void t_rmtree(const char *dir) {
     t_rmtree_deep(dir);
 }
 
+char *t_tmp;
+
+void t_tmp_setup(void) {
+    t_tmp = t_mkdtemp();
+    cr_assert_not_null(t_tmp);
+}
+
+void t_tmp_setup_0755(void) {
+    t_tmp_setup();
+    chmod(t_tmp, 0755);
+}
+
+void t_tmp_teardown(void) {
+    t_rmtree(t_tmp);
+    free(t_tmp);
+    t_tmp = NULL;
+}
+
 char *t_path(const char *dir, const char *name) {
     char *p = NULL;
     if (asprintf(&p, "%s/%s", dir, name) < 0)
@@ -100,6 +118,21 @@ char *t_read(const char *path, size_t *len) {
     if (len)
         *len = n;
     return b;
+}
+
+char *t_fault_shim(const char *name, const char *extra) {
+    const char *root = getenv("MS_SOURCE_ROOT");
+    cr_assert_not_null(root, "MS_SOURCE_ROOT is set by meson");
+    char *src_path = NULL;
+    cr_assert_geq(asprintf(&src_path, "%s/tests/fault_shim.c", root), 0);
+    char *src = t_read(src_path, NULL);
+    cr_assert_not_null(src, "read %s", src_path);
+    char *so = t_path(t_tmp, name);
+    cr_assert_eq(t_compile("cc", src, so, extra), 0, "compile the fault shim (%s)", extra);
+    chmod(so, 0755);
+    free(src);
+    free(src_path);
+    return so;
 }
 
 bool t_have_program(const char *name) {
@@ -164,6 +197,26 @@ int t_minerscan(t_result *res, const char *stdin_data, ...) {
     va_end(ap);
     argv[n] = NULL;
     return t_run(argv, stdin_data, 120, res);
+}
+
+json_t *t_run_jsonl(t_result *res, ...) {
+    const char *argv[128];
+    size_t n = 0;
+    argv[n++] = t_minerscan_path();
+    argv[n++] = "-f";
+    argv[n++] = "jsonl";
+    argv[n++] = "--no-progress";
+    va_list ap;
+    va_start(ap, res);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) && n < 127)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    cr_assert_eq(t_run(argv, NULL, 120, res), 0);
+    json_t *recs = t_jsonl(res->out);
+    cr_assert_not_null(recs, "not JSON Lines: %s\nstderr: %s", res->out, res->err);
+    return recs;
 }
 
 void t_result_free(t_result *res) {

@@ -14,6 +14,14 @@
 /* A fresh directory under $TMPDIR (or /tmp); removed by t_rmtree. */
 char *t_mkdtemp(void);
 void t_rmtree(const char *dir);
+/* The suites' per-test directory: t_tmp_setup, a suite's .init, makes a
+ * fresh t_tmp (failing the test when it cannot); t_tmp_setup_0755 also
+ * lets an unprivileged user reach it; t_tmp_teardown, the .fini, removes
+ * it. */
+extern char *t_tmp;
+void t_tmp_setup(void);
+void t_tmp_setup_0755(void);
+void t_tmp_teardown(void);
 /* dir + "/" + name (malloc'd). */
 char *t_path(const char *dir, const char *name);
 /* Write a file (creating parent directories); returns its path (malloc'd). */
@@ -27,6 +35,10 @@ char *t_read(const char *path, size_t *len);
  * on success; tests cr_skip when the compiler is missing. */
 int t_compile(const char *cc, const char *source, const char *out, const char *extra);
 bool t_have_program(const char *name);
+/* Compile tests/fault_shim.c with extra flags (-shared -fPIC ...) into
+ * t_tmp/name, executable by anyone; returns its path (malloc'd). The
+ * test fails when it cannot. */
+char *t_fault_shim(const char *name, const char *extra);
 
 typedef struct t_result {
     int status;     /* exit code, or 128+signal */
@@ -50,6 +62,10 @@ pid_t t_spawn(const char *const *argv, int in_fd, int out_fd, int err_fd);
 int t_wait(pid_t pid, double timeout_s);
 /* Run $MINERSCAN with args (NULL-terminated list). */
 int t_minerscan(t_result *res, const char *stdin_data, ...);
+/* Run $MINERSCAN -f jsonl --no-progress args (NULL-terminated list), no
+ * stdin, and parse its output with t_jsonl; the test fails when it cannot
+ * run or its output is not JSON Lines. */
+json_t *t_run_jsonl(t_result *res, ...);
 void t_result_free(t_result *res);
 
 /* Parse JSON Lines: every line must be a JSON object. Returns a JSON array
