@@ -63,6 +63,57 @@ static uint64_t exe_at(const uint8_t *d, size_t n, const char **ret_format) {
     return end;
 }
 
+/* Can a candidate's header start at p? Its first two bytes as one key,
+ * tested before anything else: in machine code 0x04, 0x28, 'B' and 'M'
+ * are common opcodes and operands, and a jump on the first byte alone
+ * sent one byte in thirty to a header check (38% of a /usr/bin scan's CPU
+ * went to this loop). */
+static inline bool may_start(const uint8_t *p) {
+    switch ((unsigned)p[0] << 8 | p[1]) {
+    case 0x1f8b: /* gzip */
+    case 0xfd37: /* xz "\xfd7zXZ" */
+    case 0x28b5: /* zstd */
+    case 0x0422: /* lz4 */
+    case 0x425a: /* bzip2 "BZh" */
+    case 0x7f45: /* ELF */
+    case 0x4d5a: /* PE "MZ" */
+        return true;
+    default:
+        return false;
+    }
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* The first i in [i, lim) where may_start can be true, or a position
+ * with fewer than 16 left before lim (the caller's byte loop does those;
+ * lim itself when none are left),
+ * 16 positions at a time: both bytes of each key compared at once. Reads
+ * d[i .. i + 16]: the caller's lim keeps HEADER_MIN bytes after it. */
+static size_t next_lead(const uint8_t *d, size_t i, size_t lim) {
+    static const uint8_t first[] = {0x1f, 0xfd, 0x28, 0x04, 0x42, 0x7f, 0x4d};
+    static const uint8_t second[] = {0x8b, 0x37, 0xb5, 0x22, 0x5a, 0x45, 0x5a};
+    for (; i + 16 <= lim; i += 16) {
+        __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(d + i + 1));
+        __m128i m = _mm_setzero_si128();
+        for (size_t k = 0; k < sizeof(first); k++)
+            m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8((char)first[k])),
+                                              _mm_cmpeq_epi8(v1, _mm_set1_epi8((char)second[k]))));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+    return i;
+}
+#else
+static size_t next_lead(const uint8_t *d, size_t i, size_t lim) {
+    (void)d, (void)lim;
+    return i;
+}
+#endif
+
 size_t ms_payloads_find(const uint8_t *d, size_t n, size_t from, size_t to, ms_payload *out, size_t max,
                         size_t *ret_next) {
     size_t k = 0, i = from;
@@ -71,8 +122,14 @@ size_t ms_payloads_find(const uint8_t *d, size_t n, size_t from, size_t to, ms_p
     *ret_next = to;
     if (!d || n < HEADER_MIN || max == 0)
         return 0;
-    for (; i < to && i + HEADER_MIN <= n && k < max; i++) {
+    size_t lim = to < n - HEADER_MIN + 1 ? to : n - HEADER_MIN + 1;
+    for (; i < lim && k < max; i++) {
+        i = next_lead(d, i, lim);
+        if (i >= lim)
+            break;
         const uint8_t *p = d + i;
+        if (!may_start(p))
+            continue;
         const char *fmt = NULL;
         uint64_t len = 0;
         switch (p[0]) {

@@ -168,6 +168,45 @@ Test(payload, look_alikes_give_nothing) {
     free(bin), free(clean), free(prog);
 }
 
+/* Where a header lies does not matter: at every offset of a buffer (every
+ * alignment, the last position a header fits, a search window that starts
+ * or ends beside it), each kind is found exactly there, once. The search
+ * skips 16 positions at a time where it can; this is what would catch a
+ * header lost at a block's edge. */
+Test(payload, found_at_every_offset) {
+    static const struct {
+        const char *hdr;
+        size_t len;
+        const char *format;
+    } kinds[] = {
+        {"\x1f\x8b\x08\x00\0\0\0\0\x00\x03", 10, "gzip"},
+        {"\x28\xb5\x2f\xfd\x00", 5, "zstd"},
+        {"\x04\x22\x4d\x18\x40\x40", 6, "lz4"},
+        {"BZh9\x31\x41\x59\x26\x53\x59", 10, "bzip2"},
+    };
+    enum { N = 200, HDR = 32 };
+    uint8_t d[N];
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (size_t off = 0; off + HDR <= N; off++) {
+            /* the filler holds every first byte of a key without its second */
+            for (size_t j = 0; j < N; j++)
+                d[j] = (uint8_t)"\x1f\xfd\x28\x04\x42\x7f\x4d\x00"[j % 8];
+            memcpy(d + off, kinds[k].hdr, kinds[k].len);
+            ms_payload p[MS_PAYLOAD_MAX];
+            size_t next;
+            size_t n = ms_payloads_find(d, N, 0, N, p, MS_PAYLOAD_MAX, &next);
+            cr_assert_eq(n, 1, "%s at %zu: %zu candidates", kinds[k].format, off, n);
+            cr_assert_eq(p[0].off, off, "%s at %zu found at %llu", kinds[k].format, off,
+                         (unsigned long long)p[0].off);
+            cr_assert_str_eq(p[0].format, kinds[k].format);
+            /* a window that starts at it finds it; one that ends at it does not */
+            cr_assert_eq(ms_payloads_find(d, N, off, N, p, MS_PAYLOAD_MAX, &next), 1);
+            cr_assert_eq(ms_payloads_find(d, N, 0, off, p, MS_PAYLOAD_MAX, &next), 0, "%s at %zu",
+                         kinds[k].format, off);
+        }
+    }
+}
+
 /* The programs of /usr/bin: whatever payloads they carry, nothing flagged
  * and no limit or error from them. */
 Test(payload, usr_bin_carries_nothing_flagged) {
