@@ -783,16 +783,10 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     if (object_problem(o, v, &ev))
         return v;
 
-    /* identify, once: the class from the bytes, libmagic only where they
-     * cannot settle it (and below for the description of a record that is
-     * reported): it was most of the time of a scan of small files */
-    ms_class cls;
-    const char *bn = base_name(v->path, v->path_len);
-    if (ms_identify_class(o->data, o->size, bn, &cls)) {
-        const char *desc = ms_identify_describe(w->id, o->data, o->size);
-        ms_identify_refine(desc, bn, &cls);
-        v->description = ms_xstrdup(desc);
-    }
+    /* identify, once: the class from the bytes, libmagic only below, for
+     * the description of a record that is reported (it was most of the
+     * time of a scan of small files) */
+    ms_class cls = ms_identify_class(o->data, o->size, base_name(v->path, v->path_len));
     v->cls = cls;
     bool text = is_text_class(cls, o->data, o->size);
 

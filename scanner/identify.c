@@ -155,21 +155,111 @@ static bool looks_config(const uint8_t *d, size_t n) {
                                                (d[j] >= '0' && d[j] <= '9') || d[j] == '-');
 }
 
-bool ms_identify_class(const uint8_t *data, size_t size, const char *name, ms_class *ret_cls) {
+/* The bytes scripts without #! are told by, at most. */
+#define MS_SCRIPT_LOOK (8u * 1024u)
+
+static bool is_name_char(uint8_t c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* l[0..n) is "NAME(.NAME)*" followed by end or what may follow in a
+ * Python import: " as NAME", ", NAME ...", " import ...". Returns the
+ * length of the dotted name, 0 when it is not one. */
+static size_t dotted_name(const uint8_t *l, size_t n) {
+    size_t i = 0;
+    if (n == 0 || !is_name_char(l[0]) || (l[0] >= '0' && l[0] <= '9'))
+        return 0;
+    while (i < n && (is_name_char(l[i]) || (l[i] == '.' && i + 1 < n && is_name_char(l[i + 1]))))
+        i++;
+    return i;
+}
+
+static bool starts(const uint8_t *l, size_t n, const char *w) {
+    size_t k = strlen(w);
+    return n >= k && !memcmp(l, w, k);
+}
+
+/* One line, without its indentation and end, of a Python import:
+ * "import a.b", "import a as b", "import a, b", "from a.b import c".
+ * Prose that starts with the word ("import the key with gpg") is not one:
+ * after the name comes the line's end, " as ", "," or (from) " import ". */
+static bool python_import(const uint8_t *l, size_t n) {
+    size_t at, k;
+    if (starts(l, n, "import ")) {
+        at = 7;
+        k = dotted_name(l + at, n - at);
+        if (!k)
+            return false;
+        at += k;
+        while (at < n && (l[at] == ' ' || l[at] == '\t'))
+            at++;
+        return at == n || l[at] == ',' || l[at] == '#' || starts(l + at, n - at, "as ");
+    }
+    if (starts(l, n, "from ")) {
+        at = 5;
+        k = dotted_name(l + at, n - at);
+        if (!k && !(at < n && l[at] == '.'))
+            return false;
+        while (at < n && l[at] == '.')
+            at++;
+        at += dotted_name(l + at, n - at);
+        return starts(l + at, n - at, " import ");
+    }
+    return false;
+}
+
+/* A script with no #! and no name that says so, by its first
+ * MS_SCRIPT_LOOK bytes: the kinds libmagic's text tests tell apart, so
+ * that the class does not need libmagic (it was most of the CPU of a scan
+ * of documentation and headers, one call per text file): PHP's opening
+ * tag first; a Python import line, "def __init__(self" or a "try:" with
+ * its "except ...:" or "finally:"; a Ruby "require 'x'"; an awk "BEGIN {". */
+static bool looks_script(const uint8_t *d, size_t n) {
+    size_t end = n < MS_SCRIPT_LOOK ? n : MS_SCRIPT_LOOK;
+    size_t i = skip_ws(d, end, 0);
+    if (starts(d + i, end - i, "<?php"))
+        return true;
+    bool in_try = false;
+    for (size_t ls = 0; ls < end;) {
+        const uint8_t *nl = memchr(d + ls, '\n', end - ls);
+        size_t le = nl ? (size_t)(nl - d) : end, a = ls;
+        while (a < le && (d[a] == ' ' || d[a] == '\t'))
+            a++;
+        size_t b = le;
+        while (b > a && (d[b - 1] == '\r' || d[b - 1] == ' ' || d[b - 1] == '\t'))
+            b--;
+        const uint8_t *l = d + a;
+        size_t len = b - a;
+        if (a == ls && python_import(l, len))
+            return true;
+        if (starts(l, len, "def __init__(self"))
+            return true;
+        if (len == 4 && starts(l, len, "try:"))
+            in_try = true;
+        else if (in_try && len > 0 && l[len - 1] == ':' && (starts(l, len, "except") || starts(l, len, "finally")))
+            return true;
+        if (a == ls && (starts(l, len, "require '") || starts(l, len, "require \"") ||
+                        starts(l, len, "require_relative ")))
+            return true;
+        if (a == ls && starts(l, len, "BEGIN {"))
+            return true;
+        ls = le + 1;
+    }
+    return false;
+}
+
+ms_class ms_identify_class(const uint8_t *data, size_t size, const char *name) {
     ms_class cls = ms_identify_fast(data, size);
-    if (cls != MS_CLASS_OTHER || !looks_text(data, size)) {
-        *ret_cls = cls;
-        return false;
-    }
-    if (looks_config(data, size)) {
-        *ret_cls = MS_CLASS_CONFIG;
-        return false;
-    }
-    /* text: its name may say, else libmagic's content tests (a script
-     * with no #! and no extension) */
+    if (cls != MS_CLASS_OTHER || !looks_text(data, size))
+        return cls;
+    if (looks_config(data, size))
+        return MS_CLASS_CONFIG;
+    /* text: its name may say, else its first lines (a script with no #!
+     * and no extension) */
     cls = class_of_text("", name);
-    *ret_cls = cls;
-    return cls == MS_CLASS_OTHER;
+    if (cls == MS_CLASS_OTHER && looks_script(data, size))
+        cls = MS_CLASS_SCRIPT;
+    return cls;
 }
 
 bool ms_identify_is_text(const uint8_t *data, size_t size) {

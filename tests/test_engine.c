@@ -265,6 +265,47 @@ Test(engine, identify_elf_pe_script_config_archive) {
     free(elf), free(sh), free(ps), free(js), free(g);
 }
 
+/* A script with neither #! nor a telling name is a script by its first
+ * lines, as libmagic's text tests would say, without calling libmagic;
+ * prose that starts a line with the same words is not. Each case is also
+ * checked against libmagic's own verdict (ms_identify), so the class
+ * keeps what the description-based one gave. */
+Test(engine, scripts_without_shebang_or_name_by_their_lines) {
+    static const struct {
+        const char *text;
+        ms_class cls;
+    } cases[] = {
+        {"import os\nimport sys\ndef f():\n  os.system('id')\n", MS_CLASS_SCRIPT},
+        {"from os import path\nx = 1\n", MS_CLASS_SCRIPT},
+        {"# a comment\nfrom . import util\n", MS_CLASS_SCRIPT},
+        {"class A:\n    def __init__(self):\n        pass\n", MS_CLASS_SCRIPT},
+        {"try:\n    x()\nexcept Exception:\n    pass\n", MS_CLASS_SCRIPT},
+        {"<?php\necho 1;\n", MS_CLASS_SCRIPT},
+        {"require 'socket'\nclass Foo\nend\n", MS_CLASS_SCRIPT},
+        {"BEGIN { FS=\":\" }\n{ print $1 }\n", MS_CLASS_SCRIPT},
+        {"To use it,\nimport the key with gpg first.\nThen run it.\n", MS_CLASS_OTHER},
+        {"from the start\nwe import nothing\n", MS_CLASS_OTHER},
+        {"try:\n   this\nexcept that\n", MS_CLASS_OTHER},
+        {"#include <stdio.h>\nint main(void) { return 0; }\n", MS_CLASS_OTHER},
+        {".TH LS 1\n.SH NAME\nls \\- list directory contents\n", MS_CLASS_OTHER},
+        {"Copyright (C) 2020 The Authors\n\nLicensed under the MIT license.\n", MS_CLASS_OTHER},
+    };
+    ms_identifier *id = NULL;
+    cr_assert_eq(ms_identifier_new(&id), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const uint8_t *d = (const uint8_t *)cases[i].text;
+        size_t n = strlen(cases[i].text);
+        ms_class fast = ms_identify_class(d, n, "x");
+        cr_assert_eq(fast, cases[i].cls, "case %zu: class %d for:\n%s", i, (int)fast, cases[i].text);
+        ms_class by_magic;
+        const char *desc = NULL;
+        ms_identify(id, d, n, "x", ms_identify_fast(d, n), &by_magic, &desc);
+        cr_assert_eq(fast, by_magic, "case %zu: libmagic says \"%s\" (class %d), the lines %d", i, desc,
+                     (int)by_magic, (int)fast);
+    }
+    ms_identifier_free(id);
+}
+
 Test(engine, identify_never_fails_on_garbage) {
     ms_identifier *id = NULL;
     cr_assert_eq(ms_identifier_new(&id), 0);
