@@ -13,10 +13,11 @@
 const char ms_cli_summary[] = "find cryptocurrency miners and cryptojacking droppers at rest";
 
 const char ms_cli_description[] =
-    "minerscan walks files, directories, archives (nested, in memory) and container images, "
-    "identifies each object with libmagic, matches built-in and user YARA rules for miner "
-    "families, Stratum, pools, wallets and droppers, scores executables with a compiled-in "
-    "model, and reports the verdict, the evidence and the pools and wallets it found. "
+    "minerscan walks files, directories, archives (nested, in memory), UPX-packed programs, "
+    "container images and packet captures, identifies each object (libmagic describes what is "
+    "reported), matches built-in and user YARA rules for miner families, Stratum, pools, wallets "
+    "and droppers, scores executables and scripts with compiled-in models, and reports the "
+    "verdict, the evidence and the pools and wallets it found. "
     "It never runs, changes or writes what it scans. PATH defaults to the current directory; "
     "a PATH of - reads newline-separated paths from standard input.";
 
