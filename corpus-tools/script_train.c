@@ -65,7 +65,6 @@ typedef struct row {
 static row *rows;
 static size_t n_rows, cap_rows, dim;
 static ms_script_scorer *scorer;
-static ms_identifier *ident;
 static corpus_set seen;
 static unsigned long n_candidates, n_dupes;
 
@@ -215,10 +214,8 @@ static int on_file(const char *path, const struct stat *st, int type, struct FTW
     if (corpus_read(path, MS_SCRIPT_MAX_BYTES, &d, &n, &cut) < 0)
         return 0;
     const char *base = strrchr(path, '/');
-    ms_class cls = MS_CLASS_OTHER;
-    const char *desc = NULL;
-    ms_identify(ident, d, n, base ? base + 1 : path, ms_identify_fast(d, n), &cls, &desc);
-    if (cls != MS_CLASS_SCRIPT) {
+    /* the scanner's own class decision: the model is fitted on what it scores */
+    if (ms_identify_class(d, n, base ? base + 1 : path) != MS_CLASS_SCRIPT) {
         free(d);
         return 0;
     }
@@ -438,8 +435,8 @@ int main(int argc, char **argv) {
     if (!version)
         version = today;
     dim = ms_script_features_dim();
-    if (ms_script_scorer_new(&scorer) < 0 || ms_identifier_new(&ident) < 0) {
-        fprintf(stderr, "ms-script-train: cannot set up the scorer or libmagic\n");
+    if (ms_script_scorer_new(&scorer) < 0) {
+        fprintf(stderr, "ms-script-train: cannot set up the scorer\n");
         return 2;
     }
     size_t n_pos = 0;
