@@ -20,7 +20,7 @@ if [ -d build-tsan ]; then meson setup --reconfigure build-tsan >/dev/null; else
 ninja -C build-tsan scanner/minerscan >/dev/null || exit 1
 ninja -C "$strict" >/dev/null || exit 1
 logs=$(mktemp -d)
-export MINERSCAN=$root/build-tsan/scanner/minerscan MS_SOURCE_ROOT=$root MS_BUILD_ROOT=$root/$strict CI=
+export MINERSCAN=$root/build-tsan/scanner/minerscan MS_SOURCE_ROOT=$root MS_BUILD_ROOT=$root/$strict CI= MS_UNDER_TSAN=1
 export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp"
 status=0
 for t in "$strict"/tests/test_*; do

@@ -863,6 +863,8 @@ Test(faults, output_on_a_full_file_system_is_a_clear_error) {
 }
 
 Test(faults, stdout_closed_early_is_a_quiet_exit) {
+    if (t_under_tsan())
+        cr_skip(T_TSAN_SKIP_REASON);
     const char *formats[] = {"jsonl", "text"};
     for (int i = 0; i < 2; i++) {
         int p[2];
@@ -1107,6 +1109,8 @@ Test(faults, scanning_changes_nothing_contents_mtime_atime) {
  * time, so memory does not grow with it. 1 GiB, twice the bound: reading
  * it whole at once would show in the peak. */
 Test(faults, big_sparse_file_scanned_whole_under_512mb) {
+    if (t_under_tsan())
+        cr_skip(T_TSAN_SKIP_REASON);
     char *p = NULL;
     int fd = open_tmp_file("disk.img", &p);
     cr_assert_eq(ftruncate(fd, 1LL << 30), 0, "a 1 GiB sparse file");
@@ -1155,6 +1159,8 @@ static void fill_compressible(int fd, off_t size) {
 }
 
 Test(faults, nested_uncompressed_archives_peak_rss_under_512mb) {
+    if (t_under_tsan())
+        cr_skip(T_TSAN_SKIP_REASON);
     /* top.tar.gz (1 MB) holding l3.tar holding l2.tar holding l1.tar
      * holding a 150 MB file: four levels of 150 MB at a ratio of 1, which
      * --max-ratio cannot see; a copy per level would hold 600 MB */

@@ -697,6 +697,8 @@ static long peak_mib(const char *const *argv, t_result *res) {
  * the rest of the process (rules, libmagic, windows of mapped files) is
  * under 256 MiB. A member past the bound is a limit record. */
 Test(harden_slow, nested_members_stay_under_the_memory_promise) {
+    if (t_under_tsan())
+        cr_skip(T_TSAN_SKIP_REASON);
     char *a = memory_bomb("bomb1.tar.gz", BOMB_LEVELS, BOMB_MIB);
     char *b = t_path(t_tmp, "bomb2.tar.gz");
     sh("cp '%s' '%s'", a, b);
@@ -1000,6 +1002,8 @@ Test(harden, the_sandbox_stops_a_write_from_inside_the_scanner) {
  * a record for every file, or says exactly that line and exits 2. No
  * crash, no sanitizer report, no hang. */
 Test(harden_slow, allocation_failure_sweep_ends_cleanly_every_time) {
+    if (t_under_tsan())
+        cr_skip(T_TSAN_SKIP_REASON);
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip("SKIP: the allocation hooks cannot be preloaded in front of AddressSanitizer's allocator "
             "(the sweep runs in the strict build)");

@@ -712,3 +712,8 @@ bool t_elf_is_static(const char *path) {
     free(b);
     return ok && !interp;
 }
+
+bool t_under_tsan(void) {
+    const char *v = getenv("MS_UNDER_TSAN");
+    return v && *v && strcmp(v, "0") != 0;
+}

@@ -35,6 +35,12 @@ char *t_read(const char *path, size_t *len);
  * on success; tests cr_skip when the compiler is missing. */
 int t_compile(const char *cc, const char *source, const char *out, const char *extra);
 bool t_have_program(const char *name);
+/* The scanner under test is a ThreadSanitizer build (tests/run-tsan.sh
+ * sets MS_UNDER_TSAN): its shadow memory multiplies RSS and its
+ * instrumentation slows it several times, so tests that measure memory or
+ * time, or preload an allocator, skip with this reason instead. */
+#define T_TSAN_SKIP_REASON "SKIP: measures memory, time or preloads an allocator, which a ThreadSanitizer build of the scanner changes"
+bool t_under_tsan(void);
 /* Compile tests/fault_shim.c with extra flags (-shared -fPIC ...) into
  * t_tmp/name, executable by anyone; returns its path (malloc'd). The
  * test fails when it cannot. */
