@@ -319,8 +319,13 @@ int ms_chain_sum(ms_chain *c, FILE *cooked, char hex[65], uint64_t *ret_bytes) {
 
 int ms_chain_close(FILE *cooked, ms_chain *c) {
     int r = 0;
-    if (cooked && (ferror(cooked) || fclose(cooked) != 0))
-        r = -EIO;
+    if (cooked) {
+        /* closed whatever its state: an error already met still leaves
+         * the stream to free */
+        bool failed = ferror(cooked) != 0;
+        if (fclose(cooked) != 0 || failed)
+            r = -EIO;
+    }
     if (c) {
         ms_digest_abandon(c->d);
         free(c);
