@@ -196,13 +196,42 @@ Test(harden, every_stop_signal_gives_a_whole_report_and_128_plus_signo) {
  * or cut (timeout signals the scanner, then its process group: two
  * signals, and the second one _exit'ed). Every run must leave whole
  * JSON Lines ending in a summary, and exit 143 (--preserve-status). */
+/* How long the scanner takes here to write its first bytes. A signal that
+ * arrives before main() has installed its handlers ends any program with
+ * nothing written; an ASan build on a loaded 2-core machine took over a
+ * second to get there (the test once failed at "timeout 1.0" with 0 bytes
+ * and exit 143, the default action of SIGTERM). The timeouts below count
+ * from this point, so each signal reaches a running scan. */
+static double time_to_first_bytes(void) {
+    const char *argv[] = {t_minerscan_path(), "-f", "jsonl", "--no-progress", "--all", "/usr", NULL};
+    int out = open_tmp("first"), err = open_tmp("first-err");
+    double t0 = now(), t = -1;
+    pid_t pid = t_spawn(argv, -1, out, err);
+    cr_assert_gt(pid, 0);
+    while (now() - t0 < 60) {
+        struct stat st;
+        if (fstat(out, &st) == 0 && st.st_size > 0) {
+            t = now() - t0;
+            break;
+        }
+        usleep(5000);
+    }
+    kill(pid, SIGKILL);
+    t_wait(pid, 60);
+    close(out), close(err);
+    cr_assert_geq(t, 0.0, "no output in 60 s");
+    return t;
+}
+
 Test(harden, timeout_never_leaves_an_empty_or_cut_report) {
     if (!t_have_program("timeout"))
         cr_skip("SKIP: no timeout(1)");
+    const double start = time_to_first_bytes();
+    cr_log_info("first bytes after %.2f s", start);
     const double after[] = {0.3, 0.7, 1.0, 1.5, 2.0, 3.0};
     for (size_t i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
         char secs[16];
-        snprintf(secs, sizeof(secs), "%.1f", after[i]);
+        snprintf(secs, sizeof(secs), "%.2f", start + after[i]);
         const char *argv[] = {"timeout", "--preserve-status", secs, t_minerscan_path(), "-f", "jsonl",
                               "--no-progress", "--all", "/usr", NULL};
         int out = open_tmp("f"), err = open_tmp("err");
