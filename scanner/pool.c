@@ -22,6 +22,7 @@
 
 #include "alloc.h"
 #include "ms_limits.h"
+#include "runinfo.h"
 #include "sorted.h"
 #include "walker.h"
 
@@ -264,7 +265,12 @@ static void set_fatal(ms_pool *p, int r) {
  * leaves the errno of the write(2) that failed (ENOSPC, EPIPE, EDQUOT...),
  * which is what the user needs to read, so the caller clears errno before
  * the reporter call and this takes it if one was set. */
-static int write_error(void) {
+static int write_error(const ms_report *rep) {
+    /* the chain kept the errno of the write(2) that failed: errno itself
+     * may have been reset since (free(), a sanitizer's interceptor) */
+    int k = rep->chain ? ms_chain_error(rep->chain) : 0;
+    if (k < 0)
+        return k;
     return errno > 0 ? -errno : -EIO;
 }
 
@@ -276,7 +282,7 @@ static void write_one(ms_pool *p, ms_verdict *v) {
     if (r < 0 && r != -EIO)
         set_fatal(p, r); /* the reporter's own error (-ENOMEM) */
     else if (r < 0 || ferror(p->rep->out))
-        set_fatal(p, write_error());
+        set_fatal(p, write_error(p->rep));
 }
 
 static void *writer_main(void *ud) {
@@ -562,7 +568,7 @@ out:
         int k = (writer_started && !p->fatal) ? rep->ops->summary(rep, &p->sum) : 0;
         int k2 = rep->ops->end(rep);
         if (!p->fatal && (k < 0 || k2 < 0))
-            set_fatal(p, write_error());
+            set_fatal(p, write_error(rep));
     }
     if (!r && p->fatal)
         r = p->fatal;

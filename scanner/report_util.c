@@ -336,13 +336,14 @@ int ms_report_seal(ms_report *r, char hex[65], uint64_t *ret_bytes, char end_utc
 int ms_report_end_sealed(ms_report *r, ms_seal_fn write_seal) {
     int f = fflush(r->out);
     if (f != 0 || ferror(r->out))
-        return -EIO;
+        return r->chain && ms_chain_error(r->chain) ? ms_chain_error(r->chain) : -EIO;
     if (!r->run)
         return 0;
     char hex[65], when[32];
     uint64_t bytes = 0;
-    if (ms_report_seal(r, hex, &bytes, when) < 0)
-        return -EIO;
+    int k = ms_report_seal(r, hex, &bytes, when);
+    if (k < 0)
+        return k == MS_E_CRYPTO ? k : r->chain && ms_chain_error(r->chain) ? ms_chain_error(r->chain) : -EIO;
     write_seal(r->raw, hex, bytes, when);
     return fflush(r->raw) == 0 && !ferror(r->raw) ? 0 : -EIO;
 }

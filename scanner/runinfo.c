@@ -268,16 +268,27 @@ struct ms_chain {
     FILE *raw;
     ms_digest_ctx *d;
     uint64_t bytes;
+    int err; /* the errno of the first write that failed, kept here:
+              * errno itself does not survive the way up (stdio, free(),
+              * a sanitizer's interceptors may all set it) */
 };
 
 static ssize_t chain_write(void *cookie, const char *buf, size_t n) {
     ms_chain *c = cookie;
+    errno = 0;
     size_t w = fwrite(buf, 1, n, c->raw);
-    if (w > 0 && ms_digest_update(c->d, (const uint8_t *)buf, w) < 0)
+    int e = errno;
+    if (w < n && !c->err)
+        c->err = ferror(c->raw) && e > 0 ? e : EIO;
+    if (w > 0 && ms_digest_update(c->d, (const uint8_t *)buf, w) < 0) {
+        if (!c->err)
+            c->err = EIO;
+        errno = c->err;
         return -1;
+    }
     c->bytes += w;
     if (w < n) {
-        errno = ferror(c->raw) ? errno : EIO;
+        errno = c->err;
         return w > 0 ? (ssize_t)w : -1;
     }
     return (ssize_t)w;
@@ -307,9 +318,13 @@ FILE *ms_chain_open(FILE *raw, ms_chain **ret) {
     return f;
 }
 
+int ms_chain_error(const ms_chain *c) {
+    return c && c->err ? -c->err : 0;
+}
+
 int ms_chain_sum(ms_chain *c, FILE *cooked, char hex[65], uint64_t *ret_bytes) {
     if (fflush(cooked) != 0 || ferror(cooked))
-        return -EIO;
+        return c->err ? -c->err : -EIO;
     if (ms_digest_peek(c->d, hex) < 0)
         return MS_E_CRYPTO;
     if (ret_bytes)
@@ -324,7 +339,7 @@ int ms_chain_close(FILE *cooked, ms_chain *c) {
          * the stream to free */
         bool failed = ferror(cooked) != 0;
         if (fclose(cooked) != 0 || failed)
-            r = -EIO;
+            r = c && c->err ? -c->err : -EIO;
     }
     if (c) {
         ms_digest_abandon(c->d);

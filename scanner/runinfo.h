@@ -98,6 +98,9 @@ FILE *ms_chain_open(FILE *raw, ms_chain **ret);
 int ms_chain_sum(ms_chain *c, FILE *cooked, char hex[65], uint64_t *ret_bytes);
 /* Close cooked (raw stays open) and free c. < 0 when a write failed. */
 int ms_chain_close(FILE *cooked, ms_chain *c);
+/* -errno of the first write to raw that failed (ENOSPC, EPIPE...), or 0:
+ * what a failed report write says, whatever errno holds by then. */
+int ms_chain_error(const ms_chain *c);
 
 /* --verify-report: find the report's seal and check it. */
 typedef enum ms_seal_state {
