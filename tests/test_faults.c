@@ -615,7 +615,7 @@ Test(faults, fifos_sockets_and_devices_are_skipped_never_opened) {
     kill(writer, SIGKILL);
     waitpid(writer, NULL, 0);
     if (!have_dev)
-        cr_log_warn("device nodes not tested: mknod not permitted");
+        cr_log_info("NOT CHECKED: device nodes not tested: mknod not permitted");
     free(dir), free(fifo), free(sock), free(dev), free(blk), free(plain), free(log);
 }
 

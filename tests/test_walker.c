@@ -396,7 +396,7 @@ Test(walker, fifo_socket_device_skipped_and_never_opened) {
     close(in);
     coll_free(&c);
     if (!have_dev)
-        cr_log_warn("mknod not permitted: the device case was not checked");
+        cr_log_info("NOT CHECKED: mknod not permitted: the device case was not checked");
 }
 
 /* ---- symlinks ---- */
@@ -917,7 +917,7 @@ Test(walker, pseudo_fs_names) {
 static void expect_pseudo(const char *root, long magic, const char *name) {
     struct statfs sf;
     if (statfs(root, &sf) != 0 || ((unsigned long)sf.f_type & 0xffffffffUL) != (unsigned long)magic) {
-        cr_log_warn("%s is not %s here: not checked", root, name);
+        cr_log_info("NOT CHECKED: %s is not %s here: not checked", root, name);
         return;
     }
     coll c = {0};
