@@ -6,6 +6,11 @@
  *
  *   rulec -o OUT.c [--werror] FILE.yar...
  *
+ * OUT.c also holds the sources themselves, one after the other (obscured
+ * the same way): the scanner compiles them again when it cuts the set to
+ * an object's kind (scanner/ruleprune.h) or joins them with user rules in
+ * one pass (issue 12).
+ *
  * Every warning is an error with --werror: a rule that libyara says is
  * "slowing down scanning" fails the build (issue 4).
  */
@@ -58,7 +63,7 @@ int main(int argc, char **argv) {
     int werror = 0, first = 1, rc = 1;
     YR_COMPILER *compiler = NULL;
     YR_RULES *rules = NULL;
-    membuf mb = {0};
+    membuf mb = {0}, src = {0};
     FILE *f = NULL;
 
     for (int i = 1; i < argc; i++) {
@@ -87,6 +92,18 @@ int main(int argc, char **argv) {
             goto out;
         }
         yr_compiler_add_file(compiler, rf, "builtin", argv[i]);
+        rewind(rf);
+        char chunk[8192];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof(chunk), rf)) > 0)
+            if (membuf_write(chunk, 1, got, &src) != got) {
+                fclose(rf);
+                goto out;
+            }
+        if (ferror(rf) || membuf_write("\n", 1, 1, &src) != 1) {
+            fclose(rf);
+            goto out;
+        }
         fclose(rf);
         if (n_errors)
             goto out;
@@ -116,6 +133,14 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < mb.len; i++)
         fprintf(f, "%u,%s", mb.buf[i], (i % 24 == 23) ? "\n" : "");
     fprintf(f, "0};\n");
+    fprintf(f, "extern const unsigned char ms_builtin_source[];\n");
+    fprintf(f, "extern const size_t ms_builtin_source_size;\n");
+    fprintf(f, "const size_t ms_builtin_source_size = %zu;\n", src.len);
+    ms_obscure(src.buf, src.len, 0);
+    fprintf(f, "__attribute__((aligned(16))) const unsigned char ms_builtin_source[] = {\n");
+    for (size_t i = 0; i < src.len; i++)
+        fprintf(f, "%u,%s", src.buf[i], (i % 24 == 23) ? "\n" : "");
+    fprintf(f, "0};\n");
     if (fclose(f) != 0) {
         f = NULL;
         perror(out);
@@ -129,6 +154,7 @@ out:
     if (rc != 0 && out)
         remove(out);
     free(mb.buf);
+    free(src.buf);
     if (rules)
         yr_rules_destroy(rules);
     if (compiler)

@@ -1,0 +1,759 @@
+/*
+ * ruleprune.c - see ruleprune.h. A reader of YARA source just deep enough
+ * to find each rule, where its strings start and its condition's tokens,
+ * and a three-valued evaluator of the condition for a class of objects.
+ * Everything it does not recognise is "unknown", which keeps the rule.
+ */
+#include "ruleprune.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+
+const uint64_t ms_prune_sizes[MS_PRUNE_SIZES] = {
+    0, 1u << 20, 4u << 20, 16u << 20, 64u << 20, 256u << 20,
+};
+
+unsigned ms_prune_size_class(uint64_t size) {
+    unsigned k = 0;
+    while (k + 1 < MS_PRUNE_SIZES && size >= ms_prune_sizes[k + 1])
+        k++;
+    return k;
+}
+
+/* the Mach-O magics as the first four bytes */
+static const uint8_t macho[4][4] = {
+    {0xfe, 0xed, 0xfa, 0xce}, {0xfe, 0xed, 0xfa, 0xcf}, {0xce, 0xfa, 0xed, 0xfe}, {0xcf, 0xfa, 0xed, 0xfe}};
+static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+
+ms_head ms_head_of(const uint8_t *d, size_t n) {
+    if (n < 4)
+        return MS_HEAD_ANY;
+    if (!memcmp(d, elf_magic, 4))
+        return MS_HEAD_ELF;
+    if (d[0] == 'M' && d[1] == 'Z')
+        return MS_HEAD_MZ;
+    for (int i = 0; i < 4; i++)
+        if (!memcmp(d, macho[i], 4))
+            return MS_HEAD_ANY;
+    return MS_HEAD_OTHER;
+}
+
+/* ---- tokens ---- */
+
+typedef enum { T_END, T_IDENT, T_NUM, T_LP, T_RP, T_OP, T_OTHER } ttype;
+
+typedef struct {
+    ttype t;
+    const char *s; /* into the file's text */
+    size_t n;
+    uint64_t v;    /* T_NUM */
+    bool big;      /* T_NUM that did not fit */
+} tok;
+
+typedef struct {
+    char *name, *ns;
+    size_t cut, end; /* where the rewrite starts (strings: or condition:) and after '}' */
+    tok *cond;
+    size_t ncond;
+} prule;
+
+typedef struct {
+    char *text;
+    size_t len;
+    bool ok;
+    size_t first, n; /* its rules */
+} pfile;
+
+struct ms_prune {
+    pfile *files;
+    size_t nf;
+    prule *rules;
+    size_t nr, cap;
+};
+
+static bool is_id0(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_id(char c) {
+    return is_id0(c) || (c >= '0' && c <= '9');
+}
+
+typedef struct {
+    const char *s;
+    size_t n, i;
+    bool bad;
+} lex;
+
+static void skip_ws(lex *x) {
+    while (x->i < x->n) {
+        char c = x->s[x->i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            x->i++;
+        } else if (c == '/' && x->i + 1 < x->n && x->s[x->i + 1] == '/') {
+            while (x->i < x->n && x->s[x->i] != '\n')
+                x->i++;
+        } else if (c == '/' && x->i + 1 < x->n && x->s[x->i + 1] == '*') {
+            const char *e = NULL;
+            for (size_t k = x->i + 2; k + 1 < x->n; k++)
+                if (x->s[k] == '*' && x->s[k + 1] == '/') {
+                    e = x->s + k;
+                    break;
+                }
+            if (!e) {
+                x->bad = true;
+                x->i = x->n;
+                return;
+            }
+            x->i = (size_t)(e - x->s) + 2;
+        } else {
+            return;
+        }
+    }
+}
+
+/* an identifier at i (after skip_ws), or length 0 */
+static size_t ident_at(const lex *x, size_t i) {
+    size_t k = i;
+    if (k < x->n && is_id0(x->s[k]))
+        while (k < x->n && is_id(x->s[k]))
+            k++;
+    return k - i;
+}
+
+static bool word_is(const char *s, size_t n, const char *w) {
+    return strlen(w) == n && !memcmp(s, w, n);
+}
+
+/* a quoted string or a regex from i (its opening char): past its end */
+static void skip_delimited(lex *x, char close) {
+    x->i++;
+    while (x->i < x->n && x->s[x->i] != close) {
+        if (x->s[x->i] == '\\')
+            x->i++;
+        if (x->s[x->i] == '\n' && close == '"') {
+            x->bad = true;
+            return;
+        }
+        x->i++;
+    }
+    if (x->i >= x->n) {
+        x->bad = true;
+        return;
+    }
+    x->i++;
+    if (close == '/')
+        while (x->i < x->n && is_id(x->s[x->i]))
+            x->i++; /* flags: i s */
+}
+
+static bool expect_char(lex *x, char c) {
+    skip_ws(x);
+    if (x->i < x->n && x->s[x->i] == c) {
+        x->i++;
+        return true;
+    }
+    x->bad = true;
+    return false;
+}
+
+/* the next identifier, or false */
+static bool next_ident(lex *x, const char **s, size_t *n) {
+    skip_ws(x);
+    size_t k = ident_at(x, x->i);
+    if (!k)
+        return false;
+    *s = x->s + x->i;
+    *n = k;
+    x->i += k;
+    return true;
+}
+
+/* "meta"/"strings"/"condition" followed by ':' at the cursor? (not consumed) */
+static bool section_ahead(lex *x, const char *name) {
+    skip_ws(x);
+    size_t k = ident_at(x, x->i);
+    if (!word_is(x->s + x->i, k, name))
+        return false;
+    lex y = *x;
+    y.i += k;
+    skip_ws(&y);
+    return y.i < y.n && y.s[y.i] == ':';
+}
+
+static bool parse_number(const char *s, size_t n, uint64_t *v, bool *big) {
+    uint64_t r = 0, base = 10;
+    size_t i = 0;
+    *big = false;
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, i = 2;
+    else if (n > 2 && s[0] == '0' && s[1] == 'o')
+        base = 8, i = 2;
+    uint64_t mult = 1;
+    if (base == 10 && n > 2 && (s[n - 2] == 'K' || s[n - 2] == 'M') && s[n - 1] == 'B') {
+        mult = s[n - 2] == 'K' ? 1024 : 1024 * 1024;
+        n -= 2;
+    }
+    if (i >= n)
+        return false;
+    for (; i < n; i++) {
+        int d;
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = c - 'A' + 10;
+        else
+            return false;
+        if ((uint64_t)d >= base)
+            return false;
+        if (r > (UINT64_MAX - (uint64_t)d) / base)
+            *big = true;
+        r = r * base + (uint64_t)d;
+    }
+    if (mult > 1 && r > UINT64_MAX / mult)
+        *big = true;
+    *v = r * mult;
+    return true;
+}
+
+static void push_tok(tok **v, size_t *n, size_t *cap, tok t) {
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        *v = ms_xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = t;
+}
+
+/* The condition's tokens up to the rule's closing brace (consumed). */
+static tok *lex_condition(lex *x, size_t *ret_n) {
+    tok *v = NULL;
+    size_t n = 0, cap = 0;
+    bool after_matches = false;
+    for (;;) {
+        skip_ws(x);
+        if (x->bad || x->i >= x->n) {
+            x->bad = true;
+            break;
+        }
+        const char *s = x->s + x->i;
+        char c = *s;
+        if (c == '}') {
+            x->i++;
+            break;
+        }
+        tok t = {.t = T_OTHER, .s = s, .n = 1};
+        size_t k;
+        if (c == '/' && after_matches) {
+            size_t st = x->i;
+            skip_delimited(x, '/');
+            t.n = x->i - st;
+            after_matches = false;
+            push_tok(&v, &n, &cap, t);
+            continue;
+        }
+        if (c == '"') {
+            size_t st = x->i;
+            skip_delimited(x, '"');
+            t.n = x->i - st;
+            push_tok(&v, &n, &cap, t);
+            continue;
+        }
+        if (c == '{' || c == '/') {
+            x->bad = true; /* not in a condition this reader follows */
+            break;
+        }
+        if ((k = ident_at(x, x->i)) > 0) {
+            t.t = T_IDENT, t.n = k;
+            after_matches = word_is(s, k, "matches");
+        } else if (c >= '0' && c <= '9') {
+            k = 0;
+            while (x->i + k < x->n && is_id(s[k]))
+                k++;
+            t.t = T_NUM, t.n = k;
+            if (!parse_number(s, k, &t.v, &t.big))
+                t.t = T_OTHER;
+        } else if (c == '$' || c == '#' || c == '@' || (c == '!' && !(x->i + 1 < x->n && s[1] == '='))) {
+            k = 1;
+            while (x->i + k < x->n && (is_id(s[k]) || s[k] == '*'))
+                k++;
+            t.n = k;
+        } else if (c == '(') {
+            t.t = T_LP;
+        } else if (c == ')') {
+            t.t = T_RP;
+        } else if ((c == '<' || c == '>' || c == '=' || c == '!') && x->i + 1 < x->n && s[1] == '=') {
+            t.t = T_OP, t.n = 2;
+        } else if ((c == '<' || c == '>') && x->i + 1 < x->n && s[1] == c) {
+            t.n = 2; /* a shift */
+        } else if (c == '<' || c == '>') {
+            t.t = T_OP;
+        }
+        x->i += t.n;
+        if (t.t != T_IDENT)
+            after_matches = false;
+        push_tok(&v, &n, &cap, t);
+    }
+    push_tok(&v, &n, &cap, (tok){.t = T_END});
+    *ret_n = n;
+    return v;
+}
+
+/* The value of a meta entry or a string definition, with its modifiers. */
+static void skip_string_def(lex *x) {
+    skip_ws(x);
+    if (x->i >= x->n) {
+        x->bad = true;
+        return;
+    }
+    char c = x->s[x->i];
+    if (c == '"')
+        skip_delimited(x, '"');
+    else if (c == '/')
+        skip_delimited(x, '/');
+    else if (c == '{') {
+        while (x->i < x->n && x->s[x->i] != '}')
+            x->i++;
+        if (x->i >= x->n)
+            x->bad = true;
+        else
+            x->i++;
+    } else {
+        x->bad = true;
+        return;
+    }
+    /* modifiers: ascii wide nocase fullword private xor(...) base64("...") */
+    for (;;) {
+        skip_ws(x);
+        size_t k = ident_at(x, x->i);
+        if (!k || section_ahead(x, "condition"))
+            return;
+        x->i += k;
+        skip_ws(x);
+        if (x->i < x->n && x->s[x->i] == '(') {
+            x->i++;
+            while (!x->bad && x->i < x->n && x->s[x->i] != ')') {
+                if (x->s[x->i] == '"')
+                    skip_delimited(x, '"');
+                else
+                    x->i++;
+            }
+            if (!expect_char(x, ')'))
+                return;
+        }
+    }
+}
+
+static void skip_meta_value(lex *x) {
+    skip_ws(x);
+    if (x->i >= x->n) {
+        x->bad = true;
+        return;
+    }
+    if (x->s[x->i] == '"') {
+        skip_delimited(x, '"');
+        return;
+    }
+    if (x->s[x->i] == '-')
+        x->i++;
+    size_t k = 0;
+    while (x->i + k < x->n && is_id(x->s[x->i + k]))
+        k++;
+    if (!k)
+        x->bad = true;
+    x->i += k;
+}
+
+static char *dup_n(const char *s, size_t n) {
+    char *d = ms_xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+/* One rule from its first keyword; false when it cannot be followed. */
+static bool parse_rule(lex *x, prule *r) {
+    const char *w;
+    size_t wn;
+    if (!next_ident(x, &w, &wn))
+        return false;
+    while (word_is(w, wn, "global") || word_is(w, wn, "private"))
+        if (!next_ident(x, &w, &wn))
+            return false;
+    if (!word_is(w, wn, "rule") || !next_ident(x, &w, &wn))
+        return false;
+    r->name = dup_n(w, wn);
+    skip_ws(x);
+    if (x->i < x->n && x->s[x->i] == ':') {
+        x->i++;
+        while (next_ident(x, &w, &wn)) {
+        }
+    }
+    if (!expect_char(x, '{'))
+        return false;
+    if (section_ahead(x, "meta")) {
+        next_ident(x, &w, &wn);
+        expect_char(x, ':');
+        while (!x->bad && !section_ahead(x, "strings") && !section_ahead(x, "condition")) {
+            if (!next_ident(x, &w, &wn) || !expect_char(x, '='))
+                return false;
+            skip_meta_value(x);
+        }
+    }
+    skip_ws(x);
+    r->cut = x->i;
+    if (section_ahead(x, "strings")) {
+        next_ident(x, &w, &wn);
+        expect_char(x, ':');
+        while (!x->bad && !section_ahead(x, "condition")) {
+            skip_ws(x);
+            if (x->i >= x->n || x->s[x->i] != '$')
+                return false;
+            x->i++;
+            while (x->i < x->n && is_id(x->s[x->i]))
+                x->i++; /* $1 is a name too */
+            if (!expect_char(x, '='))
+                return false;
+            skip_string_def(x);
+        }
+    }
+    if (x->bad || !section_ahead(x, "condition"))
+        return false;
+    next_ident(x, &w, &wn);
+    expect_char(x, ':');
+    r->cond = lex_condition(x, &r->ncond);
+    r->end = x->i;
+    return !x->bad;
+}
+
+ms_prune *ms_prune_new(void) {
+    return ms_xcalloc(1, sizeof(ms_prune));
+}
+
+void ms_prune_free(ms_prune *p) {
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nr; i++) {
+        free(p->rules[i].name);
+        free(p->rules[i].ns);
+        free(p->rules[i].cond);
+    }
+    for (size_t i = 0; i < p->nf; i++)
+        free(p->files[i].text);
+    free(p->rules);
+    free(p->files);
+    free(p);
+}
+
+bool ms_prune_add(ms_prune *p, const char *text, size_t len, const char *ns) {
+    p->files = ms_xrealloc(p->files, (p->nf + 1) * sizeof(*p->files));
+    pfile *f = &p->files[p->nf++];
+    *f = (pfile){.text = dup_n(text, len), .len = len, .first = p->nr};
+    lex x = {.s = f->text, .n = len};
+    bool ok = true;
+    for (;;) {
+        skip_ws(&x);
+        if (x.bad) {
+            ok = false;
+            break;
+        }
+        if (x.i >= x.n)
+            break;
+        size_t k = ident_at(&x, x.i);
+        if (word_is(x.s + x.i, k, "import")) {
+            x.i += k;
+            skip_ws(&x);
+            if (x.i >= x.n || x.s[x.i] != '"') {
+                ok = false;
+                break;
+            }
+            skip_delimited(&x, '"');
+            continue;
+        }
+        if (!k || word_is(x.s + x.i, k, "include")) {
+            ok = false;
+            break;
+        }
+        if (p->nr == p->cap) {
+            p->cap = p->cap ? p->cap * 2 : 32;
+            p->rules = ms_xrealloc(p->rules, p->cap * sizeof(*p->rules));
+        }
+        prule *r = &p->rules[p->nr];
+        *r = (prule){0};
+        bool good = parse_rule(&x, r);
+        p->nr++;
+        r->ns = ms_xstrdup(ns);
+        if (!good) {
+            ok = false;
+            break;
+        }
+    }
+#ifdef PRUNE_DEBUG
+    if (!ok)
+        fprintf(stderr, "prune: stopped at offset %zu: %.60s\n", x.i, x.s + (x.i < x.n ? x.i : x.n));
+#endif
+    if (!ok) {
+        /* the file is kept whole and its rules are unknown to others */
+        for (size_t i = f->first; i < p->nr; i++) {
+            free(p->rules[i].name);
+            free(p->rules[i].ns);
+            free(p->rules[i].cond);
+        }
+        p->nr = f->first;
+    }
+    f->ok = ok;
+    f->n = p->nr - f->first;
+    return ok;
+}
+
+size_t ms_prune_files(const ms_prune *p) {
+    return p->nf;
+}
+
+const char *ms_prune_source(const ms_prune *p, size_t file) {
+    return p->files[file].text;
+}
+
+bool ms_prune_followed(const ms_prune *p, size_t file) {
+    return p->files[file].ok;
+}
+
+size_t ms_prune_rules(const ms_prune *p) {
+    return p->nr;
+}
+
+/* ---- three-valued evaluation ---- */
+
+enum { F = 0, T = 1, U = 2 };
+
+static int tri_not(int a) {
+    return a == U ? U : !a;
+}
+
+typedef struct {
+    const tok *t;
+    size_t i;
+    ms_head head;
+    uint64_t min_size;
+    const ms_prune *p;
+    size_t rule;      /* the rule being decided: references look before it */
+    const int *value; /* the decided rules' values */
+    bool bad;
+} ev;
+
+static const tok *cur(const ev *e) {
+    return &e->t[e->i];
+}
+
+static bool tok_word(const tok *t, const char *w) {
+    return t->t == T_IDENT && word_is(t->s, t->n, w);
+}
+
+static bool terminator(const tok *t) {
+    return t->t == T_END || t->t == T_RP || tok_word(t, "and") || tok_word(t, "or");
+}
+
+static bool tok_op(const tok *t, const char *op) {
+    return t->t == T_OP && word_is(t->s, t->n, op);
+}
+
+/* uintW(0) == c (be: big-endian), for the class */
+static int head_equals(ms_head h, unsigned w, bool be, uint64_t c) {
+    if (c >> (8 * w))
+        return F; /* the value cannot be */
+    uint8_t b[4];
+    for (unsigned k = 0; k < w; k++)
+        b[k] = (uint8_t)(c >> (8 * (be ? w - 1 - k : k)));
+    size_t known = 0;
+    const uint8_t *kb = NULL;
+    switch (h) {
+    case MS_HEAD_ELF:
+        kb = elf_magic, known = 4;
+        break;
+    case MS_HEAD_MZ:
+        kb = (const uint8_t *)"MZ", known = 2;
+        break;
+    case MS_HEAD_OTHER:
+        if (w >= 2 && b[0] == 'M' && b[1] == 'Z')
+            return F;
+        if (w == 4 && !memcmp(b, elf_magic, 4))
+            return F;
+        for (int i = 0; w == 4 && i < 4; i++)
+            if (!memcmp(b, macho[i], 4))
+                return F;
+        return U;
+    default:
+        return U;
+    }
+    for (unsigned k = 0; k < w && k < known; k++)
+        if (b[k] != kb[k])
+            return F;
+    return w <= known ? T : U;
+}
+
+static int ev_or(ev *e);
+
+/* past one operand this reader does not decide: up to the next and/or or
+ * unmatched ')' at its own depth */
+static int skip_operand(ev *e) {
+    int depth = 0;
+    for (; cur(e)->t != T_END; e->i++) {
+        const tok *t = cur(e);
+        if (t->t == T_LP)
+            depth++;
+        else if (t->t == T_RP) {
+            if (depth == 0)
+                break;
+            depth--;
+        } else if (depth == 0 && (tok_word(t, "and") || tok_word(t, "or")))
+            break;
+    }
+    return U;
+}
+
+static int find_rule(const ev *e, const tok *t) {
+    const prule *self = &e->p->rules[e->rule];
+    for (size_t k = e->rule; k-- > 0;) {
+        const prule *r = &e->p->rules[k];
+        if (word_is(t->s, t->n, r->name) && !strcmp(r->ns, self->ns))
+            return e->value[k];
+    }
+    return U;
+}
+
+static int ev_atom(ev *e) {
+    size_t start = e->i;
+    const tok *t = cur(e);
+    if (t->t == T_LP) {
+        e->i++;
+        int v = ev_or(e);
+        if (cur(e)->t != T_RP) {
+            e->bad = true;
+            return U;
+        }
+        e->i++;
+        if (terminator(cur(e)))
+            return v;
+        e->i = start; /* (a + b) < c ...: not a boolean group */
+        return skip_operand(e);
+    }
+    const tok *n1 = t[0].t != T_END ? &t[1] : t, *n2 = n1->t != T_END ? &n1[1] : n1;
+    if (tok_word(t, "filesize") && (tok_op(n1, "<") || tok_op(n1, "<=")) && n2->t == T_NUM && !n2->big &&
+        terminator(&n2[1])) {
+        e->i += 3;
+        bool lt = tok_op(n1, "<");
+        if (lt ? e->min_size >= n2->v : e->min_size > n2->v)
+            return F;
+        return U;
+    }
+    static const struct {
+        const char *name;
+        unsigned w;
+        bool be;
+    } ints[] = {{"uint8", 1, false}, {"uint16", 2, false}, {"uint32", 4, false}, {"uint8be", 1, true},
+                {"uint16be", 2, true}, {"uint32be", 4, true}};
+    for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+        if (!tok_word(t, ints[k].name))
+            continue;
+        /* NAME ( 0 ) ==|!= NUM */
+        const tok *a = &t[1];
+        if (a[0].t == T_LP && a[1].t == T_NUM && a[1].v == 0 && !a[1].big && a[2].t == T_RP &&
+            (tok_op(&a[3], "==") || tok_op(&a[3], "!=")) && a[4].t == T_NUM && !a[4].big && terminator(&a[5])) {
+            int v = head_equals(e->head, ints[k].w, ints[k].be, a[4].v);
+            e->i += 6;
+            return tok_op(&a[3], "==") ? v : tri_not(v);
+        }
+    }
+    if (t->t == T_IDENT && terminator(n1)) {
+        if (tok_word(t, "true") || tok_word(t, "false")) {
+            e->i++;
+            return tok_word(t, "true") ? T : F;
+        }
+        static const char *const kw[] = {"them", "filesize", "entrypoint", "and", "or", "not", NULL};
+        bool keyword = false;
+        for (const char *const *k = kw; *k; k++)
+            keyword |= tok_word(t, *k);
+        if (!keyword) {
+            e->i++;
+            return find_rule(e, t);
+        }
+    }
+    return skip_operand(e);
+}
+
+static int ev_not(ev *e) {
+    if (tok_word(cur(e), "not")) {
+        e->i++;
+        return tri_not(ev_not(e));
+    }
+    return ev_atom(e);
+}
+
+static int ev_and(ev *e) {
+    int v = ev_not(e);
+    while (!e->bad && tok_word(cur(e), "and")) {
+        e->i++;
+        int w = ev_not(e);
+        v = (v == F || w == F) ? F : (v == T && w == T) ? T : U;
+    }
+    return v;
+}
+
+static int ev_or(ev *e) {
+    int v = ev_and(e);
+    while (!e->bad && tok_word(cur(e), "or")) {
+        e->i++;
+        int w = ev_and(e);
+        v = (v == T || w == T) ? T : (v == F && w == F) ? F : U;
+    }
+    return v;
+}
+
+size_t ms_prune_decide(const ms_prune *p, ms_head head, uint64_t min_size, uint8_t *off) {
+    int *value = ms_xcalloc(p->nr ? p->nr : 1, sizeof(int));
+    size_t n = 0;
+    for (size_t i = 0; i < p->nr; i++) {
+        ev e = {.t = p->rules[i].cond, .head = head, .min_size = min_size, .p = p, .rule = i, .value = value};
+        int v = ev_or(&e);
+        if (e.bad || cur(&e)->t != T_END)
+            v = U; /* not followed to its end: unknown */
+        value[i] = v;
+        off[i] = v == F;
+        n += off[i];
+    }
+    free(value);
+    return n;
+}
+
+char *ms_prune_text(const ms_prune *p, size_t file, const uint8_t *off) {
+    const pfile *f = &p->files[file];
+    if (!f->ok)
+        return NULL;
+    bool any = false;
+    for (size_t i = 0; i < f->n; i++)
+        any |= off[f->first + i] != 0;
+    if (!any)
+        return NULL;
+    static const char cut[] = "condition:\n        false\n}";
+    char *out = ms_xmalloc(f->len + f->n * sizeof(cut) + 1);
+    size_t o = 0, prev = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        const prule *r = &p->rules[f->first + i];
+        if (!off[f->first + i])
+            continue;
+        memcpy(out + o, f->text + prev, r->cut - prev);
+        o += r->cut - prev;
+        memcpy(out + o, cut, sizeof(cut) - 1);
+        o += sizeof(cut) - 1;
+        prev = r->end;
+    }
+    memcpy(out + o, f->text + prev, f->len - prev);
+    o += f->len - prev;
+    out[o] = '\0';
+    return out;
+}
