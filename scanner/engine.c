@@ -181,6 +181,10 @@ const ms_options *ms_engine_options(const ms_engine *e) {
     return e->o;
 }
 
+size_t ms_engine_cut_sets(const ms_engine *e) {
+    return ms_rules_cut_sets(e->rules);
+}
+
 size_t ms_engine_rule_count(const ms_engine *e) {
     return ms_rules_count(e->rules);
 }

@@ -37,6 +37,8 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err);
 void ms_engine_free(ms_engine *e);
 const ms_options *ms_engine_options(const ms_engine *e);
 size_t ms_engine_rule_count(const ms_engine *e);
+/* the rule sets cut to an object's kind compiled so far (issue 12) */
+size_t ms_engine_cut_sets(const ms_engine *e);
 /* The rule compiler's warnings about user rules (sigscan.h), or NULL. */
 const char *ms_engine_rules_warnings(const ms_engine *e);
 /* --save-rules: the user rules compiled from sources (ms_rules_save). */

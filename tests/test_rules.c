@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -31,6 +32,10 @@ static json_t *rule_hit(json_t *r, const char *rule) {
 static const char *verdict_of(json_t *recs, const char *path) {
     json_t *r = t_find_record(recs, path);
     return r ? json_string_value(json_object_get(r, "verdict")) : "(no record)";
+}
+
+static int strcmp_ptr(const char *const *a, const char *const *b) {
+    return strcmp(*a, *b);
 }
 
 static int run_cmd(const char *const *argv, t_result *res) {
@@ -572,6 +577,107 @@ Test(rules, hit_set_equals_yara_cli) {
     for (size_t k = 0; k < n_want; k++)
         free(want[k]);
     free(r), free(self), free(dd);
+}
+
+/* ---- one pass, cut sets (issue 12) ---- */
+
+/* A program with a miner's strings, padded to pad bytes of data. */
+static const char miner_prog[] =
+    "#include <stdio.h>\n"
+    "static const char s[] = \"XMRig 6.21.0 built for linux donate.v2.xmrig.com max-threads-hint \"\n"
+    "  \"huge-pages-jit donate-level randomx stratum+tcp://pool.example.com:3333 new job from pool \"\n"
+    "  \"mining.subscribe mining.submit pkill -9 kinsing; pkill -9 kdevtmpfsi; pkill -9 minerd\";\n"
+    "#ifdef PAD\nstatic char pad[PAD] = {1};\n#endif\n"
+    "int main(int c, char **v) { (void)v; puts(s + c);\n"
+    "#ifdef PAD\n return pad[c];\n#else\n return 0;\n#endif\n}\n";
+
+static const char gated_user_rules[] =
+    "rule g_small { strings: $a = \"mining.subscribe\" condition: filesize < 2MB and $a }\n"
+    "rule g_pe { strings: $a = \"randomx\" condition: uint16(0) == 0x5a4d and $a }\n"
+    "rule g_elf { strings: $a = \"randomx\" condition: uint32(0) == 0x464c457f and $a }\n"
+    "rule g_big { strings: $a = \"stratum+tcp\" condition: not (filesize < 4MB) and $a }\n"
+    "rule g_text { strings: $a = \"pkill -9\" condition: uint32(0) != 0x464c457f and uint16(0) != 0x5a4d and $a }\n";
+
+/* "RULE PATH" lines of the top-level records (members aside), sorted */
+static char *top_hits(json_t *recs) {
+    char *lines[512];
+    size_t n = 0, i, j;
+    json_t *rec, *h;
+    json_array_foreach(recs, i, rec) {
+        const char *path = json_string_value(json_object_get(rec, "path"));
+        if (!path || strchr(path, '!') || !json_object_get(rec, "rules"))
+            continue;
+        json_array_foreach(json_object_get(rec, "rules"), j, h) {
+            cr_assert_lt(n, 512);
+            cr_assert_geq(asprintf(&lines[n++], "%s %s", json_string_value(json_object_get(h, "rule")), path), 0);
+        }
+    }
+    qsort(lines, n, sizeof(*lines), (int (*)(const void *, const void *))strcmp_ptr);
+    size_t len = 1;
+    for (size_t k = 0; k < n; k++)
+        len += strlen(lines[k]) + 1;
+    char *out = calloc(1, len);
+    for (size_t k = 0; k < n; k++) {
+        strcat(out, lines[k]);
+        strcat(out, "\n");
+        free(lines[k]);
+    }
+    return out;
+}
+
+Test(rules, builtin_and_user_rules_in_one_pass_and_cut_sets_hit_as_yara_does, .timeout = 240) {
+    if (!t_have_program("yara") || !t_have_program("cc"))
+        cr_skip_test("yara or cc not installed");
+    char *dir = t_path(t_tmp, "objs");
+    mkdir(dir, 0755);
+    char *small = t_path(dir, "small-elf"), *big = t_path(dir, "big-elf"), *pe = t_path(dir, "miner.exe");
+    cr_assert_eq(t_compile("cc", miner_prog, small, NULL), 0);
+    cr_assert_eq(t_compile("cc", miner_prog, big, "-DPAD=5242880"), 0);
+    bool have_pe = t_have_program("x86_64-w64-mingw32-gcc") &&
+                   t_compile("x86_64-w64-mingw32-gcc", miner_prog, pe, "-DPAD=1572864") == 0;
+    char *text = NULL;
+    cr_assert_geq(asprintf(&text, "#!/bin/sh\n%s\n", "pkill -9 kinsing; pkill -9 kdevtmpfsi; pkill -9 minerd; "
+                                                       "pkill -9 xmrig; pkill -9 cryptonight; mining.subscribe "
+                                                       "stratum+tcp://pool.example.com:3333 randomx"), 0);
+    free(t_write_str(dir, "drop.sh", text));
+    /* a text of 5 MiB: the dropper rules' filesize < 4MB are false for it */
+    size_t bn = 5u << 20;
+    char *bigtext = malloc(bn + 1);
+    memset(bigtext, '#', bn);
+    memcpy(bigtext, text, strlen(text));
+    bigtext[bn] = '\0';
+    free(t_write_str(dir, "big.sh", bigtext));
+    free(bigtext);
+    char *user = t_write_str(t_tmp, "gated.yar", gated_user_rules);
+
+    /* yara: the built-in sources and the user's file, "RULE PATH" lines */
+    const char *root = getenv("MS_SOURCE_ROOT"), *build = getenv("MS_BUILD_ROOT");
+    cr_assert(root && build);
+    const char *cmd = "yara -w -N -r \"$0\"/signatures/*.yar \"$1\"/signatures/pools.yar \"$2\" \"$3\" | sort";
+    const char *yargv[] = {"sh", "-c", cmd, root, build, user, dir, NULL};
+    t_result res;
+    cr_assert_eq(t_run(yargv, NULL, 120, &res), 0);
+    cr_assert_eq(res.status, 0, "%s", res.err);
+    char *want = strdup(res.out);
+    t_result_free(&res);
+    cr_assert_not_null(strstr(want, "g_big "), "the fixtures reach the gated rules:\n%s", want);
+    cr_assert_not_null(strstr(want, "xmrig_strings "), "and the built-in ones:\n%s", want);
+    if (have_pe)
+        cr_assert_not_null(strstr(want, "g_pe "), "%s", want);
+
+    /* minerscan, with cut sets at every class's first object, and none */
+    const char *modes[] = {"always", "off"};
+    for (int m = 0; m < 2; m++) {
+        setenv("MINERSCAN_RULE_CUT", modes[m], 1);
+        json_t *recs = t_run_jsonl(&res, "--rules", user, "--all", dir, NULL);
+        unsetenv("MINERSCAN_RULE_CUT");
+        char *got = top_hits(recs);
+        cr_assert_str_eq(got, want, "MINERSCAN_RULE_CUT=%s: minerscan's hits\n%s\nyara's\n%s", modes[m], got, want);
+        free(got);
+        json_decref(recs);
+        t_result_free(&res);
+    }
+    free(want), free(text), free(user), free(small), free(big), free(pe), free(dir);
 }
 
 /* ---- a real miner (corpus-tools/fetch.sh --positives-only) ---- */
