@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 cc -O1 -o "$work/seedgen" "$here/seedgen.c" $(pkg-config --cflags --libs libarchive)
 sg() { "$work/seedgen" "$@"; }
 
-for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live fuzz_payload fuzz_upx; do
+for t in fuzz_scan fuzz_unpack fuzz_features fuzz_iocs fuzz_report fuzz_capture fuzz_script fuzz_live fuzz_payload fuzz_upx fuzz_ruleprune; do
   mkdir -p "$out/$t"
   rm -f "$out/$t"/seed-*
 done
@@ -252,6 +252,11 @@ done
 # ---- fuzz_script: the scripts ----
 for f in dropper.sh b64.sh clean.txt webminer.html systemd.service; do
   cp "$c/$f" "$out/fuzz_script/seed-$f"
+done
+
+# ---- fuzz_ruleprune: the built-in rule sources, one file each ----
+for f in "$here"/../../signatures/*.yar; do
+  cp "$f" "$out/fuzz_ruleprune/seed-$(basename "$f")"
 done
 
 # ---- fuzz_scan: a bit of everything ----
