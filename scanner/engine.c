@@ -181,6 +181,10 @@ const ms_options *ms_engine_options(const ms_engine *e) {
     return e->o;
 }
 
+bool ms_engine_links_alike(const ms_engine *e) {
+    return !ms_rules_use_object_vars(e->rules) && e->o->n_ioc_files == 0;
+}
+
 size_t ms_engine_cut_sets(const ms_engine *e) {
     return ms_rules_cut_sets(e->rules);
 }

@@ -37,6 +37,12 @@ int ms_engine_new(const ms_options *o, ms_engine **ret, char **ret_err);
 void ms_engine_free(ms_engine *e);
 const ms_options *ms_engine_options(const ms_engine *e);
 size_t ms_engine_rule_count(const ms_engine *e);
+/* Whether two names of one file (hard links) get the same record but
+ * for the path: no rule looks at the name (filename, filepath...
+ * externals) and no --ioc-file indicator at the path. Then, for an
+ * executable (ELF, PE, Mach-O: the class comes from its bytes), the
+ * record of one link holds for the others (pool.c, issue 12). */
+bool ms_engine_links_alike(const ms_engine *e);
 /* the rule sets cut to an object's kind compiled so far (issue 12) */
 size_t ms_engine_cut_sets(const ms_engine *e);
 /* The rule compiler's warnings about user rules (sigscan.h), or NULL. */

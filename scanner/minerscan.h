@@ -211,6 +211,9 @@ typedef struct ms_verdict {
                               the run exits 2 if nothing was found */
     uint64_t seq;          /* arrival order, for stable sorting */
     ms_live_info *live;    /* --live facts (live_record.h), NULL on files */
+    bool linked;           /* the copy of an earlier name's record (a hard
+                              link to the same file): its bytes were not
+                              read again (pool.c) */
 } ms_verdict;
 
 /* A record for path[0..path_len) (raw bytes), verdict clean, no evidence;
@@ -221,6 +224,9 @@ ms_verdict *ms_verdict_new(const char *path, size_t path_len);
  * name with "!" and "\" escaped. */
 ms_verdict *ms_verdict_new_member(const ms_verdict *parent, const char *name, size_t name_len);
 void ms_verdict_free(ms_verdict *v);
+/* A copy of top-level record src named path (rules, model, indicators,
+ * reasons; not the --live facts nor a capture's flows). */
+ms_verdict *ms_verdict_clone_as(const ms_verdict *src, const char *path, size_t path_len);
 /* Set the reason (printf-style). Keeps the first reason if one is set. */
 void ms_verdict_set_reason(ms_verdict *v, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -252,6 +258,8 @@ typedef struct ms_summary {
     uint64_t skipped;
     uint64_t limits;
     uint64_t incomplete;   /* objects not fully scanned */
+    uint64_t linked;       /* records copied from an earlier name of the
+                              same file (a hard link), not read again */
     double elapsed_s;
     bool interrupted;
     bool abandoned;        /* not a record field: a hurried stop (cancel.h)

@@ -70,6 +70,12 @@ typedef struct ms_pool {
     ms_sorted sorted;       /* --sort: the reportable verdicts */
     struct timespec t0;
     bool atime_noticed;     /* the O_NOATIME notice was given */
+    /* hard links (issue 12): the record of a file with several names,
+     * by device and inode, for the names met after it */
+    bool links_alike;       /* ms_engine_links_alike */
+    pthread_mutex_t links_lock;
+    struct link_entry *links;
+    size_t links_cap, n_links;
 } ms_pool;
 
 static double now_s(const struct timespec *t0) {
@@ -196,6 +202,114 @@ static ms_verdict *rq_pop(ms_pool *p, bool *timed_out) {
     return v;
 }
 
+/* ---- hard links (issue 12) ----
+ *
+ * A file with several names (mesa's drivers: one 25 MB file under 20
+ * names) has one content: its first name is scanned, and when that gave
+ * one record (no members) of an executable that was fully scanned, each
+ * later name gets a copy of it with its own path, without reading the
+ * bytes again. Only when no rule or indicator looks at the name
+ * (ms_engine_links_alike), and only while the inode's size, mtime and
+ * ctime are those of the first scan. yara -N scans each name. */
+
+typedef struct link_entry {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtim, ctim;
+    ms_verdict *v; /* NULL: a free slot */
+} link_entry;
+
+#define MS_MAX_LINKS 65536 /* records held for later names */
+
+static size_t link_slot(const ms_pool *p, dev_t dev, ino_t ino) {
+    uint64_t h = ((uint64_t)dev * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)ino * 0xc2b2ae3d27d4eb4fULL);
+    size_t i = (size_t)(h ^ (h >> 29)) & (p->links_cap - 1);
+    while (p->links[i].v && !(p->links[i].dev == dev && p->links[i].ino == ino))
+        i = (i + 1) & (p->links_cap - 1);
+    return i;
+}
+
+static bool same_stamp(const link_entry *l, const struct stat *st) {
+    return l->size == st->st_size && l->mtim.tv_sec == st->st_mtim.tv_sec &&
+           l->mtim.tv_nsec == st->st_mtim.tv_nsec && l->ctim.tv_sec == st->st_ctim.tv_sec &&
+           l->ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* A copy of the record of an earlier name of st's inode, or NULL. */
+static ms_verdict *link_lookup(ms_pool *p, const struct stat *st, const char *path, size_t path_len) {
+    ms_verdict *v = NULL;
+    pthread_mutex_lock(&p->links_lock);
+    if (p->links_cap) {
+        const link_entry *l = &p->links[link_slot(p, st->st_dev, st->st_ino)];
+        if (l->v && same_stamp(l, st))
+            v = ms_verdict_clone_as(l->v, path, path_len);
+    }
+    pthread_mutex_unlock(&p->links_lock);
+    return v;
+}
+
+static void link_insert(ms_pool *p, const struct stat *st, ms_verdict *v) {
+    pthread_mutex_lock(&p->links_lock);
+    if (p->n_links >= MS_MAX_LINKS) {
+        pthread_mutex_unlock(&p->links_lock);
+        ms_verdict_free(v);
+        return;
+    }
+    if ((p->n_links + 1) * 2 > p->links_cap) {
+        size_t cap = p->links_cap ? p->links_cap * 2 : 64;
+        link_entry *old = p->links;
+        size_t old_cap = p->links_cap;
+        p->links = ms_xcalloc(cap, sizeof(*p->links));
+        p->links_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].v)
+                p->links[link_slot(p, old[i].dev, old[i].ino)] = old[i];
+        free(old);
+    }
+    link_entry *l = &p->links[link_slot(p, st->st_dev, st->st_ino)];
+    if (l->v) {
+        ms_verdict_free(v); /* two names scanned at once: the first stays */
+    } else {
+        *l = (link_entry){.dev = st->st_dev, .ino = st->st_ino, .size = st->st_size, .mtim = st->st_mtim,
+                          .ctim = st->st_ctim, .v = v};
+        p->n_links++;
+    }
+    pthread_mutex_unlock(&p->links_lock);
+}
+
+static void links_free(ms_pool *p) {
+    for (size_t i = 0; i < p->links_cap; i++)
+        ms_verdict_free(p->links[i].v);
+    free(p->links);
+    pthread_mutex_destroy(&p->links_lock);
+}
+
+/* The records of the first name's scan pass through here: a copy of the
+ * one record, when there is one and it may stand for the other names. */
+typedef struct {
+    ms_pool *p;
+    unsigned n;
+    ms_verdict *copy;
+} link_sink;
+
+static bool holds_for_links(const ms_verdict *v) {
+    return v->depth == 0 && !v->is_member && !v->incomplete && !v->live && v->iocs.n_flows == 0 &&
+           (v->cls == MS_CLASS_ELF || v->cls == MS_CLASS_PE || v->cls == MS_CLASS_MACHO) &&
+           (v->verdict == MS_CLEAN || v->verdict == MS_SUSPICIOUS || v->verdict == MS_MALICIOUS);
+}
+
+static int link_push(void *ud, ms_verdict *v) {
+    link_sink *ls = ud;
+    if (++ls->n == 1 && holds_for_links(v)) {
+        ls->copy = ms_verdict_clone_as(v, v->path, v->path_len);
+    } else if (ls->copy) {
+        ms_verdict_free(ls->copy);
+        ls->copy = NULL;
+    }
+    return rq_push(ls->p, v);
+}
+
 /* ---- workers ---- */
 
 typedef struct {
@@ -221,8 +335,26 @@ static void *worker_main(void *ud) {
             if (big)
                 pthread_mutex_lock(&p->big_lock);
             ms_sink sink = {.emit = rq_push, .ud = p, .cancel = p->cancel};
-            if (!should_stop(p)) /* the wait for the lock may have been long */
-                ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, it.size, &sink, NULL);
+            struct stat st;
+            bool linked = p->links_alike && fstat(it.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink > 1;
+            ms_verdict *known = linked ? link_lookup(p, &st, it.path, it.path_len) : NULL;
+            link_sink ls = {.p = p};
+            if (linked) {
+                sink.emit = link_push;
+                sink.ud = &ls;
+            }
+            if (known) {
+                known->linked = true;
+                rq_push(p, known);
+            } else if (!should_stop(p)) { /* the wait for the lock may have been long */
+                int k = ms_worker_scan_fd(a->w, it.fd, it.path, it.path_len, it.size, &sink, NULL);
+                struct stat after;
+                if (ls.copy && ls.n == 1 && k == 0 && fstat(it.fd, &after) == 0 &&
+                    same_stamp(&(link_entry){.size = st.st_size, .mtim = st.st_mtim, .ctim = st.st_ctim}, &after))
+                    link_insert(p, &st, ls.copy);
+                else
+                    ms_verdict_free(ls.copy);
+            }
             if (big)
                 pthread_mutex_unlock(&p->big_lock);
         }
@@ -299,8 +431,11 @@ static void *writer_main(void *ud) {
         if (v) {
             v->seq = seq++;
             ms_summary_count(&p->sum, v);
+            if (v->linked)
+                p->sum.linked++;
             if (!v->is_member) {
-                p->sum.bytes = ms_sat_add_u64(p->sum.bytes, v->size);
+                if (!v->linked) /* a copy read nothing */
+                    p->sum.bytes = ms_sat_add_u64(p->sum.bytes, v->size);
                 char *c = realloc(current, v->path_len + 1);
                 if (c) {
                     current = c;
@@ -434,6 +569,8 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
     pthread_mutex_init(&p->wq.lock, NULL);
     pthread_mutex_init(&p->big_lock, NULL);
+    pthread_mutex_init(&p->links_lock, NULL);
+    p->links_alike = ms_engine_links_alike(e);
     pthread_mutex_init(&p->done_lock, NULL);
     pthread_cond_init(&p->done_cond, NULL);
     pthread_cond_init(&p->wq.not_empty, NULL);
@@ -582,6 +719,7 @@ out:
     free(args);
     pthread_mutex_destroy(&p->wq.lock);
     pthread_mutex_destroy(&p->big_lock);
+    links_free(p);
     pthread_mutex_destroy(&p->done_lock);
     pthread_cond_destroy(&p->done_cond);
     pthread_cond_destroy(&p->wq.not_empty);

@@ -118,6 +118,35 @@ const ms_rule_meta *ms_rule_hit_meta(const ms_rule_hit *h, const char *key) {
     return NULL;
 }
 
+ms_verdict *ms_verdict_clone_as(const ms_verdict *src, const char *path, size_t path_len) {
+    ms_verdict *v = ms_verdict_new(path, path_len);
+    v->verdict = src->verdict;
+    v->contains = src->contains;
+    v->size = src->size;
+    v->has_sha256 = src->has_sha256;
+    memcpy(v->sha256, src->sha256, sizeof(v->sha256));
+    v->cls = src->cls;
+    v->description = src->description ? ms_xstrdup(src->description) : NULL;
+    for (size_t i = 0; i < src->n_rules; i++)
+        ms_verdict_add_rule(v, &src->rules[i]);
+    v->has_model = src->has_model;
+    v->model_name = src->model_name;
+    v->score = src->score;
+    v->threshold = src->threshold;
+    if (src->n_top) {
+        v->top = ms_xmalloc(src->n_top * sizeof(*v->top));
+        memcpy(v->top, src->top, src->n_top * sizeof(*v->top));
+        v->n_top = src->n_top;
+    }
+    ms_iocs_merge(&v->iocs, &src->iocs);
+    if (src->reason)
+        ms_verdict_set_reason(v, "%s", src->reason);
+    v->hash_list = src->hash_list ? ms_xstrdup(src->hash_list) : NULL;
+    v->allowed_by = src->allowed_by ? ms_xstrdup(src->allowed_by) : NULL;
+    v->incomplete = src->incomplete;
+    return v;
+}
+
 void ms_verdict_free(ms_verdict *v) {
     if (!v)
         return;

@@ -267,11 +267,13 @@
  *                         a complete run:
  *   objects, files, members, directories, bytes, clean, damaged,
  *               malicious, suspicious, containing, errors, skipped,
- *               limits, incomplete   integers. objects = files + members +
+ *               limits, incomplete, linked   integers. objects = files + members +
  *               directories; each object is in exactly one of clean ..
  *               limits, an archive flagged only through a member in
  *               "containing" (so one finding counts once); files counts
- *               top-level files; bytes are bytes read from them. Under
+ *               top-level files; bytes are bytes read from them; linked
+ *               counts the records of a file's later names (hard links)
+ *               copied from its first name's record, not read again. Under
  *               --live, files counts the process, persistence and host
  *               records and bytes all that was read (executables,
  *               libraries, memory, command lines, files).

@@ -309,6 +309,7 @@ const ms_summary_field ms_summary_fields[] = {
     SF(objects),    SF(files),    SF(members),    SF(directories), SF(bytes),
     SF(clean),      SF(damaged),  SF(malicious),  SF(suspicious),  SF(containing),
     {"errors", offsetof(ms_summary, errors)}, SF(skipped), SF(limits), SF(incomplete),
+    SF(linked),
     {NULL, 0},
 };
 

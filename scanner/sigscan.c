@@ -708,6 +708,13 @@ size_t ms_rules_inputs(const ms_rules *r, const ms_rule_input **ret) {
     return r->n_inputs;
 }
 
+bool ms_rules_use_object_vars(const ms_rules *r) {
+    for (size_t i = 0; i < r->n_sets; i++)
+        if (r->sets[i].vars)
+            return true;
+    return false;
+}
+
 size_t ms_rules_cut_sets(ms_rules *r) {
     size_t n = 0;
     for (size_t i = 0; i < r->n_sets; i++) {

@@ -67,6 +67,9 @@ void ms_yara_finalize(void);
 int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err);
 void ms_rules_free(ms_rules *r);
 size_t ms_rules_count(const ms_rules *r);
+/* Does a rule set declare filename, filepath, extension, filetype or
+ * owner (what differs between two names of one file)? */
+bool ms_rules_use_object_vars(const ms_rules *r);
 /* How many cut sets (ruleprune.h) the scans so far have compiled. */
 size_t ms_rules_cut_sets(ms_rules *r);
 /* The compiler's warnings about user rule sources, one line each

@@ -674,7 +674,7 @@ Test(report_text, one_line_per_object_with_iocs_and_summary) {
     cr_assert_not_null(strstr(out, "\n    reason: limit: max-entries 100000\n"));
     cr_assert_not_null(strstr(out, "summary: objects 13, files 10, members 3, directories 0, "
                                    "bytes 9034768, clean 1, damaged 0, malicious 4, suspicious 5, "
-                                   "containing 0, errors 1, skipped 1, limits 1, incomplete 4, "
+                                   "containing 0, errors 1, skipped 1, limits 1, incomplete 4, linked 0, "
                                    "elapsed 1.25 s\n"),
                        "%s", out);
     free(out);

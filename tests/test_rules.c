@@ -680,6 +680,79 @@ Test(rules, builtin_and_user_rules_in_one_pass_and_cut_sets_hit_as_yara_does, .t
     free(want), free(text), free(user), free(small), free(big), free(pe), free(dir);
 }
 
+/* A record without what differs between two names of one file. */
+static char *record_but_path(json_t *rec) {
+    json_t *c = json_deep_copy(rec);
+    json_object_del(c, "path");
+    json_object_del(c, "chain");
+    json_object_del(c, "seq");
+    char *s = json_dumps(c, JSON_SORT_KEYS | JSON_COMPACT);
+    json_decref(c);
+    return s;
+}
+
+Test(rules, hard_links_get_the_record_of_the_first_name, .timeout = 120) {
+    if (!t_have_program("cc"))
+        cr_skip_test("cc not installed");
+    char *dir = t_path(t_tmp, "links");
+    mkdir(dir, 0755);
+    char *a = t_path(dir, "a-miner"), *copy = t_path(dir, "d-copy");
+    cr_assert_eq(t_compile("cc", miner_prog, a, NULL), 0);
+    const char *names[] = {"b-link", "c-link"};
+    for (int i = 0; i < 2; i++) {
+        char *l = t_path(dir, names[i]);
+        cr_assert_eq(link(a, l), 0);
+        free(l);
+    }
+    const char *cp[] = {"cp", a, copy, NULL};
+    t_result res;
+    cr_assert_eq(run_cmd(cp, &res), 0);
+    t_result_free(&res);
+
+    /* one worker: the first name is scanned, the two others are copies */
+    json_t *recs = t_run_jsonl(&res, "-j1", "--all", dir, NULL);
+    json_t *sum = t_summary(recs);
+    cr_assert_not_null(sum, "%s", res.out);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "files")), 4);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "linked")), 2, "%s", res.out);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "malicious")), 4, "%s", res.out);
+    json_t *first = t_find_record(recs, a);
+    cr_assert_not_null(first);
+    cr_assert_geq(json_array_size(json_object_get(first, "rules")), 2, "the fixture hits rules");
+    char *want = record_but_path(first);
+    const char *others[] = {"b-link", "c-link", "d-copy"};
+    for (int i = 0; i < 3; i++) {
+        char *p = t_path(dir, others[i]);
+        json_t *r = t_find_record(recs, p);
+        cr_assert_not_null(r, "a record for %s", p);
+        char *got = record_but_path(r);
+        cr_assert_str_eq(got, want, "%s: the same record as its first name's", others[i]);
+        free(got), free(p);
+    }
+    free(want);
+    json_decref(recs);
+    t_result_free(&res);
+
+    /* a rule that reads the name: every name is scanned */
+    char *r = t_write_str(t_tmp, "byname.yar",
+                          "rule named_c { meta: severity = \"high\" condition: filename == \"c-link\" }\n");
+    recs = t_run_jsonl(&res, "-j1", "--all", "--rules", r, dir, NULL);
+    sum = t_summary(recs);
+    cr_assert_eq(json_integer_value(json_object_get(sum, "linked")), 0, "%s", res.out);
+    char *c = t_path(dir, "c-link"), *b = t_path(dir, "b-link");
+    json_t *hits = json_object_get(t_find_record(recs, c), "rules");
+    bool named = false;
+    size_t i;
+    json_t *h;
+    json_array_foreach(hits, i, h) named |= !strcmp(json_string_value(json_object_get(h, "rule")), "named_c");
+    cr_assert(named, "the rule on the name hits c-link");
+    hits = json_object_get(t_find_record(recs, b), "rules");
+    json_array_foreach(hits, i, h) cr_assert_str_neq(json_string_value(json_object_get(h, "rule")), "named_c");
+    json_decref(recs);
+    t_result_free(&res);
+    free(r), free(c), free(b), free(a), free(copy), free(dir);
+}
+
 /* ---- a real miner (corpus-tools/fetch.sh --positives-only) ---- */
 
 Test(rules, a_matching_user_rule_never_weakens_real_xmrig) {
