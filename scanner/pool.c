@@ -570,7 +570,9 @@ int ms_run(ms_engine *e, const char *const *paths, size_t n_paths, ms_report *re
     pthread_mutex_init(&p->wq.lock, NULL);
     pthread_mutex_init(&p->big_lock, NULL);
     pthread_mutex_init(&p->links_lock, NULL);
-    p->links_alike = ms_engine_links_alike(e);
+    /* not under --sort: which names are copies depends on which worker
+     * got there first, and --sort promises the same bytes every run */
+    p->links_alike = ms_engine_links_alike(e) && !o->sort;
     pthread_mutex_init(&p->done_lock, NULL);
     pthread_cond_init(&p->done_cond, NULL);
     pthread_cond_init(&p->wq.not_empty, NULL);

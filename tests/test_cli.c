@@ -132,7 +132,17 @@ Test(cli, sort_output_is_identical_for_1_and_4_threads) {
         snprintf(body, sizeof(body), i % 3 ? "plain %d\n" : "mining.subscribe mining.notify %d\n", i);
         free(t_write_str(t_tmp, name, body));
     }
-    free(make_miner(t_tmp, "d1/miner"));
+    char *m = make_miner(t_tmp, "d1/miner");
+    /* and names of it (hard links): which of them a worker reads and
+     * which are copies must not change what is written */
+    for (int i = 0; i < 6; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "d%d/miner-link%d", i % 5, i);
+        char *l = t_path(t_tmp, name);
+        cr_assert_eq(link(m, l), 0);
+        free(l);
+    }
+    free(m);
     t_result a, b;
     const char *argv1[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j1", t_tmp, NULL};
     const char *argv4[] = {t_minerscan_path(), "-f", "jsonl", "--sort", "--all", "-j4", t_tmp, NULL};
@@ -152,6 +162,8 @@ Test(cli, sort_output_is_identical_for_1_and_4_threads) {
     cr_assert_eq(t_run(argv1, NULL, 120, &a2), 0);
     cr_assert_str_eq(a.out, a2.out, "--sort: the same bytes run after run");
     t_result_free(&a2);
+    cr_assert_not_null(strstr(a.out, "\"malicious\":7,"), "the miner under its 7 names: %s", a.out);
+    cr_assert_not_null(strstr(a.out, "\"linked\":0,"), "--sort reads every name: %s", a.out);
     /* and sorted by path */
     json_t *recs = t_jsonl(a.out);
     const char *prev = "";
