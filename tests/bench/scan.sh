@@ -2,7 +2,7 @@
 # Benchmark: minerscan against yara on the same rules over the same trees,
 # measured fairly (issue 12), in one run, warm cache.
 #
-#   tests/bench/scan.sh [BUILD_DIR] [--pairs N] [--quick] [TREE...]
+#   tests/bench/scan.sh [BUILD_DIR] [--pairs N] [--quick] [--no-usr] [TREE...]
 #
 # - yara runs with -N: it follows symbolic links unless told not to, and
 #   under /usr/lib every library is reached again through its .so links;
@@ -26,11 +26,13 @@ cd "$(dirname "$0")/../.."
 build=build
 pairs=3
 quick=0
+no_usr=0
 trees=()
 while (($#)); do
   case $1 in
   --pairs) pairs=$2; shift 2 ;;
   --quick) quick=1; pairs=1; shift ;;
+  --no-usr) no_usr=1; shift ;;
   -*) echo "bench: unknown option $1" >&2; exit 2 ;;
   *) if [ ${#trees[@]} -eq 0 ] && [ -d "$1/scanner" ]; then build=$1; else trees+=("$1"); fi; shift ;;
   esac
@@ -98,6 +100,20 @@ yt="$(declare -f yara_trees); yara_trees $(q "${ydefs[@]}" "${builtin[@]}" "${tp
 mt="$(q "$ms") -j2 --no-progress -f jsonl --rules $(q "$work/third-party") $(q "${trees[@]}")"
 compare "built-in + $generated third-party rules" "$yt" "$mt"
 
+# What the cut rule sets give (scanner/ruleprune.h): the same run with
+# them and without (MINERSCAN_RULE_CUT=off), pairs alternated.
+echo "== cut rule sets (built-in + $generated third-party rules): minerscan vs MINERSCAN_RULE_CUT=off"
+cw=(); ow=()
+for ((i = 1; i <= pairs; i++)); do
+  read -r cws ccpu _ < <(run bash -c "$mt")
+  read -r ows ocpu _ < <(run env MINERSCAN_RULE_CUT=off bash -c "$mt")
+  cw+=("$cws"); ow+=("$ows")
+  awk -v i="$i" -v a="$cws" -v ac="$ccpu" -v b="$ows" -v bc="$ocpu" \
+    'BEGIN {printf "  pair %d: cut %6.2f s (cpu %6.2f)  off %6.2f s (cpu %6.2f)  off/cut %.2f\n", i, a, ac, b, bc, (a > 0 ? b / a : 0)}'
+done
+awk -v a="$(printf '%s\n' "${cw[@]}" | median)" -v b="$(printf '%s\n' "${ow[@]}" | median)" \
+  'BEGIN {printf "  median: cut %.2f s, off %.2f s: %.2fx\n", a, b, (a > 0 ? b / a : 0)}'
+
 echo "== thread scaling (minerscan, built-in rules)"
 for j in 1 2; do
   read -r w c r < <(run "$ms" -j$j --no-progress -f jsonl "${trees[@]}")
@@ -122,7 +138,7 @@ read -r yws _ _ < <(run bash -c "yara -N -r -p 2 -w $(q "${builtin[@]}") $(q "$w
 read -r mws _ _ < <(run "$ms" -j2 --no-progress -f jsonl "$work/small")
 awk -v n="$nsmall" -v a="$yws" -v b="$mws" 'BEGIN {printf "  yara %.2f s (%.0f files/s), minerscan %.2f s (%.0f files/s)\n", a, n / a, b, n / b}'
 
-if ((!quick)); then
+if ((!quick && !no_usr)); then
   ufiles=$(find /usr -xdev -type f 2>/dev/null | wc -l)
   echo "== the whole of /usr ($ufiles files), once each"
   read -r yws ycpu yrss < <(run bash -c "yara -N -r -p 2 -w $(q "${builtin[@]}") /usr")
