@@ -618,8 +618,12 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
         }
     }
     /* the built-in rules: compiled with the user's sources when there are
-     * any (one libyara pass), else the blob compiled at build time */
-    if (!o->no_builtin_rules && sources.n == 0) {
+     * any (one libyara pass), else the blob compiled at build time; apart
+     * too when a user file's namespace (its path) is theirs, "builtin" */
+    bool join = sources.n > 0;
+    for (size_t i = 0; i < sources.n; i++)
+        join &= strcmp(sources.v[i], "builtin") != 0;
+    if (!o->no_builtin_rules && !join) {
         YR_RULES *set = NULL;
         if (load_builtin(&set) < 0) {
             path_error(&log, "(built-in rules)", "could not load the compiled rules");
@@ -641,7 +645,7 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
     strlist_free(&compiled);
     if (r < 0)
         goto out;
-    if (sources.n > 0 && (r = compile_sources(rs, o, &sources, !o->no_builtin_rules, &log, &warnings)) < 0)
+    if (sources.n > 0 && (r = compile_sources(rs, o, &sources, join && !o->no_builtin_rules, &log, &warnings)) < 0)
         goto out;
     if (o->fail_on_warnings && warnings.errors) {
         msglog_addf(&log, "%.*s(--fail-on-warnings: the warnings above are errors)",
