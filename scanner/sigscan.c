@@ -56,10 +56,10 @@ typedef struct rule_set {
 struct ms_rules {
     rule_set sets[MS_MAX_RULE_SETS];
     const ms_options *o; /* the externals of a cut set's compiler */
-    /* cut sets (cut_rules): 1 when they are made once they pay, 0 at a
-     * class's first object (MINERSCAN_RULE_CUT=always, for the tests that
-     * prove the hits equal), UINT64_MAX never (=off, to compare) */
-    uint64_t cut_after;
+    /* cut sets (cut_rules): made once they pay; MINERSCAN_RULE_CUT=always
+     * at a class's first object (the tests that prove the hits equal),
+     * =off never (to compare) */
+    enum { CUT_WHEN_IT_PAYS, CUT_ALWAYS, CUT_OFF } cut;
     size_t n_sets;
     size_t n_rules;
     char *warnings;
@@ -442,16 +442,6 @@ static int load_compiled(ms_rules *rs, const char *path, const ms_options *o, ms
     }
 }
 
-/* The built-in sources as text, decoded from the binary. */
-static char *builtin_text(size_t *ret_len) {
-    char *t = ms_xmalloc(ms_builtin_source_size + 1);
-    memcpy(t, ms_builtin_source, ms_builtin_source_size);
-    ms_obscure((uint8_t *)t, ms_builtin_source_size, 0);
-    t[ms_builtin_source_size] = '\0';
-    *ret_len = ms_builtin_source_size;
-    return t;
-}
-
 /* The sources of a set being built, for ruleprune (see rule_set). */
 typedef struct {
     ms_prune *prune;
@@ -468,6 +458,19 @@ static void sources_add(srcset *q, const char *text, size_t len, const char *ns,
     q->path[q->n] = path ? ms_xstrdup(path) : NULL;
     q->n++;
     ms_prune_add(q->prune, text, len, ns);
+}
+
+/* The built-in sources, decoded from the binary, as the first file (the
+ * user's come after): their text, owned by q's reader. */
+static const char *sources_add_builtin(srcset *q) {
+    char *t = ms_xmalloc(ms_builtin_source_size + 1);
+    memcpy(t, ms_builtin_source, ms_builtin_source_size);
+    ms_obscure((uint8_t *)t, ms_builtin_source_size, 0);
+    t[ms_builtin_source_size] = '\0';
+    sources_add(q, t, ms_builtin_source_size, "builtin", NULL);
+    free(t);
+    q->user_first = q->n;
+    return ms_prune_source(q->prune, q->n - 1);
 }
 
 static void sources_free(srcset *q) {
@@ -524,15 +527,8 @@ static int compile_sources(ms_rules *rs, const ms_options *o, const strlist *src
     if ((r = new_compiler(o, &logs, &c)) < 0)
         return r;
     bool broken = errors->errors > before;
-    if (with_builtin) {
-        size_t len;
-        char *text = builtin_text(&len);
-        if (yr_compiler_add_string(c, text, "builtin") != 0)
-            broken = true;
-        sources_add(&q, text, len, "builtin", NULL);
-        q.user_first = q.n;
-        free(text);
-    }
+    if (with_builtin && yr_compiler_add_string(c, sources_add_builtin(&q), "builtin") != 0)
+        broken = true;
     for (size_t i = 0; i < src->n; i++) {
         FILE *f = fopen(src->v[i], "re");
         if (!f) {
@@ -598,7 +594,7 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
         return -ENOMEM;
     rs->o = o;
     const char *cut = getenv("MINERSCAN_RULE_CUT");
-    rs->cut_after = !cut || !*cut ? 1 : !strcmp(cut, "always") ? 0 : UINT64_MAX;
+    rs->cut = !cut || !*cut ? CUT_WHEN_IT_PAYS : !strcmp(cut, "always") ? CUT_ALWAYS : CUT_OFF;
     for (size_t i = 0; i < o->n_rules; i++) {
         r = collect_rule_files(o->rules[i], &files, &log);
         if (r == MS_E_USAGE)
@@ -630,11 +626,7 @@ int ms_rules_load(const ms_options *o, ms_rules **ret, char **ret_err) {
             r = MS_E_RULES;
         } else if ((r = add_set(rs, set, SET_BUILTIN, o)) == 0) {
             srcset q = {0};
-            size_t len;
-            char *text = builtin_text(&len);
-            sources_add(&q, text, len, "builtin", NULL);
-            q.user_first = q.n;
-            free(text);
+            sources_add_builtin(&q);
             sources_give(rs, &q);
         }
     }
@@ -807,7 +799,7 @@ int ms_rules_save(const ms_rules *r, const char *path) {
 #define MS_CUT_OBJECT_WORK (80u << 10)
 
 static YR_RULES *cut_rules(ms_rules *rs, rule_set *t, unsigned key, size_t size) {
-    if (!t->prune || rs->cut_after == UINT64_MAX)
+    if (!t->prune || rs->cut == CUT_OFF)
         return t->rules;
     YR_RULES *r = __atomic_load_n(&t->cut[key], __ATOMIC_ACQUIRE);
     if (r)
@@ -826,7 +818,7 @@ static YR_RULES *cut_rules(ms_rules *rs, rule_set *t, unsigned key, size_t size)
         size_t ncut = ms_prune_decide(t->prune, head, ms_prune_sizes[key % MS_PRUNE_SIZES], t->off[key]);
         if (ncut == 0)
             __atomic_store_n(&t->cut[key], t->rules, __ATOMIC_RELEASE);
-        else if (rs->cut_after > 0)
+        else if (rs->cut == CUT_WHEN_IT_PAYS)
             __atomic_store_n(&t->need[key], (uint64_t)((double)MS_CUT_WORK * (double)n / (double)ncut),
                              __ATOMIC_RELAXED);
     }
