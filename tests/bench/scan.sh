@@ -114,6 +114,14 @@ done
 awk -v a="$(printf '%s\n' "${cw[@]}" | median)" -v b="$(printf '%s\n' "${ow[@]}" | median)" \
   'BEGIN {printf "  median: cut %.2f s, off %.2f s: %.2fx\n", a, b, (a > 0 ? b / a : 0)}'
 
+# Would a prefilter on libyara's atoms let minerscan skip libyara? Only
+# where objects hold none of them (tests/bench/atom_survey.c).
+if ninja -C "$build" tests/atom-survey >/dev/null 2>&1; then
+  echo "== objects holding at least one libyara atom (built-in rules, then + $generated third-party)"
+  "$build/tests/atom-survey" "${builtin[@]}" -- "${trees[@]}" | sed 's/^/  /'
+  "$build/tests/atom-survey" "${builtin[@]}" "${tp_files[@]}" -- "${trees[@]}" | sed 's/^/  /'
+fi
+
 echo "== thread scaling (minerscan, built-in rules)"
 for j in 1 2; do
   read -r w c r < <(run "$ms" -j$j --no-progress -f jsonl "${trees[@]}")
