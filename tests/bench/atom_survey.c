@@ -31,7 +31,8 @@
 typedef struct {
     uint8_t b[4];
     int len;
-    long files; /* files holding it */
+    long files;        /* files holding it */
+    uint32_t match;    /* its state's match list (1-based index into the pool) */
 } atom;
 
 static YR_RULES *rules;
@@ -55,6 +56,7 @@ static void walk(uint32_t state, int depth, uint8_t *path) {
         memcpy(a->b, path, (size_t)depth);
         a->len = depth;
         a->files = 0;
+        a->match = rules->ac_match_table[state];
     }
     if (depth == YR_MAX_ATOM_LENGTH)
         return;
@@ -95,6 +97,90 @@ static bool holds_atoms(const uint8_t *p, size_t n) {
     return any;
 }
 
+/* The second figure: strings rather than atoms. A literal string (no xor,
+ * no base64) counts only where the whole literal occurs (ascii and/or
+ * wide, nocase folded); a regex or hex string wherever one of its atoms
+ * does. A rule is "possible" when one of its strings is, or when it has
+ * none; a file none of whose rules is possible needs no libyara, whatever
+ * the conditions say. */
+static uint8_t *str_state; /* 0 not looked at, 1 absent, 2 present */
+static uint8_t *rule_possible;
+static long str_files, str_skip_files, rules_without_strings;
+static unsigned long long str_skip_bytes;
+
+/* the file folded to lower case, made when a nocase string needs it */
+static uint8_t *folded;
+static size_t folded_cap;
+static const uint8_t *folded_of;
+
+static uint8_t lower(uint8_t c) {
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c | 0x20) : c;
+}
+
+static bool find_lit(const uint8_t *p, size_t n, const uint8_t *lit, size_t len, bool wide, bool nocase) {
+    uint8_t pat[2 * 4096];
+    size_t m = wide ? 2 * len : len;
+    if (!m || m > n)
+        return false;
+    if (m > sizeof(pat))
+        return true; /* not looked for: counted present */
+    for (size_t k = 0; k < len; k++) {
+        uint8_t c = nocase ? lower(lit[k]) : lit[k];
+        if (wide)
+            pat[2 * k] = c, pat[2 * k + 1] = 0;
+        else
+            pat[k] = c;
+    }
+    if (nocase) {
+        if (folded_of != p) {
+            if (folded_cap < n) {
+                free(folded);
+                folded_cap = n;
+                folded = malloc(n);
+                if (!folded)
+                    abort();
+            }
+            for (size_t i = 0; i < n; i++)
+                folded[i] = lower(p[i]);
+            folded_of = p;
+        }
+        p = folded;
+    }
+    return memmem(p, n, pat, m) != NULL;
+}
+
+static void string_seen(const YR_STRING *st, const uint8_t *p, size_t n) {
+    uint32_t i = st->idx;
+    if (str_state[i])
+        return;
+    bool present = true;
+    if (STRING_IS_LITERAL(st) && !(st->flags & (STRING_FLAGS_XOR | STRING_FLAGS_BASE64 | STRING_FLAGS_BASE64_WIDE))) {
+        bool nocase = STRING_IS_NO_CASE(st) != 0;
+        present = (STRING_IS_ASCII(st) && find_lit(p, n, st->string, (size_t)st->length, false, nocase)) ||
+                  (STRING_IS_WIDE(st) && find_lit(p, n, st->string, (size_t)st->length, true, nocase));
+    }
+    str_state[i] = present ? 2 : 1;
+    if (present)
+        rule_possible[st->rule_idx] = 1;
+}
+
+static void strings_pass(const uint8_t *p, size_t n) {
+    memset(str_state, 0, rules->num_strings);
+    memset(rule_possible, 0, rules->num_rules);
+    for (size_t k = 0; k < natoms; k++)
+        if (seen[k])
+            for (YR_AC_MATCH *m = &rules->ac_match_pool[atoms[k].match - 1]; m; m = m->next)
+                string_seen(m->string, p, n);
+    bool any = false;
+    for (uint32_t r = 0; r < rules->num_rules; r++)
+        any |= rule_possible[r];
+    if (!any) {
+        str_skip_files++;
+        str_skip_bytes += n;
+    }
+    str_files++;
+}
+
 static int visit(const char *path, const struct stat *st, int type, struct FTW *f) {
     (void)f;
     if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_size == 0)
@@ -115,8 +201,14 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     if (holds_atoms(m, (size_t)st->st_size)) {
         hit_files++;
         hit_bytes += (unsigned long long)st->st_size;
+        strings_pass(m, (size_t)st->st_size);
+    } else {
+        str_files++;
+        str_skip_files++;
+        str_skip_bytes += (unsigned long long)st->st_size;
     }
     munmap(m, (size_t)st->st_size);
+    folded_of = NULL;
     return 0;
 }
 
@@ -172,12 +264,28 @@ int main(int argc, char **argv) {
         next_of[k] = *head;
         *head = (long)k;
     }
+    str_state = calloc(rules->num_strings + 1, 1);
+    rule_possible = calloc(rules->num_rules + 1, 1);
+    if (!str_state || !rule_possible)
+        abort();
+    for (uint32_t r = 0; r < rules->num_rules; r++)
+        if (rules->rules_table[r].strings == NULL) {
+            printf("%s %s", rules_without_strings++ ? "," : "without strings (their conditions left out below):",
+                   rules->rules_table[r].identifier);
+        }
+    if (rules_without_strings)
+        printf("\n");
     for (i++; i < argc; i++)
         nftw(argv[i], visit, 64, FTW_PHYS);
     printf("files: %ld, %llu MiB; holding an atom: %ld files (%.1f%%), %llu MiB (%.1f%% of bytes); "
            "unreadable %ld\n",
            nfiles, nbytes >> 20, hit_files, nfiles ? 100.0 * (double)hit_files / (double)nfiles : 0.0,
            hit_bytes >> 20, nbytes ? 100.0 * (double)hit_bytes / (double)nbytes : 0.0, unreadable);
+    printf("rules: %u (%ld without strings); files where no rule with strings has a present literal string or an atom "
+           "of another string: %ld of %ld (%.1f%%), %llu MiB (%.1f%% of bytes)\n",
+           rules->num_rules, rules_without_strings, str_skip_files, str_files,
+           str_files ? 100.0 * (double)str_skip_files / (double)str_files : 0.0, str_skip_bytes >> 20,
+           nbytes ? 100.0 * (double)str_skip_bytes / (double)nbytes : 0.0);
     qsort(atoms, natoms, sizeof(*atoms), by_files);
     printf("in most files:");
     for (size_t k = 0; k < natoms && k < 12; k++) {
