@@ -11,7 +11,8 @@
  * compiled automaton (the trie of valid transitions below the root; a
  * state with a match list ends an atom), searches each regular file for
  * them (no symbolic links followed, as yara -N) and prints how many files
- * and bytes hold at least one, and which atoms are in most files.
+ * and bytes hold at least one, and which atoms are in most files; then
+ * the same count for whole strings (below, strings_pass).
  * Per-object externals are defined empty so signature-base-shaped rules
  * compile.
  */
@@ -31,8 +32,8 @@
 typedef struct {
     uint8_t b[4];
     int len;
-    long files;        /* files holding it */
-    uint32_t match;    /* its state's match list (1-based index into the pool) */
+    long files;     /* files holding it */
+    uint32_t match; /* its state's match list (1-based index into the pool) */
 } atom;
 
 static YR_RULES *rules;
@@ -100,9 +101,10 @@ static bool holds_atoms(const uint8_t *p, size_t n) {
 /* The second figure: strings rather than atoms. A literal string (no xor,
  * no base64) counts only where the whole literal occurs (ascii and/or
  * wide, nocase folded); a regex or hex string wherever one of its atoms
- * does. A rule is "possible" when one of its strings is, or when it has
- * none; a file none of whose rules is possible needs no libyara, whatever
- * the conditions say. */
+ * does. A rule is "possible" when one of its strings is. Rules without
+ * strings are left out (named at the start): a file where no rule with
+ * strings is possible could skip libyara only if their conditions were
+ * decided without it. */
 static uint8_t *str_state; /* 0 not looked at, 1 absent, 2 present */
 static uint8_t *rule_possible;
 static long str_files, str_skip_files, rules_without_strings;

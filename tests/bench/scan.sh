@@ -115,8 +115,9 @@ awk -v a="$(printf '%s\n' "${cw[@]}" | median)" -v b="$(printf '%s\n' "${ow[@]}"
   'BEGIN {printf "  median: cut %.2f s, off %.2f s: %.2fx\n", a, b, (a > 0 ? b / a : 0)}'
 
 # Would a prefilter on libyara's atoms let minerscan skip libyara? Only
-# where objects hold none of them (tests/bench/atom_survey.c).
-if ninja -C "$build" tests/atom-survey >/dev/null 2>&1; then
+# where objects hold none of them (tests/bench/atom_survey.c). Not with
+# --quick: with the third-party set it takes minutes.
+if ((!quick)) && ninja -C "$build" tests/atom-survey >/dev/null 2>&1; then
   echo "== objects holding at least one libyara atom (built-in rules, then + $generated third-party)"
   "$build/tests/atom-survey" "${builtin[@]}" -- "${trees[@]}" | sed 's/^/  /'
   "$build/tests/atom-survey" "${builtin[@]}" "${tp_files[@]}" -- "${trees[@]}" | sed 's/^/  /'
