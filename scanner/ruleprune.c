@@ -57,6 +57,11 @@ typedef struct {
     size_t cut, end; /* where the rewrite starts (strings: or condition:) and after '}' */
     tok *cond;
     size_t ncond;
+    /* a string whose matches in a slice of an object need not be matches
+     * in the object (ms_prune_decide_absent): fullword, a regex with an
+     * anchor or a word boundary (^ $ \b \B), or a condition with at/in
+     * (libyara verifies a string used only with `at N` at offset N) */
+    bool sensitive;
 } prule;
 
 typedef struct {
@@ -303,8 +308,38 @@ static tok *lex_condition(lex *x, size_t *ret_n) {
     return v;
 }
 
-/* The value of a meta entry or a string definition, with its modifiers. */
-static void skip_string_def(lex *x) {
+/* Does the regex body s[0..n) (between its slashes) hold an anchor or a
+ * word boundary: ^ or $ outside a class, \b or \B? Read as libyara's
+ * parser reads it: a backslash takes the next byte, a class runs to its
+ * first ']' that is not its first byte. */
+static bool regex_sensitive(const char *s, size_t n) {
+    bool in_class = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\') {
+            if (i + 1 < n && (s[i + 1] == 'b' || s[i + 1] == 'B') && !in_class)
+                return true;
+            i++;
+        } else if (in_class) {
+            if (c == ']')
+                in_class = false;
+        } else if (c == '[') {
+            in_class = true;
+            /* [^]...] and []...]: the first ']' is a member */
+            if (i + 1 < n && s[i + 1] == '^')
+                i++;
+            if (i + 1 < n && s[i + 1] == ']')
+                i++;
+        } else if (c == '^' || c == '$') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The value of a meta entry or a string definition, with its modifiers;
+ * *sensitive is set when the string is (prule.sensitive). */
+static void skip_string_def_flags(lex *x, bool *sensitive) {
     skip_ws(x);
     if (x->i >= x->n) {
         x->bad = true;
@@ -313,9 +348,17 @@ static void skip_string_def(lex *x) {
     char c = x->s[x->i];
     if (c == '"')
         skip_delimited(x, '"');
-    else if (c == '/')
+    else if (c == '/') {
+        size_t st = x->i + 1;
         skip_delimited(x, '/');
-    else if (c == '{') {
+        if (!x->bad) {
+            size_t e = x->i;
+            while (e > st && x->s[e - 1] != '/')
+                e--; /* back over the flags to the closing slash */
+            if (e > st && regex_sensitive(x->s + st, e - 1 - st))
+                *sensitive = true;
+        }
+    } else if (c == '{') {
         while (x->i < x->n && x->s[x->i] != '}')
             x->i++;
         if (x->i >= x->n)
@@ -332,6 +375,8 @@ static void skip_string_def(lex *x) {
         size_t k = ident_at(x, x->i);
         if (!k || section_ahead(x, "condition"))
             return;
+        if (word_is(x->s + x->i, k, "fullword"))
+            *sensitive = true;
         x->i += k;
         skip_ws(x);
         if (x->i < x->n && x->s[x->i] == '(') {
@@ -373,6 +418,10 @@ static char *dup_n(const char *s, size_t n) {
     memcpy(d, s, n);
     d[n] = '\0';
     return d;
+}
+
+static bool tok_is_word(const tok *t, const char *w) {
+    return t->t == T_IDENT && word_is(t->s, t->n, w);
 }
 
 /* One rule from its first keyword; false when it cannot be followed. */
@@ -418,7 +467,7 @@ static bool parse_rule(lex *x, prule *r) {
                 x->i++; /* $1 is a name too */
             if (!expect_char(x, '='))
                 return false;
-            skip_string_def(x);
+            skip_string_def_flags(x, &r->sensitive);
         }
     }
     if (x->bad || !section_ahead(x, "condition"))
@@ -427,6 +476,9 @@ static bool parse_rule(lex *x, prule *r) {
     expect_char(x, ':');
     r->cond = lex_condition(x, &r->ncond);
     r->end = x->i;
+    for (size_t i = 0; i < r->ncond; i++)
+        if (tok_is_word(&r->cond[i], "at") || tok_is_word(&r->cond[i], "in"))
+            r->sensitive = true;
     return !x->bad;
 }
 
@@ -538,6 +590,7 @@ typedef struct {
     const ms_prune *p;
     size_t rule;      /* the rule being decided: references look before it */
     const int *value; /* the decided rules' values */
+    bool absent;      /* ms_prune_decide_absent: no string matched */
     bool bad;
 } ev;
 
@@ -621,9 +674,54 @@ static int find_rule(const ev *e, const tok *t) {
     return U;
 }
 
+/* With no string of the set matched (ev.absent): a string expression that
+ * is then false, consumed: `$a` or `$a*` alone, `any of them`, `all of
+ * them`, `N of them` (N > 0), the same over a list of strings `($a, $b*)`.
+ * -1, nothing consumed, for anything else (`#a == 0`, `not` is for the
+ * caller, `for ...`, `none of`, `0 of`). */
+static int absent_atom(ev *e) {
+    const tok *t = cur(e);
+    if (t->t == T_OTHER && t->n > 1 && t->s[0] == '$' && terminator(&t[1])) {
+        e->i++;
+        return F;
+    }
+    bool quant = tok_word(t, "any") || tok_word(t, "all") || (t->t == T_NUM && !t->big && t->v > 0);
+    if (!quant || !tok_word(&t[1], "of"))
+        return -1;
+    const tok *u = &t[2];
+    if (tok_word(u, "them")) {
+        u++;
+    } else if (u->t == T_LP) {
+        u++;
+        bool listed = false;
+        while (u->t == T_OTHER && u->n > 1 && u->s[0] == '$') {
+            listed = true;
+            u++;
+            if (u->t == T_OTHER && u->n == 1 && u->s[0] == ',')
+                u++;
+            else
+                break;
+        }
+        if (!listed || u->t != T_RP)
+            return -1;
+        u++;
+    } else {
+        return -1;
+    }
+    if (!terminator(u))
+        return -1;
+    e->i = (size_t)(u - e->t);
+    return F;
+}
+
 static int ev_atom(ev *e) {
     size_t start = e->i;
     const tok *t = cur(e);
+    if (e->absent && t->t != T_LP) {
+        int v = absent_atom(e);
+        if (v >= 0)
+            return v;
+    }
     if (t->t == T_LP) {
         e->i++;
         int v = ev_or(e);
@@ -717,6 +815,25 @@ size_t ms_prune_decide(const ms_prune *p, ms_head head, uint64_t min_size, uint8
         int v = ev_or(&e);
         if (e.bad || cur(&e)->t != T_END)
             v = U; /* not followed to its end: unknown */
+        value[i] = v;
+        off[i] = v == F;
+        n += off[i];
+    }
+    free(value);
+    return n;
+}
+
+size_t ms_prune_decide_absent(const ms_prune *p, uint8_t *off) {
+    int *value = ms_xcalloc(p->nr ? p->nr : 1, sizeof(int));
+    size_t n = 0;
+    for (size_t i = 0; i < p->nr; i++) {
+        int v = U;
+        if (!p->rules[i].sensitive) {
+            ev e = {.t = p->rules[i].cond, .head = MS_HEAD_ANY, .p = p, .rule = i, .value = value, .absent = true};
+            v = ev_or(&e);
+            if (e.bad || cur(&e)->t != T_END)
+                v = U;
+        }
         value[i] = v;
         off[i] = v == F;
         n += off[i];

@@ -63,6 +63,17 @@ size_t ms_prune_rules(const ms_prune *p);
  * false for every such object. Returns how many are. */
 size_t ms_prune_decide(const ms_prune *p, ms_head head, uint64_t min_size, uint8_t *off);
 
+/* Decide every rule for an object in which no string of the whole set
+ * matches (a member whose bytes, inside its archive, held none of the
+ * archive's matches; issue 12): off[i] = 1 when rule i is then false.
+ * Rules with a string whose matches in a slice of a scanned object need
+ * not be matches in the object itself are never off: fullword strings and
+ * regexes with ^ $ \b \B (the slice's edges are not the object's), and
+ * rules whose condition holds `at` or `in` (libyara verifies a string used
+ * only with `at N` at offset N alone). Nor is a rule that refers to one of
+ * those and would need its value. Returns how many are off. */
+size_t ms_prune_decide_absent(const ms_prune *p, uint8_t *off);
+
 /* File i's text with the rules marked off cut to `condition: false`
  * (malloc'd, NUL-terminated); NULL when the file has no rule off (compile
  * the original) or cannot be followed. */
