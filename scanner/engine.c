@@ -189,6 +189,10 @@ size_t ms_engine_cut_sets(const ms_engine *e) {
     return ms_rules_cut_sets(e->rules);
 }
 
+uint64_t ms_engine_absent_scans(const ms_engine *e) {
+    return ms_rules_absent_scans(e->rules);
+}
+
 size_t ms_engine_rule_count(const ms_engine *e) {
     return ms_rules_count(e->rules);
 }
@@ -320,6 +324,12 @@ typedef struct children {
     bool any;
     bool incomplete;         /* a member was not fully scanned */
     unsigned blobs;
+    /* where the parent's strings matched (issue 12): a member stored in
+     * the parent's bytes with none of a set's matches is scanned with
+     * that set's absent set (sigscan.h) */
+    ms_absence *absence;
+    const uint8_t *data;
+    size_t size;
 } children;
 
 static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *parent, unsigned depth);
@@ -377,6 +387,18 @@ static bool budget_reason(const scan *s, char *why, size_t cap) {
     return true;
 }
 
+/* The sets none of whose strings matched where m's bytes lie in the
+ * parent: only for a whole member handed over from the parent's own
+ * bytes (stored, uncompressed), never for a copy. */
+static unsigned member_absent(const children *c, const ms_member *m) {
+    if (!c->absence || !m->data || m->status != 0 || m->size == 0 || !c->data)
+        return 0;
+    uintptr_t p = (uintptr_t)m->data, lo = (uintptr_t)c->data;
+    if (p < lo || p - lo > c->size || m->size > c->size - (p - lo))
+        return 0;
+    return ms_absence_of(c->absence, (uint64_t)(p - lo), m->size);
+}
+
 static int on_member(void *ud, const ms_member *m) {
     ms_object o = {
         .origin = MS_ORIGIN_MEMBER,
@@ -389,6 +411,7 @@ static int on_member(void *ud, const ms_member *m) {
         .reason = m->reason,
         .has_read = m->has_read,
         .read = m->read,
+        .absent = member_absent(ud, m),
     };
     return scan_child(ud, &o);
 }
@@ -556,9 +579,13 @@ static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_eviden
                            char *why, size_t why_cap) {
     /* the YARA externals of this object (issue 11, sigscan.h) */
     ms_format f = v->cls == MS_CLASS_ARCHIVE ? ms_format_at_start(o->data, o->size) : MS_FMT_NONE;
+    /* an archive read from its own bytes (not windowed) collects where its
+     * strings match, for its stored members (children.absence) */
     ms_sigscan_set_object(s->w->sig, &(ms_sig_object){.path = v->path, .path_len = v->path_len, .cls = v->cls,
                                                       .format = f != MS_FMT_NONE ? ms_format_name(f) : NULL,
-                                                      .uid = s->uid});
+                                                      .uid = s->uid,
+                                                      .spans = v->cls == MS_CLASS_ARCHIVE && !windowed(o),
+                                                      .absent = o->absent});
     int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
                                     MS_WINDOW_OVERLAP, object_release, (void *)o, v);
     if (r == 0)
@@ -849,7 +876,8 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
         match_indicators(e, o, &d, v, &ev);
 
     /* children: archive members and decoded blobs */
-    children c = {.s = s, .parent = v, .depth = depth};
+    children c = {.s = s, .parent = v, .depth = depth, .absence = ms_sigscan_take_absence(w->sig),
+                  .data = o->data, .size = o->size};
     run_unpack(s, o, depth, v, &c, &ev, unpack_why, sizeof(unpack_why));
     run_upx(s, o, cls, depth, &c);
     run_payloads(s, o, cls, depth, &c);
@@ -863,6 +891,7 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
             ev.unpack_reason = unpack_why;
         }
     }
+    ms_absence_free(c.absence);
     if (s->error) {
         ms_verdict_free(v);
         return NULL;

@@ -52,6 +52,9 @@ typedef struct ms_object {
     int64_t uid;            /* a file's owner (the YARA external "owner",
                                sigscan.h); 0 in members, which take their
                                file's */
+    unsigned absent;        /* a stored member: bit i, none of rule set i's
+                               strings matched where it lies in its archive
+                               (ms_absence_of, sigscan.h) */
 } ms_object;
 
 #endif

@@ -27,6 +27,11 @@
 #include "ruleprune.h"
 
 #define MS_MAX_RULE_SETS 64
+/* the sets an absence bit mask (ms_sig_object.absent) can name */
+#define MS_ABSENT_SETS 32
+/* matches kept per set for one object's spans: past it, the object's
+ * members are scanned with the whole set (16 MiB of spans) */
+#define MS_SPANS_MAX (1u << 20)
 /* the cut sets of a rule set: one per (head, size class) (ruleprune.h) */
 #define MS_CUT_KEYS (MS_HEAD_N * MS_PRUNE_SIZES)
 
@@ -51,6 +56,13 @@ typedef struct rule_set {
     bool owned[MS_CUT_KEYS];
     uint64_t seen[MS_CUT_KEYS]; /* the work scanned with the whole set, by class */
     uint64_t need[MS_CUT_KEYS]; /* the work after which the cut set pays */
+    /* the absent set (absent_rules): the rules that can match an object
+     * holding none of the set's strings; NULL not made yet, rules when
+     * nothing is cut */
+    YR_RULES *absent;
+    uint8_t *absent_off;
+    bool absent_owned;
+    uint64_t absent_seen, absent_need;
 } rule_set;
 
 struct ms_rules {
@@ -65,12 +77,32 @@ struct ms_rules {
     char *warnings;
     ms_rule_input *inputs; /* every file the rules were read from */
     size_t n_inputs;
+    uint64_t absent_scans; /* objects scanned with an absent set */
+};
+
+/* Where the strings of each set matched in one scan (ms_absence_of). */
+typedef struct spans {
+    uint64_t *v; /* pairs [start, end) */
+    size_t n, cap;
+    bool ok;     /* complete: the whole set (or its absent set) ran to its end */
+} spans;
+
+struct ms_absence {
+    size_t n_sets;
+    spans set[MS_MAX_RULE_SETS];
 };
 
 struct ms_sigscan {
     ms_rules *rs;
     YR_SCANNER *scanners[MS_MAX_RULE_SETS];
     YR_SCANNER *cut[MS_MAX_RULE_SETS][MS_CUT_KEYS]; /* made on first use */
+    YR_SCANNER *absent[MS_MAX_RULE_SETS];           /* made on first use */
+    /* the next object: collect its spans; bit i: set i's strings are
+     * known to be absent from it (ms_sig_object) */
+    bool want_spans;
+    unsigned absent_sets;
+    ms_absence *abs; /* the spans being collected, until taken */
+    spans *cur_spans;
     int timeout;
     unsigned vars[MS_MAX_RULE_SETS];
     size_t n;
@@ -681,6 +713,9 @@ void ms_rules_free(ms_rules *r) {
                 yr_rules_destroy(t->cut[k]);
             free(t->off[k]);
         }
+        if (t->absent_owned)
+            yr_rules_destroy(t->absent);
+        free(t->absent_off);
         if (t->rules)
             yr_rules_destroy(t->rules);
         for (size_t f = 0; t->prune && f < ms_prune_files(t->prune); f++) {
@@ -720,6 +755,10 @@ size_t ms_rules_cut_sets(ms_rules *r) {
         pthread_mutex_unlock(&r->sets[i].lock);
     }
     return n;
+}
+
+uint64_t ms_rules_absent_scans(const ms_rules *r) {
+    return __atomic_load_n(&r->absent_scans, __ATOMIC_RELAXED);
 }
 
 size_t ms_rules_count(const ms_rules *r) {
@@ -835,6 +874,43 @@ static YR_RULES *cut_rules(ms_rules *rs, rule_set *t, unsigned key, size_t size)
     }
     pthread_mutex_unlock(&t->lock);
     return r ? r : t->rules;
+}
+
+/* The absent set of t (ruleprune.h, ms_prune_decide_absent), for an object
+ * in which none of t's strings match: the rules that can still match it,
+ * the others cut to false. NULL: use the whole set (not made yet, it does
+ * not pay yet, nothing to cut, cutting is off). Made once, as a cut set
+ * is: when the objects it would have served reach its work. */
+static YR_RULES *absent_rules(ms_rules *rs, rule_set *t, size_t size) {
+    if (!t->prune || rs->cut == CUT_OFF)
+        return NULL;
+    YR_RULES *r = __atomic_load_n(&t->absent, __ATOMIC_ACQUIRE);
+    if (r)
+        return r == t->rules ? NULL : r;
+    uint64_t work = __atomic_add_fetch(&t->absent_seen, (uint64_t)size + MS_CUT_OBJECT_WORK, __ATOMIC_RELAXED);
+    if (work < __atomic_load_n(&t->absent_need, __ATOMIC_RELAXED))
+        return NULL;
+    if (pthread_mutex_trylock(&t->lock) != 0)
+        return NULL;
+    size_t n = ms_prune_rules(t->prune);
+    if (!t->absent && !t->absent_off) {
+        t->absent_off = ms_xcalloc(n ? n : 1, 1);
+        size_t ncut = ms_prune_decide_absent(t->prune, t->absent_off);
+        if (ncut == 0)
+            __atomic_store_n(&t->absent, t->rules, __ATOMIC_RELEASE);
+        else if (rs->cut == CUT_WHEN_IT_PAYS)
+            __atomic_store_n(&t->absent_need, (uint64_t)((double)MS_CUT_WORK * (double)n / (double)ncut),
+                             __ATOMIC_RELAXED);
+    }
+    if (!t->absent && work >= t->absent_need) {
+        r = compile_again(rs, t, t->absent_off, 0);
+        t->absent_owned = r != NULL;
+        /* libyara refused the cut text: the whole set, same hits */
+        __atomic_store_n(&t->absent, r ? r : t->rules, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->lock);
+    r = __atomic_load_n(&t->absent, __ATOMIC_ACQUIRE);
+    return r && r != t->rules ? r : NULL;
 }
 
 int ms_rules_builtin_version(char digest[65], size_t *ret_count) {
@@ -1024,10 +1100,23 @@ static YR_SCANNER *scanner_for(ms_sigscan *s, size_t i, unsigned key, size_t siz
     return s->cut[i][key];
 }
 
+/* The scanner of set i's absent set, or NULL (absent_rules). */
+static YR_SCANNER *absent_scanner(ms_sigscan *s, size_t i, size_t size) {
+    YR_RULES *r = absent_rules(s->rs, &s->rs->sets[i], size);
+    if (!r)
+        return NULL;
+    if (!s->absent[i])
+        s->absent[i] = new_scanner(r, s->timeout);
+    return s->absent[i];
+}
+
 void ms_sigscan_free(ms_sigscan *s) {
     if (!s)
         return;
+    ms_absence_free(s->abs);
     for (size_t i = 0; i < s->n; i++) {
+        if (s->absent[i])
+            yr_scanner_destroy(s->absent[i]);
         yr_scanner_destroy(s->scanners[i]);
         for (size_t k = 0; k < MS_CUT_KEYS; k++)
             if (s->cut[i][k])
@@ -1088,6 +1177,8 @@ static void owner_name(ms_sigscan *s, int64_t uid) {
 }
 
 void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob) {
+    s->want_spans = ob->spans;
+    s->absent_sets = ob->absent;
     const char *p = ob->path ? ob->path : "";
     size_t n = ob->path ? ob->path_len : 0, base = n;
     /* a member's own name: after the last '/' or '!' */
@@ -1152,8 +1243,39 @@ static void collect_matches(YR_SCAN_CONTEXT *ctx, YR_RULE *rule, ms_rule_hit *h,
     }
 }
 
+/* Every match of every string of the scan's set, confirmed or not (a
+ * chained string's parts), into sp. */
+static void collect_spans(YR_SCAN_CONTEXT *ctx, spans *sp) {
+    for (int pass = 0; pass < 2 && sp->ok; pass++) {
+        const YR_MATCHES *ms = pass ? ctx->unconfirmed_matches : ctx->matches;
+        for (uint32_t k = 0; k < ctx->rules->num_strings && sp->ok; k++) {
+            for (const YR_MATCH *mp = ms[k].head; mp;) {
+                YR_MATCH m;
+                memcpy(&m, mp, sizeof(m)); /* unaligned in libyara 4.2's notebook */
+                if (sp->n == MS_SPANS_MAX) {
+                    sp->ok = false; /* bounded memory: the members are scanned whole */
+                    break;
+                }
+                if (sp->n == sp->cap) {
+                    sp->cap = sp->cap ? sp->cap * 2 : 64;
+                    sp->v = ms_xrealloc(sp->v, sp->cap * 2 * sizeof(*sp->v));
+                }
+                uint64_t at = (uint64_t)(m.base + m.offset);
+                sp->v[2 * sp->n] = at;
+                sp->v[2 * sp->n + 1] = at + (m.match_length > 0 ? (uint64_t)m.match_length : 1);
+                sp->n++;
+                mp = m.next;
+            }
+        }
+    }
+}
+
 static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
     ms_sigscan *s = ud;
+    if (s->cur_spans && message == CALLBACK_MSG_TOO_MANY_MATCHES)
+        s->cur_spans->ok = false; /* libyara stopped recording that string */
+    if (s->cur_spans && message == CALLBACK_MSG_SCAN_FINISHED)
+        collect_spans(ctx, s->cur_spans);
     if (message != CALLBACK_MSG_RULE_MATCHING)
         return CALLBACK_CONTINUE;
     YR_RULE *rule = data;
@@ -1233,11 +1355,38 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
     s->cb_error = 0;
     /* the object's class: what its first bytes are, how big it is */
     unsigned key = (unsigned)ms_head_of(data, size) * MS_PRUNE_SIZES + ms_prune_size_class(size);
+    /* spans are collected from one block only (a match across two windows
+     * past their overlap is not found), and from a set that searched every
+     * string an absent member may hold: the whole set, or its absent set
+     * when this object is absent itself (its cut rules' strings are known
+     * absent from all of it) */
+    bool want_spans = s->want_spans && !blocks;
+    unsigned absent_sets = s->absent_sets;
+    s->want_spans = false; /* the next object's, set again with it */
+    s->absent_sets = 0;
+    ms_absence_free(s->abs);
+    s->abs = want_spans ? ms_xcalloc(1, sizeof(*s->abs)) : NULL;
+    if (s->abs)
+        s->abs->n_sets = s->n;
     for (size_t i = 0; i < s->n; i++) {
-        YR_SCANNER *sc = scanner_for(s, i, key, size);
+        YR_SCANNER *sc = NULL;
+        if (i < MS_ABSENT_SETS && (absent_sets & (1u << i)))
+            sc = absent_scanner(s, i, size);
+        if (sc)
+            __atomic_add_fetch(&s->rs->absent_scans, 1, __ATOMIC_RELAXED);
+        else if (want_spans)
+            sc = s->scanners[i];
+        else
+            sc = scanner_for(s, i, key, size);
         yr_scanner_set_callback(sc, on_scan, s);
         define_vars(s, i, sc);
+        s->cur_spans = s->abs ? &s->abs->set[i] : NULL;
+        if (s->cur_spans)
+            s->cur_spans->ok = true;
         int e = scan_one(sc, data, size, blocks ? &w : NULL);
+        if (s->cur_spans && e != ERROR_SUCCESS)
+            s->cur_spans->ok = false;
+        s->cur_spans = NULL;
         if (s->cb_error) {
             r = s->cb_error;
             break;
@@ -1251,6 +1400,66 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
     }
     s->cur = NULL;
     return r;
+}
+
+static int cmp_span(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+ms_absence *ms_sigscan_take_absence(ms_sigscan *s) {
+    ms_absence *a = s->abs;
+    s->abs = NULL;
+    for (size_t i = 0; a && i < a->n_sets; i++) {
+        spans *sp = &a->set[i];
+        if (!sp->ok || sp->n == 0)
+            continue;
+        /* sorted by start, then merged: disjoint and in order */
+        qsort(sp->v, sp->n, 2 * sizeof(*sp->v), cmp_span);
+        size_t k = 0;
+        for (size_t j = 1; j < sp->n; j++) {
+            if (sp->v[2 * j] <= sp->v[2 * k + 1]) {
+                if (sp->v[2 * j + 1] > sp->v[2 * k + 1])
+                    sp->v[2 * k + 1] = sp->v[2 * j + 1];
+            } else {
+                k++;
+                sp->v[2 * k] = sp->v[2 * j];
+                sp->v[2 * k + 1] = sp->v[2 * j + 1];
+            }
+        }
+        sp->n = k + 1;
+    }
+    return a;
+}
+
+unsigned ms_absence_of(const ms_absence *a, uint64_t off, uint64_t len) {
+    unsigned bits = 0;
+    for (size_t i = 0; a && i < a->n_sets && i < MS_ABSENT_SETS && len > 0; i++) {
+        const spans *sp = &a->set[i];
+        if (!sp->ok)
+            continue;
+        /* the first span that ends after off: absent unless it starts
+         * before off + len */
+        size_t lo = 0, hi = sp->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (sp->v[2 * mid + 1] <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == sp->n || sp->v[2 * lo] >= off + len)
+            bits |= 1u << i;
+    }
+    return bits;
+}
+
+void ms_absence_free(ms_absence *a) {
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n_sets; i++)
+        free(a->set[i].v);
+    free(a);
 }
 
 int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v) {

@@ -101,6 +101,9 @@ int ms_rules_foreach(const ms_rules *r, ms_rule_fn fn, void *ud);
 int ms_sigscan_new(ms_rules *r, unsigned timeout_s, ms_sigscan **ret);
 void ms_sigscan_free(ms_sigscan *s);
 
+/* Objects scanned with an absent set so far (the tests, the bench). */
+uint64_t ms_rules_absent_scans(const ms_rules *r);
+
 /* What the external variables say about the next object scanned (see
  * above). NULL fields read as "". */
 typedef struct ms_sig_object {
@@ -109,6 +112,13 @@ typedef struct ms_sig_object {
     ms_class cls;
     const char *format;    /* archive/compression format name, or NULL */
     int64_t uid;           /* owner of the file on disk, -1 unknown */
+    /* Issue 12, members of stored archives: collect where each set's
+     * strings match in this object (ms_sigscan_take_absence), and bit i of
+     * absent: none of set i's strings match in it (ms_absence_of said so of
+     * the member's bytes inside its archive): scan it with the rules that
+     * can match such an object only (ruleprune.h, ms_prune_decide_absent). */
+    bool spans;
+    unsigned absent;
 } ms_sig_object;
 
 /* Set the externals for the scans that follow (the values are copied). */
@@ -117,6 +127,19 @@ void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob);
 /* Scan data; append each matching rule to v->rules. 0, MS_E_TIMEOUT (the
  * hits found so far are kept), or MS_E_YARA. */
 int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v);
+
+/* Where the strings of the last scan matched, when its object asked for
+ * spans and was scanned in one block; NULL otherwise. The caller frees. */
+typedef struct ms_absence ms_absence;
+ms_absence *ms_sigscan_take_absence(ms_sigscan *s);
+/* Bit i set: set i ran to its end over the object and none of its strings
+ * matched within [off, off + len) of it. A member stored in the object at
+ * that place then holds none of them either: a match in a slice of the
+ * object's bytes is a match in the object (every atom is found, every
+ * verification sees at least the slice's bytes), except for the strings
+ * ms_prune_decide_absent never cuts. */
+unsigned ms_absence_of(const ms_absence *a, uint64_t off, uint64_t len);
+void ms_absence_free(ms_absence *a);
 
 /* Given back when a sweep is past [off, off + len) of the object: a big
  * mapped file releases those pages (MADV_DONTNEED), so memory stays

@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <yara.h>
 
@@ -308,4 +309,260 @@ Test(ruleprune, builtin_cut_sets_give_the_same_hits) {
     }
     for (size_t i = 0; i < n; i++)
         free(obs[i].data);
+}
+
+/* ---- absent sets: members that hold none of the set's strings ---- */
+
+/* Each rule's name says what it must be for an object holding none of the
+ * set's strings: off_* are false then, keep_* may match (or hold a string
+ * whose matches in a member need not be matches in its archive). */
+static const char absent_text[] =
+    "rule off_any { strings: $a = \"x1\" condition: any of them }\n"
+    "rule off_and { strings: $a = \"x2\" $b = \"y2\" condition: $a and $b and filesize > 10 }\n"
+    "rule keep_or_size { strings: $a = \"x3\" condition: $a or filesize < 100 }\n"
+    "rule keep_not { strings: $a = \"x4\" condition: not $a }\n"
+    "rule keep_count { strings: $a = \"x5\" condition: #a == 0 }\n"
+    "rule off_all { strings: $a = \"x6\" $b = \"x7\" condition: all of them }\n"
+    "rule off_n_of { strings: $a = \"x6\" $bb = \"x7\" condition: 2 of ($a, $b*) }\n"
+    "rule keep_no_strings { condition: filesize < 10 }\n"
+    "rule off_ref { condition: off_any }\n"
+    "rule keep_ref_not { condition: not off_any }\n"
+    "rule keep_fullword { strings: $a = \"pool\" fullword condition: $a }\n"
+    "rule keep_caret { strings: $a = /^MZ/ condition: $a }\n"
+    "rule keep_dollar { strings: $a = /end$/ condition: $a }\n"
+    "rule off_classes { strings: $a = /[^a-z]x[$^]/ condition: $a }\n"
+    "rule keep_boundary { strings: $a = /\\bword/ condition: $a }\n"
+    "rule off_escaped { strings: $a = /a\\\\b\\$/ condition: $a }\n"
+    "rule keep_at { strings: $a = \"MZ\" condition: $a at 0 }\n"
+    "rule keep_in { strings: $a = \"MZ\" condition: $a in (0..2) }\n"
+    "rule off_needs_both { condition: keep_fullword and off_any }\n"
+    "rule keep_either { condition: keep_fullword or off_any }\n"
+    "rule keep_for { strings: $a = \"x9\" condition: for any of them : ( $ ) }\n";
+
+Test(ruleprune, decides_what_absent_strings_prove) {
+    ms_prune *p = ms_prune_new();
+    cr_assert(ms_prune_add(p, absent_text, strlen(absent_text), "t"));
+    static const char *const names[] = {
+        "off_any", "off_and", "keep_or_size", "keep_not", "keep_count", "off_all", "off_n_of",
+        "keep_no_strings", "off_ref", "keep_ref_not", "keep_fullword", "keep_caret", "keep_dollar",
+        "off_classes", "keep_boundary", "off_escaped", "keep_at", "keep_in", "off_needs_both", "keep_either",
+        "keep_for"};
+    size_t n = sizeof(names) / sizeof(names[0]);
+    cr_assert_eq(ms_prune_rules(p), n);
+    uint8_t off[32];
+    size_t cut = ms_prune_decide_absent(p, off), want = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool expect = !strncmp(names[i], "off_", 4);
+        want += expect;
+        cr_expect_eq(off[i], expect, "%s with no string matched: %s", names[i], off[i] ? "cut" : "kept");
+    }
+    cr_assert_eq(cut, want);
+
+    /* the cut text compiles to the same rules, the cut ones' strings gone */
+    cr_assert_eq(yr_initialize(), ERROR_SUCCESS);
+    char *text = ms_prune_text(p, 0, off);
+    cr_assert_not_null(text);
+    YR_RULES *whole = NULL, *cut_rules = NULL;
+    cr_assert_eq(compile_ok(absent_text, &whole), 0);
+    cr_assert_eq(compile_ok(text, &cut_rules), 0, "the absent text compiles:\n%s", text);
+    YR_RULE *r;
+    size_t n1 = 0, n2 = 0;
+    yr_rules_foreach(whole, r) n1++;
+    yr_rules_foreach(cut_rules, r) n2++;
+    cr_assert_eq(n1, n2);
+    cr_assert_null(strstr(text, "\"x1\""));
+    cr_assert_not_null(strstr(text, "\"x4\""));
+    yr_rules_destroy(whole);
+    yr_rules_destroy(cut_rules);
+    yr_finalize();
+    free(text);
+    ms_prune_free(p);
+}
+
+/* Records of one scan: "path: rule rule ...\n" each, in the order made. */
+typedef struct {
+    char *text;
+    size_t len;
+} records;
+
+static int keep_records(void *ud, ms_verdict *v) {
+    records *r = ud;
+    size_t need = v->path_len + 16;
+    for (size_t i = 0; i < v->n_rules; i++)
+        need += strlen(v->rules[i].rule) + 1;
+    r->text = realloc(r->text, r->len + need + 1);
+    cr_assert_not_null(r->text);
+    r->len += (size_t)sprintf(r->text + r->len, "%.*s:", (int)v->path_len, v->path);
+    for (size_t i = 0; i < v->n_rules; i++)
+        r->len += (size_t)sprintf(r->text + r->len, " %s", v->rules[i].rule);
+    r->len += (size_t)sprintf(r->text + r->len, "\n");
+    ms_verdict_free(v);
+    return MS_CONTINUE;
+}
+
+/* Scan the files in mode (MINERSCAN_RULE_CUT) with rules added to the
+ * built-in ones; the records into out[i], the absent scans made. */
+static uint64_t scan_files(char *const *paths, size_t n, const char *mode, const char *rules, records *out) {
+    setenv("MINERSCAN_RULE_CUT", mode, 1);
+    ms_options o;
+    ms_options_default(&o);
+    const char *rv[] = {rules};
+    o.rules = rv;
+    o.n_rules = 1;
+    ms_engine *e = NULL;
+    ms_worker *w = NULL;
+    char *err = NULL;
+    cr_assert_eq(ms_engine_new(&o, &e, &err), 0, "%s", err ? err : "");
+    cr_assert_eq(ms_worker_new(e, &w), 0);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = 0;
+        uint8_t *d = (uint8_t *)t_read(paths[i], &len);
+        cr_assert_not_null(d, "%s", paths[i]);
+        ms_sink sink = {.emit = keep_records, .ud = &out[i]};
+        cr_assert_geq(ms_worker_scan_buffer(w, d, len, paths[i], strlen(paths[i]), &sink), 0);
+        free(d);
+    }
+    uint64_t absent = ms_engine_absent_scans(e);
+    ms_worker_free(w);
+    ms_engine_free(e);
+    unsetenv("MINERSCAN_RULE_CUT");
+    return absent;
+}
+
+static const char member_rules[] =
+    "rule m_any { strings: $a = \"stratum+tcp://\" condition: $a }\n"
+    "rule m_fullword_end { strings: $a = \"pool.example.org\" fullword condition: $a }\n"
+    "rule m_at_start { strings: $a = \"QZ!\" condition: $a at 0 }\n"
+    "rule m_anchored { strings: $a = /^QZ!/ condition: $a }\n"
+    "rule m_dollar { strings: $a = /tail-of-it$/ condition: $a }\n"
+    "rule m_none_here { strings: $a = \"not-in-any-member\" condition: not $a and filesize < 1MB }\n"
+    "rule m_count_zero { strings: $a = \"zz-nowhere\" condition: #a == 0 and filesize > 100 }\n"
+    "rule m_small { condition: filesize < 600 }\n";
+
+/* The record line of the path that ends with suffix, or NULL. */
+static char *record_line(const char *text, const char *suffix) {
+    for (const char *l = text; l && *l;) {
+        const char *e = strchr(l, '\n'), *colon = strstr(l, ": ");
+        const char *pe = colon && (!e || colon < e) ? colon : strchr(l, ':');
+        size_t sl = strlen(suffix);
+        if (pe && (size_t)(pe - l) >= sl && !memcmp(pe - sl, suffix, sl)) {
+            size_t n = e ? (size_t)(e - l) : strlen(l);
+            char *out = malloc(n + 1);
+            memcpy(out, l, n);
+            out[n] = '\0';
+            return out;
+        }
+        l = e ? e + 1 : NULL;
+    }
+    return NULL;
+}
+
+static bool has_word(const char *line, const char *w) {
+    size_t n = strlen(w);
+    for (const char *p = strstr(line, w); p; p = strstr(p + 1, w))
+        if (p[-1] == ' ' && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* Run argv in dir; the test fails when it does. */
+static void run_in(const char *dir, const char *const *argv) {
+    t_result res;
+    char *cwd = getcwd(NULL, 0);
+    cr_assert_eq(chdir(dir), 0);
+    int rc = t_run(argv, NULL, 60, &res);
+    cr_assert_eq(chdir(cwd), 0);
+    free(cwd);
+    cr_assert_eq(rc, 0, "%s: %s", argv[0], res.err ? res.err : "");
+    t_result_free(&res);
+}
+
+/* Members stored in an ar archive and in tar archives (one nested): each
+ * is a slice of its archive's bytes, and most hold none of the strings. */
+static void make_member_archives(const char *dir, char **paths) {
+    char filler[700];
+    memset(filler, 'q', sizeof(filler));
+    filler[sizeof(filler) - 1] = '\0';
+    char buf[2048];
+    /* a string in the middle: found in the archive too */
+    snprintf(buf, sizeof(buf), "%s use stratum+tcp://pool.example.org:3333 %s", filler, filler);
+    free(t_write_str(dir, "mid.o", buf));
+    /* a fullword string at the very end of an even-sized member: in the
+     * archive the next header's name ("zz.o/") follows it, a letter, and
+     * libyara's fullword check fails there; in the member it holds */
+    snprintf(buf, sizeof(buf), "%s pool.example.org", filler);
+    if (strlen(buf) % 2)
+        memmove(buf, buf + 1, strlen(buf));
+    free(t_write_str(dir, "end.o", buf));
+    /* QZ! at the member's offset 0, which is no offset 0 of the archive */
+    snprintf(buf, sizeof(buf), "QZ!%s", filler);
+    free(t_write_str(dir, "qz.o", buf));
+    /* the end of the member, not of the archive */
+    snprintf(buf, sizeof(buf), "%s tail-of-it", filler);
+    free(t_write_str(dir, "tail.o", buf));
+    /* nothing of any rule: only the rules that hold without strings */
+    free(t_write_str(dir, "zz.o", filler));
+    free(t_write_str(dir, "small.o", "tiny member"));
+    run_in(dir, (const char *const[]){"ar", "rcS", "lib.a", "mid.o", "end.o", "zz.o", "qz.o", "tail.o", "small.o",
+                                      NULL});
+    run_in(dir, (const char *const[]){"tar", "--format=ustar", "-cf", "inner.tar", "qz.o", "zz.o", "end.o",
+                                      "tail.o", NULL});
+    run_in(dir, (const char *const[]){"tar", "--format=ustar", "-cf", "outer.tar", "inner.tar", "lib.a", "mid.o",
+                                      "small.o", NULL});
+    paths[0] = t_path(dir, "lib.a");
+    paths[1] = t_path(dir, "outer.tar");
+}
+
+Test(ruleprune, absent_sets_give_the_hits_of_the_whole_set) {
+    if (!t_have_program("ar") || !t_have_program("tar")) {
+        cr_log_info("NOT CHECKED: ar or tar missing");
+        return;
+    }
+    char *rules = t_write_str(t_tmp, "members.yar", member_rules);
+    char *paths[2];
+    make_member_archives(t_tmp, paths);
+    records whole[2] = {0}, absent[2] = {0};
+    uint64_t n_off = scan_files(paths, 2, "off", rules, whole);
+    uint64_t n_on = scan_files(paths, 2, "always", rules, absent);
+    cr_assert_eq(n_off, 0);
+    /* every member with none of the strings took the absent set: in
+     * lib.a zz.o and small.o, in outer.tar inner.tar and its zz.o, and the
+     * lib.a, zz.o and small.o in it ... (the others hold a match) */
+    cr_assert_geq(n_on, 6, "absent scans: %llu", (unsigned long long)n_on);
+    for (int i = 0; i < 2; i++) {
+        cr_assert_not_null(whole[i].text);
+        cr_expect_str_eq(absent[i].text, whole[i].text, "%s:\nabsent sets:\n%s\nthe whole set:\n%s", paths[i],
+                         absent[i].text, whole[i].text);
+    }
+    /* and the fixtures reach every kind of rule, in members and nested
+     * (the built-in rules may hit too: only these are looked for) */
+    static const struct {
+        const char *path, *rules;
+    } want[] = {
+        {"!inner.tar!end.o", "m_fullword_end m_none_here m_count_zero"},
+        {"!inner.tar!qz.o", "m_at_start m_anchored m_none_here m_count_zero"},
+        {"!inner.tar!tail.o", "m_dollar m_none_here m_count_zero"},
+        {"!inner.tar!zz.o", "m_none_here m_count_zero"},
+        {"outer.tar!lib.a!end.o", "m_fullword_end m_none_here m_count_zero"},
+        {"outer.tar!lib.a!small.o", "m_none_here m_small"},
+        {"outer.tar!mid.o", "m_any m_fullword_end m_none_here m_count_zero"},
+        {"lib.a!qz.o", "m_at_start m_anchored"},
+        {"lib.a!tail.o", "m_dollar"},
+    };
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+        char *line = record_line(k < 7 ? whole[1].text : whole[0].text, want[k].path);
+        cr_assert_not_null(line, "no record %s", want[k].path);
+        char names[256];
+        snprintf(names, sizeof(names), "%s", want[k].rules);
+        for (char *sv = NULL, *r = strtok_r(names, " ", &sv); r; r = strtok_r(NULL, " ", &sv))
+            cr_expect(has_word(line, r), "%s lacks %s: %s", want[k].path, r, line);
+        cr_expect_not(has_word(line, "m_small") && !strstr(want[k].path, "small"), "%s", line);
+        free(line);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(whole[i].text);
+        free(absent[i].text);
+        free(paths[i]);
+    }
+    free(rules);
 }
