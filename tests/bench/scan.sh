@@ -2,7 +2,7 @@
 # Benchmark: minerscan against yara on the same rules over the same trees,
 # measured fairly (issue 12), in one run, warm cache.
 #
-#   tests/bench/scan.sh [BUILD_DIR] [--pairs N] [--quick] [--no-usr] [TREE...]
+#   tests/bench/scan.sh [BUILD_DIR] [--pairs N] [--quick] [--no-usr] [--no-survey] [TREE...]
 #
 # - yara runs with -N: it follows symbolic links unless told not to, and
 #   under /usr/lib every library is reached again through its .so links;
@@ -18,7 +18,8 @@
 #   scores, externals) added to them, so both tools run the same rules.
 # - Also: the whole of /usr once each (time, peak RSS), files per second on
 #   a tree of small files, minerscan -j1 against -j2, one small file end to
-#   end. --quick: one pair, no /usr, fewer small files.
+#   end. --quick: one pair, no /usr, fewer small files, no atom survey;
+#   --no-survey: no atom survey (it takes minutes).
 #
 # Prints one line per measurement. Needs yara and GNU time.
 set -euo pipefail
@@ -27,12 +28,14 @@ build=build
 pairs=3
 quick=0
 no_usr=0
+no_survey=0
 trees=()
 while (($#)); do
   case $1 in
   --pairs) pairs=$2; shift 2 ;;
   --quick) quick=1; pairs=1; shift ;;
   --no-usr) no_usr=1; shift ;;
+  --no-survey) no_survey=1; shift ;;
   -*) echo "bench: unknown option $1" >&2; exit 2 ;;
   *) if [ ${#trees[@]} -eq 0 ] && [ -d "$1/scanner" ]; then build=$1; else trees+=("$1"); fi; shift ;;
   esac
@@ -117,7 +120,7 @@ awk -v a="$(printf '%s\n' "${cw[@]}" | median)" -v b="$(printf '%s\n' "${ow[@]}"
 # Would a prefilter on libyara's atoms let minerscan skip libyara? Only
 # where objects hold none of them (tests/bench/atom_survey.c). Not with
 # --quick: with the third-party set it takes minutes.
-if ((!quick)) && ninja -C "$build" tests/atom-survey >/dev/null 2>&1; then
+if ((!quick && !no_survey)) && ninja -C "$build" tests/atom-survey >/dev/null 2>&1; then
   echo "== objects holding at least one libyara atom (built-in rules, then + $generated third-party)"
   "$build/tests/atom-survey" "${builtin[@]}" -- "${trees[@]}" | sed 's/^/  /'
   "$build/tests/atom-survey" "${builtin[@]}" "${tp_files[@]}" -- "${trees[@]}" | sed 's/^/  /'
