@@ -579,12 +579,12 @@ static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_eviden
                            char *why, size_t why_cap) {
     /* the YARA externals of this object (issue 11, sigscan.h) */
     ms_format f = v->cls == MS_CLASS_ARCHIVE ? ms_format_at_start(o->data, o->size) : MS_FMT_NONE;
-    /* an archive read from its own bytes (not windowed) collects where its
-     * strings match, for its stored members (children.absence) */
+    /* an archive collects where its strings match, for its stored
+     * members (children.absence) */
     ms_sigscan_set_object(s->w->sig, &(ms_sig_object){.path = v->path, .path_len = v->path_len, .cls = v->cls,
                                                       .format = f != MS_FMT_NONE ? ms_format_name(f) : NULL,
                                                       .uid = s->uid,
-                                                      .spans = v->cls == MS_CLASS_ARCHIVE && !windowed(o),
+                                                      .spans = v->cls == MS_CLASS_ARCHIVE,
                                                       .absent = o->absent});
     int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
                                     MS_WINDOW_OVERLAP, object_release, (void *)o, v);

@@ -89,6 +89,9 @@ typedef struct spans {
 
 struct ms_absence {
     size_t n_sets;
+    /* a windowed scan's blocks, [k * window, k * window + window +
+     * overlap): a match is found only inside one (window 0: one block) */
+    uint64_t window, overlap, size;
     spans set[MS_MAX_RULE_SETS];
 };
 
@@ -1355,19 +1358,23 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
     s->cb_error = 0;
     /* the object's class: what its first bytes are, how big it is */
     unsigned key = (unsigned)ms_head_of(data, size) * MS_PRUNE_SIZES + ms_prune_size_class(size);
-    /* spans are collected from one block only (a match across two windows
-     * past their overlap is not found), and from a set that searched every
-     * string an absent member may hold: the whole set, or its absent set
-     * when this object is absent itself (its cut rules' strings are known
-     * absent from all of it) */
-    bool want_spans = s->want_spans && !blocks;
+    /* spans are collected from a set that searched every string an absent
+     * member may hold: the whole set, or its absent set when this object is
+     * absent itself (its cut rules' strings are known absent from all of
+     * it); in windows, they speak only for members inside one window's
+     * block (a match across two blocks past their overlap is not found) */
+    bool want_spans = s->want_spans;
     unsigned absent_sets = s->absent_sets;
     s->want_spans = false; /* the next object's, set again with it */
     s->absent_sets = 0;
     ms_absence_free(s->abs);
     s->abs = want_spans ? ms_xcalloc(1, sizeof(*s->abs)) : NULL;
-    if (s->abs)
+    if (s->abs) {
         s->abs->n_sets = s->n;
+        s->abs->window = blocks ? window : 0;
+        s->abs->overlap = overlap;
+        s->abs->size = size;
+    }
     for (size_t i = 0; i < s->n; i++) {
         YR_SCANNER *sc = NULL;
         if (i < MS_ABSENT_SETS && (absent_sets & (1u << i)))
@@ -1434,6 +1441,15 @@ ms_absence *ms_sigscan_take_absence(ms_sigscan *s) {
 
 unsigned ms_absence_of(const ms_absence *a, uint64_t off, uint64_t len) {
     unsigned bits = 0;
+    if (!a || off > a->size || len > a->size - off)
+        return 0;
+    if (a->window) {
+        /* inside the block that starts at or before it (blocks start at
+         * each multiple of window and run overlap bytes further) */
+        uint64_t start = off / a->window * a->window;
+        if (off + len > start + a->window + a->overlap)
+            return 0;
+    }
     for (size_t i = 0; a && i < a->n_sets && i < MS_ABSENT_SETS && len > 0; i++) {
         const spans *sp = &a->set[i];
         if (!sp->ok)

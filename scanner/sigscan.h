@@ -129,7 +129,7 @@ void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob);
 int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v);
 
 /* Where the strings of the last scan matched, when its object asked for
- * spans and was scanned in one block; NULL otherwise. The caller frees. */
+ * spans; NULL otherwise. The caller frees. */
 typedef struct ms_absence ms_absence;
 ms_absence *ms_sigscan_take_absence(ms_sigscan *s);
 /* Bit i set: set i ran to its end over the object and none of its strings
@@ -137,7 +137,8 @@ ms_absence *ms_sigscan_take_absence(ms_sigscan *s);
  * that place then holds none of them either: a match in a slice of the
  * object's bytes is a match in the object (every atom is found, every
  * verification sees at least the slice's bytes), except for the strings
- * ms_prune_decide_absent never cuts. */
+ * ms_prune_decide_absent never cuts. An object scanned in windows speaks
+ * only for slices inside one of its blocks. */
 unsigned ms_absence_of(const ms_absence *a, uint64_t off, uint64_t len);
 void ms_absence_free(ms_absence *a);
 
