@@ -5,7 +5,9 @@
  * to the same rules (names, order, private and global flags), and a rule
  * the reader cuts must be one whose condition it was asked about. The
  * cut text is never longer than the input plus one short condition per
- * rule.
+ * rule. The absent set (ms_prune_decide_absent) compiles to the same rules
+ * too, and on data where no string of the whole set matches it gives the
+ * whole set's hits.
  */
 #include <stdint.h>
 #include <string.h>
@@ -34,6 +36,70 @@ static YR_RULES *compile(const char *text) {
         r = NULL;
     yr_compiler_destroy(c);
     return r;
+}
+
+/* The rules that matched one scan (by index) and whether any string did. */
+typedef struct {
+    uint8_t *hit;
+    size_t n;
+    bool strings;
+} outcome;
+
+static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
+    outcome *o = ud;
+    if (message == CALLBACK_MSG_RULE_MATCHING) {
+        size_t i = (size_t)((const YR_RULE *)data - ctx->rules->rules_table);
+        if (i < o->n)
+            o->hit[i] = 1;
+    } else if (message == CALLBACK_MSG_SCAN_FINISHED) {
+        for (uint32_t k = 0; k < ctx->rules->num_strings; k++)
+            if (ctx->matches[k].head || ctx->unconfirmed_matches[k].head)
+                o->strings = true;
+    }
+    return CALLBACK_CONTINUE;
+}
+
+static void scan(YR_RULES *r, const uint8_t *d, size_t n, outcome *o) {
+    memset(o->hit, 0, o->n);
+    o->strings = false;
+    /* private rules are reported too: the flags below ask for all */
+    yr_rules_scan_mem(r, d, n, SCAN_FLAGS_REPORT_RULES_MATCHING, on_scan, o, 1);
+}
+
+/* The absent set of p for text: compiled, the same rules as whole, and on
+ * each probe where no string of whole matched, the same hits. */
+static void check_absent(ms_prune *p, YR_RULES *whole, size_t n, uint8_t *off) {
+    size_t cut = ms_prune_decide_absent(p, off);
+    FUZZ_ASSERT(cut <= n);
+    char *t = ms_prune_text(p, 0, off);
+    FUZZ_ASSERT(!t == !cut);
+    if (!t || !whole) {
+        free(t);
+        return;
+    }
+    YR_RULES *a = compile(t);
+    FUZZ_ASSERT(a != NULL);
+    size_t nr = 0;
+    for (const YR_RULE *r = whole->rules_table; !RULE_IS_NULL(r); r++)
+        nr++;
+    outcome ow = {.hit = calloc(nr + 1, 1), .n = nr}, oa = {.hit = calloc(nr + 1, 1), .n = nr};
+    static uint8_t probes[3][300];
+    memset(probes[1], 'A', sizeof(probes[1]));
+    for (size_t i = 0; i < sizeof(probes[2]); i++)
+        probes[2][i] = (uint8_t)(i * 37 + 11);
+    static const size_t sizes[] = {0, 16, 300, 300};
+    for (size_t k = 0; k < 4; k++) {
+        const uint8_t *d = probes[k < 2 ? 0 : k - 1];
+        scan(whole, d, sizes[k], &ow);
+        if (ow.strings)
+            continue; /* only objects with no string matched */
+        scan(a, d, sizes[k], &oa);
+        FUZZ_ASSERT(!memcmp(ow.hit, oa.hit, nr));
+    }
+    free(ow.hit);
+    free(oa.hit);
+    yr_rules_destroy(a);
+    free(t);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -77,6 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
             free(t);
         }
+    if (followed)
+        check_absent(p, whole, n, off);
     if (whole)
         yr_rules_destroy(whole);
     free(off);
