@@ -30,8 +30,9 @@
 /* the sets an absence bit mask (ms_sig_object.absent) can name */
 #define MS_ABSENT_SETS 32
 /* matches kept per set for one object's spans: past it, the object's
- * members are scanned with the whole set (16 MiB of spans) */
-#define MS_SPANS_MAX (1u << 20)
+ * members are scanned with the whole set (4 MiB of spans; an archive
+ * nested in another holds its own while its parent's are kept) */
+#define MS_SPANS_MAX (1u << 18)
 /* the cut sets of a rule set: one per (head, size class) (ruleprune.h) */
 #define MS_CUT_KEYS (MS_HEAD_N * MS_PRUNE_SIZES)
 
