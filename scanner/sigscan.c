@@ -85,7 +85,8 @@ struct ms_rules {
 typedef struct spans {
     uint64_t *v; /* pairs [start, end) */
     size_t n, cap;
-    bool ok;     /* complete: the whole set (or its absent set) ran to its end */
+    bool ok;       /* complete: the scan reached its end with every match kept */
+    bool too_many; /* libyara stopped recording a string's matches */
 } spans;
 
 struct ms_absence {
@@ -1277,9 +1278,12 @@ static void collect_spans(YR_SCAN_CONTEXT *ctx, spans *sp) {
 static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
     ms_sigscan *s = ud;
     if (s->cur_spans && message == CALLBACK_MSG_TOO_MANY_MATCHES)
-        s->cur_spans->ok = false; /* libyara stopped recording that string */
-    if (s->cur_spans && message == CALLBACK_MSG_SCAN_FINISHED)
+        s->cur_spans->too_many = true; /* libyara stopped recording that string */
+    if (s->cur_spans && message == CALLBACK_MSG_SCAN_FINISHED && !s->cur_spans->too_many) {
+        /* only a scan that got here has all its matches */
+        s->cur_spans->ok = true;
         collect_spans(ctx, s->cur_spans);
+    }
     if (message != CALLBACK_MSG_RULE_MATCHING)
         return CALLBACK_CONTINUE;
     YR_RULE *rule = data;
@@ -1389,8 +1393,6 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
         yr_scanner_set_callback(sc, on_scan, s);
         define_vars(s, i, sc);
         s->cur_spans = s->abs ? &s->abs->set[i] : NULL;
-        if (s->cur_spans)
-            s->cur_spans->ok = true;
         int e = scan_one(sc, data, size, blocks ? &w : NULL);
         if (s->cur_spans && e != ERROR_SUCCESS)
             s->cur_spans->ok = false;

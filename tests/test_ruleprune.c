@@ -627,3 +627,36 @@ Test(ruleprune, absent_sets_in_an_archive_scanned_in_windows) {
         free(paths[i]);
     free(rules);
 }
+
+/* A string libyara stops recording (more than its million matches, in
+ * one member) leaves the archive's spans incomplete: a later member that
+ * holds the string is scanned whole, not as absent. minerscan's own cap
+ * on spans (256 Ki) is reached first; with either guard alone the test
+ * passes, with neither late.o loses its hit. */
+Test(ruleprune, spans_past_libyaras_match_limit_are_not_trusted) {
+    char *rules = t_write_str(t_tmp, "many.yar", "rule t_many { strings: $a = \"aa\" condition: $a }\n");
+    size_t n = (1u << 20) + (64u << 10);
+    char *many = malloc(n + 1);
+    cr_assert_not_null(many);
+    memset(many, 'a', n);
+    many[n] = '\0';
+    free(t_write_str(t_tmp, "many.o", many));
+    free(many);
+    /* past the million: in the archive's scan its "aa" is not recorded */
+    free(t_write_str(t_tmp, "late.o", "-- aa --\n"));
+    cr_assert(t_have_program("ar"), "ar (binutils): tests/setup.sh installs it");
+    run_in(t_tmp, (const char *const[]){"ar", "rcS", "many.a", "many.o", "late.o", NULL});
+    char *path[1] = {t_path(t_tmp, "many.a")};
+    records whole[1] = {0}, absent[1] = {0};
+    scan_files(path, 1, "off", rules, whole, false);
+    scan_files(path, 1, "always", rules, absent, false);
+    cr_assert_not_null(whole[0].text);
+    cr_expect_str_eq(absent[0].text, whole[0].text, "absent sets:\n%s\nthe whole set:\n%s", absent[0].text,
+                     whole[0].text);
+    static const want_hits want[] = {{"many.a!late.o", "t_many"}, {"many.a!many.o", "t_many"}};
+    expect_hits(whole[0].text, want, sizeof(want) / sizeof(want[0]));
+    free(whole[0].text);
+    free(absent[0].text);
+    free(path[0]);
+    free(rules);
+}
