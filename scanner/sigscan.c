@@ -33,8 +33,12 @@
  * members are scanned with the whole set (4 MiB of spans; an archive
  * nested in another holds its own while its parent's are kept) */
 #define MS_SPANS_MAX (1u << 18)
-/* the cut sets of a rule set: one per (head, size class) (ruleprune.h) */
-#define MS_CUT_KEYS (MS_HEAD_N * MS_PRUNE_SIZES)
+/* the cut sets of a rule set: one per (head, size class) (ruleprune.h),
+ * and the absent set (ms_prune_decide_absent): for an object holding none
+ * of the set's strings */
+#define MS_CLASS_KEYS (MS_HEAD_N * MS_PRUNE_SIZES)
+#define MS_ABSENT_KEY MS_CLASS_KEYS
+#define MS_CUT_KEYS (MS_CLASS_KEYS + 1)
 
 typedef struct rule_info rule_info;
 
@@ -57,13 +61,6 @@ typedef struct rule_set {
     bool owned[MS_CUT_KEYS];
     uint64_t seen[MS_CUT_KEYS]; /* the work scanned with the whole set, by class */
     uint64_t need[MS_CUT_KEYS]; /* the work after which the cut set pays */
-    /* the absent set (absent_rules): the rules that can match an object
-     * holding none of the set's strings; NULL not made yet, rules when
-     * nothing is cut */
-    YR_RULES *absent;
-    uint8_t *absent_off;
-    bool absent_owned;
-    uint64_t absent_seen, absent_need;
 } rule_set;
 
 struct ms_rules {
@@ -101,7 +98,6 @@ struct ms_sigscan {
     ms_rules *rs;
     YR_SCANNER *scanners[MS_MAX_RULE_SETS];
     YR_SCANNER *cut[MS_MAX_RULE_SETS][MS_CUT_KEYS]; /* made on first use */
-    YR_SCANNER *absent[MS_MAX_RULE_SETS];           /* made on first use */
     /* the next object: collect its spans; bit i: set i's strings are
      * known to be absent from it (ms_sig_object) */
     bool want_spans;
@@ -718,9 +714,6 @@ void ms_rules_free(ms_rules *r) {
                 yr_rules_destroy(t->cut[k]);
             free(t->off[k]);
         }
-        if (t->absent_owned)
-            yr_rules_destroy(t->absent);
-        free(t->absent_off);
         if (t->rules)
             yr_rules_destroy(t->rules);
         for (size_t f = 0; t->prune && f < ms_prune_files(t->prune); f++) {
@@ -830,7 +823,8 @@ int ms_rules_save(const ms_rules *r, const char *path) {
 
 /* The set to scan an object of class key with: the rules cut to what can
  * match the class, compiled once and shared by the workers, or the whole
- * set (the hits are the same either way).
+ * set (the hits are the same either way). Key MS_ABSENT_KEY is the class
+ * of objects holding none of the set's strings (stored members, sigscan.h).
  *
  * A cut set costs a compile (about 0.17 ms per rule: half a second for
  * 3000) and saves libyara time in proportion to the rules cut, the bytes
@@ -858,8 +852,9 @@ static YR_RULES *cut_rules(ms_rules *rs, rule_set *t, unsigned key, size_t size)
     size_t n = ms_prune_rules(t->prune);
     if (!t->cut[key] && !t->off[key]) {
         t->off[key] = ms_xcalloc(n ? n : 1, 1);
-        ms_head head = (ms_head)(key / MS_PRUNE_SIZES);
-        size_t ncut = ms_prune_decide(t->prune, head, ms_prune_sizes[key % MS_PRUNE_SIZES], t->off[key]);
+        size_t ncut = key == MS_ABSENT_KEY ? ms_prune_decide_absent(t->prune, t->off[key])
+                      : ms_prune_decide(t->prune, (ms_head)(key / MS_PRUNE_SIZES),
+                                        ms_prune_sizes[key % MS_PRUNE_SIZES], t->off[key]);
         if (ncut == 0)
             __atomic_store_n(&t->cut[key], t->rules, __ATOMIC_RELEASE);
         else if (rs->cut == CUT_WHEN_IT_PAYS)
@@ -879,43 +874,6 @@ static YR_RULES *cut_rules(ms_rules *rs, rule_set *t, unsigned key, size_t size)
     }
     pthread_mutex_unlock(&t->lock);
     return r ? r : t->rules;
-}
-
-/* The absent set of t (ruleprune.h, ms_prune_decide_absent), for an object
- * in which none of t's strings match: the rules that can still match it,
- * the others cut to false. NULL: use the whole set (not made yet, it does
- * not pay yet, nothing to cut, cutting is off). Made once, as a cut set
- * is: when the objects it would have served reach its work. */
-static YR_RULES *absent_rules(ms_rules *rs, rule_set *t, size_t size) {
-    if (!t->prune || rs->cut == CUT_OFF)
-        return NULL;
-    YR_RULES *r = __atomic_load_n(&t->absent, __ATOMIC_ACQUIRE);
-    if (r)
-        return r == t->rules ? NULL : r;
-    uint64_t work = __atomic_add_fetch(&t->absent_seen, (uint64_t)size + MS_CUT_OBJECT_WORK, __ATOMIC_RELAXED);
-    if (work < __atomic_load_n(&t->absent_need, __ATOMIC_RELAXED))
-        return NULL;
-    if (pthread_mutex_trylock(&t->lock) != 0)
-        return NULL;
-    size_t n = ms_prune_rules(t->prune);
-    if (!t->absent && !t->absent_off) {
-        t->absent_off = ms_xcalloc(n ? n : 1, 1);
-        size_t ncut = ms_prune_decide_absent(t->prune, t->absent_off);
-        if (ncut == 0)
-            __atomic_store_n(&t->absent, t->rules, __ATOMIC_RELEASE);
-        else if (rs->cut == CUT_WHEN_IT_PAYS)
-            __atomic_store_n(&t->absent_need, (uint64_t)((double)MS_CUT_WORK * (double)n / (double)ncut),
-                             __ATOMIC_RELAXED);
-    }
-    if (!t->absent && work >= t->absent_need) {
-        r = compile_again(rs, t, t->absent_off, 0);
-        t->absent_owned = r != NULL;
-        /* libyara refused the cut text: the whole set, same hits */
-        __atomic_store_n(&t->absent, r ? r : t->rules, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&t->lock);
-    r = __atomic_load_n(&t->absent, __ATOMIC_ACQUIRE);
-    return r && r != t->rules ? r : NULL;
 }
 
 int ms_rules_builtin_version(char digest[65], size_t *ret_count) {
@@ -1105,23 +1063,11 @@ static YR_SCANNER *scanner_for(ms_sigscan *s, size_t i, unsigned key, size_t siz
     return s->cut[i][key];
 }
 
-/* The scanner of set i's absent set, or NULL (absent_rules). */
-static YR_SCANNER *absent_scanner(ms_sigscan *s, size_t i, size_t size) {
-    YR_RULES *r = absent_rules(s->rs, &s->rs->sets[i], size);
-    if (!r)
-        return NULL;
-    if (!s->absent[i])
-        s->absent[i] = new_scanner(r, s->timeout);
-    return s->absent[i];
-}
-
 void ms_sigscan_free(ms_sigscan *s) {
     if (!s)
         return;
     ms_absence_free(s->abs);
     for (size_t i = 0; i < s->n; i++) {
-        if (s->absent[i])
-            yr_scanner_destroy(s->absent[i]);
         yr_scanner_destroy(s->scanners[i]);
         for (size_t k = 0; k < MS_CUT_KEYS; k++)
             if (s->cut[i][k])
@@ -1381,15 +1327,18 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
         s->abs->size = size;
     }
     for (size_t i = 0; i < s->n; i++) {
-        YR_SCANNER *sc = NULL;
-        if (i < MS_ABSENT_SETS && (absent_sets & (1u << i)))
-            sc = absent_scanner(s, i, size);
-        if (sc)
-            __atomic_add_fetch(&s->rs->absent_scans, 1, __ATOMIC_RELAXED);
-        else if (want_spans)
+        /* the absent set, once it pays (the whole set until then), or the
+         * whole set for spans, or the class's cut set */
+        YR_SCANNER *sc;
+        if (i < MS_ABSENT_SETS && (absent_sets & (1u << i))) {
+            sc = scanner_for(s, i, MS_ABSENT_KEY, size);
+            if (sc != s->scanners[i])
+                __atomic_add_fetch(&s->rs->absent_scans, 1, __ATOMIC_RELAXED);
+        } else if (want_spans) {
             sc = s->scanners[i];
-        else
+        } else {
             sc = scanner_for(s, i, key, size);
+        }
         yr_scanner_set_callback(sc, on_scan, s);
         define_vars(s, i, sc);
         s->cur_spans = s->abs ? &s->abs->set[i] : NULL;
