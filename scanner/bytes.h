@@ -84,6 +84,17 @@ static inline bool ms_is_hex(uint8_t c) {
     return ms_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* a hex digit's value, or -1 */
+static inline int ms_hexval(int c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 static inline uint8_t ms_lower(uint8_t c) {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }

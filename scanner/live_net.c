@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "capture.h"
 #include "minerscan.h"
 
@@ -34,21 +35,11 @@ bool ms_pool_host_known(const char *host, size_t len) {
     return ms_pool_name_known(host, len);
 }
 
-static int hexval(int c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* n hex digits at *p into *ret; advances *p. */
 static bool hex_field(const char **p, size_t n, uint32_t *ret) {
     uint32_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = hexval((unsigned char)(*p)[i]);
+        int d = ms_hexval((unsigned char)(*p)[i]);
         if (d < 0)
             return false;
         v = v << 4 | (uint32_t)d;
