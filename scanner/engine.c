@@ -193,6 +193,10 @@ uint64_t ms_engine_absent_scans(const ms_engine *e) {
     return ms_rules_absent_scans(e->rules);
 }
 
+uint64_t ms_engine_clean_skips(const ms_engine *e) {
+    return ms_rules_clean_skips(e->rules);
+}
+
 size_t ms_engine_rule_count(const ms_engine *e) {
     return ms_rules_count(e->rules);
 }

@@ -47,6 +47,8 @@ bool ms_engine_links_alike(const ms_engine *e);
 size_t ms_engine_cut_sets(const ms_engine *e);
 /* Objects scanned with an absent set (stored members, sigscan.h). */
 uint64_t ms_engine_absent_scans(const ms_engine *e);
+/* the objects whose scan with a rule set the prefilter spared (sigscan.h) */
+uint64_t ms_engine_clean_skips(const ms_engine *e);
 /* The rule compiler's warnings about user rules (sigscan.h), or NULL. */
 const char *ms_engine_rules_warnings(const ms_engine *e);
 /* --save-rules: the user rules compiled from sources (ms_rules_save). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "rulelits.h"
 
 const uint64_t ms_prune_sizes[MS_PRUNE_SIZES] = {
     0, 1u << 20, 4u << 20, 16u << 20, 64u << 20, 256u << 20,
@@ -53,6 +54,14 @@ typedef struct {
 } tok;
 
 typedef struct {
+    const char *name; /* "$a", "$" (anonymous), into the file's text */
+    size_t n;
+    /* its literal sets (rulelits.h), numbered over the whole set: it may
+     * match only where each has a literal; none: it may match anywhere */
+    size_t set_first, sets;
+} pstr;
+
+typedef struct {
     char *name, *ns;
     size_t cut, end; /* where the rewrite starts (strings: or condition:) and after '}' */
     tok *cond;
@@ -62,7 +71,19 @@ typedef struct {
      * anchor or a word boundary (^ $ \b \B), or a condition with at/in
      * (libyara verifies a string used only with `at N` at offset N) */
     bool sensitive;
+    bool is_private;
+    /* the literals of its strings (rulelits.h), p->lits[lit_first, +lit_n) */
+    size_t lit_first, lit_n;
+    pstr *strs;
+    size_t nstr, scap;
 } prule;
+
+typedef struct {
+    uint8_t b[2 * MS_LIT_MAX]; /* a wide form is twice as long */
+    uint8_t n;
+    bool nocase;
+    size_t set; /* the literal set it belongs to (pstr.set_first...) */
+} plit;
 
 typedef struct {
     char *text;
@@ -76,6 +97,9 @@ struct ms_prune {
     size_t nf;
     prule *rules;
     size_t nr, cap;
+    plit *lits;
+    size_t nl, lcap;
+    size_t nsets; /* literal sets over all rules */
 };
 
 static bool is_id0(char c) {
@@ -337,26 +361,49 @@ static bool regex_sensitive(const char *s, size_t n) {
     return false;
 }
 
-/* The value of a meta entry or a string definition, with its modifiers;
- * *sensitive is set when the string is (prule.sensitive). */
-static void skip_string_def_flags(lex *x, bool *sensitive) {
+static void add_lit(ms_prune *p, const ms_lit *l, bool wide, bool nocase, size_t set) {
+    if (p->nl == p->lcap) {
+        p->lcap = p->lcap ? p->lcap * 2 : 64;
+        p->lits = ms_xrealloc(p->lits, p->lcap * sizeof(*p->lits));
+    }
+    plit *d = &p->lits[p->nl++];
+    d->nocase = nocase;
+    d->set = set;
+    d->n = 0;
+    for (size_t k = 0; k < l->n; k++) {
+        d->b[d->n++] = l->b[k];
+        if (wide)
+            d->b[d->n++] = 0;
+    }
+}
+
+/* A string definition's value and modifiers (x at the value): sets
+ * r->sensitive when the string is (prule.sensitive), adds its literals to
+ * the rule's and their sets to q. */
+static void read_string_def(lex *x, prule *r, ms_prune *p, pstr *q) {
     skip_ws(x);
     if (x->i >= x->n) {
         x->bad = true;
         return;
     }
     char c = x->s[x->i];
-    if (c == '"')
+    size_t body = x->i + 1, body_n = 0;
+    bool nocase = false;
+    if (c == '"') {
         skip_delimited(x, '"');
-    else if (c == '/') {
-        size_t st = x->i + 1;
+        if (!x->bad)
+            body_n = x->i - 1 - body;
+    } else if (c == '/') {
         skip_delimited(x, '/');
         if (!x->bad) {
             size_t e = x->i;
-            while (e > st && x->s[e - 1] != '/')
+            while (e > body && x->s[e - 1] != '/')
                 e--; /* back over the flags to the closing slash */
-            if (e > st && regex_sensitive(x->s + st, e - 1 - st))
-                *sensitive = true;
+            for (size_t k = e; k < x->i; k++)
+                nocase |= x->s[k] == 'i';
+            body_n = e > body ? e - 1 - body : 0;
+            if (e > body && regex_sensitive(x->s + body, body_n))
+                r->sensitive = true;
         }
     } else if (c == '{') {
         while (x->i < x->n && x->s[x->i] != '}')
@@ -364,19 +411,29 @@ static void skip_string_def_flags(lex *x, bool *sensitive) {
         if (x->i >= x->n)
             x->bad = true;
         else
-            x->i++;
+            body_n = x->i++ - body;
     } else {
         x->bad = true;
         return;
     }
     /* modifiers: ascii wide nocase fullword private xor(...) base64("...") */
+    bool ascii = false, wide = false, encoded = false;
     for (;;) {
         skip_ws(x);
         size_t k = ident_at(x, x->i);
         if (!k || section_ahead(x, "condition"))
-            return;
-        if (word_is(x->s + x->i, k, "fullword"))
-            *sensitive = true;
+            break;
+        const char *m = x->s + x->i;
+        if (word_is(m, k, "fullword"))
+            r->sensitive = true;
+        else if (word_is(m, k, "ascii"))
+            ascii = true;
+        else if (word_is(m, k, "wide"))
+            wide = true;
+        else if (word_is(m, k, "nocase"))
+            nocase = true;
+        else if (!word_is(m, k, "private"))
+            encoded = true; /* xor, base64, base64wide, what this reader does not know */
         x->i += k;
         skip_ws(x);
         if (x->i < x->n && x->s[x->i] == '(') {
@@ -391,6 +448,22 @@ static void skip_string_def_flags(lex *x, bool *sensitive) {
                 return;
         }
     }
+    ms_litsets sets;
+    const char *b = x->s + body;
+    bool got = !x->bad && !encoded &&
+               (c == '"' ? ms_lits_text(b, body_n, &sets) : c == '/' ? ms_lits_regex(b, body_n, &sets)
+                                                                     : ms_lits_hex(b, body_n, &sets));
+    if (!got || (c == '{' && (ascii || wide || nocase)))
+        return;
+    q->set_first = p->nsets;
+    q->sets = sets.n;
+    for (size_t k = 0; k < sets.n; k++, p->nsets++)
+        for (size_t j = 0; j < sets.set[k].n; j++) {
+            if (ascii || !wide)
+                add_lit(p, &sets.set[k].v[j], false, nocase, p->nsets);
+            if (wide)
+                add_lit(p, &sets.set[k].v[j], true, nocase, p->nsets);
+        }
 }
 
 static void skip_meta_value(lex *x) {
@@ -425,14 +498,17 @@ static bool tok_is_word(const tok *t, const char *w) {
 }
 
 /* One rule from its first keyword; false when it cannot be followed. */
-static bool parse_rule(lex *x, prule *r) {
+static bool parse_rule(lex *x, prule *r, ms_prune *p) {
     const char *w;
     size_t wn;
     if (!next_ident(x, &w, &wn))
         return false;
-    while (word_is(w, wn, "global") || word_is(w, wn, "private"))
+    r->lit_first = p->nl;
+    while (word_is(w, wn, "global") || word_is(w, wn, "private")) {
+        r->is_private |= word_is(w, wn, "private");
         if (!next_ident(x, &w, &wn))
             return false;
+    }
     if (!word_is(w, wn, "rule") || !next_ident(x, &w, &wn))
         return false;
     r->name = dup_n(w, wn);
@@ -462,12 +538,17 @@ static bool parse_rule(lex *x, prule *r) {
             skip_ws(x);
             if (x->i >= x->n || x->s[x->i] != '$')
                 return false;
-            x->i++;
+            size_t name = x->i++;
             while (x->i < x->n && is_id(x->s[x->i]))
                 x->i++; /* $1 is a name too */
+            if (r->nstr == r->scap) {
+                r->scap = r->scap ? r->scap * 2 : 8;
+                r->strs = ms_xrealloc(r->strs, r->scap * sizeof(*r->strs));
+            }
+            r->strs[r->nstr++] = (pstr){.name = x->s + name, .n = x->i - name};
             if (!expect_char(x, '='))
                 return false;
-            skip_string_def_flags(x, &r->sensitive);
+            read_string_def(x, r, p, &r->strs[r->nstr - 1]);
         }
     }
     if (x->bad || !section_ahead(x, "condition"))
@@ -476,6 +557,7 @@ static bool parse_rule(lex *x, prule *r) {
     expect_char(x, ':');
     r->cond = lex_condition(x, &r->ncond);
     r->end = x->i;
+    r->lit_n = p->nl - r->lit_first;
     for (size_t i = 0; i < r->ncond; i++)
         if (tok_is_word(&r->cond[i], "at") || tok_is_word(&r->cond[i], "in"))
             r->sensitive = true;
@@ -493,11 +575,13 @@ void ms_prune_free(ms_prune *p) {
         free(p->rules[i].name);
         free(p->rules[i].ns);
         free(p->rules[i].cond);
+        free(p->rules[i].strs);
     }
     for (size_t i = 0; i < p->nf; i++)
         free(p->files[i].text);
     free(p->rules);
     free(p->files);
+    free(p->lits);
     free(p);
 }
 
@@ -505,6 +589,7 @@ bool ms_prune_add(ms_prune *p, const char *text, size_t len, const char *ns) {
     p->files = ms_xrealloc(p->files, (p->nf + 1) * sizeof(*p->files));
     pfile *f = &p->files[p->nf++];
     *f = (pfile){.text = dup_n(text, len), .len = len, .first = p->nr};
+    size_t nl0 = p->nl, ns0 = p->nsets;
     lex x = {.s = f->text, .n = len};
     bool ok = true;
     for (;;) {
@@ -536,7 +621,7 @@ bool ms_prune_add(ms_prune *p, const char *text, size_t len, const char *ns) {
         }
         prule *r = &p->rules[p->nr];
         *r = (prule){0};
-        bool good = parse_rule(&x, r);
+        bool good = parse_rule(&x, r, p);
         p->nr++;
         r->ns = ms_xstrdup(ns);
         if (!good) {
@@ -550,7 +635,10 @@ bool ms_prune_add(ms_prune *p, const char *text, size_t len, const char *ns) {
             free(p->rules[i].name);
             free(p->rules[i].ns);
             free(p->rules[i].cond);
+            free(p->rules[i].strs);
         }
+        p->nl = nl0;
+        p->nsets = ns0;
         p->nr = f->first;
     }
     f->ok = ok;
@@ -591,6 +679,8 @@ typedef struct {
     size_t rule;      /* the rule being decided: references look before it */
     const int *value; /* the decided rules' values */
     bool absent;      /* ms_prune_decide_absent: no string matched */
+    bool clean;       /* ms_prune_decide_clean: none of the literals occurs */
+    const uint8_t *seen; /* with clean: by literal set, one of its literals occurs */
     bool bad;
 } ev;
 
@@ -674,41 +764,128 @@ static int find_rule(const ev *e, const tok *t) {
     return U;
 }
 
-/* With no string of the set matched (ev.absent): a string expression that
- * is then false, consumed: `$a` or `$a*` alone, `any of them`, `all of
- * them`, `N of them` (N > 0), the same over a list of strings `($a, $b*)`.
- * -1, nothing consumed, for anything else (`#a == 0`, `not` is for the
- * caller, `for ...`, `none of`, `0 of`). */
+/* Can string q match, given which literal sets had a literal (seen, NULL:
+ * none)? */
+static bool may_match(const pstr *q, const uint8_t *seen) {
+    if (q->sets == 0)
+        return true;
+    for (size_t k = 0; k < q->sets; k++)
+        if (!seen || !seen[q->set_first + k])
+            return false;
+    return true;
+}
+
+static bool is_str_tok(const tok *t, char sigil) {
+    return t->t == T_OTHER && t->n > 1 && t->s[0] == sigil;
+}
+
+/* The rule's strings that t names ($a, $a*, #a; every one for `them`):
+ * how many, and how many may match: none when no string of the set
+ * matched, those without literals when none of the literals occurs
+ * (ev.clean). */
+static void strings_named(const ev *e, const tok *t, size_t *total, size_t *may) {
+    const prule *r = &e->p->rules[e->rule];
+    bool them = tok_word(t, "them"), wild = !them && t->s[t->n - 1] == '*';
+    size_t len = them ? 0 : wild ? t->n - 2 : t->n - 1; /* the name past the sigil */
+    for (size_t k = 0; k < r->nstr; k++) {
+        const pstr *q = &r->strs[k];
+        bool named = them || (wild ? q->n - 1 >= len && !memcmp(q->name + 1, t->s + 1, len)
+                                   : q->n - 1 == len && !memcmp(q->name + 1, t->s + 1, len));
+        if (named) {
+            (*total)++;
+            *may += e->clean && may_match(q, e->seen);
+        }
+    }
+}
+
+/* With no string of the set matched (ev.absent), or none of the literals
+ * (ev.clean, strings_named): an expression over strings or rules that is
+ * then false, consumed: `$a` or `$a*` alone, `$a at N`, `$a in (...)`;
+ * `#a >= N`, `#a == N` (N > 0),
+ * `#a > N`; `any of`, `all of`, `N of` (N > 0) over `them`, a list of
+ * strings `($a, $b*)` or of rules `(r1, r2)`. -1, nothing consumed, for
+ * anything else (`#a == 0`, `not` is for the caller, `for ...`, `none
+ * of`, `0 of`). */
 static int absent_atom(ev *e) {
     const tok *t = cur(e);
-    if (t->t == T_OTHER && t->n > 1 && t->s[0] == '$' && terminator(&t[1])) {
+    size_t total = 0, may = 0;
+    if (is_str_tok(t, '$') && t->s[t->n - 1] != '*') {
+        /* $a, $a at N, $a in (...): false when $a matches nowhere */
+        const tok *u = &t[1];
+        if (tok_word(u, "at") && u[1].t == T_NUM) {
+            u += 2;
+        } else if (tok_word(u, "in") && u[1].t == T_LP) {
+            int depth = 0;
+            for (u++; u->t != T_END; u++) {
+                depth += u->t == T_LP;
+                if (u->t == T_RP && --depth == 0)
+                    break;
+            }
+            if (u->t == T_END)
+                return -1;
+            u++;
+        }
+        if (!terminator(u))
+            return -1;
+        strings_named(e, t, &total, &may);
+        if (total == 0 || may > 0)
+            return -1;
+        e->i = (size_t)(u - e->t);
+        return F;
+    }
+    if (is_str_tok(t, '$') && terminator(&t[1])) {
+        strings_named(e, t, &total, &may);
+        if (total == 0 || may > 0)
+            return -1;
         e->i++;
         return F;
     }
-    bool quant = tok_word(t, "any") || tok_word(t, "all") || (t->t == T_NUM && !t->big && t->v > 0);
-    if (!quant || !tok_word(&t[1], "of"))
+    if (is_str_tok(t, '#') && t->s[t->n - 1] != '*' && t[2].t == T_NUM && !t[2].big && terminator(&t[3]) &&
+        (tok_op(&t[1], ">") || ((tok_op(&t[1], ">=") || tok_op(&t[1], "==")) && t[2].v > 0))) {
+        strings_named(e, t, &total, &may);
+        if (total == 0 || may > 0)
+            return -1;
+        e->i += 3;
+        return F;
+    }
+    bool any = tok_word(t, "any"), all = tok_word(t, "all");
+    if (!(any || all || (t->t == T_NUM && !t->big && t->v > 0)) || !tok_word(&t[1], "of"))
         return -1;
+    uint64_t need = any ? 1 : t->v;
     const tok *u = &t[2];
+    size_t rules = 0, live = 0; /* rules listed, and those not false */
     if (tok_word(u, "them")) {
+        strings_named(e, u, &total, &may);
         u++;
     } else if (u->t == T_LP) {
         u++;
         bool listed = false;
-        while (u->t == T_OTHER && u->n > 1 && u->s[0] == '$') {
+        while (is_str_tok(u, '$') || (u->t == T_IDENT && !tok_word(u, "them"))) {
             listed = true;
+            if (u->t == T_IDENT) {
+                rules++;
+                live += find_rule(e, u) != F;
+            } else {
+                strings_named(e, u, &total, &may);
+            }
             u++;
             if (u->t == T_OTHER && u->n == 1 && u->s[0] == ',')
                 u++;
             else
                 break;
         }
-        if (!listed || u->t != T_RP)
+        if (!listed || u->t != T_RP || (rules && total))
             return -1;
         u++;
     } else {
         return -1;
     }
     if (!terminator(u))
+        return -1;
+    size_t n = rules ? rules : total, can = rules ? live : may;
+    if (n == 0)
+        return -1;
+    if (all ? can == n : can >= need)
         return -1;
     e->i = (size_t)(u - e->t);
     return F;
@@ -821,6 +998,106 @@ size_t ms_prune_decide(const ms_prune *p, ms_head head, uint64_t min_size, uint8
     }
     free(value);
     return n;
+}
+
+/* rule i, decided in the clean mode (ms_prune_decide_clean), seen: the
+ * literal sets that had a literal (NULL: none) */
+static int clean_value(const ms_prune *p, size_t i, ms_head head, uint64_t min_size, const int *value,
+                       const uint8_t *seen) {
+    ev e = {.t = p->rules[i].cond, .head = head, .min_size = min_size, .p = p, .rule = i, .value = value,
+            .absent = true, .clean = true, .seen = seen};
+    int v = ev_or(&e);
+    return e.bad || cur(&e)->t != T_END ? U : v;
+}
+
+struct ms_prune_class {
+    const ms_prune *p;
+    ms_head head;
+    uint64_t min_size;
+    uint8_t *cls;   /* off for the class (ms_prune_decide) */
+    int *value;     /* each rule when no literal occurs */
+    uint8_t *refs;  /* the rule's condition names a rule */
+    bool quiet;
+};
+
+ms_prune_class *ms_prune_class_new(const ms_prune *p, ms_head head, uint64_t min_size) {
+    ms_prune_class *c = ms_xcalloc(1, sizeof(*c));
+    size_t n = p->nr ? p->nr : 1;
+    *c = (ms_prune_class){.p = p, .head = head, .min_size = min_size, .cls = ms_xcalloc(n, 1),
+                          .value = ms_xcalloc(n, sizeof(int)), .refs = ms_xcalloc(n, 1), .quiet = true};
+    ms_prune_decide(p, head, min_size, c->cls);
+    for (size_t i = 0; i < p->nr; i++) {
+        const prule *r = &p->rules[i];
+        c->value[i] = c->cls[i] ? F : clean_value(p, i, head, min_size, c->value, NULL);
+        if (c->value[i] != F && !r->is_private)
+            c->quiet = false;
+        for (size_t k = 0; k < r->ncond && !c->refs[i]; k++)
+            for (size_t j = 0; j < i && r->cond[k].t == T_IDENT; j++)
+                if (word_is(r->cond[k].s, r->cond[k].n, p->rules[j].name) && !strcmp(p->rules[j].ns, r->ns)) {
+                    c->refs[i] = 1;
+                    break;
+                }
+    }
+    return c;
+}
+
+void ms_prune_class_free(ms_prune_class *c) {
+    if (!c)
+        return;
+    free(c->cls);
+    free(c->value);
+    free(c->refs);
+    free(c);
+}
+
+size_t ms_prune_decide_clean(const ms_prune *p, ms_head head, uint64_t min_size, uint8_t *off) {
+    ms_prune_class *c = ms_prune_class_new(p, head, min_size);
+    size_t n = 0;
+    for (size_t i = 0; i < p->nr; i++)
+        n += off[i] = c->value[i] == F;
+    ms_prune_class_free(c);
+    return n;
+}
+
+bool ms_prune_class_quiet(const ms_prune_class *c, const uint8_t *seen) {
+    const ms_prune *p = c->p;
+    if (!c->quiet)
+        return false;
+    int *value = ms_xmalloc((p->nr ? p->nr : 1) * sizeof(int));
+    bool quiet = true;
+    for (size_t i = 0; i < p->nr && quiet; i++) {
+        const prule *r = &p->rules[i];
+        bool again = c->refs[i];
+        for (size_t k = 0; k < r->nstr && !again; k++)
+            again = r->strs[k].sets && may_match(&r->strs[k], seen);
+        value[i] = c->cls[i] ? F : again ? clean_value(p, i, c->head, c->min_size, value, seen) : c->value[i];
+        quiet = value[i] == F || r->is_private;
+    }
+    free(value);
+    return quiet;
+}
+
+bool ms_prune_complete(const ms_prune *p) {
+    for (size_t i = 0; i < p->nf; i++)
+        if (!p->files[i].ok)
+            return false;
+    return true;
+}
+
+bool ms_prune_private(const ms_prune *p, size_t rule) {
+    return p->rules[rule].is_private;
+}
+
+void ms_prune_literals(const ms_prune *p, size_t rule, ms_prune_lit_fn fn, void *ud) {
+    const prule *r = &p->rules[rule];
+    for (size_t k = 0; k < r->lit_n; k++) {
+        const plit *l = &p->lits[r->lit_first + k];
+        fn(ud, l->b, l->n, l->nocase, l->set);
+    }
+}
+
+size_t ms_prune_lit_sets(const ms_prune *p) {
+    return p->nsets;
 }
 
 size_t ms_prune_decide_absent(const ms_prune *p, uint8_t *off) {

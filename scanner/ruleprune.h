@@ -74,6 +74,38 @@ size_t ms_prune_decide(const ms_prune *p, ms_head head, uint64_t min_size, uint8
  * those and would need its value. Returns how many are off. */
 size_t ms_prune_decide_absent(const ms_prune *p, uint8_t *off);
 
+/* Decide every rule for an object of the class (head, at least min_size
+ * bytes) that holds none of the literals of the rules ms_prune_decide
+ * keeps for the class (ms_prune_literals): off[i] = 1 when rule i is then
+ * false. A rule is decided as by ms_prune_decide, and as if its strings
+ * with literals did not match: a string matches only where one of its
+ * literals occurs, whatever else it asks (fullword, an anchor, `at`).
+ * Returns how many are off. */
+size_t ms_prune_decide_clean(const ms_prune *p, ms_head head, uint64_t min_size, uint8_t *off);
+
+/* Every file added was followed (its rules are all known). */
+bool ms_prune_complete(const ms_prune *p);
+/* Rule i is private (libyara reports no match of it). */
+bool ms_prune_private(const ms_prune *p, size_t rule);
+/* Call fn on each literal of rule i's strings (rulelits.h: ascii and wide
+ * forms as its modifiers ask; nocase: compare ASCII letters without case;
+ * set: the literal set it is one of, numbered over the whole set). A
+ * string may match only where each of its sets has a literal. */
+typedef void (*ms_prune_lit_fn)(void *ud, const uint8_t *s, size_t n, bool nocase, size_t set);
+void ms_prune_literals(const ms_prune *p, size_t rule, ms_prune_lit_fn fn, void *ud);
+/* how many literal sets the rules have: set, above, is below it */
+size_t ms_prune_lit_sets(const ms_prune *p);
+
+/* The clean decision per object (the prefilter, sigscan.c): for objects of
+ * a class, made once. quiet: given by literal set (set above) whether one
+ * of its literals occurs in the object (seen), no rule that is not
+ * private can be true: libyara has nothing to report. A string without
+ * literals may always match. */
+typedef struct ms_prune_class ms_prune_class;
+ms_prune_class *ms_prune_class_new(const ms_prune *p, ms_head head, uint64_t min_size);
+void ms_prune_class_free(ms_prune_class *c);
+bool ms_prune_class_quiet(const ms_prune_class *c, const uint8_t *present);
+
 /* File i's text with the rules marked off cut to `condition: false`
  * (malloc'd, NUL-terminated); NULL when the file has no rule off (compile
  * the original) or cannot be followed. */

@@ -22,6 +22,7 @@
 #include "alloc.h"
 #include "formats.h"
 #include "hashes.h"
+#include "litscan.h"
 #include "ms_limits.h"
 #include "obscure.h"
 #include "ruleprune.h"
@@ -42,6 +43,13 @@
 
 typedef struct rule_info rule_info;
 
+/* what a class's objects are searched for before libyara (prefilter()) */
+struct prefilter {
+    ms_litscan *lits;      /* the literals of the class's rules, by literal set */
+    ms_prune_class *rules; /* and what their presence leaves possible */
+    size_t sets;           /* literal sets (ms_prune_lit_sets) */
+};
+
 enum set_kind { SET_BUILTIN, SET_COMPILED, SET_SOURCE };
 
 typedef struct rule_set {
@@ -61,14 +69,26 @@ typedef struct rule_set {
     bool owned[MS_CUT_KEYS];
     uint64_t seen[MS_CUT_KEYS]; /* the work scanned with the whole set, by class */
     uint64_t need[MS_CUT_KEYS]; /* the work after which the cut set pays */
+    /* the prefilter of each class (prefilter()): decided at its first
+     * object; NULL: the set may report on an object without literals */
+    bool pre_done[MS_CLASS_KEYS];
+    struct prefilter *pre[MS_CLASS_KEYS];
 } rule_set;
+
+static void prefilter_free(struct prefilter *f) {
+    if (f) {
+        ms_litscan_free(f->lits);
+        ms_prune_class_free(f->rules);
+        free(f);
+    }
+}
 
 struct ms_rules {
     rule_set sets[MS_MAX_RULE_SETS];
     const ms_options *o; /* the externals of a cut set's compiler */
     /* cut sets (cut_rules): made once they pay; MINERSCAN_RULE_CUT=always
      * at a class's first object (the tests that prove the hits equal),
-     * =off never (to compare) */
+     * =off never, and no prefilter either (to compare) */
     enum { CUT_WHEN_IT_PAYS, CUT_ALWAYS, CUT_OFF } cut;
     size_t n_sets;
     size_t n_rules;
@@ -76,6 +96,7 @@ struct ms_rules {
     ms_rule_input *inputs; /* every file the rules were read from */
     size_t n_inputs;
     uint64_t absent_scans; /* objects scanned with an absent set */
+    uint64_t clean_skips;  /* (object, set) scans the prefilter spared */
 };
 
 /* Where the strings of each set matched in one scan (ms_absence_of). */
@@ -723,6 +744,8 @@ void ms_rules_free(ms_rules *r) {
         free(t->file_ns);
         free(t->file_path);
         ms_prune_free(t->prune);
+        for (size_t k = 0; k < MS_CLASS_KEYS; k++)
+            prefilter_free(t->pre[k]);
         pthread_mutex_destroy(&t->lock);
     }
     free(r->warnings);
@@ -757,6 +780,10 @@ size_t ms_rules_cut_sets(ms_rules *r) {
 
 uint64_t ms_rules_absent_scans(const ms_rules *r) {
     return __atomic_load_n(&r->absent_scans, __ATOMIC_RELAXED);
+}
+
+uint64_t ms_rules_clean_skips(const ms_rules *r) {
+    return __atomic_load_n(&r->clean_skips, __ATOMIC_RELAXED);
 }
 
 size_t ms_rules_count(const ms_rules *r) {
@@ -874,6 +901,63 @@ static YR_RULES *cut_rules(ms_rules *rs, rule_set *t, unsigned key, size_t size)
     }
     pthread_mutex_unlock(&t->lock);
     return r ? r : t->rules;
+}
+
+/* ---- the prefilter (issue 12, litscan.h) ---- */
+
+static void add_literal(void *ud, const uint8_t *l, size_t n, bool nocase, size_t set) {
+    /* rulelits.h bounds every literal inside litscan.h's */
+    if (!ms_litscan_add(ud, l, n, nocase, (uint32_t)set))
+        abort();
+}
+
+/* The prefilter of class key: the literals of the rules the class keeps
+ * (ms_prune_decide), when some presence of them leaves the set nothing to
+ * report (ms_prune_class_quiet); NULL otherwise. */
+static struct prefilter *make_prefilter(const rule_set *t, unsigned key) {
+    const ms_prune *p = t->prune;
+    ms_head head = (ms_head)(key / MS_PRUNE_SIZES);
+    uint64_t min = ms_prune_sizes[key % MS_PRUNE_SIZES];
+    size_t n = ms_prune_rules(p);
+    if (!ms_prune_complete(p))
+        return NULL; /* rules the reader does not know */
+    struct prefilter *f = ms_xcalloc(1, sizeof(*f));
+    f->rules = ms_prune_class_new(p, head, min);
+    f->sets = ms_prune_lit_sets(p);
+    uint8_t *none = ms_xcalloc(f->sets ? f->sets : 1, 1);
+    bool useful = ms_prune_class_quiet(f->rules, none);
+    free(none);
+    if (!useful) {
+        prefilter_free(f);
+        return NULL;
+    }
+    uint8_t *off = ms_xcalloc(n ? n : 1, 1);
+    ms_prune_decide(p, head, min, off);
+    f->lits = ms_litscan_new();
+    for (size_t i = 0; i < n; i++)
+        if (!off[i])
+            ms_prune_literals(p, i, add_literal, f->lits);
+    ms_litscan_seal(f->lits);
+    free(off);
+    return f;
+}
+
+/* The prefilter of set t for class key (make_prefilter), decided at the
+ * class's first object; NULL while another worker holds the set's lock
+ * (the object is scanned as without one) */
+static const struct prefilter *prefilter(ms_rules *rs, rule_set *t, unsigned key) {
+    if (!t->prune || rs->cut == CUT_OFF)
+        return NULL;
+    if (__atomic_load_n(&t->pre_done[key], __ATOMIC_ACQUIRE))
+        return t->pre[key];
+    if (pthread_mutex_trylock(&t->lock) != 0)
+        return NULL;
+    if (!t->pre_done[key]) {
+        t->pre[key] = make_prefilter(t, key);
+        __atomic_store_n(&t->pre_done[key], true, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return t->pre[key];
 }
 
 int ms_rules_builtin_version(char digest[65], size_t *ret_count) {
@@ -1290,6 +1374,26 @@ static uint64_t win_size(YR_MEMORY_BLOCK_ITERATOR *it) {
     return ((windows *)it->context)->size;
 }
 
+/* Has set t nothing to report on the object, given which of its
+ * literals occur in it (f)? In windows, each block's pages are given
+ * back once searched, as the scan does. */
+static bool quiet_object(const struct prefilter *f, const windows *w, bool blocks) {
+    uint8_t *seen = ms_xcalloc(f->sets ? f->sets : 1, 1);
+    if (!blocks)
+        ms_litscan_find(f->lits, w->data, w->size, seen);
+    for (uint64_t base = 0; blocks && base < w->size; base += w->window) {
+        /* a literal that starts in this block ends in its overlap */
+        size_t len = w->size - base < w->window + MS_LITSCAN_MAX - 1 ? (size_t)(w->size - base)
+                                                                      : w->window + MS_LITSCAN_MAX - 1;
+        ms_litscan_find(f->lits, w->data + base, len, seen);
+        if (w->release)
+            w->release(w->ud, base, w->window);
+    }
+    bool quiet = ms_prune_class_quiet(f->rules, seen);
+    free(seen);
+    return quiet;
+}
+
 static int scan_one(YR_SCANNER *sc, const uint8_t *data, size_t size, windows *w) {
     if (!w)
         return yr_scanner_scan_mem(sc, data, size);
@@ -1327,6 +1431,13 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
         s->abs->size = size;
     }
     for (size_t i = 0; i < s->n; i++) {
+        /* none of the literals the set needs to report on the class: no
+         * scan (an object collecting spans is scanned for every string) */
+        const struct prefilter *pre = want_spans ? NULL : prefilter(s->rs, &s->rs->sets[i], key);
+        if (pre && quiet_object(pre, &w, blocks)) {
+            __atomic_add_fetch(&s->rs->clean_skips, 1, __ATOMIC_RELAXED);
+            continue;
+        }
         /* the absent set, once it pays (the whole set until then), or the
          * whole set for spans, or the class's cut set */
         YR_SCANNER *sc;

@@ -103,6 +103,9 @@ void ms_sigscan_free(ms_sigscan *s);
 
 /* Objects scanned with an absent set so far (the tests, the bench). */
 uint64_t ms_rules_absent_scans(const ms_rules *r);
+/* (object, rule set) scans not run: the prefilter found none of the
+ * literals the set needs to report anything on the object (litscan.h) */
+uint64_t ms_rules_clean_skips(const ms_rules *r);
 
 /* What the external variables say about the next object scanned (see
  * above). NULL fields read as "". */

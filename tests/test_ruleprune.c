@@ -3,7 +3,9 @@
  * scanner/ruleprune.h): what the reader decides from a condition, that
  * the cut text compiles with libyara to the same rules, and that scans
  * with the cut sets give exactly the hits of the whole set (built-in and
- * user rules, objects of every kind and size class).
+ * user rules, objects of every kind and size class). The prefilter: the
+ * literals read from each string (rulelits.h), their search (litscan.h),
+ * what their absence proves, and the same hits with it.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -13,7 +15,9 @@
 #include <yara.h>
 
 #include "engine.h"
+#include "litscan.h"
 #include "minerscan.h"
+#include "rulelits.h"
 #include "ruleprune.h"
 #include "util.h"
 
@@ -223,6 +227,9 @@ static const char user_rules[] =
     "rule u_elf_big { strings: $a = \"randomx\" condition: uint32(0) == 0x464c457f and not filesize < 4MB and $a }\n"
     "rule u_any { strings: $a = \"stratum+tcp\" condition: $a }\n";
 
+/* the prefilter's skips in the last scan_all */
+static uint64_t last_skips;
+
 static void scan_all(const object *obs, size_t n, const char *mode, const char *rules, hits *out,
                      size_t *ret_cut) {
     setenv("MINERSCAN_RULE_CUT", mode, 1);
@@ -243,6 +250,7 @@ static void scan_all(const object *obs, size_t n, const char *mode, const char *
                       0);
     }
     *ret_cut = ms_engine_cut_sets(e);
+    last_skips = ms_engine_clean_skips(e);
     ms_worker_free(w);
     ms_engine_free(e);
     unsetenv("MINERSCAN_RULE_CUT");
@@ -658,5 +666,251 @@ Test(ruleprune, spans_past_libyaras_match_limit_are_not_trusted) {
     free(whole[0].text);
     free(absent[0].text);
     free(path[0]);
+    free(rules);
+}
+
+/* ---- the prefilter: literals, their search, what their absence proves ---- */
+
+/* the sets as text: {a,b} {c} */
+static void sets_text(const ms_litsets *o, char *out, size_t cap) {
+    out[0] = '\0';
+    for (size_t k = 0; k < o->n; k++) {
+        strncat(out, k ? " {" : "{", cap - strlen(out) - 1);
+        for (size_t j = 0; j < o->set[k].n; j++) {
+            if (j)
+                strncat(out, ",", cap - strlen(out) - 1);
+            size_t at = strlen(out);
+            for (size_t b = 0; b < o->set[k].v[j].n && at + 4 < cap; b++) {
+                uint8_t c = o->set[k].v[j].b[b];
+                at += (size_t)snprintf(out + at, cap - at, c >= 0x20 && c < 0x7f ? "%c" : "\\x%02x", c);
+            }
+        }
+        strncat(out, "}", cap - strlen(out) - 1);
+    }
+}
+
+Test(ruleprune, literals_every_match_holds) {
+    static const struct {
+        char kind; /* t text, r regex, h hex */
+        const char *body, *want; /* want NULL: no literals */
+    } cases[] = {
+        {'t', "xmr\\x41ig\\n", "{xmrAig\\x0a}"},
+        {'t', "ab", NULL},                     /* shorter than MS_LIT_MIN */
+        {'t', "bad\\q", NULL},                 /* an escape libyara has not */
+        {'r', "--donate-level[ =]?[0-9]", "{--donate-level}"},
+        {'r', "-o +[a-z.-]{4,80}:(3333|4444)\\b", "{:3333,:4444} {-o }"},
+        {'r', "\\*\\/[0-9]{1,2}( \\*){4} [^\\n]{0,120}(curl|wget)", "{ * * * * } {curl,wget}"},
+        {'r', "\\n[ \\t]{0,8}(sudo )?(pkill|killall) ", "{pkill ,killall }"},
+        {'r', "(xm|XM)(rig|RIG)", "{xmrig,xmRIG,XMrig,XMRIG}"},
+        {'r', "ab+c{2,3}de", "{bcc} {cde}"},   /* each repeat ends a run */
+        {'r', "foo(bar)?baz", "{foo} {baz}"}, /* an optional group is skipped */
+        {'r', "x(abc|de)*y", NULL},           /* nothing of 3 bytes must occur */
+        {'r', "a|bcd", NULL},                 /* a branch without literals */
+        {'r', "(?:abc)", NULL},               /* syntax this reader does not follow */
+        {'r', "abc\\d{2}", "{abc}"},
+        {'r', "\\x41\\x42\\x43.\\.\\/q", "{ABC} {./q}"},
+        {'h', "4D 5A ?? 90 00 03 ( 00 | 01 ) 00", "{\\x90\\x00\\x03\\x00\\x00,\\x90\\x00\\x03\\x01\\x00}"},
+        {'h', "4D 5A [2-4] 90 ~00 61", NULL},
+        {'h', "6d 69 6e 65 72 ( 2e | 5f ) 63 66 67", "{miner.cfg,miner_cfg}"},
+        {'h', "4D 5A // a comment", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ms_litsets o;
+        const char *b = cases[i].body;
+        size_t n = strlen(b);
+        bool got = cases[i].kind == 't' ? ms_lits_text(b, n, &o)
+                   : cases[i].kind == 'r' ? ms_lits_regex(b, n, &o) : ms_lits_hex(b, n, &o);
+        char text[512];
+        sets_text(&o, text, sizeof(text));
+        if (!cases[i].want) {
+            cr_expect_not(got, "%s: no literals, read %s", b, text);
+            cr_expect_eq(o.n, 0);
+        } else {
+            cr_expect(got, "%s: literals", b);
+            cr_expect_str_eq(text, cases[i].want, "%s: %s, want %s", b, text, cases[i].want);
+        }
+    }
+}
+
+Test(ruleprune, litscan_finds_each_literal_anywhere) {
+    ms_litscan *m = ms_litscan_new();
+    cr_assert(ms_litscan_add(m, (const uint8_t *)"stratum", 7, false, 0));
+    cr_assert(ms_litscan_add(m, (const uint8_t *)"XmRiG", 5, true, 1));
+    cr_assert(ms_litscan_add(m, (const uint8_t *)"p\0o\0o\0l\0", 8, false, 2));
+    cr_assert(ms_litscan_add(m, (const uint8_t *)"donate", 6, false, 1)); /* a second literal of id 1 */
+    cr_assert_not(ms_litscan_add(m, (const uint8_t *)"ab", 2, false, 3), "shorter than MS_LITSCAN_MIN");
+    ms_litscan_seal(m);
+    cr_assert_not(ms_litscan_add(m, (const uint8_t *)"late", 4, false, 3), "sealed");
+    cr_assert_eq(ms_litscan_count(m), 4);
+    static const struct {
+        const char *data;
+        size_t n;
+        const char *want; /* seen[0..2] as 0/1 */
+    } cases[] = {
+        {"stratum", 7, "100"},                 /* the whole buffer */
+        {"xx stratu", 9, "000"},               /* cut at the end */
+        {"XMRIG", 5, "010"},                   /* nocase */
+        {"xmRig and stratum", 17, "110"},
+        {"StRaTuM", 7, "000"},                 /* case kept */
+        {"a p\0o\0o\0l\0", 10, "001"},         /* wide */
+        {"donat", 5, "000"},
+        {"..donate", 8, "010"},
+        {"", 0, "000"},
+        {"xm", 2, "000"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        /* exactly the bytes: a read past them is ASan's */
+        uint8_t *d = malloc(cases[i].n ? cases[i].n : 1);
+        memcpy(d, cases[i].data, cases[i].n);
+        uint8_t seen[3] = {0};
+        size_t got = ms_litscan_find(m, d, cases[i].n, seen);
+        char text[4] = {(char)('0' + seen[0]), (char)('0' + seen[1]), (char)('0' + seen[2]), 0};
+        cr_expect_str_eq(text, cases[i].want, "case %zu: %s", i, text);
+        cr_expect_eq(got, (size_t)(seen[0] + seen[1] + seen[2]), "case %zu", i);
+        free(d);
+    }
+    /* a long buffer: literals at both ends and across the four-byte steps */
+    size_t big = 100003;
+    uint8_t *d = malloc(big);
+    memset(d, 'q', big);
+    memcpy(d + big - 7, "stratum", 7);
+    for (size_t k = 0; k < 4; k++) {
+        uint8_t seen[3] = {0};
+        memset(d, 'q', 64);
+        memcpy(d + 1 + k * 5, "XMRig", 5);
+        ms_litscan_find(m, d, big, seen);
+        cr_expect(seen[0] && seen[1] && !seen[2], "offset %zu: %d%d%d", 1 + k * 5, seen[0], seen[1], seen[2]);
+    }
+    free(d);
+    ms_litscan_free(m);
+}
+
+/* Each rule's name says what it is for an ELF in which none of the
+ * literals occurs: off_* false, keep_* may match. */
+static const char clean_text[] =
+    "rule off_text { strings: $a = \"stratum+tcp\" condition: $a }\n"
+    "rule off_fullword { strings: $a = \"pool\" fullword condition: $a }\n"
+    "rule off_at { strings: $a = \"xmrig\" condition: $a at 0 }\n"
+    "rule off_count { strings: $a = \"randomx\" condition: #a >= 3 }\n"
+    "rule keep_count_zero { strings: $a = \"randomx\" condition: #a == 0 }\n"
+    "rule keep_xor { strings: $a = \"secret\" xor condition: $a }\n"
+    "rule off_two_of { strings: $a = \"alpha\" $b = \"beta2\" xor $c = \"gamma\" condition: 2 of them }\n"
+    "rule keep_one_of { strings: $a = \"alpha\" $b = \"beta2\" xor condition: 1 of them }\n"
+    "rule keep_short { strings: $a = \"ab\" condition: $a }\n"
+    "rule off_regex { strings: $a = /--algo[ =](rx\\/0|cn)/ condition: $a }\n"
+    "rule off_regex_tail { strings: $a = /[a-z]{8}\\.onion/ condition: $a }\n"
+    "rule keep_regex { strings: $a = /[a-z]{8}\\.[a-z]{2}/ condition: $a }\n"
+    "private rule off_private { strings: $a = \"hidden1\" condition: $a in (0..100) }\n"
+    "rule off_ref { condition: off_private and filesize > 10 }\n"
+    "rule off_rule_set { condition: 2 of (off_text, off_ref, keep_xor) }\n"
+    "rule keep_rule_set { condition: any of (off_text, keep_xor) }\n"
+    "rule off_pe { condition: uint16(0) == 0x5a4d }\n"
+    "rule keep_no_strings { condition: filesize > 10 }\n";
+
+Test(ruleprune, decides_what_missing_literals_prove) {
+    ms_prune *p = ms_prune_new();
+    cr_assert(ms_prune_add(p, clean_text, strlen(clean_text), "t"));
+    size_t n = ms_prune_rules(p);
+    cr_assert_eq(n, 18);
+    uint8_t off[18];
+    size_t cut = ms_prune_decide_clean(p, MS_HEAD_ELF, 0, off);
+    size_t want = 0;
+    const char *line = clean_text;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = strstr(line, "rule ") + 5;
+        bool is_off = !strncmp(name, "off_", 4);
+        want += is_off;
+        cr_expect_eq(off[i], is_off, "rule %zu: %.20s", i, name);
+        line = strchr(line, '\n') + 1;
+    }
+    cr_assert_eq(cut, want);
+    /* with keep_no_strings and keep_xor in it, the set is never quiet */
+    ms_prune_class *c = ms_prune_class_new(p, MS_HEAD_ELF, 0);
+    uint8_t seen[64] = {0};
+    cr_assert_lt(ms_prune_lit_sets(p), sizeof(seen));
+    cr_assert_not(ms_prune_class_quiet(c, seen));
+    ms_prune_class_free(c);
+    ms_prune_free(p);
+
+    /* a set of off_* rules only is quiet without its literals, and not
+     * once the literals of one of its strings occur */
+    static const char quiet_text[] =
+        "rule a { strings: $a = /--algo[ =](rx\\/0|cn\\/r)/ $b = \"zzzz\" condition: $a and #b >= 2 }\n"
+        "private rule p1 { strings: $a = \"hidden1\" condition: $a }\n"
+        "rule b { condition: p1 and filesize > 10 }\n";
+    p = ms_prune_new();
+    cr_assert(ms_prune_add(p, quiet_text, strlen(quiet_text), "t"));
+    cr_assert_eq(ms_prune_lit_sets(p), 4, "--algo, {rx/0, cn/r}, zzzz, hidden1");
+    c = ms_prune_class_new(p, MS_HEAD_OTHER, 0);
+    uint8_t s4[4] = {0};
+    cr_assert(ms_prune_class_quiet(c, s4));
+    s4[0] = 1; /* "--algo" alone: $a needs a literal of {rx/0, cn/r} too */
+    cr_assert(ms_prune_class_quiet(c, s4));
+    s4[1] = 1;
+    cr_assert(ms_prune_class_quiet(c, s4), "$a may match, #b >= 2 may not");
+    s4[2] = 1;
+    cr_assert_not(ms_prune_class_quiet(c, s4));
+    memset(s4, 0, sizeof(s4));
+    s4[3] = 1; /* the private rule may be true, and b with it */
+    cr_assert_not(ms_prune_class_quiet(c, s4));
+    ms_prune_class_free(c);
+    ms_prune_free(p);
+}
+
+/* User rules whose literals the fixtures hold in part or whole. */
+static const char prefilter_rules[] =
+    "rule u_twice { strings: $a = \"randomx-v2\" condition: #a >= 2 }\n"
+    "rule u_nocase { strings: $a = \"StRaTuM+TcP\" nocase condition: $a }\n"
+    "rule u_wide { strings: $a = \"xmrig.json\" wide condition: $a }\n"
+    "rule u_regex { strings: $a = /--algo[ =](rx\\/0|cn\\/r)/ condition: $a }\n"
+    "rule u_hex { strings: $a = { 6d 69 6e 65 72 ( 2e | 5f ) 63 66 67 } condition: $a }\n"
+    "rule u_two_of { strings: $a = \"alpha-one\" $b = \"beta-two\" $c = \"gamma-three\" condition: 2 of them }\n"
+    "private rule u_priv { strings: $a = \"deltafour\" condition: $a }\n"
+    "rule u_ref { condition: u_priv and filesize > 100 }\n";
+
+Test(ruleprune, prefilter_gives_the_hits_of_the_whole_set) {
+    char *rules = t_write_str(t_tmp, "pre.yar", prefilter_rules);
+    static const char wide[] = "x\0m\0r\0i\0g\0.\0j\0s\0o\0n\0";
+    static const struct {
+        const char *name, *body;
+        size_t len;
+        const char *hit; /* the user rule it hits, or NULL */
+    } cases[] = {
+        {"plain", "", 0, NULL},
+        {"once", "randomx-v2", 10, NULL},
+        {"twice", "randomx-v2 randomx-v2", 21, "u_twice"},
+        {"nocase", "stratum+TCP", 11, "u_nocase"},
+        {"wide", wide, sizeof(wide) - 1, "u_wide"},
+        {"regex_near", "--algo=rx/1", 11, NULL},
+        {"regex", "--algo rx/0", 11, "u_regex"},
+        {"hex", "miner_cfg", 9, "u_hex"},
+        {"one_of_two", "alpha-one", 9, NULL},
+        {"two_of", "alpha-one beta-two", 18, "u_two_of"},
+        {"private", "deltafour", 9, "u_ref"},
+    };
+    enum { N = sizeof(cases) / sizeof(cases[0]) };
+    object obs[N];
+    for (size_t i = 0; i < N; i++) {
+        obs[i] = make(cases[i].name, "\x7f" "ELF\x02\x01\x01", 7, "", 64 << 10);
+        memcpy(obs[i].data + 100, cases[i].body, cases[i].len);
+    }
+    hits whole[N] = {{{0}}}, pre[N] = {{{0}}};
+    size_t sets;
+    scan_all(obs, N, "off", rules, whole, &sets);
+    cr_assert_eq(last_skips, 0, "off: no prefilter");
+    scan_all(obs, N, "", rules, pre, &sets);
+    /* the objects where no rule can match: plain, regex_near, one_of_two
+     * (once holds the literal of u_twice: libyara counts it) */
+    cr_assert_eq(last_skips, 3, "%llu scans spared", (unsigned long long)last_skips);
+    for (size_t i = 0; i < N; i++) {
+        cr_expect_str_eq(pre[i].names, whole[i].names, "%s: with the prefilter [%s], without [%s]", cases[i].name,
+                         pre[i].names, whole[i].names);
+        if (cases[i].hit)
+            cr_expect_not_null(strstr(whole[i].names, cases[i].hit), "%s: [%s]", cases[i].name, whole[i].names);
+        else
+            cr_expect_null(strstr(whole[i].names, "u_"), "%s: [%s]", cases[i].name, whole[i].names);
+    }
+    for (size_t i = 0; i < N; i++)
+        free(obs[i].data);
     free(rules);
 }

@@ -1,0 +1,210 @@
+/*
+ * litscan.c - see litscan.h.
+ */
+#include "litscan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "bytes.h"
+
+enum { BUCKET_BITS = 12, BUCKETS = 1 << BUCKET_BITS };
+
+typedef struct {
+    uint8_t b[MS_LITSCAN_MAX];
+    uint8_t n, anchor;
+    bool nocase;
+    uint32_t id;
+} lit;
+
+typedef struct {
+    uint32_t lit;
+    uint32_t bucket;
+} entry;
+
+/* the filter's index of three bytes: 18 bits, 32 KiB of bits */
+#define TRI(a, b, c) (((unsigned)(a) << 10) ^ ((unsigned)(b) << 5) ^ (unsigned)(c))
+enum { TRI_BITS = 18 };
+
+struct ms_litscan {
+    uint64_t pair[65536 / 64];           /* bit b0 | b1 << 8: an anchor starts so */
+    uint64_t tri[(1u << TRI_BITS) / 64]; /* bit TRI(anchor): an anchor may start so */
+    lit *lits;
+    size_t nl, cap;
+    entry *ent;                /* by bucket, after seal */
+    uint32_t first[BUCKETS + 1];
+    bool sealed;
+};
+
+static bool letter(uint8_t c) {
+    return ms_lower(c) >= 'a' && ms_lower(c) <= 'z';
+}
+
+static uint32_t bucket_of(uint8_t a, uint8_t b, uint8_t c) {
+    uint32_t v = (uint32_t)ms_lower(a) | (uint32_t)ms_lower(b) << 8 | (uint32_t)ms_lower(c) << 16;
+    return (v * 2654435761u) >> (32 - BUCKET_BITS);
+}
+
+/* how often a byte turns up in ordinary files, roughly: the anchor is the
+ * three bytes that sum to least */
+static unsigned commonness(uint8_t c, bool nocase) {
+    if (c == 0)
+        return 12;
+    if (c == 0xff)
+        return 8;
+    if (c == ' ')
+        return 7;
+    if (c == '\n' || c == '\t')
+        return 5;
+    if (letter(c)) {
+        unsigned k = strchr("etaoinsrl", ms_lower(c)) ? 6 : 5;
+        return k - (c >= 'A' && c <= 'Z' && !nocase) + nocase;
+    }
+    if (c >= '0' && c <= '9')
+        return 4;
+    if (c < 0x20 || c >= 0x80)
+        return 2;
+    return 3;
+}
+
+ms_litscan *ms_litscan_new(void) {
+    return ms_xcalloc(1, sizeof(ms_litscan));
+}
+
+void ms_litscan_free(ms_litscan *m) {
+    if (!m)
+        return;
+    free(m->lits);
+    free(m->ent);
+    free(m);
+}
+
+size_t ms_litscan_count(const ms_litscan *m) {
+    return m->nl;
+}
+
+static void set_tri(ms_litscan *m, uint8_t a, uint8_t b, uint8_t c) {
+    unsigned x = TRI(a, b, c), y = (unsigned)a | (unsigned)b << 8;
+    m->tri[x >> 6] |= 1ull << (x & 63);
+    m->pair[y >> 6] |= 1ull << (y & 63);
+}
+
+/* the byte and, for a letter of a nocase literal, its other case */
+static unsigned cases(uint8_t c, bool nocase, uint8_t out[2]) {
+    out[0] = c;
+    if (!nocase || !letter(c))
+        return 1;
+    out[1] = (uint8_t)(c ^ 0x20);
+    return 2;
+}
+
+bool ms_litscan_add(ms_litscan *m, const uint8_t *s, size_t n, bool nocase, uint32_t id) {
+    if (m->sealed || n < MS_LITSCAN_MIN || n > MS_LITSCAN_MAX)
+        return false;
+    if (m->nl == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->lits = ms_xrealloc(m->lits, m->cap * sizeof(*m->lits));
+    }
+    lit *l = &m->lits[m->nl++];
+    memcpy(l->b, s, n);
+    l->n = (uint8_t)n;
+    l->nocase = nocase;
+    l->id = id;
+    unsigned best = ~0u;
+    for (size_t j = 0; j + 3 <= n; j++) {
+        unsigned c = commonness(s[j], nocase) + commonness(s[j + 1], nocase) + commonness(s[j + 2], nocase);
+        if (c < best)
+            best = c, l->anchor = (uint8_t)j;
+    }
+    uint8_t a[2], b[2], c[2];
+    unsigned na = cases(s[l->anchor], nocase, a), nb = cases(s[l->anchor + 1], nocase, b),
+             nc = cases(s[l->anchor + 2], nocase, c);
+    for (unsigned i = 0; i < na; i++)
+        for (unsigned j = 0; j < nb; j++)
+            for (unsigned k = 0; k < nc; k++)
+                set_tri(m, a[i], b[j], c[k]);
+    return true;
+}
+
+static int cmp_entry(const void *x, const void *y) {
+    const entry *a = x, *b = y;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    return a->lit < b->lit ? -1 : a->lit > b->lit;
+}
+
+void ms_litscan_seal(ms_litscan *m) {
+    if (m->sealed)
+        return;
+    m->sealed = true;
+    m->ent = ms_xcalloc(m->nl ? m->nl : 1, sizeof(*m->ent));
+    for (size_t i = 0; i < m->nl; i++) {
+        const uint8_t *a = &m->lits[i].b[m->lits[i].anchor];
+        m->ent[i] = (entry){.lit = (uint32_t)i, .bucket = bucket_of(a[0], a[1], a[2])};
+    }
+    qsort(m->ent, m->nl, sizeof(*m->ent), cmp_entry);
+    size_t k = 0;
+    for (uint32_t b = 0; b <= BUCKETS; b++) {
+        while (k < m->nl && m->ent[k].bucket < b)
+            k++;
+        m->first[b] = (uint32_t)k;
+    }
+}
+
+static bool same(const lit *l, const uint8_t *d) {
+    if (!l->nocase)
+        return !memcmp(l->b, d, l->n);
+    for (size_t k = 0; k < l->n; k++)
+        if (ms_lower(l->b[k]) != ms_lower(d[k]))
+            return false;
+    return true;
+}
+
+/* the literals not seen yet whose anchor starts at d[i] (i + 3 <= n):
+ * marked seen; how many */
+static size_t found_at(const ms_litscan *m, const uint8_t *d, size_t n, size_t i, uint8_t *seen) {
+    uint32_t b = bucket_of(d[i], d[i + 1], d[i + 2]);
+    size_t got = 0;
+    for (uint32_t k = m->first[b]; k < m->first[b + 1]; k++) {
+        const lit *l = &m->lits[m->ent[k].lit];
+        if (seen[l->id] || i < l->anchor || l->n > n || i - l->anchor > n - l->n)
+            continue;
+        if (same(l, d + i - l->anchor)) {
+            seen[l->id] = 1;
+            got++;
+        }
+    }
+    return got;
+}
+
+/* may an anchor start at d[i] (three bytes there)? */
+static bool maybe_at(const ms_litscan *m, const uint8_t *d, size_t i) {
+    unsigned y = (unsigned)d[i] | (unsigned)d[i + 1] << 8, x = TRI(d[i], d[i + 1], d[i + 2]);
+    return ((m->pair[y >> 6] >> (y & 63)) & 1) && ((m->tri[x >> 6] >> (x & 63)) & 1);
+}
+
+size_t ms_litscan_find(const ms_litscan *m, const uint8_t *d, size_t n, uint8_t *seen) {
+    if (!m->sealed || m->nl == 0 || n < MS_LITSCAN_MIN)
+        return 0;
+    const uint64_t *pair = m->pair;
+    size_t end = n - 2, got = 0, i = 0; /* the last anchor starts at n - 3 */
+    /* four positions at a time on the pairs, which rarely hit */
+    for (; i + 8 <= n; i += 4) {
+        uint64_t w;
+        memcpy(&w, d + i, sizeof(w));
+        unsigned x0 = (unsigned)w & 0xffff, x1 = (unsigned)(w >> 8) & 0xffff, x2 = (unsigned)(w >> 16) & 0xffff,
+                 x3 = (unsigned)(w >> 24) & 0xffff;
+        uint64_t h0 = pair[x0 >> 6] >> (x0 & 63), h1 = pair[x1 >> 6] >> (x1 & 63),
+                 h2 = pair[x2 >> 6] >> (x2 & 63), h3 = pair[x3 >> 6] >> (x3 & 63);
+        if (!((h0 | h1 | h2 | h3) & 1))
+            continue;
+        for (size_t k = 0; k < 4; k++)
+            if (maybe_at(m, d, i + k))
+                got += found_at(m, d, n, i + k, seen);
+    }
+    for (; i < end; i++)
+        if (maybe_at(m, d, i))
+            got += found_at(m, d, n, i, seen);
+    return got;
+}
