@@ -7,13 +7,17 @@
  * cut text is never longer than the input plus one short condition per
  * rule. The absent set (ms_prune_decide_absent) compiles to the same rules
  * too, and on data where no string of the whole set matches it gives the
- * whole set's hits.
+ * whole set's hits. The prefilter's decision (ms_prune_class_quiet over
+ * the literals litscan.h finds) is never "quiet" on data where libyara
+ * matches a rule that is not private: probes are the input itself, its
+ * case swapped, and plain bytes.
  */
 #include <stdint.h>
 #include <string.h>
 #include <yara.h>
 
 #include "fuzz_util.h"
+#include "litscan.h"
 #include "ruleprune.h"
 
 static void no_messages(int level, const char *file, int line, const YR_RULE *rule, const char *msg, void *ud) {
@@ -102,6 +106,56 @@ static void check_absent(ms_prune *p, YR_RULES *whole, size_t n, uint8_t *off) {
     free(t);
 }
 
+static void add_literal(void *ud, const uint8_t *l, size_t n, bool nocase, size_t set) {
+    FUZZ_ASSERT(ms_litscan_add(ud, l, n, nocase, (uint32_t)set));
+}
+
+/* On each probe, the class's prefilter says quiet only when libyara
+ * reports no rule that is not private. */
+static void check_clean(ms_prune *p, YR_RULES *whole, size_t n, const char *text, size_t size) {
+    size_t nr = 0;
+    for (const YR_RULE *r = whole->rules_table; !RULE_IS_NULL(r); r++)
+        nr++;
+    FUZZ_ASSERT(nr == n);
+    uint8_t *swapped = malloc(size + 1), *plain = malloc(300);
+    for (size_t i = 0; i < size; i++) {
+        uint8_t c = (uint8_t)text[i];
+        swapped[i] = (uint8_t)(((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? c ^ 0x20 : c);
+    }
+    memset(plain, 'A', 300);
+    const uint8_t *probe[] = {(const uint8_t *)text, swapped, plain, (const uint8_t *)"" "ELF"};
+    const size_t len[] = {size, size, 300, 6};
+    outcome o = {.hit = calloc(nr + 1, 1), .n = nr};
+    uint8_t *off = calloc(n + 1, 1), *seen = NULL;
+    for (size_t k = 0; k < sizeof(probe) / sizeof(probe[0]); k++) {
+        ms_head head = ms_head_of(probe[k], len[k]);
+        uint64_t min = ms_prune_sizes[ms_prune_size_class(len[k])];
+        ms_prune_class *c = ms_prune_class_new(p, head, min);
+        ms_litscan *m = ms_litscan_new();
+        ms_prune_decide(p, head, min, off);
+        for (size_t i = 0; i < n; i++)
+            if (!off[i])
+                ms_prune_literals(p, i, add_literal, m);
+        ms_litscan_seal(m);
+        seen = realloc(seen, ms_prune_lit_sets(p) + 1);
+        memset(seen, 0, ms_prune_lit_sets(p) + 1);
+        ms_litscan_find(m, probe[k], len[k], seen);
+        if (ms_prune_class_quiet(c, seen)) {
+            scan(whole, probe[k], len[k], &o);
+            size_t i = 0;
+            for (const YR_RULE *r = whole->rules_table; !RULE_IS_NULL(r); r++, i++)
+                FUZZ_ASSERT(!o.hit[i] || RULE_IS_PRIVATE(r));
+        }
+        ms_litscan_free(m);
+        ms_prune_class_free(c);
+    }
+    free(seen);
+    free(off);
+    free(o.hit);
+    free(swapped);
+    free(plain);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
@@ -145,6 +199,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
     if (followed)
         check_absent(p, whole, n, off);
+    if (whole)
+        check_clean(p, whole, n, text, size);
     if (whole)
         yr_rules_destroy(whole);
     free(off);
