@@ -809,12 +809,13 @@ static void strings_named(const ev *e, const tok *t, size_t *total, size_t *may)
 static int absent_atom(ev *e) {
     const tok *t = cur(e);
     size_t total = 0, may = 0;
-    if (is_str_tok(t, '$') && t->s[t->n - 1] != '*') {
-        /* $a, $a at N, $a in (...): false when $a matches nowhere */
+    if (is_str_tok(t, '$')) {
+        /* $a, $a*, $a at N, $a in (...): false when $a matches nowhere */
         const tok *u = &t[1];
-        if (tok_word(u, "at") && u[1].t == T_NUM) {
+        bool wild = t->s[t->n - 1] == '*';
+        if (!wild && tok_word(u, "at") && u[1].t == T_NUM) {
             u += 2;
-        } else if (tok_word(u, "in") && u[1].t == T_LP) {
+        } else if (!wild && tok_word(u, "in") && u[1].t == T_LP) {
             int depth = 0;
             for (u++; u->t != T_END; u++) {
                 depth += u->t == T_LP;
@@ -833,15 +834,9 @@ static int absent_atom(ev *e) {
         e->i = (size_t)(u - e->t);
         return F;
     }
-    if (is_str_tok(t, '$') && terminator(&t[1])) {
-        strings_named(e, t, &total, &may);
-        if (total == 0 || may > 0)
-            return -1;
-        e->i++;
-        return F;
-    }
-    if (is_str_tok(t, '#') && t->s[t->n - 1] != '*' && t[2].t == T_NUM && !t[2].big && terminator(&t[3]) &&
-        (tok_op(&t[1], ">") || ((tok_op(&t[1], ">=") || tok_op(&t[1], "==")) && t[2].v > 0))) {
+    /* t[1] is an operator, not the end: t[2] is there, and t[3] after a number */
+    if (is_str_tok(t, '#') && t->s[t->n - 1] != '*' && t[1].t == T_OP && t[2].t == T_NUM && !t[2].big &&
+        terminator(&t[3]) && (tok_op(&t[1], ">") || ((tok_op(&t[1], ">=") || tok_op(&t[1], "==")) && t[2].v > 0))) {
         strings_named(e, t, &total, &may);
         if (total == 0 || may > 0)
             return -1;
