@@ -914,3 +914,30 @@ Test(ruleprune, prefilter_gives_the_hits_of_the_whole_set) {
         free(obs[i].data);
     free(rules);
 }
+
+/* The prefilter stops where it does not pay: after a class's first 64 MiB
+ * in which no object was spared, a plain object of the class goes to
+ * libyara too; under MINERSCAN_RULE_CUT=always it is still spared. */
+Test(ruleprune, prefilter_stops_where_it_does_not_pay) {
+    char *rules = t_write_str(t_tmp, "pre.yar", prefilter_rules);
+    enum { N = 6 };
+    object obs[N];
+    for (size_t i = 0; i < N; i++) {
+        obs[i] = make(i + 1 < N ? "busy.elf" : "plain.elf", "\x7f" "ELF\x02\x01\x01", 7, "", 17 << 20);
+        if (i + 1 < N)
+            memcpy(obs[i].data + 100, "stratum+tcp://", 14); /* u_nocase may match */
+    }
+    hits h[N] = {{{0}}}, a[N] = {{{0}}};
+    size_t sets;
+    scan_all(obs, N, "", rules, h, &sets);
+    cr_assert_eq(last_skips, 0, "85 MiB tried, none spared: the plain one is scanned too");
+    scan_all(obs, N, "always", rules, a, &sets);
+    cr_assert_eq(last_skips, 1, "always: the plain one is spared");
+    for (size_t i = 0; i < N; i++) {
+        cr_expect_str_eq(h[i].names, a[i].names, "%zu", i);
+        cr_expect_eq(strstr(h[i].names, "u_nocase") != NULL, i + 1 < N, "%zu: [%s]", i, h[i].names);
+    }
+    for (size_t i = 0; i < N; i++)
+        free(obs[i].data);
+    free(rules);
+}
