@@ -1401,7 +1401,7 @@ static bool quiet_object(const struct prefilter *f, const windows *w, bool block
  * the bytes or more. A class tries it on its first MS_PRE_TRIAL bytes;
  * once it stops paying it is not tried again. MINERSCAN_RULE_CUT=always
  * always searches (the tests). */
-#define MS_PRE_TRIAL (64ull << 20)
+#define MS_PRE_TRIAL (16ull << 20)
 
 static bool prefilter_pays(const ms_rules *rs, const struct prefilter *f) {
     uint64_t tried = __atomic_load_n(&f->tried, __ATOMIC_RELAXED);

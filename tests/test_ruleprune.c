@@ -915,7 +915,7 @@ Test(ruleprune, prefilter_gives_the_hits_of_the_whole_set) {
     free(rules);
 }
 
-/* The prefilter stops where it does not pay: after a class's first 64 MiB
+/* The prefilter stops where it does not pay: after a class's first 16 MiB
  * in which no object was spared, a plain object of the class goes to
  * libyara too; under MINERSCAN_RULE_CUT=always it is still spared. */
 Test(ruleprune, prefilter_stops_where_it_does_not_pay) {
