@@ -4,8 +4,10 @@
  * output, a callback returning MS_STOP) sets it once, and every stage that
  * can take long polls it at bounded intervals: the walker before every
  * entry, the pool before every file, the engine between objects and
- * members, the unpacker between data blocks. libyara cannot be interrupted
- * inside one scan; that is bounded by its timeout (--scan-timeout).
+ * members, the unpacker between data blocks, the signature scan between
+ * the steps of its literal search and between the windows of a big file
+ * (sigscan.h). libyara cannot be interrupted inside one block it scans;
+ * that is bounded by its timeout (--scan-timeout).
  *
  * Setting it is async-signal-safe: a lock-free atomic store.
  *

@@ -589,13 +589,16 @@ static void run_signatures(scan *s, const ms_object *o, ms_verdict *v, ms_eviden
                                                       .format = f != MS_FMT_NONE ? ms_format_name(f) : NULL,
                                                       .uid = s->uid,
                                                       .spans = v->cls == MS_CLASS_ARCHIVE,
-                                                      .absent = o->absent});
+                                                      .absent = o->absent,
+                                                      .cancel = s->sink->cancel});
     int r = ms_sigscan_scan_windows(s->w->sig, o->data, o->size, o->mapped ? MS_WINDOW : 0,
                                     MS_WINDOW_OVERLAP, object_release, (void *)o, v);
     if (r == 0)
         return;
     if (r == MS_E_TIMEOUT)
         snprintf(why, why_cap, "scan timed out after %u s", s->w->e->o->limits.scan_timeout);
+    else if (r == MS_E_INTERRUPTED)
+        snprintf(why, why_cap, "interrupted during the signature scan");
     else
         snprintf(why, why_cap, "signature scan failed: %s", ms_strerror(r));
     v->incomplete = true;

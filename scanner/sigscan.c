@@ -136,6 +136,8 @@ struct ms_sigscan {
      * filetype, owner (of owner_uid) */
     char *val[5];
     int64_t owner_uid;
+    const ms_cancel *cancel; /* of the next object (ms_sig_object) */
+    const bool *cut_short; /* the windowed scan running stopped early */
 };
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -1214,6 +1216,7 @@ static void owner_name(ms_sigscan *s, int64_t uid) {
 
 void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob) {
     s->want_spans = ob->spans;
+    s->cancel = ob->cancel;
     s->absent_sets = ob->absent;
     const char *p = ob->path ? ob->path : "";
     size_t n = ob->path ? ob->path_len : 0, base = n;
@@ -1310,12 +1313,17 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud) {
     ms_sigscan *s = ud;
     if (s->cur_spans && message == CALLBACK_MSG_TOO_MANY_MATCHES)
         s->cur_spans->too_many = true; /* libyara stopped recording that string */
-    if (s->cur_spans && message == CALLBACK_MSG_SCAN_FINISHED && !s->cur_spans->too_many) {
+    if (s->cur_spans && message == CALLBACK_MSG_SCAN_FINISHED && !s->cur_spans->too_many &&
+        !(s->cut_short && *s->cut_short)) {
         /* only a scan that got here has all its matches */
         s->cur_spans->ok = true;
         collect_spans(ctx, s->cur_spans);
     }
     if (message != CALLBACK_MSG_RULE_MATCHING)
+        return CALLBACK_CONTINUE;
+    /* a scan cut short at a window saw part of the object: its conditions
+     * (a `not $x`, a count) do not speak for the whole */
+    if (s->cut_short && *s->cut_short)
         return CALLBACK_CONTINUE;
     YR_RULE *rule = data;
     ms_rule_hit h = {.rule = (char *)rule->identifier, .ns = (char *)ns_name(rule)};
@@ -1334,7 +1342,8 @@ static void define_vars(ms_sigscan *s, size_t i, YR_SCANNER *sc) {
 
 /* The blocks of a windowed scan: [k*window, k*window + window + overlap),
  * each fetched as it is reached; the one before is given back to the
- * caller (its release hook) since no string match needs it any more. */
+ * caller (its release hook) since no string match needs it any more.
+ * The run's stop ends the sweep before the next block (stopped). */
 typedef struct windows {
     YR_MEMORY_BLOCK block;
     const uint8_t *data;
@@ -1342,6 +1351,8 @@ typedef struct windows {
     uint64_t next;       /* base of the next block */
     ms_release_fn release;
     void *ud;
+    const ms_cancel *cancel;
+    bool stopped;
 } windows;
 
 static const uint8_t *win_fetch(YR_MEMORY_BLOCK *b) {
@@ -1368,6 +1379,10 @@ static YR_MEMORY_BLOCK *win_next(YR_MEMORY_BLOCK_ITERATOR *it) {
         w->release(w->ud, w->next - w->window, w->window);
     if (w->next >= w->size || w->block.base + w->block.size >= w->size)
         return NULL;
+    if (ms_cancelled(w->cancel)) {
+        w->stopped = true;
+        return NULL;
+    }
     return win_at(w, w->next);
 }
 
@@ -1375,24 +1390,55 @@ static uint64_t win_size(YR_MEMORY_BLOCK_ITERATOR *it) {
     return ((windows *)it->context)->size;
 }
 
+/* The literal search goes in steps, from MS_PRE_STEP bytes doubling up
+ * to MS_PRE_STEP_MAX: between two it ends once the set may report (a
+ * literal seen stays seen, so the rest cannot make the object quiet
+ * again), or when the run stops. A small object is one step. */
+#define MS_PRE_STEP ((size_t)64 << 10)
+#define MS_PRE_STEP_MAX ((size_t)4 << 20)
+
+enum pre_result { PRE_QUIET, PRE_LOUD, PRE_STOPPED };
+
 /* Has set t nothing to report on the object, given which of its
- * literals occur in it (f)? In windows, each block's pages are given
- * back once searched, as the scan does. */
-static bool quiet_object(const struct prefilter *f, const windows *w, bool blocks) {
+ * literals occur in it (f)? *searched: the bytes searched to decide. In
+ * windows, each window's pages are given back once searched past, as the
+ * scan does. */
+static enum pre_result quiet_object(const struct prefilter *f, const windows *w, bool blocks,
+                                    uint64_t *searched) {
     uint8_t *seen = ms_xcalloc(f->sets ? f->sets : 1, 1);
-    if (!blocks)
-        ms_litscan_find(f->lits, w->data, w->size, seen);
-    for (uint64_t base = 0; blocks && base < w->size; base += w->window) {
-        /* a literal that starts in this block ends in its overlap */
-        size_t len = w->size - base < w->window + MS_LITSCAN_MAX - 1 ? (size_t)(w->size - base)
-                                                                      : w->window + MS_LITSCAN_MAX - 1;
-        ms_litscan_find(f->lits, w->data + base, len, seen);
-        if (w->release)
-            w->release(w->ud, base, w->window);
+    enum pre_result r = PRE_QUIET;
+    size_t step = MS_PRE_STEP;
+    uint64_t at = 0, released = 0;
+    while (at < w->size) {
+        size_t n = w->size - at < step ? (size_t)(w->size - at) : step;
+        /* a literal that starts in this step ends in the next
+         * MS_LITSCAN_MAX - 1 bytes (it is found again from there, once) */
+        size_t len = w->size - at < n + MS_LITSCAN_MAX - 1 ? (size_t)(w->size - at) : n + MS_LITSCAN_MAX - 1;
+        ms_litscan_find(f->lits, w->data + at, len, seen);
+        at += n;
+        for (; blocks && w->release && released + w->window <= at; released += w->window)
+            w->release(w->ud, released, w->window);
+        if (at == w->size)
+            break;
+        if (ms_cancelled(w->cancel)) {
+            r = PRE_STOPPED;
+            break;
+        }
+        if (!ms_prune_class_quiet(f->rules, seen)) {
+            r = PRE_LOUD;
+            break;
+        }
+        if (step < MS_PRE_STEP_MAX)
+            step *= 2;
     }
-    bool quiet = ms_prune_class_quiet(f->rules, seen);
+    if (r == PRE_QUIET && !ms_prune_class_quiet(f->rules, seen))
+        r = PRE_LOUD;
+    /* the last, partial window of a quiet object: no scan comes after */
+    for (; r == PRE_QUIET && blocks && w->release && released < w->size; released += w->window)
+        w->release(w->ud, released, w->window);
     free(seen);
-    return quiet;
+    *searched = at;
+    return r;
 }
 
 /* The search costs about half of libyara's pass over the same bytes with
@@ -1422,7 +1468,7 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
                             ms_release_fn release, void *ud, ms_verdict *v) {
     int r = 0;
     windows w = {.data = data, .size = size, .window = window, .overlap = overlap, .release = release,
-                 .ud = ud};
+                 .ud = ud, .cancel = s->cancel};
     bool blocks = window && size > window;
     s->cur = v;
     s->cb_error = 0;
@@ -1450,9 +1496,14 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
          * scan (an object collecting spans is scanned for every string) */
         struct prefilter *pre = want_spans ? NULL : prefilter(s->rs, &s->rs->sets[i], key);
         if (pre && prefilter_pays(s->rs, pre)) {
-            bool quiet = quiet_object(pre, &w, blocks);
-            __atomic_add_fetch(&pre->tried, (uint64_t)size, __ATOMIC_RELAXED);
-            if (quiet) {
+            uint64_t searched = 0;
+            enum pre_result q = quiet_object(pre, &w, blocks, &searched);
+            __atomic_add_fetch(&pre->tried, searched, __ATOMIC_RELAXED);
+            if (q == PRE_STOPPED) {
+                r = MS_E_INTERRUPTED;
+                break;
+            }
+            if (q == PRE_QUIET) {
                 __atomic_add_fetch(&pre->spared, (uint64_t)size, __ATOMIC_RELAXED);
                 __atomic_add_fetch(&s->rs->clean_skips, 1, __ATOMIC_RELAXED);
                 continue;
@@ -1473,12 +1524,19 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
         yr_scanner_set_callback(sc, on_scan, s);
         define_vars(s, i, sc);
         s->cur_spans = s->abs ? &s->abs->set[i] : NULL;
+        s->cut_short = blocks ? &w.stopped : NULL;
+        w.stopped = false;
         int e = scan_one(sc, data, size, blocks ? &w : NULL);
         if (s->cur_spans && e != ERROR_SUCCESS)
             s->cur_spans->ok = false;
         s->cur_spans = NULL;
+        s->cut_short = NULL;
         if (s->cb_error) {
             r = s->cb_error;
+            break;
+        }
+        if (w.stopped) {
+            r = MS_E_INTERRUPTED;
             break;
         }
         if (e == ERROR_SCAN_TIMEOUT)

@@ -44,6 +44,7 @@
 #ifndef MS_SIGSCAN_H
 #define MS_SIGSCAN_H
 
+#include "cancel.h"
 #include "minerscan.h"
 #include "options.h"
 
@@ -122,13 +123,18 @@ typedef struct ms_sig_object {
      * can match such an object only (ruleprune.h, ms_prune_decide_absent). */
     bool spans;
     unsigned absent;
+    /* the run's stop channel: the literal search before libyara polls it
+     * between steps, a windowed scan between windows; NULL: never stops */
+    const ms_cancel *cancel;
 } ms_sig_object;
 
 /* Set the externals for the scans that follow (the values are copied). */
 void ms_sigscan_set_object(ms_sigscan *s, const ms_sig_object *ob);
 
 /* Scan data; append each matching rule to v->rules. 0, MS_E_TIMEOUT (the
- * hits found so far are kept), or MS_E_YARA. */
+ * hits found so far are kept), MS_E_INTERRUPTED (the object's cancel token
+ * was set: the sets scanned to their end are kept, none cut short), or
+ * MS_E_YARA. */
 int ms_sigscan_scan(ms_sigscan *s, const uint8_t *data, size_t size, ms_verdict *v);
 
 /* Where the strings of the last scan matched, when its object asked for

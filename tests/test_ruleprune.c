@@ -916,28 +916,38 @@ Test(ruleprune, prefilter_gives_the_hits_of_the_whole_set) {
 }
 
 /* The prefilter stops where it does not pay: after a class's first 16 MiB
- * in which no object was spared, a plain object of the class goes to
- * libyara too; under MINERSCAN_RULE_CUT=always it is still spared. */
+ * searched in which no object was spared, a plain object of the class goes
+ * to libyara too; under MINERSCAN_RULE_CUT=always it is still spared. The
+ * search of an object ends once the set may report on it, and only the
+ * bytes searched count: objects whose literal comes early cost it little,
+ * and it goes on. */
 Test(ruleprune, prefilter_stops_where_it_does_not_pay) {
     char *rules = t_write_str(t_tmp, "pre.yar", prefilter_rules);
-    enum { N = 6 };
-    object obs[N];
-    for (size_t i = 0; i < N; i++) {
-        obs[i] = make(i + 1 < N ? "busy.elf" : "plain.elf", "\x7f" "ELF\x02\x01\x01", 7, "", 17 << 20);
-        if (i + 1 < N)
-            memcpy(obs[i].data + 100, "stratum+tcp://", 14); /* u_nocase may match */
+    enum { N = 6, SIZE = 17 << 20 };
+    static const struct {
+        size_t at;     /* where the busy objects hold their literal */
+        uint64_t skips; /* scans spared: the plain one, or none */
+    } cases[] = {{SIZE - 100, 0}, {100, 1}};
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        object obs[N];
+        for (size_t i = 0; i < N; i++) {
+            obs[i] = make(i + 1 < N ? "busy.elf" : "plain.elf", "\x7f" "ELF\x02\x01\x01", 7, "", SIZE);
+            if (i + 1 < N)
+                memcpy(obs[i].data + cases[c].at, "stratum+tcp://", 14); /* u_nocase may match */
+        }
+        hits h[N] = {{{0}}}, a[N] = {{{0}}};
+        size_t sets;
+        scan_all(obs, N, "", rules, h, &sets);
+        cr_assert_eq(last_skips, cases[c].skips, "literal at %zu: %llu scans spared", cases[c].at,
+                     (unsigned long long)last_skips);
+        scan_all(obs, N, "always", rules, a, &sets);
+        cr_assert_eq(last_skips, 1, "always: the plain one is spared");
+        for (size_t i = 0; i < N; i++) {
+            cr_expect_str_eq(h[i].names, a[i].names, "%zu", i);
+            cr_expect_eq(strstr(h[i].names, "u_nocase") != NULL, i + 1 < N, "%zu: [%s]", i, h[i].names);
+        }
+        for (size_t i = 0; i < N; i++)
+            free(obs[i].data);
     }
-    hits h[N] = {{{0}}}, a[N] = {{{0}}};
-    size_t sets;
-    scan_all(obs, N, "", rules, h, &sets);
-    cr_assert_eq(last_skips, 0, "85 MiB tried, none spared: the plain one is scanned too");
-    scan_all(obs, N, "always", rules, a, &sets);
-    cr_assert_eq(last_skips, 1, "always: the plain one is spared");
-    for (size_t i = 0; i < N; i++) {
-        cr_expect_str_eq(h[i].names, a[i].names, "%zu", i);
-        cr_expect_eq(strstr(h[i].names, "u_nocase") != NULL, i + 1 < N, "%zu: [%s]", i, h[i].names);
-    }
-    for (size_t i = 0; i < N; i++)
-        free(obs[i].data);
     free(rules);
 }
