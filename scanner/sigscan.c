@@ -1409,12 +1409,15 @@ static enum pre_result quiet_object(const struct prefilter *f, const windows *w,
     enum pre_result r = PRE_QUIET;
     size_t step = MS_PRE_STEP;
     uint64_t at = 0, released = 0;
+    /* literal sets newly seen since the set was last asked: none, no
+     * change (and with none seen at all the set is quiet: prefilter()) */
+    size_t fresh = 0;
     while (at < w->size) {
         size_t n = w->size - at < step ? (size_t)(w->size - at) : step;
         /* a literal that starts in this step ends in the next
          * MS_LITSCAN_MAX - 1 bytes (it is found again from there, once) */
         size_t len = w->size - at < n + MS_LITSCAN_MAX - 1 ? (size_t)(w->size - at) : n + MS_LITSCAN_MAX - 1;
-        ms_litscan_find(f->lits, w->data + at, len, seen);
+        fresh += ms_litscan_find(f->lits, w->data + at, len, seen);
         at += n;
         for (; blocks && w->release && released + w->window <= at; released += w->window)
             w->release(w->ud, released, w->window);
@@ -1424,14 +1427,15 @@ static enum pre_result quiet_object(const struct prefilter *f, const windows *w,
             r = PRE_STOPPED;
             break;
         }
-        if (!ms_prune_class_quiet(f->rules, seen)) {
+        if (fresh && !ms_prune_class_quiet(f->rules, seen)) {
             r = PRE_LOUD;
             break;
         }
+        fresh = 0;
         if (step < MS_PRE_STEP_MAX)
             step *= 2;
     }
-    if (r == PRE_QUIET && !ms_prune_class_quiet(f->rules, seen))
+    if (r == PRE_QUIET && fresh && !ms_prune_class_quiet(f->rules, seen))
         r = PRE_LOUD;
     /* the last, partial window of a quiet object: no scan comes after */
     for (; r == PRE_QUIET && blocks && w->release && released < w->size; released += w->window)
