@@ -23,12 +23,14 @@ typedef struct {
     uint32_t bucket;
 } entry;
 
-/* the filter's index of three bytes: 18 bits, 32 KiB of bits */
-#define TRI(a, b, c) (((unsigned)(a) << 10) ^ ((unsigned)(b) << 5) ^ (unsigned)(c))
+/* the filter's index of three bytes: an 18-bit multiplicative hash, 32
+ * KiB of bits */
 enum { TRI_BITS = 18 };
+#define TRI(a, b, c) \
+    ((((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c)) * 2654435761u) >> (32 - TRI_BITS))
 
 struct ms_litscan {
-    uint64_t pair[65536 / 64];           /* bit b0 | b1 << 8: an anchor starts so */
+    uint64_t pair[65536 / 64];           /* bit b0 | b1 << 8: an anchor's first or last two bytes */
     uint64_t tri[(1u << TRI_BITS) / 64]; /* bit TRI(anchor): an anchor may start so */
     lit *lits;
     size_t nl, cap;
@@ -85,9 +87,10 @@ size_t ms_litscan_count(const ms_litscan *m) {
 }
 
 static void set_tri(ms_litscan *m, uint8_t a, uint8_t b, uint8_t c) {
-    unsigned x = TRI(a, b, c), y = (unsigned)a | (unsigned)b << 8;
+    unsigned x = TRI(a, b, c), y = (unsigned)a | (unsigned)b << 8, z = (unsigned)b | (unsigned)c << 8;
     m->tri[x >> 6] |= 1ull << (x & 63);
     m->pair[y >> 6] |= 1ull << (y & 63);
+    m->pair[z >> 6] |= 1ull << (z & 63);
 }
 
 /* the byte and, for a letter of a nocase literal, its other case */
@@ -180,31 +183,50 @@ static size_t found_at(const ms_litscan *m, const uint8_t *d, size_t n, size_t i
 
 /* may an anchor start at d[i] (three bytes there)? */
 static bool maybe_at(const ms_litscan *m, const uint8_t *d, size_t i) {
-    unsigned y = (unsigned)d[i] | (unsigned)d[i + 1] << 8, x = TRI(d[i], d[i + 1], d[i + 2]);
-    return ((m->pair[y >> 6] >> (y & 63)) & 1) && ((m->tri[x >> 6] >> (x & 63)) & 1);
+    unsigned x = TRI(d[i], d[i + 1], d[i + 2]);
+    return (m->tri[x >> 6] >> (x & 63)) & 1;
+}
+
+/* the pair at d[p] (p even) is the first or the second of an anchor's:
+ * the anchors at p - 1 and p, those that fit before n */
+static size_t found_near(const ms_litscan *m, const uint8_t *d, size_t n, size_t p, uint8_t *seen) {
+    size_t got = 0;
+    if (p > 0 && p + 1 < n && maybe_at(m, d, p - 1))
+        got += found_at(m, d, n, p - 1, seen);
+    if (p + 2 < n && maybe_at(m, d, p))
+        got += found_at(m, d, n, p, seen);
+    return got;
 }
 
 size_t ms_litscan_find(const ms_litscan *m, const uint8_t *d, size_t n, uint8_t *seen) {
     if (!m->sealed || m->nl == 0 || n < MS_LITSCAN_MIN)
         return 0;
     const uint64_t *pair = m->pair;
-    size_t end = n - 2, got = 0, i = 0; /* the last anchor starts at n - 3 */
-    /* four positions at a time on the pairs, which rarely hit */
-    for (; i + 8 <= n; i += 4) {
-        uint64_t w;
-        memcpy(&w, d + i, sizeof(w));
-        unsigned x0 = (unsigned)w & 0xffff, x1 = (unsigned)(w >> 8) & 0xffff, x2 = (unsigned)(w >> 16) & 0xffff,
-                 x3 = (unsigned)(w >> 24) & 0xffff;
+    size_t got = 0, i = 0;
+    /* an anchor at q holds a pair at an even position (q or q + 1): the
+     * pairs at even positions, four at a time, rarely hit */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = ms_rd64le(d + i); /* byte k at bits 8k, whatever the host */
+        unsigned x0 = (unsigned)w & 0xffff, x1 = (unsigned)(w >> 16) & 0xffff, x2 = (unsigned)(w >> 32) & 0xffff,
+                 x3 = (unsigned)(w >> 48);
         uint64_t h0 = pair[x0 >> 6] >> (x0 & 63), h1 = pair[x1 >> 6] >> (x1 & 63),
                  h2 = pair[x2 >> 6] >> (x2 & 63), h3 = pair[x3 >> 6] >> (x3 & 63);
         if (!((h0 | h1 | h2 | h3) & 1))
             continue;
-        for (size_t k = 0; k < 4; k++)
-            if (maybe_at(m, d, i + k))
-                got += found_at(m, d, n, i + k, seen);
+        if (h0 & 1)
+            got += found_near(m, d, n, i, seen);
+        if (h1 & 1)
+            got += found_near(m, d, n, i + 2, seen);
+        if (h2 & 1)
+            got += found_near(m, d, n, i + 4, seen);
+        if (h3 & 1)
+            got += found_near(m, d, n, i + 6, seen);
     }
-    for (; i < end; i++)
-        if (maybe_at(m, d, i))
-            got += found_at(m, d, n, i, seen);
+    for (; i + 1 < n; i += 2) {
+        unsigned y = (unsigned)d[i] | (unsigned)d[i + 1] << 8;
+        if ((pair[y >> 6] >> (y & 63)) & 1)
+            got += found_near(m, d, n, i, seen);
+    }
     return got;
 }
+

@@ -3,10 +3,12 @@
  *
  * The prefilter in front of libyara: when none of the literals a rule set
  * cannot match without (rulelits.h, ruleprune.h) occurs in an object, the
- * set has nothing to report on it and libyara need not walk its bytes. One
- * pass over the bytes, a bit per hash of the three bytes of a literal's
- * anchor (its rarest three), then the literals anchored at a position
- * whose bit is set are compared.
+ * set has nothing to report on it and libyara need not walk its bytes. A
+ * literal is found through its anchor (its rarest three bytes): one pass
+ * over the pairs of bytes at even positions (an anchor holds one, its first
+ * two bytes or its last two), a bit per anchor's pair; where one is set, a
+ * bit per hash of the three bytes at the position and the one before; then
+ * the literals anchored where that bit is set are compared.
  */
 #ifndef MS_LITSCAN_H
 #define MS_LITSCAN_H

@@ -783,6 +783,35 @@ Test(ruleprune, litscan_finds_each_literal_anywhere) {
     }
     free(d);
     ms_litscan_free(m);
+
+    /* each literal at every offset of buffers of every length across the
+     * search's eight-byte steps (the pairs it reads are at even offsets:
+     * an anchor at an odd one, at the very end, in the tail), and not
+     * found when its last byte is cut off */
+    static const char *const each[] = {"cat", "rx/0", "Mine", "stratum+tcp"};
+    enum { EACH = sizeof(each) / sizeof(each[0]) };
+    m = ms_litscan_new();
+    for (uint32_t k = 0; k < EACH; k++)
+        cr_assert(ms_litscan_add(m, (const uint8_t *)each[k], strlen(each[k]), k == 2, k));
+    ms_litscan_seal(m);
+    for (size_t k = 0; k < EACH; k++) {
+        size_t len = strlen(each[k]);
+        for (size_t n = len; n < len + 20; n++)
+            for (size_t at = 0; at + len <= n; at++)
+                for (int cut = 0; cut < 2; cut++) {
+                    size_t size = cut ? at + len - 1 : n;
+                    uint8_t *b = malloc(size ? size : 1);
+                    memset(b, '.', size);
+                    memcpy(b + at, each[k], cut ? len - 1 : len);
+                    if (k == 2)
+                        b[at] = 'm'; /* nocase */
+                    uint8_t seen[EACH] = {0};
+                    ms_litscan_find(m, b, size, seen);
+                    cr_assert_eq(seen[k], !cut, "%s at %zu of %zu bytes%s", each[k], at, size, cut ? ", cut" : "");
+                    free(b);
+                }
+    }
+    ms_litscan_free(m);
 }
 
 /* Each rule's name says what it is for an ELF in which none of the
