@@ -35,6 +35,26 @@ static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 /* ---- base64 blobs ---- */
 
+/* Per byte, for the search of runs: B64 of the alphabet; NONHEX of it and
+ * not a hex digit; NOT58 one of the six characters base58 leaves out. */
+enum { B64 = 1, NONHEX = 2, NOT58 = 4 };
+static const uint8_t b64_kind[256] = {
+    ['+'] = B64 | NONHEX | NOT58, ['/'] = B64 | NONHEX | NOT58, ['0'] = B64 | NOT58, ['1'] = B64,
+    ['2'] = B64, ['3'] = B64, ['4'] = B64, ['5'] = B64, ['6'] = B64, ['7'] = B64, ['8'] = B64,
+    ['9'] = B64, ['A'] = B64, ['B'] = B64, ['C'] = B64, ['D'] = B64, ['E'] = B64, ['F'] = B64,
+    ['G'] = B64 | NONHEX, ['H'] = B64 | NONHEX, ['I'] = B64 | NONHEX | NOT58, ['J'] = B64 | NONHEX,
+    ['K'] = B64 | NONHEX, ['L'] = B64 | NONHEX, ['M'] = B64 | NONHEX, ['N'] = B64 | NONHEX,
+    ['O'] = B64 | NONHEX | NOT58, ['P'] = B64 | NONHEX, ['Q'] = B64 | NONHEX, ['R'] = B64 | NONHEX,
+    ['S'] = B64 | NONHEX, ['T'] = B64 | NONHEX, ['U'] = B64 | NONHEX, ['V'] = B64 | NONHEX,
+    ['W'] = B64 | NONHEX, ['X'] = B64 | NONHEX, ['Y'] = B64 | NONHEX, ['Z'] = B64 | NONHEX,
+    ['a'] = B64, ['b'] = B64, ['c'] = B64, ['d'] = B64, ['e'] = B64, ['f'] = B64,
+    ['g'] = B64 | NONHEX, ['h'] = B64 | NONHEX, ['i'] = B64 | NONHEX, ['j'] = B64 | NONHEX,
+    ['k'] = B64 | NONHEX, ['l'] = B64 | NONHEX | NOT58, ['m'] = B64 | NONHEX, ['n'] = B64 | NONHEX,
+    ['o'] = B64 | NONHEX, ['p'] = B64 | NONHEX, ['q'] = B64 | NONHEX, ['r'] = B64 | NONHEX,
+    ['s'] = B64 | NONHEX, ['t'] = B64 | NONHEX, ['u'] = B64 | NONHEX, ['v'] = B64 | NONHEX,
+    ['w'] = B64 | NONHEX, ['x'] = B64 | NONHEX, ['y'] = B64 | NONHEX, ['z'] = B64 | NONHEX,
+};
+
 static int b64_value(uint8_t c) {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -84,7 +104,7 @@ int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_
     if (stop > size)
         stop = size;
     while (i < stop && blobs < MS_BASE64_MAX_BLOBS && total < MS_BASE64_MAX_BYTES) {
-        if (b64_value(data[i]) < 0) {
+        if (!(b64_kind[data[i]] & B64)) {
             i++;
             continue;
         }
@@ -92,17 +112,15 @@ int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_
          * token such as a URL path or an identifier with '_' or '-'. */
         if (i > 0 && (data[i - 1] == '_' || data[i - 1] == '-' || data[i - 1] == '.' ||
                       data[i - 1] == '%' || data[i - 1] == '\\')) {
-            while (i < size && b64_value(data[i]) >= 0)
+            while (i < size && (b64_kind[data[i]] & B64))
                 i++;
             continue;
         }
         size_t start = i, chars = 0, line = 0;
-        bool non_hex = false, non_b58 = false;
+        unsigned kinds = 0; /* of the run's characters */
         for (;;) {
-            while (i < size && b64_value(data[i]) >= 0) {
-                non_hex |= !ms_is_hex(data[i]);
-                non_b58 |= data[i] == '0' || data[i] == 'O' || data[i] == 'I' || data[i] == 'l' ||
-                           data[i] == '+' || data[i] == '/';
+            while (i < size && (b64_kind[data[i]] & B64)) {
+                kinds |= b64_kind[data[i]];
                 i++;
                 chars++;
                 line++;
@@ -112,7 +130,7 @@ int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_
             if (j < size && data[j] == '\r')
                 j++;
             if (line >= MS_BASE64_MIN_CHARS && j < size && data[j] == '\n' && j + 1 < size &&
-                b64_value(data[j + 1]) >= 0) {
+                (b64_kind[data[j + 1]] & B64)) {
                 i = j + 1;
                 line = 0;
                 continue;
@@ -125,7 +143,7 @@ int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_
         /* the run must end the word: "abc...xyz_foo" is an identifier */
         if (i < size && (data[i] == '_' || data[i] == '-' || data[i] == '.' || data[i] == '%'))
             continue;
-        if (chars < MS_BASE64_MIN_CHARS || !non_hex)
+        if (chars < MS_BASE64_MIN_CHARS || !(kinds & NONHEX))
             continue;
         /* base64 of 4n characters, or 4n+2, 4n+3 without padding; 4n+1
          * characters cannot be base64, and padding must complete a quad */
@@ -135,7 +153,7 @@ int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_
         /* a wallet address, a key in base58: none of the six characters
          * base58 leaves out, which a base64 payload of this length holds
          * with a probability of 1 - (58/64)^n (0.98 at 40, 0.9999 at 95) */
-        if (!non_b58 && chars < MS_BASE64_B58_CHARS)
+        if (!(kinds & NOT58) && chars < MS_BASE64_B58_CHARS)
             continue;
         /* A payload larger than what is left of the budget is decoded in
          * part: the head of an embedded binary still carries its strings. */
