@@ -35,38 +35,34 @@ static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr
 
 /* ---- base64 blobs ---- */
 
-/* Per byte, for the search of runs: B64 of the alphabet; NONHEX of it and
- * not a hex digit; NOT58 one of the six characters base58 leaves out. */
-enum { B64 = 1, NONHEX = 2, NOT58 = 4 };
-static const uint8_t b64_kind[256] = {
-    ['+'] = B64 | NONHEX | NOT58, ['/'] = B64 | NONHEX | NOT58, ['0'] = B64 | NOT58, ['1'] = B64,
-    ['2'] = B64, ['3'] = B64, ['4'] = B64, ['5'] = B64, ['6'] = B64, ['7'] = B64, ['8'] = B64,
-    ['9'] = B64, ['A'] = B64, ['B'] = B64, ['C'] = B64, ['D'] = B64, ['E'] = B64, ['F'] = B64,
-    ['G'] = B64 | NONHEX, ['H'] = B64 | NONHEX, ['I'] = B64 | NONHEX | NOT58, ['J'] = B64 | NONHEX,
-    ['K'] = B64 | NONHEX, ['L'] = B64 | NONHEX, ['M'] = B64 | NONHEX, ['N'] = B64 | NONHEX,
-    ['O'] = B64 | NONHEX | NOT58, ['P'] = B64 | NONHEX, ['Q'] = B64 | NONHEX, ['R'] = B64 | NONHEX,
-    ['S'] = B64 | NONHEX, ['T'] = B64 | NONHEX, ['U'] = B64 | NONHEX, ['V'] = B64 | NONHEX,
-    ['W'] = B64 | NONHEX, ['X'] = B64 | NONHEX, ['Y'] = B64 | NONHEX, ['Z'] = B64 | NONHEX,
-    ['a'] = B64, ['b'] = B64, ['c'] = B64, ['d'] = B64, ['e'] = B64, ['f'] = B64,
-    ['g'] = B64 | NONHEX, ['h'] = B64 | NONHEX, ['i'] = B64 | NONHEX, ['j'] = B64 | NONHEX,
-    ['k'] = B64 | NONHEX, ['l'] = B64 | NONHEX | NOT58, ['m'] = B64 | NONHEX, ['n'] = B64 | NONHEX,
-    ['o'] = B64 | NONHEX, ['p'] = B64 | NONHEX, ['q'] = B64 | NONHEX, ['r'] = B64 | NONHEX,
-    ['s'] = B64 | NONHEX, ['t'] = B64 | NONHEX, ['u'] = B64 | NONHEX, ['v'] = B64 | NONHEX,
-    ['w'] = B64 | NONHEX, ['x'] = B64 | NONHEX, ['y'] = B64 | NONHEX, ['z'] = B64 | NONHEX,
+/* Per byte: its value (the low 6 bits) and its kinds: B64 of the
+ * alphabet; NONHEX of it and not a hex digit; NOT58 one of the six
+ * characters base58 leaves out. */
+enum { B64 = 1 << 8, NONHEX = 1 << 9, NOT58 = 1 << 10 };
+static const uint16_t b64_kind[256] = {
+    ['A'] = B64 | 0, ['B'] = B64 | 1, ['C'] = B64 | 2, ['D'] = B64 | 3, ['E'] = B64 | 4,
+    ['F'] = B64 | 5, ['G'] = B64 | NONHEX | 6, ['H'] = B64 | NONHEX | 7,
+    ['I'] = B64 | NONHEX | NOT58 | 8, ['J'] = B64 | NONHEX | 9, ['K'] = B64 | NONHEX | 10,
+    ['L'] = B64 | NONHEX | 11, ['M'] = B64 | NONHEX | 12, ['N'] = B64 | NONHEX | 13,
+    ['O'] = B64 | NONHEX | NOT58 | 14, ['P'] = B64 | NONHEX | 15, ['Q'] = B64 | NONHEX | 16,
+    ['R'] = B64 | NONHEX | 17, ['S'] = B64 | NONHEX | 18, ['T'] = B64 | NONHEX | 19,
+    ['U'] = B64 | NONHEX | 20, ['V'] = B64 | NONHEX | 21, ['W'] = B64 | NONHEX | 22,
+    ['X'] = B64 | NONHEX | 23, ['Y'] = B64 | NONHEX | 24, ['Z'] = B64 | NONHEX | 25,
+    ['a'] = B64 | 26, ['b'] = B64 | 27, ['c'] = B64 | 28, ['d'] = B64 | 29, ['e'] = B64 | 30,
+    ['f'] = B64 | 31, ['g'] = B64 | NONHEX | 32, ['h'] = B64 | NONHEX | 33,
+    ['i'] = B64 | NONHEX | 34, ['j'] = B64 | NONHEX | 35, ['k'] = B64 | NONHEX | 36,
+    ['l'] = B64 | NONHEX | NOT58 | 37, ['m'] = B64 | NONHEX | 38, ['n'] = B64 | NONHEX | 39,
+    ['o'] = B64 | NONHEX | 40, ['p'] = B64 | NONHEX | 41, ['q'] = B64 | NONHEX | 42,
+    ['r'] = B64 | NONHEX | 43, ['s'] = B64 | NONHEX | 44, ['t'] = B64 | NONHEX | 45,
+    ['u'] = B64 | NONHEX | 46, ['v'] = B64 | NONHEX | 47, ['w'] = B64 | NONHEX | 48,
+    ['x'] = B64 | NONHEX | 49, ['y'] = B64 | NONHEX | 50, ['z'] = B64 | NONHEX | 51,
+    ['0'] = B64 | NOT58 | 52, ['1'] = B64 | 53, ['2'] = B64 | 54, ['3'] = B64 | 55,
+    ['4'] = B64 | 56, ['5'] = B64 | 57, ['6'] = B64 | 58, ['7'] = B64 | 59, ['8'] = B64 | 60,
+    ['9'] = B64 | 61, ['+'] = B64 | NONHEX | NOT58 | 62, ['/'] = B64 | NONHEX | NOT58 | 63,
 };
 
 static int b64_value(uint8_t c) {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
+    return b64_kind[c] & B64 ? b64_kind[c] & 63 : -1;
 }
 
 /* Decode the base64 characters of d[from, to) (newlines skipped, '='

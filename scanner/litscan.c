@@ -229,4 +229,3 @@ size_t ms_litscan_find(const ms_litscan *m, const uint8_t *d, size_t n, uint8_t 
     }
     return got;
 }
-

