@@ -49,6 +49,7 @@ struct prefilter {
     ms_prune_class *rules; /* and what their presence leaves possible */
     size_t sets;           /* literal sets (ms_prune_lit_sets) */
     uint64_t tried, spared; /* bytes searched, and those libyara was spared */
+    uint64_t tried_objects; /* objects searched */
 };
 
 enum set_kind { SET_BUILTIN, SET_COMPILED, SET_SOURCE };
@@ -1450,13 +1451,19 @@ static enum pre_result quiet_object(const struct prefilter *f, const windows *w,
  * about 5 with the built-in rules; 3 to 3.7 against about 11 with 3000
  * generated ones): it pays while it spares libyara a third of the bytes
  * it searched or more. A class tries it on its first MS_PRE_TRIAL bytes
- * searched; once it stops paying it is not tried again.
+ * searched and its first MS_PRE_TRIAL_OBJECTS objects; once it stops
+ * paying it is not tried again. Objects as well as bytes: the largest
+ * class holds few objects, and one loud 100 MB program first (node, in
+ * /usr/bin) must not decide for the libraries after it (libLLVM, quiet:
+ * 0.8 s of libyara when the class gave up after node alone).
  * MINERSCAN_RULE_CUT=always always searches (the tests). */
 #define MS_PRE_TRIAL (16ull << 20)
+#define MS_PRE_TRIAL_OBJECTS 8
 
 static bool prefilter_pays(const ms_rules *rs, const struct prefilter *f) {
     uint64_t tried = __atomic_load_n(&f->tried, __ATOMIC_RELAXED);
     return rs->cut == CUT_ALWAYS || tried < MS_PRE_TRIAL ||
+           __atomic_load_n(&f->tried_objects, __ATOMIC_RELAXED) < MS_PRE_TRIAL_OBJECTS ||
            __atomic_load_n(&f->spared, __ATOMIC_RELAXED) * 3 >= tried;
 }
 
@@ -1504,6 +1511,7 @@ int ms_sigscan_scan_windows(ms_sigscan *s, const uint8_t *data, size_t size, siz
             uint64_t searched = 0;
             enum pre_result q = quiet_object(pre, &w, blocks, &searched);
             __atomic_add_fetch(&pre->tried, searched, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&pre->tried_objects, 1, __ATOMIC_RELAXED);
             if (q == PRE_STOPPED) {
                 r = MS_E_INTERRUPTED;
                 break;

@@ -944,38 +944,46 @@ Test(ruleprune, prefilter_gives_the_hits_of_the_whole_set) {
     free(rules);
 }
 
-/* The prefilter stops where it does not pay: after a class's first 16 MiB
- * searched in which no object was spared, a plain object of the class goes
- * to libyara too; under MINERSCAN_RULE_CUT=always it is still spared. The
- * search of an object ends once the set may report on it, and only the
- * bytes searched count: objects whose literal comes early cost it little,
- * and it goes on. */
+/* The prefilter stops where it does not pay: once a class's first 8
+ * objects and 16 MiB searched spared no object, a plain object of the
+ * class goes to libyara too; under MINERSCAN_RULE_CUT=always it is still
+ * spared. The search of an object ends once the set may report on it, and
+ * only the bytes searched count: objects whose literal comes early cost it
+ * little, and it goes on. One big loud object alone does not decide for
+ * its class (node before the libLLVM libraries in /usr). */
 Test(ruleprune, prefilter_stops_where_it_does_not_pay) {
     char *rules = t_write_str(t_tmp, "pre.yar", prefilter_rules);
-    enum { N = 6, SIZE = 17 << 20 };
+    enum { MAX = 10 };
     static const struct {
-        size_t at;     /* where the busy objects hold their literal */
+        size_t busy;    /* objects holding a literal, before the plain one */
+        size_t size;    /* of every object of the case */
+        size_t at;      /* where the busy objects hold their literal */
         uint64_t skips; /* scans spared: the plain one, or none */
-    } cases[] = {{SIZE - 100, 0}, {100, 1}};
+    } cases[] = {
+        {9, 4 << 20, (4 << 20) - 100, 0}, /* 9 objects, 36 MiB, none spared */
+        {9, 4 << 20, 100, 1},             /* their first steps only: 9 x 64 KiB */
+        {1, 20 << 20, (20 << 20) - 100, 1}, /* one object, 20 MiB */
+    };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-        object obs[N];
-        for (size_t i = 0; i < N; i++) {
-            obs[i] = make(i + 1 < N ? "busy.elf" : "plain.elf", "\x7f" "ELF\x02\x01\x01", 7, "", SIZE);
-            if (i + 1 < N)
+        size_t n = cases[c].busy + 1;
+        object obs[MAX];
+        for (size_t i = 0; i < n; i++) {
+            obs[i] = make(i + 1 < n ? "busy.elf" : "plain.elf", "\x7f" "ELF\x02\x01\x01", 7, "", cases[c].size);
+            if (i + 1 < n)
                 memcpy(obs[i].data + cases[c].at, "stratum+tcp://", 14); /* u_nocase may match */
         }
-        hits h[N] = {{{0}}}, a[N] = {{{0}}};
+        hits h[MAX] = {{{0}}}, a[MAX] = {{{0}}};
         size_t sets;
-        scan_all(obs, N, "", rules, h, &sets);
-        cr_assert_eq(last_skips, cases[c].skips, "literal at %zu: %llu scans spared", cases[c].at,
-                     (unsigned long long)last_skips);
-        scan_all(obs, N, "always", rules, a, &sets);
+        scan_all(obs, n, "", rules, h, &sets);
+        cr_assert_eq(last_skips, cases[c].skips, "%zu busy of %zu bytes, literal at %zu: %llu scans spared",
+                     cases[c].busy, cases[c].size, cases[c].at, (unsigned long long)last_skips);
+        scan_all(obs, n, "always", rules, a, &sets);
         cr_assert_eq(last_skips, 1, "always: the plain one is spared");
-        for (size_t i = 0; i < N; i++) {
+        for (size_t i = 0; i < n; i++) {
             cr_expect_str_eq(h[i].names, a[i].names, "%zu", i);
-            cr_expect_eq(strstr(h[i].names, "u_nocase") != NULL, i + 1 < N, "%zu: [%s]", i, h[i].names);
+            cr_expect_eq(strstr(h[i].names, "u_nocase") != NULL, i + 1 < n, "%zu: [%s]", i, h[i].names);
         }
-        for (size_t i = 0; i < N; i++)
+        for (size_t i = 0; i < n; i++)
             free(obs[i].data);
     }
     free(rules);
