@@ -9,7 +9,11 @@
 #include "alloc.h"
 #include "bytes.h"
 
-enum { BUCKET_BITS = 12, BUCKETS = 1 << BUCKET_BITS };
+/* the literals' index by their anchor: 2^bits buckets, bits from
+ * BUCKET_MIN_BITS to BUCKET_MAX_BITS, about two buckets per literal (3000
+ * third-party rules bring 11 000 literals: at 4 096 buckets, a lookup
+ * compared four or five of them) */
+enum { BUCKET_MIN_BITS = 12, BUCKET_MAX_BITS = 16 };
 
 typedef struct {
     uint8_t b[MS_LITSCAN_MAX];
@@ -30,12 +34,16 @@ enum { TRI_BITS = 18 };
     ((((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c)) * 2654435761u) >> (32 - TRI_BITS))
 
 struct ms_litscan {
-    uint64_t pair[65536 / 64];           /* bit b0 | b1 << 8: an anchor's first or last two bytes */
+    /* [b0 | b1 << 8]: an anchor's first or last two bytes. A byte each
+     * rather than a bit: read straight from the two bytes, no shift or
+     * mask (the first filter reads one per two bytes of every object) */
+    uint8_t pair[65536];
     uint64_t tri[(1u << TRI_BITS) / 64]; /* bit TRI(anchor): an anchor may start so */
     lit *lits;
     size_t nl, cap;
-    entry *ent;                /* by bucket, after seal */
-    uint32_t first[BUCKETS + 1];
+    entry *ent;      /* by bucket, after seal */
+    uint32_t *first; /* [b]: the first entry of bucket b; 2^bits + 1 */
+    unsigned bits;
     bool sealed;
 };
 
@@ -43,9 +51,9 @@ static bool letter(uint8_t c) {
     return ms_lower(c) >= 'a' && ms_lower(c) <= 'z';
 }
 
-static uint32_t bucket_of(uint8_t a, uint8_t b, uint8_t c) {
+static uint32_t bucket_of(unsigned bits, uint8_t a, uint8_t b, uint8_t c) {
     uint32_t v = (uint32_t)ms_lower(a) | (uint32_t)ms_lower(b) << 8 | (uint32_t)ms_lower(c) << 16;
-    return (v * 2654435761u) >> (32 - BUCKET_BITS);
+    return (v * 2654435761u) >> (32 - bits);
 }
 
 /* how often a byte turns up in ordinary files, roughly: the anchor is the
@@ -79,6 +87,7 @@ void ms_litscan_free(ms_litscan *m) {
         return;
     free(m->lits);
     free(m->ent);
+    free(m->first);
     free(m);
 }
 
@@ -89,8 +98,7 @@ size_t ms_litscan_count(const ms_litscan *m) {
 static void set_tri(ms_litscan *m, uint8_t a, uint8_t b, uint8_t c) {
     unsigned x = TRI(a, b, c), y = (unsigned)a | (unsigned)b << 8, z = (unsigned)b | (unsigned)c << 8;
     m->tri[x >> 6] |= 1ull << (x & 63);
-    m->pair[y >> 6] |= 1ull << (y & 63);
-    m->pair[z >> 6] |= 1ull << (z & 63);
+    m->pair[y] = m->pair[z] = 1;
 }
 
 /* the byte and, for a letter of a nocase literal, its other case */
@@ -141,14 +149,19 @@ void ms_litscan_seal(ms_litscan *m) {
     if (m->sealed)
         return;
     m->sealed = true;
+    m->bits = BUCKET_MIN_BITS;
+    while (m->bits < BUCKET_MAX_BITS && ((size_t)1 << m->bits) < 2 * m->nl)
+        m->bits++;
+    uint32_t buckets = 1u << m->bits;
+    m->first = ms_xcalloc((size_t)buckets + 1, sizeof(*m->first));
     m->ent = ms_xcalloc(m->nl ? m->nl : 1, sizeof(*m->ent));
     for (size_t i = 0; i < m->nl; i++) {
         const uint8_t *a = &m->lits[i].b[m->lits[i].anchor];
-        m->ent[i] = (entry){.lit = (uint32_t)i, .bucket = bucket_of(a[0], a[1], a[2])};
+        m->ent[i] = (entry){.lit = (uint32_t)i, .bucket = bucket_of(m->bits, a[0], a[1], a[2])};
     }
     qsort(m->ent, m->nl, sizeof(*m->ent), cmp_entry);
     size_t k = 0;
-    for (uint32_t b = 0; b <= BUCKETS; b++) {
+    for (uint32_t b = 0; b <= buckets; b++) {
         while (k < m->nl && m->ent[k].bucket < b)
             k++;
         m->first[b] = (uint32_t)k;
@@ -167,7 +180,7 @@ static bool same(const lit *l, const uint8_t *d) {
 /* the literals not seen yet whose anchor starts at d[i] (i + 3 <= n):
  * marked seen; how many */
 static size_t found_at(const ms_litscan *m, const uint8_t *d, size_t n, size_t i, uint8_t *seen) {
-    uint32_t b = bucket_of(d[i], d[i + 1], d[i + 2]);
+    uint32_t b = bucket_of(m->bits, d[i], d[i + 1], d[i + 2]);
     size_t got = 0;
     for (uint32_t k = m->first[b]; k < m->first[b + 1]; k++) {
         const lit *l = &m->lits[m->ent[k].lit];
@@ -201,31 +214,26 @@ static size_t found_near(const ms_litscan *m, const uint8_t *d, size_t n, size_t
 size_t ms_litscan_find(const ms_litscan *m, const uint8_t *d, size_t n, uint8_t *seen) {
     if (!m->sealed || m->nl == 0 || n < MS_LITSCAN_MIN)
         return 0;
-    const uint64_t *pair = m->pair;
+    const uint8_t *pair = m->pair;
     size_t got = 0, i = 0;
     /* an anchor at q holds a pair at an even position (q or q + 1): the
      * pairs at even positions, four at a time, rarely hit */
     for (; i + 8 <= n; i += 8) {
-        uint64_t w = ms_rd64le(d + i); /* byte k at bits 8k, whatever the host */
-        unsigned x0 = (unsigned)w & 0xffff, x1 = (unsigned)(w >> 16) & 0xffff, x2 = (unsigned)(w >> 32) & 0xffff,
-                 x3 = (unsigned)(w >> 48);
-        uint64_t h0 = pair[x0 >> 6] >> (x0 & 63), h1 = pair[x1 >> 6] >> (x1 & 63),
-                 h2 = pair[x2 >> 6] >> (x2 & 63), h3 = pair[x3 >> 6] >> (x3 & 63);
-        if (!((h0 | h1 | h2 | h3) & 1))
+        unsigned h0 = pair[ms_rd16le(d + i)], h1 = pair[ms_rd16le(d + i + 2)], h2 = pair[ms_rd16le(d + i + 4)],
+                 h3 = pair[ms_rd16le(d + i + 6)];
+        if (!(h0 | h1 | h2 | h3))
             continue;
-        if (h0 & 1)
+        if (h0)
             got += found_near(m, d, n, i, seen);
-        if (h1 & 1)
+        if (h1)
             got += found_near(m, d, n, i + 2, seen);
-        if (h2 & 1)
+        if (h2)
             got += found_near(m, d, n, i + 4, seen);
-        if (h3 & 1)
+        if (h3)
             got += found_near(m, d, n, i + 6, seen);
     }
-    for (; i + 1 < n; i += 2) {
-        unsigned y = (unsigned)d[i] | (unsigned)d[i + 1] << 8;
-        if ((pair[y >> 6] >> (y & 63)) & 1)
+    for (; i + 1 < n; i += 2)
+        if (pair[ms_rd16le(d + i)])
             got += found_near(m, d, n, i, seen);
-    }
     return got;
 }

@@ -6,7 +6,7 @@
  * set has nothing to report on it and libyara need not walk its bytes. A
  * literal is found through its anchor (its rarest three bytes): one pass
  * over the pairs of bytes at even positions (an anchor holds one, its first
- * two bytes or its last two), a bit per anchor's pair; where one is set, a
+ * two bytes or its last two), a byte per anchor's pair; where one is set, a
  * bit per hash of the three bytes at the position and the one before; then
  * the literals anchored where that bit is set are compared.
  */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yara.h>
 
+#include "bytes.h"
 #include "engine.h"
 #include "litscan.h"
 #include "minerscan.h"
@@ -810,6 +811,58 @@ Test(ruleprune, litscan_finds_each_literal_anywhere) {
                     cr_assert_eq(seen[k], !cut, "%s at %zu of %zu bytes%s", each[k], at, size, cut ? ", cut" : "");
                     free(b);
                 }
+    }
+    ms_litscan_free(m);
+}
+
+/* A third-party-sized set (5 000 literals: the index has more buckets
+ * than for a few hundred): each is found where it is planted, and the
+ * ids marked are those of the literals the buffer holds, no more. */
+Test(ruleprune, litscan_finds_each_of_many_literals) {
+    enum { NL = 5000, MAXLEN = 20, BUF = 64 };
+    static uint8_t lits[NL][MAXLEN];
+    static size_t lens[NL];
+    static bool nocase[NL];
+    uint32_t x = 12345;
+    ms_litscan *m = ms_litscan_new();
+    for (size_t k = 0; k < NL; k++) {
+        x = x * 1103515245u + 12345u;
+        lens[k] = 3 + (x >> 16) % (MAXLEN - 2);
+        nocase[k] = (x >> 8) % 5 == 0;
+        for (size_t j = 0; j < lens[k]; j++) {
+            x = x * 1103515245u + 12345u;
+            lits[k][j] = (uint8_t)('a' + (x >> 16) % 26); /* never the filler */
+        }
+        cr_assert(ms_litscan_add(m, lits[k], lens[k], nocase[k], (uint32_t)k));
+    }
+    ms_litscan_seal(m);
+    static uint8_t seen[NL];
+    for (size_t k = 0; k < NL; k++) {
+        uint8_t b[BUF];
+        memset(b, '.', sizeof(b));
+        size_t at = k % (BUF - MAXLEN);
+        memcpy(b + at, lits[k], lens[k]);
+        if (nocase[k])
+            b[at] = (uint8_t)(b[at] - 'a' + 'A');
+        memset(seen, 0, sizeof(seen));
+        size_t got = ms_litscan_find(m, b, sizeof(b), seen);
+        cr_assert(seen[k], "literal %zu (%zu bytes) at %zu", k, lens[k], at);
+        size_t marked = 0;
+        for (size_t j = 0; j < NL; j++) {
+            if (!seen[j] && k % 16)
+                continue; /* every 16th buffer: every literal looked for by hand */
+            bool holds = false;
+            for (size_t p = 0; p + lens[j] <= sizeof(b) && !holds; p++) {
+                size_t q = 0;
+                while (q < lens[j] && (nocase[j] ? ms_lower(b[p + q]) == ms_lower(lits[j][q]) : b[p + q] == lits[j][q]))
+                    q++;
+                holds = q == lens[j];
+            }
+            cr_assert_eq(seen[j], holds, "buffer %zu: literal %zu marked %d, held %d", k, j, seen[j], holds);
+            marked += seen[j];
+        }
+        if (k % 16 == 0)
+            cr_assert_eq(got, marked, "buffer %zu", k);
     }
     ms_litscan_free(m);
 }
