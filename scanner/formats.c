@@ -151,8 +151,14 @@ static bool zip_eocd(const uint8_t *d, size_t n, size_t *ret_start, uint64_t *re
     if (n < 22)
         return false;
     size_t lo = n > 22 + 65535 ? n - 22 - 65535 : 0;
-    for (size_t i = n - 22 + 1; i-- > lo;) {
-        if (d[i] != 'P' || memcmp(d + i, "PK\5\6", 4))
+    /* backwards from the last place a record fits, one 'P' at a time
+     * (memrchr: the 64 KiB tail of every file is read here) */
+    for (size_t i = n - 22 + 1; i > lo;) {
+        const uint8_t *p = memrchr(d + lo, 'P', i - lo);
+        if (!p)
+            break;
+        i = (size_t)(p - d);
+        if (memcmp(d + i, "PK\5\6", 4))
             continue;
         uint32_t cd_size = ms_rd32le(d + i + 12), cd_off = ms_rd32le(d + i + 16);
         uint16_t clen = ms_rd16le(d + i + 20);
