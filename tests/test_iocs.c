@@ -624,23 +624,6 @@ Test(iocs, base64_payload_over_budget_decoded_in_part) {
  * the 64 characters: a script encoded by ms_base64_write, ending in 64
  * groups that each repeat one character value, is found and decoded back
  * to the same bytes. */
-typedef struct {
-    uint8_t *got;
-    size_t len;
-    unsigned blobs;
-} blob_copy;
-
-static int copy_blob(void *ud, uint64_t off, const uint8_t *d, size_t n) {
-    blob_copy *b = ud;
-    (void)off;
-    free(b->got);
-    b->got = malloc(n);
-    memcpy(b->got, d, n);
-    b->len = n;
-    b->blobs++;
-    return 0;
-}
-
 Test(iocs, base64_every_character_reads_back) {
     uint8_t plain[600 + 3 * 64];
     for (size_t i = 0; i < 600; i++)
@@ -658,11 +641,11 @@ Test(iocs, base64_every_character_reads_back) {
     ms_base64_write(f, plain, sizeof(plain));
     fputs("'\n", f);
     fclose(f);
-    blob_copy b = {0};
-    cr_assert_eq(ms_base64_blobs((const uint8_t *)text, n, copy_blob, &b), 0);
-    cr_assert_eq(b.blobs, 1, "one blob in: %s", text);
-    cr_assert_eq(b.len, sizeof(plain), "decoded %zu bytes", b.len);
-    cr_assert(!memcmp(b.got, plain, sizeof(plain)), "the same bytes back");
-    free(b.got);
+    blobs b = {0};
+    cr_assert_eq(ms_base64_blobs((const uint8_t *)text, n, on_blob, &b), 0);
+    cr_assert_eq(b.calls, 1, "one blob in: %s", text);
+    cr_assert_eq(b.first_len, sizeof(plain), "decoded %zu bytes", b.first_len);
+    cr_assert(!memcmp(b.first, plain, sizeof(plain)), "the same bytes back");
+    free(b.first);
     free(text);
 }
