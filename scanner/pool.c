@@ -27,6 +27,12 @@
 #include "walker.h"
 
 #define MS_RESULT_SLOTS 4096
+/* A worker wakes the writer once this many records wait; else the writer
+ * finds them within its 100 ms wait (rq_pop). Woken for every record, the
+ * writer slept and woke once per object: on /usr/share (59 000 files)
+ * 250 000 context switches and 2.6 s of system time in a 6.5 s run, then
+ * 86 000 and 1.4 s in 5.7 s. */
+#define MS_RESULT_WAKE 256
 
 typedef struct work {
     int fd; /* -1: sentinel, the worker exits */
@@ -160,7 +166,8 @@ static int rq_push(void *ud, ms_verdict *v) {
         pthread_cond_wait(&q->not_full, &q->lock);
     q->items[(q->head + q->len) % MS_RESULT_SLOTS] = v;
     q->len++;
-    pthread_cond_signal(&q->not_empty);
+    if (q->len >= MS_RESULT_WAKE)
+        pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->lock);
     return should_stop(p) ? MS_STOP : MS_CONTINUE;
 }
