@@ -112,6 +112,20 @@ int ms_base64_blobs_from(const uint8_t *data, size_t size, size_t stop, ms_blob_
                 i++;
             continue;
         }
+        /* A run is taken only when its first line has MS_BASE64_MIN_CHARS
+         * characters: from the last of those back to the first byte out of
+         * the alphabet, and past it (no run that starts before it holds
+         * them all). In prose that skips most of a 40-byte stretch for
+         * the length of a word or two: each word was a run. */
+        if (size - i < MS_BASE64_MIN_CHARS)
+            break;
+        size_t m = i + MS_BASE64_MIN_CHARS - 1;
+        while (m > i && (b64_kind[data[m]] & B64))
+            m--;
+        if (m > i) {
+            i = m + 1;
+            continue;
+        }
         size_t start = i, chars = 0, line = 0;
         unsigned kinds = 0; /* of the run's characters */
         for (;;) {

