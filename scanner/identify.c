@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "exe.h"
 #include "formats.h"
@@ -116,10 +119,26 @@ static ms_class class_of_text(const char *desc, const char *name) {
  * carriage return, form feed, vertical tab and escape it may). Bytes over
  * 0x7f count as text: UTF-8 and the ISO-8859 sets are. */
 static bool looks_text(const uint8_t *d, size_t n) {
-    size_t look = n < MS_MAGIC_BYTES ? n : MS_MAGIC_BYTES, odd = 0;
+    size_t look = n < MS_MAGIC_BYTES ? n : MS_MAGIC_BYTES, odd = 0, i = 0;
     if (look == 0)
         return false;
-    for (size_t i = 0; i < look; i++) {
+#ifdef __SSE2__
+    /* 16 bytes at a time (a byte a branch was 6% of a scan of /usr/share):
+     * NUL, and the odd ones: <= 0x1f but not 0x09-0x0d or 0x1b, or 0x7f */
+    const __m128i zero = _mm_setzero_si128(), c1f = _mm_set1_epi8(0x1f), c9 = _mm_set1_epi8(9),
+                  c4 = _mm_set1_epi8(4), c1b = _mm_set1_epi8(0x1b), c7f = _mm_set1_epi8(0x7f);
+    for (; i + 16 <= look; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)))
+            return false;
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, c1f), v);
+        __m128i w = _mm_sub_epi8(v, c9);
+        __m128i space = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(w, c4), w), _mm_cmpeq_epi8(v, c1b));
+        __m128i bad = _mm_or_si128(_mm_andnot_si128(space, low), _mm_cmpeq_epi8(v, c7f));
+        odd += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(bad));
+    }
+#endif
+    for (; i < look; i++) {
         uint8_t c = d[i];
         if (c == 0)
             return false;

@@ -376,3 +376,34 @@ Test(engine, oversized_file_is_a_limit_with_its_prefix_scanned) {
     free(path);
     free(big);
 }
+
+/* Text or not, byte by byte as the identification says it reads (no
+ * NUL; at most one byte in 64 a control character text does not hold:
+ * tab, newline, vertical tab, form feed, carriage return and escape are
+ * text, so is every byte over 0x7f), whatever the byte and wherever it
+ * falls: each of the 256 values at each offset of buffers of 1 to 70
+ * bytes, alone in text, and 2 of them in 64 bytes. */
+static bool text_by_hand(const uint8_t *d, size_t n) {
+    size_t odd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == 0)
+            return false;
+        odd += (d[i] < 0x20 && !(d[i] >= 9 && d[i] <= 13) && d[i] != 0x1b) || d[i] == 0x7f;
+    }
+    return n > 0 && odd * 64 <= n;
+}
+
+Test(engine, text_is_told_by_every_byte) {
+    uint8_t b[70];
+    for (size_t n = 1; n <= sizeof(b); n++)
+        for (size_t at = 0; at < n; at++)
+            for (unsigned c = 0; c < 256; c++) {
+                memset(b, 'a', n);
+                b[at] = (uint8_t)c;
+                cr_assert_eq(ms_identify_is_text(b, n), text_by_hand(b, n), "byte %02x at %zu of %zu", c, at, n);
+                if (n == 64 && at > 0) {
+                    b[at - 1] = (uint8_t)c; /* two of them in 64 bytes */
+                    cr_assert_eq(ms_identify_is_text(b, n), text_by_hand(b, n), "bytes %02x at %zu of 64", c, at);
+                }
+            }
+}
