@@ -215,7 +215,7 @@ static int on_file(const char *path, const struct stat *st, int type, struct FTW
         return 0;
     const char *base = strrchr(path, '/');
     /* the scanner's own class decision: the model is fitted on what it scores */
-    if (ms_identify_class(d, n, base ? base + 1 : path) != MS_CLASS_SCRIPT) {
+    if (ms_identify_class(d, n, base ? base + 1 : path, NULL) != MS_CLASS_SCRIPT) {
         free(d);
         return 0;
     }

@@ -431,10 +431,6 @@ static int on_blob(void *ud, uint64_t offset, const uint8_t *decoded, size_t len
     return scan_child(c, &o);
 }
 
-static bool is_text_class(ms_class c, const uint8_t *d, size_t n) {
-    return c == MS_CLASS_SCRIPT || c == MS_CLASS_CONFIG || (c == MS_CLASS_OTHER && ms_identify_is_text(d, n));
-}
-
 static const char *base_name(const char *path, size_t len) {
     for (size_t i = len; i > 0; i--)
         if (path[i - 1] == '/' || path[i - 1] == '!')
@@ -828,9 +824,9 @@ static ms_verdict *scan_object(scan *s, const ms_object *o, const ms_verdict *pa
     /* identify, once: the class from the bytes, libmagic only below, for
      * the description of a record that is reported (it was most of the
      * time of a scan of small files) */
-    ms_class cls = ms_identify_class(o->data, o->size, base_name(v->path, v->path_len));
+    bool text;
+    ms_class cls = ms_identify_class(o->data, o->size, base_name(v->path, v->path_len), &text);
     v->cls = cls;
-    bool text = is_text_class(cls, o->data, o->size);
 
     if (o->self) {
         free(v->description);

@@ -28,8 +28,10 @@ void ms_identify(ms_identifier *id, const uint8_t *data, size_t size, const char
  * nor an extension, by its first lines (the kinds libmagic's text tests
  * tell: PHP, Python, Ruby, awk); binary data as "other". libmagic was 85%
  * of a scan of small text files and most of one of documentation; it now
- * runs only for the description of a record that is reported. */
-ms_class ms_identify_class(const uint8_t *data, size_t size, const char *name);
+ * runs only for the description of a record that is reported.
+ * *ret_text (may be NULL): a script, a config, or other data that is text
+ * (ms_identify_is_text), told by the same reading. */
+ms_class ms_identify_class(const uint8_t *data, size_t size, const char *name, bool *ret_text);
 
 /* Is it text (no NUL, few control bytes in its first 64 KiB)? */
 bool ms_identify_is_text(const uint8_t *data, size_t size);

@@ -1450,9 +1450,10 @@ static enum pre_result quiet_object(const struct prefilter *f, const windows *w,
  * bytes (bench machine, the largest libraries: 0.5 ns a byte against
  * about 3.6 with the built-in rules; 1.3 against about 6 with 3000
  * generated ones; text costs it three times more): it pays while it
- * spares libyara a third of the bytes it searched or more. A class tries it on its first MS_PRE_TRIAL bytes
- * searched and its first MS_PRE_TRIAL_OBJECTS objects; once it stops
- * paying it is not tried again. Objects as well as bytes: the largest
+ * spares libyara a third of the bytes it searched or more. A class tries
+ * it on its first MS_PRE_TRIAL bytes searched and its first
+ * MS_PRE_TRIAL_OBJECTS objects; once it stops paying it is not tried
+ * again. Objects as well as bytes: the largest
  * class holds few objects, and one loud 100 MB program first (node, in
  * /usr/bin) must not decide for the libraries after it (libLLVM, quiet:
  * 0.8 s of libyara when the class gave up after node alone).

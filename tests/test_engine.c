@@ -295,8 +295,10 @@ Test(engine, scripts_without_shebang_or_name_by_their_lines) {
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const uint8_t *d = (const uint8_t *)cases[i].text;
         size_t n = strlen(cases[i].text);
-        ms_class fast = ms_identify_class(d, n, "x");
+        bool text = false;
+        ms_class fast = ms_identify_class(d, n, "x", &text);
         cr_assert_eq(fast, cases[i].cls, "case %zu: class %d for:\n%s", i, (int)fast, cases[i].text);
+        cr_assert(text, "case %zu: text", i);
         ms_class by_magic;
         const char *desc = NULL;
         ms_identify(id, d, n, "x", ms_identify_fast(d, n), &by_magic, &desc);
@@ -400,7 +402,10 @@ Test(engine, text_is_told_by_every_byte) {
             for (unsigned c = 0; c < 256; c++) {
                 memset(b, 'a', n);
                 b[at] = (uint8_t)c;
+                bool text = !text_by_hand(b, n);
+                ms_identify_class(b, n, NULL, &text);
                 cr_assert_eq(ms_identify_is_text(b, n), text_by_hand(b, n), "byte %02x at %zu of %zu", c, at, n);
+                cr_assert_eq(text, text_by_hand(b, n), "the class's reading: byte %02x at %zu of %zu", c, at, n);
                 if (n == 64 && at > 0) {
                     b[at - 1] = (uint8_t)c; /* two of them in 64 bytes */
                     cr_assert_eq(ms_identify_is_text(b, n), text_by_hand(b, n), "bytes %02x at %zu of 64", c, at);
