@@ -912,7 +912,7 @@ static bool has_mapped(pid_t pid, const char *path) {
     bool found = false;
     while (!found && fgets(line, sizeof(line), f)) {
         size_t len = strcspn(line, "\n");
-        found = len >= n && !memcmp(line + len - n, path, n) && line[len - n - 1] == ' ';
+        found = len > n && line[len - n - 1] == ' ' && !memcmp(line + len - n, path, n);
     }
     fclose(f);
     return found;
